@@ -1,0 +1,26 @@
+namespace U7s.Oci;
+
+/// <summary>
+/// The error codes of the distribution spec
+/// (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#error-codes).
+/// <see cref="OciErrorCodes"/> maps each to its wire name and HTTP status.
+/// </summary>
+public enum OciErrorCode
+{
+    BlobUnknown,
+    BlobUploadInvalid,
+    BlobUploadUnknown,
+    DigestInvalid,
+    ManifestBlobUnknown,
+    ManifestInvalid,
+    ManifestUnknown,
+    NameInvalid,
+    NameUnknown,
+    SizeInvalid,
+    Unauthorized,
+    Denied,
+    Unsupported,
+    TooManyRequests,
+    RangeInvalid,
+    ManifestTooLarge,
+}

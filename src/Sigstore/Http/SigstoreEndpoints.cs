@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace U7s.Sigstore.Http;
+
+/// <summary>
+/// The read-only view of the store tree, as nginx served it for podsec (SPEC §2.5): files, a JSON
+/// listing for directories, 301 for a directory without its slash, a bare 404 for anything missing
+/// (clients read 404 as "no more signatures"; any other status fails the whole pull).
+/// </summary>
+internal static class SigstoreEndpoints
+{
+    public static void Map(WebApplication app, SigstoreOptions options)
+    {
+        var root = Path.GetFullPath(options.Root);
+        app.Run(async context =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET, HEAD";
+                return;
+            }
+
+            await ServeAsync(context, root);
+        });
+    }
+
+    private static async Task ServeAsync(HttpContext context, string root)
+    {
+        var requestPath = StorePath.Normalize(context.Request.Path.Value);
+        if (requestPath is null || StorePath.Resolve(root, requestPath) is not { } full)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        if (Directory.Exists(full))
+        {
+            if (!requestPath.EndsWith('/'))
+            {
+                context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+                context.Response.Headers.Location = requestPath + "/";
+                return;
+            }
+
+            var index = Path.Combine(full, "index.html");
+            if (File.Exists(index))
+            {
+                await SendFileAsync(context, index, "text/html");
+                return;
+            }
+
+            await WriteListingAsync(context, full);
+            return;
+        }
+
+        if (File.Exists(full) && !requestPath.EndsWith('/'))
+        {
+            var type = full.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream";
+            await SendFileAsync(context, full, type);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+    }
+
+    private static async Task SendFileAsync(HttpContext context, string path, string contentType)
+    {
+        var info = new FileInfo(path);
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = info.Length;
+        context.Response.Headers.LastModified = info.LastWriteTimeUtc.ToString("R", CultureInfo.InvariantCulture);
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        await context.Response.SendFileAsync(path, context.RequestAborted);
+    }
+
+    private static async Task WriteListingAsync(HttpContext context, string directory)
+    {
+        var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos()
+            .Where(e => !e.Name.StartsWith('.'))
+            .OrderBy(e => e is FileInfo ? 1 : 0)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .Select(e => new ListingEntry(
+                e.Name,
+                e is FileInfo ? "file" : "directory",
+                e.LastWriteTimeUtc.ToString("R", CultureInfo.InvariantCulture),
+                (e as FileInfo)?.Length))
+            .ToList();
+        var body = JsonSerializer.SerializeToUtf8Bytes(entries, SigstoreJsonContext.Default.ListListingEntry);
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+}

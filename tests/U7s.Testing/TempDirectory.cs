@@ -1,0 +1,29 @@
+namespace U7s.Testing;
+
+/// <summary>A fresh directory under the system temp folder, removed on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public TempDirectory(string prefix = "u7s-test")
+    {
+        Path = Directory.CreateTempSubdirectory(prefix + "-").FullName;
+    }
+
+    public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A tool that still holds a file open (gpg-agent socket) must not fail the test.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
