@@ -23,4 +23,5 @@ public enum OciErrorCode
     TooManyRequests,
     RangeInvalid,
     ManifestTooLarge,
+    PaginationNumberInvalid,
 }

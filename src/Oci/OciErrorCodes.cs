@@ -22,6 +22,7 @@ public static class OciErrorCodes
         // Not one of the spec's codes: a range error still needs a code inside the envelope.
         OciErrorCode.RangeInvalid => "RANGE_INVALID",
         OciErrorCode.ManifestTooLarge => "MANIFEST_INVALID",
+        OciErrorCode.PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -43,6 +44,7 @@ public static class OciErrorCodes
         OciErrorCode.TooManyRequests => 429,
         OciErrorCode.RangeInvalid => 416,
         OciErrorCode.ManifestTooLarge => 413,
+        OciErrorCode.PaginationNumberInvalid => 400,
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -64,6 +66,7 @@ public static class OciErrorCodes
         OciErrorCode.TooManyRequests => "too many requests",
         OciErrorCode.RangeInvalid => "requested range not satisfiable",
         OciErrorCode.ManifestTooLarge => "manifest too large",
+        OciErrorCode.PaginationNumberInvalid => "invalid number of results requested",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 }

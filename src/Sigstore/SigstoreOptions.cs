@@ -10,4 +10,18 @@ public sealed class SigstoreOptions
 
     /// <summary>The served tree, podsec's layout: <c>index.html</c>, <c>keys/</c>, <c>sigstore/</c>.</summary>
     public string Root { get; set; } = "/var/sigstore";
+
+    /// <summary>Returns every problem with these options, as one-line messages.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!U7s.Oci.ListenAddress.TryParse(Listen, out _))
+        {
+            yield return $"Sigstore:Listen '{Listen}' is not host:port (e.g. 0.0.0.0:81 or 127.0.0.1:5001)";
+        }
+
+        if (string.IsNullOrWhiteSpace(Root) || !Path.IsPathFullyQualified(Root))
+        {
+            yield return $"Sigstore:Root '{Root}' must be an absolute path";
+        }
+    }
 }

@@ -1,14 +1,70 @@
 using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using U7s.Cli.Hosting;
 
 namespace U7s.Cli.Commands;
 
-/// <summary><c>u7s serve</c>: the registry on :80 and the signature store on :81 in one process.</summary>
+/// <summary><c>u7s serve</c>: the registry (:80) and the signature store (:81) in one process.</summary>
 internal static class ServeCommand
 {
+    private static readonly Option<FileInfo?> ConfigOption = new("--config") { Description = "Config file (u7s.json or u7s.yaml); U7S_ environment variables and flags override it" };
+    private static readonly Option<string?> DataOption = new("--data") { Description = "Data root of the embedded storage (default /var/lib/u7s)" };
+    private static readonly Option<string?> RegistryListenOption = new("--registry-listen") { Description = "Registry listen address host:port (default 0.0.0.0:80)" };
+    private static readonly Option<string?> SigstoreListenOption = new("--sigstore-listen") { Description = "Signature store listen address host:port (default 0.0.0.0:81)" };
+    private static readonly Option<string?> SigstoreRootOption = new("--sigstore-root") { Description = "Signature store tree (default /var/sigstore)" };
+
     public static Command Create()
     {
-        var command = new Command("serve", "Run the registry (:80) and the signature store (:81)");
-        command.SetAction((_, _) => Task.FromResult(ExitCodes.Failure));
+        var command = new Command("serve", "Run the registry (:80) and the signature store (:81)")
+        {
+            ConfigOption, DataOption, RegistryListenOption, SigstoreListenOption, SigstoreRootOption,
+        };
+        command.SetAction(RunAsync);
         return command;
     }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var flags = new Dictionary<string, string?>
+        {
+            ["Registry:DataRoot"] = Absolute(parse.GetValue(DataOption)),
+            ["Registry:Listen"] = parse.GetValue(RegistryListenOption),
+            ["Sigstore:Listen"] = parse.GetValue(SigstoreListenOption),
+            ["Sigstore:Root"] = Absolute(parse.GetValue(SigstoreRootOption)),
+        };
+        var (registry, sigstore) = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
+        var output = parse.InvocationConfiguration.Output;
+        ServerHost host;
+        try
+        {
+            host = new ServerHost(registry, sigstore, logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("U7s", LogLevel.Information));
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new UserException($"cannot use the data root: {e.Message}", ExitCodes.Unavailable);
+        }
+
+        await using var _ = host;
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UserException($"cannot listen: {e.Message}", ExitCodes.Unavailable);
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new UserException(e.Message);
+        }
+
+        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {registry.DataRoot}");
+        await output.FlushAsync(cancellationToken);
+        await host.WaitAsync(cancellationToken);
+        return ExitCodes.Success;
+    }
+
+    private static string? Absolute(string? path) => path is null ? null : Path.GetFullPath(path);
 }

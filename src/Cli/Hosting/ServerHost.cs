@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using U7s.Registry;
+using U7s.Registry.Http;
+using U7s.Sigstore;
+using U7s.Sigstore.Http;
+
+namespace U7s.Cli.Hosting;
+
+/// <summary>
+/// The one process of <c>u7s serve</c>: two web applications (registry and signature store), each
+/// with its own listener, started and stopped together: when one stops, both stop.
+/// </summary>
+internal sealed class ServerHost : IAsyncDisposable
+{
+    private readonly WebApplication _registry;
+    private readonly WebApplication _sigstore;
+
+    public ServerHost(RegistryOptions registry, SigstoreOptions sigstore, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        Directory.CreateDirectory(registry.DataRoot);
+        Directory.CreateDirectory(sigstore.Root);
+        var metrics = new RegistryMetrics();
+        _registry = RegistryApp.Build(registry, s => s.AddSingleton(metrics), configureLogging);
+        _sigstore = SigstoreApp.Build(sigstore, configureLogging: configureLogging);
+    }
+
+    /// <summary>Base URL of the registry, e.g. <c>http://127.0.0.1:41234</c>, once started.</summary>
+    public Uri RegistryUrl => Address(_registry);
+
+    public Uri SigstoreUrl => Address(_sigstore);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _registry.StartAsync(cancellationToken);
+        await _sigstore.StartAsync(cancellationToken);
+    }
+
+    /// <summary>After <see cref="StartAsync"/>: waits until <paramref name="cancellationToken"/> fires or either application stops, then stops both.</summary>
+    public async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        var registryStopped = WaitStoppedAsync(_registry);
+        var sigstoreStopped = WaitStoppedAsync(_sigstore);
+        await Task.WhenAny(registryStopped, sigstoreStopped, Task.Delay(Timeout.Infinite, cancellationToken)).ContinueWith(_ => { }, TaskScheduler.Default);
+        await StopAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Task.WhenAll(_registry.StopAsync(timeout.Token), _sigstore.StopAsync(timeout.Token));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _registry.DisposeAsync();
+        await _sigstore.DisposeAsync();
+    }
+
+    private static Task WaitStoppedAsync(WebApplication app)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStopping.Register(() => done.TrySetResult());
+        return done.Task;
+    }
+
+    private static Uri Address(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("server not started");
+        return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using U7s.Oci;
+using U7s.Registry.Blobs;
+using U7s.Registry.Manifests;
+using U7s.Registry.Storage;
+
+namespace U7s.Registry.Http;
+
+/// <summary>GET and HEAD: version check, listings, manifests, blobs (with ranges) and referrers.</summary>
+internal static class ReadHandlers
+{
+    public static Task BaseAsync(HttpContext context) => JsonAsync(context, "{}"u8.ToArray());
+
+    public static async Task CatalogAsync(HttpContext context, ManifestService manifests)
+    {
+        var page = Pagination.Apply(context, await manifests.ListRepositoriesAsync(context.RequestAborted), "/v2/_catalog");
+        await JsonAsync(context, JsonSerializer.SerializeToUtf8Bytes(new CatalogResponse(page), HttpJsonContext.Default.CatalogResponse));
+    }
+
+    public static async Task TagsAsync(HttpContext context, RepositoryName name, ManifestService manifests)
+    {
+        var tags = await manifests.ListTagsOrNullAsync(name, context.RequestAborted)
+            ?? throw new OciException(OciErrorCode.NameUnknown, $"repository {name} is not known");
+        var page = Pagination.Apply(context, tags, $"/v2/{name}/tags/list");
+        await JsonAsync(context, JsonSerializer.SerializeToUtf8Bytes(new TagListResponse(name.Value, page), HttpJsonContext.Default.TagListResponse));
+    }
+
+    public static async Task ManifestAsync(HttpContext context, RepositoryName name, string reference, ManifestService manifests)
+    {
+        var manifest = await manifests.GetOrNullAsync(name, reference, context.RequestAborted)
+            ?? throw new OciException(OciErrorCode.ManifestUnknown, $"{name}:{reference}");
+        await using (manifest.Content)
+        {
+            var response = context.Response;
+            response.ContentType = manifest.MediaType;
+            response.Headers["Docker-Content-Digest"] = manifest.Digest.ToString();
+            response.Headers.ETag = $"\"{manifest.Digest}\"";
+            await SendAsync(context, manifest.Content, 0, manifest.Content.Length);
+        }
+    }
+
+    public static async Task BlobAsync(HttpContext context, RepositoryName name, Digest digest, BlobService blobs)
+    {
+        var content = await blobs.OpenOrNullAsync(name, digest, context.RequestAborted)
+            ?? throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
+        await using (content)
+        {
+            var response = context.Response;
+            response.ContentType = MediaTypes.OctetStream;
+            response.Headers["Docker-Content-Digest"] = digest.ToString();
+            response.Headers.AcceptRanges = "bytes";
+            response.Headers.ETag = $"\"{digest}\"";
+            var range = ByteRange.Parse(context.Request.Headers.Range.ToString(), content.Length);
+            if (range is null)
+            {
+                await SendAsync(context, content, 0, content.Length);
+                return;
+            }
+
+            if (!range.Value.Satisfiable)
+            {
+                response.Headers.ContentRange = $"bytes */{content.Length}";
+                throw new OciException(OciErrorCode.RangeInvalid, $"range {context.Request.Headers.Range} is outside the blob's {content.Length} bytes");
+            }
+
+            var (from, to) = (range.Value.From, range.Value.To);
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {from}-{to}/{content.Length}");
+            await SendAsync(context, content, from, to - from + 1);
+        }
+    }
+
+    public static async Task ReferrersAsync(HttpContext context, RepositoryName name, Digest subject, ManifestService manifests)
+    {
+        var artifactType = context.Request.Query.TryGetValue("artifactType", out var a) && !string.IsNullOrEmpty(a) ? a.ToString() : null;
+        var referrers = await manifests.ListReferrersAsync(name, subject, artifactType, context.RequestAborted);
+        if (artifactType is not null)
+        {
+            context.Response.Headers["OCI-Filters-Applied"] = "artifactType";
+        }
+
+        var index = new ReferrersResponse(2, MediaTypes.OciIndex, referrers);
+        var body = JsonSerializer.SerializeToUtf8Bytes(index, HttpJsonContext.Default.ReferrersResponse);
+        context.Response.ContentType = MediaTypes.OciIndex;
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+
+    private static async Task JsonAsync(HttpContext context, byte[] body)
+    {
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        }
+    }
+
+    /// <summary>Sends a slice of the content; from a local file through sendfile, otherwise by streaming.</summary>
+    private static async Task SendAsync(HttpContext context, BlobContent content, long offset, long count)
+    {
+        context.Response.ContentLength = count;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        // Kestrel's SendFileAsync reopens the path and copies through a stream anyway; copying from the
+        // stream already open avoids the second open and a race with a concurrent delete.
+        if (offset > 0)
+        {
+            content.Stream.Seek(offset, SeekOrigin.Begin);
+        }
+
+        await StreamCopy.CopyAsync(content.Stream, context.Response.Body, count, context.RequestAborted);
+        context.RequestServices.GetService<RegistryMetrics>()?.AddBytesSent(count);
+    }
+}

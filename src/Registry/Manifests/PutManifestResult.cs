@@ -1,0 +1,5 @@
+using U7s.Oci;
+
+namespace U7s.Registry.Manifests;
+
+internal sealed record PutManifestResult(Digest Digest, Digest? Subject);

@@ -1,0 +1,48 @@
+using U7s.Oci;
+
+namespace U7s.Registry;
+
+/// <summary>Options of the registry on :80, bound from the <c>Registry</c> section and validated at start.</summary>
+public sealed class RegistryOptions
+{
+    public const string SectionName = "Registry";
+
+    /// <summary>Listen address <c>host:port</c>; port 0 picks a free port (tests).</summary>
+    public string Listen { get; set; } = "0.0.0.0:80";
+
+    /// <summary>Root of the embedded filesystem storage.</summary>
+    public string DataRoot { get; set; } = "/var/lib/u7s";
+
+    /// <summary>Largest manifest accepted, in bytes; the spec asks registries to take at least 4 MiB.</summary>
+    public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>An upload idle for longer than this is abandoned: answered as unknown and removed.</summary>
+    public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).</summary>
+    public bool DeleteEnabled { get; set; } = true;
+
+    /// <summary>Returns every problem with these options, as one-line messages.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!ListenAddress.TryParse(Listen, out _))
+        {
+            yield return $"Registry:Listen '{Listen}' is not host:port (e.g. 0.0.0.0:80 or 127.0.0.1:5000)";
+        }
+
+        if (string.IsNullOrWhiteSpace(DataRoot) || !Path.IsPathFullyQualified(DataRoot))
+        {
+            yield return $"Registry:DataRoot '{DataRoot}' must be an absolute path";
+        }
+
+        if (MaxManifestBytes < 4 * 1024 * 1024)
+        {
+            yield return $"Registry:MaxManifestBytes {MaxManifestBytes} is below the 4 MiB the distribution spec requires";
+        }
+
+        if (UploadExpiry <= TimeSpan.Zero)
+        {
+            yield return $"Registry:UploadExpiry {UploadExpiry} must be positive";
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using U7s.Registry.Blobs;
+using U7s.Registry.Manifests;
+using U7s.Registry.Storage;
+
+namespace U7s.Registry;
+
+public static class RegistryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the registry's services over the filesystem storage at <see cref="RegistryOptions.DataRoot"/>.
+    /// Uses TryAdd throughout, so a caller may register another storage backend first.
+    /// </summary>
+    public static IServiceCollection AddRegistry(this IServiceCollection services, RegistryOptions options)
+    {
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<RegistryMetrics>();
+        services.TryAddSingleton(sp => new StoragePaths(sp.GetRequiredService<RegistryOptions>().DataRoot));
+        services.TryAddSingleton<IBlobStore, FileSystemBlobStore>();
+        services.TryAddSingleton<IMetadataStore, FileSystemMetadataStore>();
+        services.TryAddSingleton<ManifestService>();
+        services.TryAddSingleton<BlobService>();
+        services.AddHostedService<UploadJanitor>();
+        return services;
+    }
+}

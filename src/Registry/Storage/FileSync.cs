@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+
+namespace U7s.Registry.Storage;
+
+/// <summary>
+/// Durability helpers: a rename is only crash-safe once the file's data and then its directory entry
+/// are on disk, and .NET has no API to fsync a directory.
+/// </summary>
+internal static partial class FileSync
+{
+    private const int ORdOnly = 0;
+    private const int ODirectory = 0x10000;
+
+    /// <summary>Writes <paramref name="content"/> to a temp file beside <paramref name="path"/>, fsyncs it and renames it over.</summary>
+    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        var temp = TempPathFor(path);
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            {
+                await stream.WriteAsync(content, cancellationToken);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+            FsyncDirectory(directory);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    /// <summary>A temp name in the same directory; it starts with '.' so no listing ever returns it.</summary>
+    public static string TempPathFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
+
+    /// <summary>Flushes a directory's entries (after a create, rename or delete) to disk. Best effort on non-Linux.</summary>
+    public static void FsyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fd = Open(directory, ORdOnly | ODirectory);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _ = Fsync(fd);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}

@@ -1,0 +1,205 @@
+using System.Security.Cryptography;
+using U7s.Oci;
+
+namespace U7s.Registry.Storage;
+
+/// <summary>
+/// A filesystem upload. The running sha256 is kept in memory so a chunked upload is hashed once,
+/// while copying; after a restart (or a failed chunk) it is rebuilt from the bytes on disk.
+/// Operations on one upload are serialised; different uploads never wait for each other.
+/// </summary>
+// SemaphoreSlim needs disposing only once its wait handle is used, which never happens here; the hash is
+// disposed when the upload ends.
+#pragma warning disable CA1001
+internal sealed class UploadState(FileSystemBlobStore store, string id, RepositoryName repository) : IBlobUpload
+{
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private IncrementalHash? _hash;
+    private long _hashedLength = -1;
+
+    public string Id { get; } = id;
+
+    public RepositoryName Repository { get; } = repository;
+
+    public long Length => DataFile.Exists ? DataFile.Length : 0;
+
+    private string Directory => store.Paths.Upload(Id);
+
+    private string DataPath => Path.Combine(Directory, "data");
+
+    private FileInfo DataFile => new(DataPath);
+
+    public async Task<long> AppendAsync(Stream source, long? maxLength, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var file = OpenData();
+            var start = file.Length;
+            await EnsureHashAsync(file, start, cancellationToken);
+            file.Position = start;
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FileSystemBlobStore.CopyBufferSize);
+            try
+            {
+                long total = start;
+                int read;
+                while ((read = await source.ReadAsync(buffer.AsMemory(0, FileSystemBlobStore.CopyBufferSize), cancellationToken)) > 0)
+                {
+                    total += read;
+                    if (maxLength is { } max && total > max)
+                    {
+                        throw new OciException(OciErrorCode.SizeInvalid, $"upload exceeds the limit of {max} bytes");
+                    }
+
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    _hash!.AppendData(buffer, 0, read);
+                }
+
+                _hashedLength = total;
+                return total;
+            }
+            catch
+            {
+                // A failed chunk leaves the upload as it was before the chunk, so the client can resend it.
+                file.SetLength(start);
+                ResetHash();
+                throw;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload was cancelled or has expired");
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<BlobCommitStatus> CommitAsync(Digest expected, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            Digest actual;
+            await using (var file = OpenData())
+            {
+                if (expected.Algorithm == "sha256")
+                {
+                    await EnsureHashAsync(file, file.Length, cancellationToken);
+                    actual = Digest.FromSha256Hash(_hash!.GetCurrentHash());
+                }
+                else
+                {
+                    file.Position = 0;
+                    using var sha512 = SHA512.Create();
+                    actual = Digest.FromHash("sha512", await sha512.ComputeHashAsync(file, cancellationToken));
+                }
+
+                if (actual != expected)
+                {
+                    throw new OciException(OciErrorCode.DigestInvalid, $"uploaded content hashes to {actual}, not {expected}");
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            var target = store.Paths.Blob(expected);
+            var targetDirectory = Path.GetDirectoryName(target)!;
+            System.IO.Directory.CreateDirectory(targetDirectory);
+            BlobCommitStatus status;
+            try
+            {
+                File.Move(DataPath, target, overwrite: false);
+                FileSync.FsyncDirectory(targetDirectory);
+                status = BlobCommitStatus.Created;
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                // Same digest, same bytes: the content-addressed copy already there is as good.
+                status = BlobCommitStatus.AlreadyExists;
+            }
+
+            End();
+            return status;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new OciException(OciErrorCode.BlobUploadUnknown, "the upload was cancelled or has expired");
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task CancelAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            End();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private FileStream OpenData() =>
+        new(DataPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous);
+
+    private void End()
+    {
+        FileSystemBlobStore.TryDeleteDirectory(Directory);
+        ResetHash();
+        store.Forget(Id);
+    }
+
+    private void ResetHash()
+    {
+        _hash?.Dispose();
+        _hash = null;
+        _hashedLength = -1;
+    }
+
+    /// <summary>Makes the running hash cover exactly the first <paramref name="length"/> bytes of the file.</summary>
+    private async Task EnsureHashAsync(FileStream file, long length, CancellationToken cancellationToken)
+    {
+        if (_hash is not null && _hashedLength == length)
+        {
+            return;
+        }
+
+        ResetHash();
+        _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        file.Position = 0;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FileSystemBlobStore.CopyBufferSize);
+        try
+        {
+            long remaining = length;
+            while (remaining > 0)
+            {
+                var read = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(remaining, FileSystemBlobStore.CopyBufferSize)), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                _hash.AppendData(buffer, 0, read);
+                remaining -= read;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        _hashedLength = length;
+    }
+}
+#pragma warning restore CA1001
