@@ -123,7 +123,7 @@ public sealed record Reference
         if (colon >= 0)
         {
             var port = host[(colon + 1)..];
-            if (port.Length is 0 or > 5 || !port.All(char.IsAsciiDigit))
+            if (port.Length is 0 or > 5 || !port.All(char.IsAsciiDigit) || int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) > 65535)
             {
                 return false;
             }

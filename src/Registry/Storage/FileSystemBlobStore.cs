@@ -75,6 +75,8 @@ internal sealed class FileSystemBlobStore : IBlobStore
         {
         }
 
+        Touch(id);
+
         var state = new UploadState(this, id, repository);
         _uploads[id] = state;
         return state;
@@ -170,6 +172,9 @@ internal sealed class FileSystemBlobStore : IBlobStore
 
         return Task.FromResult(purged);
     }
+
+    /// <summary>Records activity on an upload with the store's clock, which the expiry compares against.</summary>
+    internal void Touch(string id) => File.SetLastWriteTimeUtc(Path.Combine(Paths.Upload(id), "data"), _time.GetUtcNow().UtcDateTime);
 
     internal static bool IsUploadId(string? id) =>
         id is { Length: 32 } && id.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');

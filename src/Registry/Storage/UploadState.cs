@@ -56,6 +56,8 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
                 }
 
                 _hashedLength = total;
+                await file.FlushAsync(cancellationToken);
+                store.Touch(Id);
                 return total;
             }
             catch

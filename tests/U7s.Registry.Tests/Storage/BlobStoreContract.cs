@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using U7s.Oci;
+using U7s.Registry.Storage;
+using U7s.Testing;
+
+namespace U7s.Registry.Tests.Storage;
+
+/// <summary>
+/// The contract every <see cref="IBlobStore"/> backend must pass. A backend's test class inherits this
+/// and supplies the store; <see cref="Reopen"/> gives a second instance over the same data (a restart).
+/// </summary>
+public abstract class BlobStoreContract
+{
+    private static readonly RepositoryName Repo = RepositoryName.Parse("contract/repo");
+
+    protected ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected abstract IBlobStore Store { get; }
+
+    protected abstract IBlobStore Reopen();
+
+    [Fact]
+    public async Task Put_ThenOpen_ReturnsSameBytes()
+    {
+        var content = RandomNumberGenerator.GetBytes(1000);
+        var digest = Digest.Compute(content);
+        Assert.Equal(BlobCommitStatus.Created, await Store.PutAsync(digest, content, default));
+        Assert.Equal(content.Length, await Store.GetSizeOrNullAsync(digest, default));
+        Assert.Equal(content, await ReadAllAsync(Store, digest));
+    }
+
+    [Fact]
+    public async Task Put_SameContentTwice_IsAlreadyExists()
+    {
+        var content = RandomNumberGenerator.GetBytes(10);
+        var digest = Digest.Compute(content);
+        await Store.PutAsync(digest, content, default);
+        Assert.Equal(BlobCommitStatus.AlreadyExists, await Store.PutAsync(digest, content, default));
+    }
+
+    [Fact]
+    public async Task Put_WrongDigest_FailsAndStoresNothing()
+    {
+        var digest = Digest.Compute("other"u8);
+        var e = await Assert.ThrowsAsync<OciException>(() => Store.PutAsync(digest, "content"u8.ToArray(), default));
+        Assert.Equal(OciErrorCode.DigestInvalid, e.Code);
+        Assert.Null(await Store.GetSizeOrNullAsync(digest, default));
+    }
+
+    [Fact]
+    public async Task Upload_Chunks_CommitPublishes()
+    {
+        var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
+        var digest = Digest.Compute(content);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        Assert.Equal(Repo, upload.Repository);
+        await upload.AppendAsync(new MemoryStream(content, 0, 1024 * 1024), null, default);
+        Assert.Equal(1024 * 1024, upload.Length);
+        await upload.AppendAsync(new MemoryStream(content, 1024 * 1024, content.Length - 1024 * 1024), null, default);
+        Assert.Null(await Store.GetSizeOrNullAsync(digest, default));
+        Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(digest, default));
+        Assert.Equal(content, await ReadAllAsync(Store, digest));
+        Assert.Null(await Store.GetUploadOrNullAsync(upload.Id, default));
+    }
+
+    [Fact]
+    public async Task Upload_WrongDigest_FailsAndKeepsUpload()
+    {
+        var content = RandomNumberGenerator.GetBytes(5000);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(content), null, default);
+        var wrong = Digest.Compute("wrong"u8);
+        var e = await Assert.ThrowsAsync<OciException>(() => upload.CommitAsync(wrong, default));
+        Assert.Equal(OciErrorCode.DigestInvalid, e.Code);
+        Assert.Null(await Store.GetSizeOrNullAsync(wrong, default));
+        var again = await Store.GetUploadOrNullAsync(upload.Id, default);
+        Assert.NotNull(again);
+        Assert.Equal(content.Length, again.Length);
+        await again.CommitAsync(Digest.Compute(content), default);
+        Assert.Equal(content, await ReadAllAsync(Store, Digest.Compute(content)));
+    }
+
+    [Fact]
+    public async Task Upload_SourceFailsMidChunk_LengthRollsBack()
+    {
+        var first = RandomNumberGenerator.GetBytes(4096);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(first), null, default);
+        await Assert.ThrowsAsync<IOException>(() => upload.AppendAsync(new FailingStream(RandomNumberGenerator.GetBytes(2000)), null, default));
+        Assert.Equal(first.Length, upload.Length);
+        var second = RandomNumberGenerator.GetBytes(100);
+        await upload.AppendAsync(new MemoryStream(second), null, default);
+        var whole = first.Concat(second).ToArray();
+        await upload.CommitAsync(Digest.Compute(whole), default);
+        Assert.Equal(whole, await ReadAllAsync(Store, Digest.Compute(whole)));
+    }
+
+    [Fact]
+    public async Task Upload_PastMaxLength_FailsWithSizeInvalid()
+    {
+        var upload = await Store.StartUploadAsync(Repo, default);
+        var e = await Assert.ThrowsAsync<OciException>(() => upload.AppendAsync(new MemoryStream(new byte[2 * 1024 * 1024]), 1024 * 1024, default));
+        Assert.Equal(OciErrorCode.SizeInvalid, e.Code);
+        Assert.Equal(0, upload.Length);
+    }
+
+    [Fact]
+    public async Task Upload_SurvivesRestart()
+    {
+        var content = RandomNumberGenerator.GetBytes(70_000);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(content, 0, 30_000), null, default);
+
+        var restarted = Reopen();
+        var resumed = await restarted.GetUploadOrNullAsync(upload.Id, default);
+        Assert.NotNull(resumed);
+        Assert.Equal(Repo, resumed.Repository);
+        Assert.Equal(30_000, resumed.Length);
+        await resumed.AppendAsync(new MemoryStream(content, 30_000, 40_000), null, default);
+        await resumed.CommitAsync(Digest.Compute(content), default);
+        Assert.Equal(content, await ReadAllAsync(restarted, Digest.Compute(content)));
+    }
+
+    [Fact]
+    public async Task Upload_Sha512Digest_IsVerified()
+    {
+        var content = RandomNumberGenerator.GetBytes(1234);
+        var digest = Digest.FromHash("sha512", SHA512.HashData(content));
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(content), null, default);
+        await upload.CommitAsync(digest, default);
+        Assert.Equal(content.Length, await Store.GetSizeOrNullAsync(digest, default));
+    }
+
+    [Fact]
+    public async Task Upload_SameContentAsStoredBlob_IsAlreadyExists()
+    {
+        var content = RandomNumberGenerator.GetBytes(64);
+        await Store.PutAsync(Digest.Compute(content), content, default);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(content), null, default);
+        Assert.Equal(BlobCommitStatus.AlreadyExists, await upload.CommitAsync(Digest.Compute(content), default));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../../etc")]
+    [InlineData("00000000000000000000000000000000")]
+    [InlineData("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ")]
+    public async Task GetUpload_UnknownOrMalformedId_IsNull(string id)
+    {
+        Assert.Null(await Store.GetUploadOrNullAsync(id, default));
+    }
+
+    [Fact]
+    public async Task Upload_Cancel_ForgetsIt()
+    {
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(new byte[10]), null, default);
+        await upload.CancelAsync(default);
+        Assert.Null(await Store.GetUploadOrNullAsync(upload.Id, default));
+    }
+
+    [Fact]
+    public async Task PurgeUploads_RemovesOnlyIdleOnes()
+    {
+        var idle = await Store.StartUploadAsync(Repo, default);
+        Clock.Now += TimeSpan.FromHours(2);
+        Assert.Equal(1, await Store.PurgeUploadsAsync(TimeSpan.FromHours(1), default));
+        Assert.Null(await Store.GetUploadOrNullAsync(idle.Id, default));
+        var fresh = await Store.StartUploadAsync(Repo, default);
+        Assert.Equal(0, await Store.PurgeUploadsAsync(TimeSpan.FromHours(1), default));
+        Assert.NotNull(await Store.GetUploadOrNullAsync(fresh.Id, default));
+    }
+
+    [Fact]
+    public async Task Delete_RemovesContent()
+    {
+        var content = RandomNumberGenerator.GetBytes(10);
+        var digest = Digest.Compute(content);
+        await Store.PutAsync(digest, content, default);
+        Assert.Contains(digest, await Store.ListAsync(default).ToListAsync());
+        Assert.True(await Store.DeleteAsync(digest, default));
+        Assert.False(await Store.DeleteAsync(digest, default));
+        Assert.Null(await Store.OpenReadOrNullAsync(digest, default));
+        Assert.DoesNotContain(digest, await Store.ListAsync(default).ToListAsync());
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IBlobStore store, Digest digest)
+    {
+        await using var content = await store.OpenReadOrNullAsync(digest, default);
+        Assert.NotNull(content);
+        using var buffer = new MemoryStream();
+        await content.Stream.CopyToAsync(buffer);
+        Assert.Equal(content.Length, buffer.Length);
+        return buffer.ToArray();
+    }
+}
