@@ -12,7 +12,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task TagsList_SortedLexically()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1");
         foreach (var tag in new[] { "v4", "v2", "v3" })
         {
@@ -25,7 +25,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task TagsList_NAndLast_PageWithLinkHeader()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "a");
         foreach (var tag in new[] { "b", "c", "d", "e" })
         {
@@ -50,7 +50,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task TagsList_NZero_EmptyWithoutLink()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         await _client.PushImageAsync(repo, "a");
         using var response = await _client.GetAsync($"/v2/{repo}/tags/list?n=0");
         Assert.Empty(await ReadTagsAsync(response));
@@ -62,7 +62,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [InlineData("abc")]
     public async Task TagsList_InvalidN_Is400(string n)
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         await _client.PushImageAsync(repo, "a");
         using var response = await _client.GetAsync($"/v2/{repo}/tags/list?n={n}");
         await response.AssertErrorAsync(HttpStatusCode.BadRequest, "PAGINATION_NUMBER_INVALID");
@@ -71,7 +71,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task TagsList_UnknownRepository_Is404NameUnknown()
     {
-        using var response = await _client.GetAsync($"/v2/{Oci.NewRepo()}/tags/list");
+        using var response = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/tags/list");
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "NAME_UNKNOWN");
     }
 
@@ -96,7 +96,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task Referrers_ManifestWithSubject_ListedAndFiltered()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var subject = await _client.PushImageAsync(repo, "v1");
         var subjectSize = System.Text.Encoding.UTF8.GetByteCount(subject.Manifest);
         var subjectField = $",\"subject\":{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"digest\":\"{subject.Digest}\",\"size\":{subjectSize}}}";
@@ -140,7 +140,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task Referrers_SubjectAbsent_PushAcceptedAndListed()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var absent = Digest.Compute("no such manifest"u8);
         var artifact = await _client.PushImageBlobsAsync(repo, 10, $",\"subject\":{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"digest\":\"{absent}\",\"size\":10}}");
         using var put = await _client.PutManifestAsync(repo, artifact.Digest.ToString(), artifact.Manifest);
@@ -153,7 +153,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task Referrers_None_IsEmptyIndexNot404()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1");
         using var response = await _client.GetAsync($"/v2/{repo}/referrers/{image.Digest}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -164,7 +164,7 @@ public sealed class DiscoveryTests(RegistryServer server) : IClassFixture<Regist
     [Fact]
     public async Task Referrers_BadDigest_Is400()
     {
-        using var response = await _client.GetAsync($"/v2/{Oci.NewRepo()}/referrers/sha256:nothex");
+        using var response = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/referrers/sha256:nothex");
         await response.AssertErrorAsync(HttpStatusCode.BadRequest, "DIGEST_INVALID");
     }
 

@@ -11,7 +11,7 @@ public sealed class ManagementTests(RegistryServer server) : IClassFixture<Regis
     [Fact]
     public async Task DeleteManifest_ByTag_RemovesOnlyTheTag()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1");
         using var delete = await _client.DeleteAsync($"/v2/{repo}/manifests/v1");
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
@@ -24,7 +24,7 @@ public sealed class ManagementTests(RegistryServer server) : IClassFixture<Regis
     [Fact]
     public async Task DeleteManifest_ByDigest_RemovesManifestAndItsTags()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1");
         using (var tag2 = await _client.PutManifestAsync(repo, "v2", image.Manifest))
         {
@@ -45,7 +45,7 @@ public sealed class ManagementTests(RegistryServer server) : IClassFixture<Regis
     [Fact]
     public async Task DeleteManifest_Unknown_Is404()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         await _client.PushImageAsync(repo, "v1");
         using var byDigest = await _client.DeleteAsync($"/v2/{repo}/manifests/{Digest.Compute("x"u8)}");
         await byDigest.AssertErrorAsync(HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
@@ -56,7 +56,7 @@ public sealed class ManagementTests(RegistryServer server) : IClassFixture<Regis
     [Fact]
     public async Task DeleteBlob_Then404()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var digest = await _client.PushBlobAsync(repo, [1, 2, 3]);
         using var delete = await _client.DeleteAsync($"/v2/{repo}/blobs/{digest}");
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
@@ -71,8 +71,8 @@ public sealed class ManagementTests(RegistryServer server) : IClassFixture<Regis
     {
         using var health = await _client.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        await _client.PushImageAsync(Oci.NewRepo(), "v1");
-        using var missing = await _client.GetAsync($"/v2/{Oci.NewRepo()}/tags/list");
+        await _client.PushImageAsync(OciClient.NewRepo(), "v1");
+        using var missing = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/tags/list");
         var metrics = await _client.GetStringAsync("/metrics");
         Assert.Contains("# TYPE u7s_registry_requests_total counter", metrics, StringComparison.Ordinal);
         Assert.Matches(@"u7s_registry_requests_total\{method=""PUT"",status=""201""\} [1-9]", metrics);

@@ -22,14 +22,14 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
     [InlineData("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.unknown+json\",\"config\":{}}")]
     public async Task PutManifest_Invalid_Is400ManifestInvalid(string body)
     {
-        using var put = await _client.PutManifestAsync(Oci.NewRepo(), "v1", body, null);
+        using var put = await _client.PutManifestAsync(OciClient.NewRepo(), "v1", body, null);
         await put.AssertErrorAsync(HttpStatusCode.BadRequest, "MANIFEST_INVALID");
     }
 
     [Fact]
     public async Task PutManifest_ContentTypeDiffersFromMediaType_Is400()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo);
         using var put = await _client.PutManifestAsync(repo, "v1", image.Manifest, MediaTypes.DockerManifest);
         await put.AssertErrorAsync(HttpStatusCode.BadRequest, "MANIFEST_INVALID");
@@ -38,7 +38,7 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
     [Fact]
     public async Task PutManifest_DescriptorSizeWrong_Is400()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo, 100);
         using var put = await _client.PutManifestAsync(repo, "v1", image.Manifest.Replace("\"size\":100", "\"size\":101", StringComparison.Ordinal));
         await put.AssertErrorAsync(HttpStatusCode.BadRequest, "MANIFEST_INVALID");
@@ -47,7 +47,7 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
     [Fact]
     public async Task DockerSchema2_AndManifestList_StoredWithTheirMediaTypes()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var configBytes = "{\"architecture\":\"arm64\",\"os\":\"linux\"}"u8.ToArray();
         var config = await _client.PushBlobAsync(repo, configBytes);
         var layerBytes = new byte[] { 0x1f, 0x8b, 0, 0 };
@@ -76,7 +76,7 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
     [Fact]
     public async Task OciIndex_ChildMissing_Is400ManifestBlobUnknown()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var absent = Digest.Compute("absent"u8);
         var index = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciIndex}\",\"manifests\":[{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"size\":10,\"digest\":\"{absent}\"}}]}}";
         using var put = await _client.PutManifestAsync(repo, "idx", index, MediaTypes.OciIndex);
@@ -86,7 +86,7 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
     [Fact]
     public async Task OciIndex_ChildrenPresent_IsStored()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var child = await _client.PushImageAsync(repo, "child");
         var index = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciIndex}\",\"manifests\":[{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"size\":{child.Manifest.Length},\"digest\":\"{child.Digest}\"}}]}}";
         using var put = await _client.PutManifestAsync(repo, "idx", index, MediaTypes.OciIndex);
@@ -98,7 +98,7 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
     [Fact]
     public async Task PutManifest_NoContentType_UsesMediaTypeField()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo);
         using var put = await _client.PutManifestAsync(repo, "v1", image.Manifest, null);
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);

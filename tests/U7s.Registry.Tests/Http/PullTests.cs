@@ -21,7 +21,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetManifest_ByTagAndDigest_ServesPushedBytesExactly()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo);
         // Whitespace and key order that a re-encoding registry would lose.
         var odd = image.Manifest.Replace("{\"schemaVersion\":2,", "{\n   \"schemaVersion\" : 2 ,\n", StringComparison.Ordinal);
@@ -45,7 +45,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task HeadManifest_HasHeadersAndNoBody()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1");
         using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{repo}/manifests/v1");
         using var response = await _client.SendAsync(request);
@@ -58,7 +58,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetManifest_Unknown_Is404ManifestUnknown()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         await _client.PushImageAsync(repo, "v1");
         using var byTag = await _client.GetAsync($"/v2/{repo}/manifests/nope");
         await byTag.AssertErrorAsync(HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
@@ -69,7 +69,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetManifest_ByLayerDigest_Is404NotTheLayer()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1");
         using var response = await _client.GetAsync($"/v2/{repo}/manifests/{image.LayerDigest}");
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "MANIFEST_UNKNOWN");
@@ -78,7 +78,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetBlob_ReturnsContentAndHeaders()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1", 100_000);
         using var response = await _client.GetAsync($"/v2/{repo}/blobs/{image.LayerDigest}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -91,7 +91,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task HeadBlob_HasLengthAndDigest()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1", 5000);
         using var request = new HttpRequestMessage(HttpMethod.Head, $"/v2/{repo}/blobs/{image.LayerDigest}");
         using var response = await _client.SendAsync(request);
@@ -107,7 +107,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [InlineData("bytes=990-5000", 990, 10)]
     public async Task GetBlob_Range_Returns206Slice(string range, int from, int length)
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1", 1000);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repo}/blobs/{image.LayerDigest}");
         request.Headers.TryAddWithoutValidation("Range", range);
@@ -121,7 +121,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetBlob_UnsatisfiableRange_Is416InOciForm()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageAsync(repo, "v1", 1000);
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repo}/blobs/{image.LayerDigest}");
         request.Headers.TryAddWithoutValidation("Range", "bytes=1000-");
@@ -133,7 +133,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetBlob_Unknown_Is404BlobUnknown()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         await _client.PushImageAsync(repo, "v1");
         using var response = await _client.GetAsync($"/v2/{repo}/blobs/{Digest.Compute("absent"u8)}");
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "BLOB_UNKNOWN");
@@ -142,8 +142,8 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetBlob_OfAnotherRepository_Is404()
     {
-        var image = await _client.PushImageAsync(Oci.NewRepo(), "v1");
-        using var response = await _client.GetAsync($"/v2/{Oci.NewRepo()}/blobs/{image.LayerDigest}");
+        var image = await _client.PushImageAsync(OciClient.NewRepo(), "v1");
+        using var response = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/blobs/{image.LayerDigest}");
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "BLOB_UNKNOWN");
     }
 
@@ -160,7 +160,7 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task GetBlob_InvalidDigest_Is400DigestInvalid()
     {
-        using var response = await _client.GetAsync($"/v2/{Oci.NewRepo()}/blobs/sha256:XYZ");
+        using var response = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/blobs/sha256:XYZ");
         await response.AssertErrorAsync(HttpStatusCode.BadRequest, "DIGEST_INVALID");
     }
 

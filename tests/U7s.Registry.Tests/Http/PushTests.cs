@@ -13,7 +13,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Monolithic_PostThenPut_Returns201WithLocationAndDigest()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var content = RandomNumberGenerator.GetBytes(10_000);
         var digest = Digest.Compute(content);
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
@@ -32,7 +32,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task SinglePost_WithDigest_Returns201()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var content = RandomNumberGenerator.GetBytes(777);
         var digest = Digest.Compute(content);
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/?digest={digest}", new ByteArrayContent(content));
@@ -43,7 +43,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task SinglePost_WrongDigest_Is400AndNothingVisible()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var wrong = Digest.Compute("something else"u8);
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/?digest={wrong}", new ByteArrayContent(RandomNumberGenerator.GetBytes(50)));
         await post.AssertErrorAsync(HttpStatusCode.BadRequest, "DIGEST_INVALID");
@@ -55,7 +55,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Chunked_PatchWithContentRange_ThenPut()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var content = RandomNumberGenerator.GetBytes(3 * 65536 + 5);
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         var location = post.Headers.Location!;
@@ -79,7 +79,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Chunked_OutOfOrder_Is416WithLocationAndRange_AndUploadIntact()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var content = RandomNumberGenerator.GetBytes(200);
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         var location = post.Headers.Location!;
@@ -110,7 +110,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Chunked_RangeLengthDiffersFromBody_Is416()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         using var chunk = new ByteArrayContent(new byte[10]);
         chunk.Headers.TryAddWithoutValidation("Content-Range", "0-19");
@@ -121,7 +121,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task UploadStatus_EveryEarlierLocationWorks()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         var first = post.Headers.Location!;
         using var patch = await _client.PatchAsync(first, new ByteArrayContent(new byte[42]));
@@ -137,7 +137,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task DeleteUpload_Then404BlobUploadUnknown()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         using var delete = await _client.DeleteAsync(post.Headers.Location);
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
@@ -153,23 +153,23 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [InlineData("0123456789ABCDEF0123456789ABCDEF")]
     public async Task UnknownUpload_Is404BlobUploadUnknown(string id)
     {
-        using var response = await _client.GetAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/{id}");
+        using var response = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/{id}");
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
     }
 
     [Fact]
     public async Task Upload_FromAnotherRepository_Is404()
     {
-        using var post = await _client.PostAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/", null);
+        using var post = await _client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/", null);
         var id = post.Headers.Location!.OriginalString.Split('/')[^1];
-        using var response = await _client.GetAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/{id}");
+        using var response = await _client.GetAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/{id}");
         await response.AssertErrorAsync(HttpStatusCode.NotFound, "BLOB_UPLOAD_UNKNOWN");
     }
 
     [Fact]
     public async Task CompleteUpload_WrongDigest_Is400_UploadStillUsable()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var content = RandomNumberGenerator.GetBytes(300);
         using var post = await _client.PostAsync($"/v2/{repo}/blobs/uploads/", null);
         using var patch = await _client.PatchAsync(post.Headers.Location, new ByteArrayContent(content));
@@ -182,7 +182,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task CompleteUpload_MissingDigest_Is400()
     {
-        using var post = await _client.PostAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/", null);
+        using var post = await _client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/", null);
         using var put = await _client.PutAsync(post.Headers.Location, new ByteArrayContent(new byte[3]));
         await put.AssertErrorAsync(HttpStatusCode.BadRequest, "DIGEST_INVALID");
     }
@@ -190,9 +190,9 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Mount_FromRepositoryHoldingBlob_Is201()
     {
-        var source = Oci.NewRepo();
+        var source = OciClient.NewRepo();
         var digest = await _client.PushBlobAsync(source, RandomNumberGenerator.GetBytes(99));
-        var target = Oci.NewRepo();
+        var target = OciClient.NewRepo();
         using var mount = await _client.PostAsync($"/v2/{target}/blobs/uploads/?mount={digest}&from={source}", null);
         Assert.Equal(HttpStatusCode.Created, mount.StatusCode);
         Assert.Equal($"/v2/{target}/blobs/{digest}", mount.Headers.Location!.OriginalString);
@@ -203,16 +203,16 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Mount_WithoutFrom_StoredBlob_Is201()
     {
-        var digest = await _client.PushBlobAsync(Oci.NewRepo(), RandomNumberGenerator.GetBytes(99));
-        using var mount = await _client.PostAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/?mount={digest}", null);
+        var digest = await _client.PushBlobAsync(OciClient.NewRepo(), RandomNumberGenerator.GetBytes(99));
+        using var mount = await _client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/?mount={digest}", null);
         Assert.Equal(HttpStatusCode.Created, mount.StatusCode);
     }
 
     [Fact]
     public async Task Mount_FromRepositoryWithoutBlob_FallsBackTo202Session()
     {
-        var digest = await _client.PushBlobAsync(Oci.NewRepo(), RandomNumberGenerator.GetBytes(99));
-        using var mount = await _client.PostAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/?mount={digest}&from={Oci.NewRepo()}", null);
+        var digest = await _client.PushBlobAsync(OciClient.NewRepo(), RandomNumberGenerator.GetBytes(99));
+        using var mount = await _client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/?mount={digest}&from={OciClient.NewRepo()}", null);
         Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);
         Assert.Contains("/blobs/uploads/", mount.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
@@ -220,14 +220,14 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task Mount_UnknownBlob_FallsBackTo202Session()
     {
-        using var mount = await _client.PostAsync($"/v2/{Oci.NewRepo()}/blobs/uploads/?mount={Digest.Compute("never pushed"u8)}", null);
+        using var mount = await _client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/?mount={Digest.Compute("never pushed"u8)}", null);
         Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);
     }
 
     [Fact]
     public async Task PutManifest_MissingBlob_Is400ManifestBlobUnknown()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo);
         using var delete = await _client.DeleteAsync($"/v2/{repo}/blobs/{image.LayerDigest}");
         using var put = await _client.PutManifestAsync(repo, "v1", image.Manifest);
@@ -239,7 +239,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task PutManifest_ByDigest_MismatchIs400DigestInvalid()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo);
         using var put = await _client.PutManifestAsync(repo, Digest.Compute("other"u8).ToString(), image.Manifest);
         await put.AssertErrorAsync(HttpStatusCode.BadRequest, "DIGEST_INVALID");
@@ -251,7 +251,7 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     [Fact]
     public async Task PutManifest_FourMiB_IsAccepted_LargerIs413()
     {
-        var repo = Oci.NewRepo();
+        var repo = OciClient.NewRepo();
         var image = await _client.PushImageBlobsAsync(repo);
         string Padded(int size)
         {

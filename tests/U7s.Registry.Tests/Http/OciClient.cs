@@ -8,7 +8,7 @@ using U7s.Oci;
 namespace U7s.Registry.Tests.Http;
 
 /// <summary>Small protocol steps over a plain HttpClient, and assertions on the OCI error envelope.</summary>
-internal static class Oci
+internal static class OciClient
 {
     public static string NewRepo(string prefix = "t") => $"{prefix}/r{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 34)];
 
