@@ -1,0 +1,91 @@
+using U7s.Cli.Hosting;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Hosting;
+
+public sealed class ServeConfigurationTests : IDisposable
+{
+    private static readonly Dictionary<string, string?> NoFlags = [];
+    private static readonly Dictionary<string, string?> NoEnvironment = [];
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public void Defaults_AreThePodsecPorts()
+    {
+        var (registry, sigstore) = ServeConfiguration.Load(null, NoFlags, NoEnvironment);
+        Assert.Equal("0.0.0.0:80", registry.Listen);
+        Assert.Equal("/var/lib/u7s", registry.DataRoot);
+        Assert.Equal("0.0.0.0:81", sigstore.Listen);
+        Assert.Equal("/var/sigstore", sigstore.Root);
+    }
+
+    [Fact]
+    public void JsonFile_ThenEnvironment_ThenFlags_EachOverrides()
+    {
+        var file = _dir.Combine("u7s.json");
+        File.WriteAllText(file, """{"Registry":{"Listen":"127.0.0.1:1000","DataRoot":"/srv/a","MaxManifestBytes":8388608},"Sigstore":{"Listen":"127.0.0.1:1001"}}""");
+        var (registry, sigstore) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+        Assert.Equal("127.0.0.1:1000", registry.Listen);
+        Assert.Equal(8 * 1024 * 1024, registry.MaxManifestBytes);
+        Assert.Equal("127.0.0.1:1001", sigstore.Listen);
+
+        var env = new Dictionary<string, string?> { ["U7S_REGISTRY__LISTEN"] = "127.0.0.1:2000", ["U7S_SIGSTORE__ROOT"] = "/srv/sig", ["PATH"] = "/bin" };
+        (registry, sigstore) = ServeConfiguration.Load(file, NoFlags, env);
+        Assert.Equal("127.0.0.1:2000", registry.Listen);
+        Assert.Equal("/srv/sig", sigstore.Root);
+        Assert.Equal("/srv/a", registry.DataRoot);
+
+        var flags = new Dictionary<string, string?> { ["Registry:Listen"] = "127.0.0.1:3000", ["Registry:DataRoot"] = null };
+        (registry, _) = ServeConfiguration.Load(file, flags, env);
+        Assert.Equal("127.0.0.1:3000", registry.Listen);
+        Assert.Equal("/srv/a", registry.DataRoot);
+    }
+
+    [Fact]
+    public void YamlFile_IsRead()
+    {
+        var file = _dir.Combine("u7s.yaml");
+        File.WriteAllText(file, "Registry:\n  Listen: 127.0.0.1:4000\n  UploadExpiry: \"02:00:00\"\nSigstore:\n  Root: /srv/yaml\n");
+        var (registry, sigstore) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+        Assert.Equal("127.0.0.1:4000", registry.Listen);
+        Assert.Equal(TimeSpan.FromHours(2), registry.UploadExpiry);
+        Assert.Equal("/srv/yaml", sigstore.Root);
+    }
+
+    [Theory]
+    [InlineData("Registry:Listen", "registry.local:80", "Registry:Listen")]
+    [InlineData("Registry:Listen", "127.0.0.1", "Registry:Listen")]
+    [InlineData("Sigstore:Listen", "0.0.0.0:99999", "Sigstore:Listen")]
+    [InlineData("Registry:DataRoot", "relative/path", "Registry:DataRoot")]
+    [InlineData("Registry:MaxManifestBytes", "1000", "4 MiB")]
+    public void InvalidValue_IsOneClearMessage(string key, string value, string expected)
+    {
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, new Dictionary<string, string?> { [key] = value }, NoEnvironment));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+    }
+
+    [Fact]
+    public void UnknownKey_IsRejected()
+    {
+        var file = _dir.Combine("u7s.json");
+        File.WriteAllText(file, """{"Registry":{"Listne":"127.0.0.1:1"}}""");
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
+        Assert.Contains("Listne", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingOrBrokenFile_IsRejected()
+    {
+        Assert.Throws<UserException>(() => ServeConfiguration.Load(_dir.Combine("absent.json"), NoFlags, NoEnvironment));
+        var broken = _dir.Combine("broken.yaml");
+        File.WriteAllText(broken, "Registry: [unclosed\n");
+        Assert.Throws<UserException>(() => ServeConfiguration.Load(broken, NoFlags, NoEnvironment));
+        var brokenJson = _dir.Combine("broken.json");
+        File.WriteAllText(brokenJson, "{not json");
+        Assert.Throws<UserException>(() => ServeConfiguration.Load(brokenJson, NoFlags, NoEnvironment));
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
