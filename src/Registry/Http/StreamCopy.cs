@@ -1,32 +1,31 @@
-using System.Buffers;
+using System.IO.Pipelines;
 
 namespace U7s.Registry.Http;
 
 internal static class StreamCopy
 {
-    private const int BufferSize = 256 * 1024;
+    /// <summary>Large reads mean few syscalls; the pipe rents a buffer this size, never the whole blob.</summary>
+    private const int ChunkSize = 1024 * 1024;
 
-    /// <summary>Copies exactly <paramref name="count"/> bytes through one pooled buffer; never the whole blob in memory.</summary>
-    public static async Task CopyAsync(Stream source, Stream destination, long count, CancellationToken cancellationToken)
+    /// <summary>Reads exactly <paramref name="count"/> bytes from <paramref name="source"/> into the pipe's own memory.</summary>
+    public static async Task CopyToPipeAsync(Stream source, PipeWriter destination, long count, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        while (count > 0)
         {
-            while (count > 0)
+            var memory = destination.GetMemory((int)Math.Min(count, ChunkSize));
+            var read = await source.ReadAsync(memory[..(int)Math.Min(memory.Length, count)], cancellationToken);
+            if (read == 0)
             {
-                var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(count, BufferSize)), cancellationToken);
-                if (read == 0)
-                {
-                    throw new EndOfStreamException("blob ended before its recorded length");
-                }
-
-                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                count -= read;
+                throw new EndOfStreamException("blob ended before its recorded length");
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+
+            destination.Advance(read);
+            count -= read;
+            var flush = await destination.FlushAsync(cancellationToken);
+            if (flush.IsCompleted || flush.IsCanceled)
+            {
+                return;
+            }
         }
     }
 }

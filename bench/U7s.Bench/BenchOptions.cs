@@ -1,0 +1,15 @@
+namespace U7s.Bench;
+
+/// <summary>Sizes and durations of one run; <c>--quick</c> shrinks everything so CI can afford it.</summary>
+internal sealed record BenchOptions(bool Quick, int Rounds, int BlobCount, int BlobSize, int Parallelism, TimeSpan LoadDuration, int Connections)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        return quick
+            ? new BenchOptions(true, 1, 16, 16 * 1024 * 1024, 4, TimeSpan.FromSeconds(4), 64)
+            : new BenchOptions(false, 3, 16, 64 * 1024 * 1024, 4, TimeSpan.FromSeconds(20), 64);
+    }
+
+    public long TotalBytes => (long)BlobCount * BlobSize;
+}

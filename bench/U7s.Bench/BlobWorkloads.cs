@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace U7s.Bench;
+
+/// <summary>Push and pull of many large blobs with a fixed number of parallel requests.</summary>
+internal static class BlobWorkloads
+{
+    /// <summary>POST an upload, PUT the whole blob with its digest; returns MiB/s.</summary>
+    public static async Task<double> PushAsync(Uri registry, string repository, BlobSet blobs, int parallelism)
+    {
+        using var client = NewClient(registry);
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, blobs.Digests.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
+        {
+            using var post = await client.PostAsync(new Uri($"/v2/{repository}/blobs/uploads/", UriKind.Relative), null, ct);
+            Expect(post, HttpStatusCode.Accepted);
+            var location = post.Headers.Location!;
+            var separator = location.OriginalString.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            using var content = blobs.Content(i);
+            using var put = await client.PutAsync(new Uri($"{location.OriginalString}{separator}digest={blobs.Digests[i]}", UriKind.RelativeOrAbsolute), content, ct);
+            Expect(put, HttpStatusCode.Created);
+        });
+        return MiBPerSecond((long)blobs.Size * blobs.Digests.Length, watch.Elapsed);
+    }
+
+    /// <summary>GETs every blob (path built by <paramref name="pathOf"/>) and discards the bytes; returns MiB/s.</summary>
+    public static async Task<double> PullAsync(Uri server, Func<string, string> pathOf, BlobSet blobs, int parallelism)
+    {
+        using var client = NewClient(server);
+        var watch = Stopwatch.StartNew();
+        long total = 0;
+        await Parallel.ForAsync(0, blobs.Digests.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
+        {
+            using var response = await client.GetAsync(new Uri(pathOf(blobs.Digests[i]), UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+            Expect(response, HttpStatusCode.OK);
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = new byte[256 * 1024];
+            int read;
+            long count = 0;
+            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            {
+                count += read;
+            }
+
+            if (count != blobs.Size)
+            {
+                throw new InvalidOperationException($"pulled {count} bytes of a {blobs.Size}-byte blob");
+            }
+
+            Interlocked.Add(ref total, count);
+        });
+        return MiBPerSecond(total, watch.Elapsed);
+    }
+
+    private static HttpClient NewClient(Uri baseAddress) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = 64, AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
+
+    private static void Expect(HttpResponseMessage response, HttpStatusCode status)
+    {
+        if (response.StatusCode != status)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)status}");
+        }
+    }
+
+    private static double MiBPerSecond(long bytes, TimeSpan elapsed) => bytes / 1024.0 / 1024.0 / elapsed.TotalSeconds;
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using U7s.Bench;
+
+// U7s against Debian's docker-registry and nginx, in one run, on 127.0.0.1. Workloads alternate
+// between servers each round so machine noise hits all of them alike; medians are reported.
+var options = BenchOptions.Parse(args);
+var root = Directory.CreateTempSubdirectory("u7s-bench-").FullName;
+Console.WriteLine($"u7s bench ({(options.Quick ? "quick" : "full")}): {options.Rounds} round(s), push/pull {options.BlobCount} x {options.BlobSize / (1024 * 1024)} MiB with {options.Parallelism} in parallel, load {options.Connections} connections x {options.LoadDuration.TotalSeconds:F0} s; data in {root}");
+var report = new Report();
+try
+{
+    await using var servers = await Servers.StartAsync(root);
+    var manifestPath = await SeedManifestAsync(servers);
+    var signaturePath = SeedSignature(servers.WwwRoot);
+    var accept = new Dictionary<string, string> { ["Accept"] = "application/vnd.oci.image.manifest.v1+json" };
+
+    for (var round = 0; round < options.Rounds; round++)
+    {
+        var blobs = new BlobSet(options.BlobCount, options.BlobSize, round);
+        var registries = round % 2 == 0 ? new[] { servers.U7s, servers.DockerRegistry } : [servers.DockerRegistry, servers.U7s];
+        foreach (var server in registries)
+        {
+            report.Add("push (MiB/s)", server.Name, await BlobWorkloads.PushAsync(server.Url, $"bench/push{round}", blobs, options.Parallelism));
+        }
+
+        LinkBlobsForNginx(root, servers.WwwRoot, blobs);
+        foreach (var server in registries.Append(servers.Nginx))
+        {
+            Func<string, string> path = server == servers.Nginx ? d => $"/blobs/{d[7..]}" : d => $"/v2/bench/push{round}/blobs/{d}";
+            report.Add("pull (MiB/s)", server.Name, await BlobWorkloads.PullAsync(server.Url, path, blobs, options.Parallelism));
+        }
+
+        if (Wrk.Available)
+        {
+            foreach (var server in registries)
+            {
+                var url = new Uri(server.Url, manifestPath);
+                var (getRps, getP99) = await Wrk.RunAsync(url, options.Connections, options.LoadDuration, accept);
+                report.Add("manifest GET by tag (req/s)", server.Name, getRps);
+                report.Add("manifest GET p99 (ms)", server.Name, getP99);
+                var (headRps, headP99) = await HttpLoad.RunAsync(url, HttpMethod.Head, options.Connections, options.LoadDuration, accept);
+                report.Add("manifest HEAD by tag (req/s)", server.Name, headRps);
+                report.Add("manifest HEAD p99 (ms)", server.Name, headP99);
+            }
+
+            foreach (var (name, baseUrl) in new[] { ("u7s", servers.U7sSigstore), ("nginx", servers.Nginx.Url) })
+            {
+                var (rps, _) = await Wrk.RunAsync(new Uri(baseUrl, signaturePath), options.Connections, options.LoadDuration);
+                report.Add("signature GET (req/s)", name, rps);
+            }
+        }
+    }
+
+    if (!Wrk.Available)
+    {
+        report.Note("wrk is not installed: manifest and signature load rows were not measured (apt-get install wrk)");
+    }
+
+    report.Note("HEAD is driven by an in-process .NET client (wrk cannot read HEAD responses); its rates are lower than wrk's for both servers");
+    report.Add("peak RSS (MiB)", "u7s", servers.U7s.PeakRssMiB());
+    report.Add("peak RSS (MiB)", "docker-registry", servers.DockerRegistry.PeakRssMiB());
+    report.Add("peak RSS (MiB)", "nginx", servers.Nginx.PeakRssMiB());
+}
+finally
+{
+    Directory.Delete(root, recursive: true);
+}
+
+report.Compare("push (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
+report.Compare("pull (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
+report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.8, true, ">= 0.8x");
+report.Compare("manifest GET by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
+report.Compare("manifest GET p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
+report.Compare("manifest HEAD by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
+report.Compare("manifest HEAD p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
+report.Compare("signature GET (req/s)", "req/s", "nginx", 0.8, true, ">= 0.8x");
+report.Print(Console.Out);
+var ours = report.Median("peak RSS (MiB)", "u7s");
+var registryRss = report.Median("peak RSS (MiB)", "docker-registry");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"peak RSS: u7s {ours:F0} MiB, docker-registry {registryRss:F0} MiB, nginx {report.Median("peak RSS (MiB)", "nginx"):F0} MiB; target u7s <= docker-registry + 50 MB: {(ours <= registryRss + 50 ? "met" : "MISSED")}"));
+return 0;
+
+// One small image (config + layer + manifest) tagged v1 in both registries; returns the manifest path.
+static async Task<string> SeedManifestAsync(Servers servers)
+{
+    var config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"u8.ToArray();
+    var layer = RandomNumberGenerator.GetBytes(4096);
+    string Digest(byte[] b) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(b));
+    var manifest = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{Digest(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"{Digest(layer)}\",\"size\":{layer.Length}}}]}}");
+    foreach (var server in new[] { servers.U7s, servers.DockerRegistry })
+    {
+        using var client = new HttpClient { BaseAddress = server.Url };
+        foreach (var blob in new[] { config, layer })
+        {
+            using var post = await client.PostAsync(new Uri("/v2/bench/app/blobs/uploads/", UriKind.Relative), null);
+            var location = post.Headers.Location!.OriginalString;
+            var separator = location.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+            using var put = await client.PutAsync(new Uri($"{location}{separator}digest={Digest(blob)}", UriKind.RelativeOrAbsolute), new ByteArrayContent(blob));
+            put.EnsureSuccessStatusCode();
+        }
+
+        var content = new ByteArrayContent(manifest);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
+        using var putManifest = await client.PutAsync(new Uri("/v2/bench/app/manifests/v1", UriKind.Relative), content);
+        putManifest.EnsureSuccessStatusCode();
+    }
+
+    return "/v2/bench/app/manifests/v1";
+}
+
+// A signature file in podsec's lookaside layout, served by both U7s's store and nginx.
+static string SeedSignature(string www)
+{
+    var hex = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    var directory = Path.Combine(www, "sigstore", "bench", $"app@sha256={hex}");
+    Directory.CreateDirectory(directory);
+    File.WriteAllBytes(Path.Combine(directory, "signature-1"), RandomNumberGenerator.GetBytes(700));
+    return $"/sigstore/bench/app@sha256={hex}/signature-1";
+}
+
+// nginx serves the very files U7s stored (hard links), so the pull comparison reads the same bytes from the same disk.
+static void LinkBlobsForNginx(string root, string www, BlobSet blobs)
+{
+    foreach (var digest in blobs.Digests)
+    {
+        var hex = digest[7..];
+        var source = Path.Combine(root, "u7s", "blobs", "sha256", hex[..2], hex);
+        var target = Path.Combine(www, "blobs", hex);
+        if (!File.Exists(target))
+        {
+            File.Copy(source, target);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+namespace U7s.Bench;
+
+/// <summary>U7s, Debian's docker-registry and nginx, each on its own loopback port over its own temp data.</summary>
+internal sealed class Servers : IAsyncDisposable
+{
+    private Servers(string root, ServerProcess u7s, Uri u7sSigstore, ServerProcess registry, ServerProcess nginx)
+    {
+        Root = root;
+        U7s = u7s;
+        U7sSigstore = u7sSigstore;
+        DockerRegistry = registry;
+        Nginx = nginx;
+    }
+
+    public string Root { get; }
+
+    public ServerProcess U7s { get; }
+
+    public Uri U7sSigstore { get; }
+
+    public ServerProcess DockerRegistry { get; }
+
+    public ServerProcess Nginx { get; }
+
+    /// <summary>The tree nginx serves: <c>blobs/&lt;hex&gt;</c> and <c>sigstore/…</c>; also U7s's signature root.</summary>
+    public string WwwRoot => Path.Combine(Root, "www");
+
+    public static async Task<Servers> StartAsync(string root)
+    {
+        var www = Path.Combine(root, "www");
+        Directory.CreateDirectory(Path.Combine(www, "blobs"));
+        Directory.CreateDirectory(Path.Combine(www, "sigstore"));
+
+        var u7sPort = ServerProcess.FreePort();
+        var sigPort = ServerProcess.FreePort();
+        var u7sDll = Path.Combine(AppContext.BaseDirectory, "u7s.dll");
+        var u7s = await ServerProcess.StartAsync("u7s", "dotnet",
+            [u7sDll, "serve", "--data", Path.Combine(root, "u7s"), "--sigstore-root", www, "--registry-listen", $"127.0.0.1:{u7sPort}", "--sigstore-listen", $"127.0.0.1:{sigPort}"],
+            u7sPort, "/v2/", Path.Combine(root, "u7s.log"));
+
+        var registryPort = ServerProcess.FreePort();
+        var registryConfig = Path.Combine(root, "registry.yml");
+        await File.WriteAllTextAsync(registryConfig, $"""
+            version: 0.1
+            log:
+              level: error
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: {Path.Combine(root, "registry-data")}
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:{registryPort}
+            """);
+        var registry = await ServerProcess.StartAsync("docker-registry", "docker-registry", ["serve", registryConfig], registryPort, "/v2/", Path.Combine(root, "registry.log"));
+
+        var nginxPort = ServerProcess.FreePort();
+        var nginxConfig = Path.Combine(root, "nginx.conf");
+        Directory.CreateDirectory(Path.Combine(root, "nginx-body"));
+        // One worker per core, as Debian's default configuration does (worker_processes auto).
+        await File.WriteAllTextAsync(nginxConfig, $$"""
+            user root;
+            worker_processes auto;
+            daemon off;
+            pid {{Path.Combine(root, "nginx.pid")}};
+            error_log {{Path.Combine(root, "nginx-error.log")}};
+            events { worker_connections 1024; }
+            http {
+              default_type application/octet-stream;
+              access_log off;
+              sendfile on;
+              client_body_temp_path {{Path.Combine(root, "nginx-body")}};
+              server {
+                listen 127.0.0.1:{{nginxPort}};
+                root {{www}};
+                autoindex on;
+                autoindex_format json;
+              }
+            }
+            """);
+        var nginx = await ServerProcess.StartAsync("nginx", "nginx", ["-c", nginxConfig], nginxPort, "/", Path.Combine(root, "nginx.log"));
+        return new Servers(root, u7s, new Uri($"http://127.0.0.1:{sigPort}"), registry, nginx);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await U7s.DisposeAsync();
+        await DockerRegistry.DisposeAsync();
+        await Nginx.DisposeAsync();
+    }
+}
