@@ -25,13 +25,21 @@ public sealed partial class U7sProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, params string[] extra)
+    public static Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, params string[] extra) =>
+        StartAsync(dataRoot, sigstoreRoot, new Dictionary<string, string>(), extra);
+
+    public static async Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "u7s.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "serve", "--data", dataRoot, "--sigstore-root", sigstoreRoot, "--registry-listen", "127.0.0.1:0", "--sigstore-listen", "127.0.0.1:0" }.Concat(extra))
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start u7s");

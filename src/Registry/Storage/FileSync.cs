@@ -11,12 +11,16 @@ internal static partial class FileSync
     private const int ORdOnly = 0;
     private const int ODirectory = 0x10000;
 
-    /// <summary>Writes <paramref name="content"/> to a temp file beside <paramref name="path"/>, fsyncs it and renames it over.</summary>
-    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="content"/> to a temp file, fsyncs it and renames it over <paramref name="path"/>.
+    /// The temp file is beside the target, or in <paramref name="tempDirectory"/> (same filesystem), where
+    /// a crash's leftovers are cleaned up.
+    /// </summary>
+    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, string? tempDirectory = null)
     {
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
-        var temp = TempPathFor(path);
+        var temp = tempDirectory is null ? TempPathFor(path) : Path.Combine(tempDirectory, $".put-{Guid.NewGuid():N}");
         try
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))

@@ -61,7 +61,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
             return BlobCommitStatus.AlreadyExists;
         }
 
-        await FileSync.WriteAtomicAsync(path, content, cancellationToken);
+        await FileSync.WriteAtomicAsync(path, content, cancellationToken, Paths.Uploads);
         return BlobCommitStatus.Created;
     }
 
@@ -166,6 +166,16 @@ internal sealed class FileSystemBlobStore : IBlobStore
             {
                 _uploads.TryRemove(id, out _);
                 TryDeleteDirectory(directory);
+                purged++;
+            }
+        }
+
+        // Temp files of whole-blob writes that a crash interrupted.
+        foreach (var file in Directory.EnumerateFiles(Paths.Uploads, ".put-*"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < cutoff)
+            {
+                File.Delete(file);
                 purged++;
             }
         }
