@@ -20,8 +20,10 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(sp => new StoragePaths(sp.GetRequiredService<RegistryOptions>().DataRoot));
         services.TryAddSingleton<IBlobStore, FileSystemBlobStore>();
         services.TryAddSingleton<IMetadataStore, FileSystemMetadataStore>();
+        services.TryAddSingleton<IRegistryLock, FileRegistryLock>();
         services.TryAddSingleton<ManifestService>();
         services.TryAddSingleton<BlobService>();
+        services.TryAddSingleton<Gc.GarbageCollector>();
         services.AddHostedService<UploadJanitor>();
         return services;
     }

@@ -29,6 +29,7 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
             return false;
         }
 
+        await blobs.TouchAsync(digest, cancellationToken);
         await metadata.LinkBlobAsync(repository, digest, cancellationToken);
         return true;
     }

@@ -4,7 +4,7 @@ using U7s.Registry.Storage;
 namespace U7s.Registry.Manifests;
 
 /// <summary>Manifests, tags and referrers of repositories: validation on push, byte-exact reads.</summary>
-internal sealed class ManifestService(IBlobStore blobs, IMetadataStore metadata, RegistryOptions options)
+internal sealed class ManifestService(IBlobStore blobs, IMetadataStore metadata, IRegistryLock registryLock, RegistryOptions options)
 {
     /// <summary>Resolves a tag or digest reference to a digest the repository holds; null when unknown.</summary>
     public async Task<Digest?> ResolveOrNullAsync(RepositoryName repository, string reference, CancellationToken cancellationToken)
@@ -94,6 +94,9 @@ internal sealed class ManifestService(IBlobStore blobs, IMetadataStore metadata,
         }
 
         var manifest = ManifestParser.Parse(body, contentType);
+
+        // Shared with garbage collection: between the reference check and the links, no collection deletes.
+        await using var held = await registryLock.EnterSharedAsync(cancellationToken);
         await CheckReferencesAsync(repository, manifest, cancellationToken);
 
         await blobs.PutAsync(digest, body, cancellationToken);
@@ -206,6 +209,11 @@ internal sealed class ManifestService(IBlobStore blobs, IMetadataStore metadata,
             {
                 throw new OciException(OciErrorCode.ManifestInvalid, $"descriptor of {blob.Digest} says {blob.Size} bytes; the blob has {size}");
             }
+            else
+            {
+                // A fresh use restarts the blob's grace period against garbage collection.
+                await blobs.TouchAsync(blob.Digest, cancellationToken);
+            }
         }
 
         foreach (var child in manifest.Manifests)
@@ -213,6 +221,10 @@ internal sealed class ManifestService(IBlobStore blobs, IMetadataStore metadata,
             if (await metadata.GetManifestMediaTypeOrNullAsync(repository, child.Digest, cancellationToken) is null)
             {
                 missing.Add(child.Digest.ToString());
+            }
+            else
+            {
+                await blobs.TouchAsync(child.Digest, cancellationToken);
             }
         }
 

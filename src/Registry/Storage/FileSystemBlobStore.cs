@@ -58,10 +58,12 @@ internal sealed class FileSystemBlobStore : IBlobStore
         var path = Paths.Blob(digest);
         if (File.Exists(path))
         {
+            await TouchAsync(digest, cancellationToken);
             return BlobCommitStatus.AlreadyExists;
         }
 
         await FileSync.WriteAtomicAsync(path, content, cancellationToken, Paths.Uploads);
+        await TouchAsync(digest, cancellationToken);
         return BlobCommitStatus.Created;
     }
 
@@ -119,6 +121,26 @@ internal sealed class FileSystemBlobStore : IBlobStore
         }
 
         return _uploads.GetOrAdd(uploadId, id => new UploadState(this, id, repository));
+    }
+
+    public Task<DateTimeOffset?> GetLastUsedOrNullAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(Paths.Blob(digest));
+        return Task.FromResult(info.Exists ? new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero) : (DateTimeOffset?)null);
+    }
+
+    public Task TouchAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(Paths.Blob(digest), _time.GetUtcNow().UtcDateTime);
+        }
+        catch (FileNotFoundException)
+        {
+            // Gone already: the caller's existence check answers for it.
+        }
+
+        return Task.CompletedTask;
     }
 
     public Task<bool> DeleteAsync(Digest digest, CancellationToken cancellationToken)

@@ -30,6 +30,15 @@ public interface IBlobStore
     /// </summary>
     Task<IBlobUpload?> GetUploadOrNullAsync(string uploadId, CancellationToken cancellationToken);
 
+    /// <summary>When the blob was last written or used (<see cref="TouchAsync"/>); null when it is not stored.</summary>
+    Task<DateTimeOffset?> GetLastUsedOrNullAsync(Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks the blob as used now. Garbage collection spares blobs used within its grace period, so a
+    /// manifest push that references an old, unreferenced blob never loses it to a collection in flight.
+    /// </summary>
+    Task TouchAsync(Digest digest, CancellationToken cancellationToken);
+
     /// <summary>Removes the content; false when it was not stored.</summary>
     Task<bool> DeleteAsync(Digest digest, CancellationToken cancellationToken);
 

@@ -127,6 +127,7 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
             }
 
             End();
+            await store.TouchAsync(expected, cancellationToken);
             return status;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)

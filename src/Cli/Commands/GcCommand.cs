@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using U7s.Cli.Hosting;
+using U7s.Registry;
+using U7s.Registry.Gc;
+
+namespace U7s.Cli.Commands;
+
+/// <summary><c>u7s gc [--dry-run]</c>: frees blobs no live manifest references; safe while the registry serves.</summary>
+internal static class GcCommand
+{
+    private static readonly Option<FileInfo?> ConfigOption = new("--config") { Description = "Config file, as for serve" };
+    private static readonly Option<string?> DataOption = new("--data") { Description = "Data root (default /var/lib/u7s)" };
+    private static readonly Option<bool> DryRunOption = new("--dry-run") { Description = "Report what would be freed; delete nothing" };
+    private static readonly Option<bool> DeleteUntaggedOption = new("--delete-untagged") { Description = "Also remove manifests no tag reaches (index children and referrers of live manifests stay)" };
+    private static readonly Option<TimeSpan> GraceOption = new("--grace")
+    {
+        Description = "Never collect blobs written or used within this time (default 01:00:00)",
+        DefaultValueFactory = _ => TimeSpan.FromHours(1),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+            if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            result.AddError($"--grace '{text}' is not a non-negative time span such as 01:00:00");
+            return default;
+        },
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("gc", "Collect unreferenced blobs (and, with --delete-untagged, untagged manifests)")
+        {
+            ConfigOption, DataOption, DryRunOption, DeleteUntaggedOption, GraceOption,
+        };
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var data = parse.GetValue(DataOption);
+        var flags = new Dictionary<string, string?> { ["Registry:DataRoot"] = data is null ? null : Path.GetFullPath(data) };
+        var (registry, _) = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
+        if (!Directory.Exists(registry.DataRoot))
+        {
+            throw new UserException($"data root '{registry.DataRoot}' does not exist");
+        }
+
+        await using var services = new ServiceCollection().AddRegistry(registry).BuildServiceProvider();
+        var options = new GcOptions(parse.GetValue(DryRunOption), parse.GetValue(GraceOption), parse.GetValue(DeleteUntaggedOption));
+        var report = await services.GetRequiredService<GarbageCollector>().RunAsync(options, cancellationToken);
+
+        var output = parse.InvocationConfiguration.Output;
+        var verb = report.DryRun ? "would delete" : "deleted";
+        foreach (var (repository, digest) in report.DeletedManifests)
+        {
+            await output.WriteLineAsync($"{verb} manifest {repository}@{digest}");
+        }
+
+        foreach (var (digest, size) in report.DeletedBlobs)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{verb} blob {digest} ({size} bytes)"));
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{report.LiveManifests} live manifests, {report.LiveBlobs} live blobs; {verb} {report.DeletedManifests.Count} manifests and {report.DeletedBlobs.Count} blobs, {FormatBytes(report.FreedBytes)}; {report.SparedByGracePeriod} unreferenced blobs spared by the {options.GracePeriod} grace period"));
+        return ExitCodes.Success;
+    }
+
+    private static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):F1} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
+    };
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using U7s.Oci;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Commands;
+
+/// <summary><c>u7s gc</c> against the data root of a running server.</summary>
+public sealed class GcCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Fact]
+    public async Task Gc_WhileServing_FreesOrphans_KeepsImages_DryRunFirst()
+    {
+        var data = _dir.Combine("data");
+        await using var server = await U7sProcess.StartAsync(data, _dir.Combine("sig"));
+        using var client = new HttpClient { BaseAddress = server.RegistryUrl };
+        var layer = RandomNumberGenerator.GetBytes(3000);
+        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
+        var orphan = RandomNumberGenerator.GetBytes(7000);
+        foreach (var blob in new[] { layer, config, orphan })
+        {
+            using var post = await client.PostAsync($"/v2/gc/app/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
+            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        }
+
+        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{Digest.Compute(layer)}\",\"size\":{layer.Length}}}]}}";
+        using (var content = new StringContent(manifest, Encoding.UTF8))
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
+            using var put = await client.PutAsync("/v2/gc/app/manifests/v1", content);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        var (dryCode, dryOut, _) = await RunAsync("gc", "--data", data, "--grace", "00:00:00", "--dry-run");
+        Assert.Equal(0, dryCode);
+        Assert.Contains($"would delete blob {Digest.Compute(orphan)} (7000 bytes)", dryOut, StringComparison.Ordinal);
+        Assert.Equal(7000, (await client.GetByteArrayAsync($"/v2/gc/app/blobs/{Digest.Compute(orphan)}")).Length);
+
+        var (code, output, _) = await RunAsync("gc", "--data", data, "--grace", "00:00:00");
+        Assert.Equal(0, code);
+        Assert.Contains($"deleted blob {Digest.Compute(orphan)}", output, StringComparison.Ordinal);
+        Assert.Contains("1 live manifests", output, StringComparison.Ordinal);
+        using var gone = await client.GetAsync($"/v2/gc/app/blobs/{Digest.Compute(orphan)}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(layer, await client.GetByteArrayAsync($"/v2/gc/app/blobs/{Digest.Compute(layer)}"));
+        Assert.Equal(manifest, await client.GetStringAsync("/v2/gc/app/manifests/v1"));
+    }
+
+    [Fact]
+    public async Task Gc_DefaultGrace_SparesFreshBlobs()
+    {
+        var data = _dir.Combine("data2");
+        await using (var server = await U7sProcess.StartAsync(data, _dir.Combine("sig")))
+        {
+            using var client = new HttpClient { BaseAddress = server.RegistryUrl };
+            var blob = RandomNumberGenerator.GetBytes(100);
+            using var post = await client.PostAsync($"/v2/gc/fresh/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
+        }
+
+        var (code, output, _) = await RunAsync("gc", "--data", data);
+        Assert.Equal(0, code);
+        Assert.Contains("0 blobs", output, StringComparison.Ordinal);
+        Assert.Contains("1 unreferenced blobs spared", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--grace", "-01:00:00")]
+    [InlineData("--grace", "soon")]
+    public async Task Gc_BadArguments_NonZeroExit(string option, string value)
+    {
+        var (code, _, error) = await RunAsync("gc", "--data", _dir.Path, option, value);
+        Assert.NotEqual(0, code);
+        Assert.NotEmpty(error);
+    }
+
+    [Fact]
+    public async Task Gc_MissingDataRoot_OneLineError()
+    {
+        var (code, _, error) = await RunAsync("gc", "--data", _dir.Combine("absent"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("u7s: data root", error, StringComparison.Ordinal);
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
