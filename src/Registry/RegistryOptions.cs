@@ -19,6 +19,18 @@ public sealed class RegistryOptions
     /// <summary>An upload idle for longer than this is abandoned: answered as unknown and removed.</summary>
     public TimeSpan UploadExpiry { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Largest blob accepted in one upload, in bytes; null for no limit.</summary>
+    public long? MaxUploadBytes { get; set; }
+
+    /// <summary>A client must send its request headers within this time.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A request body slower than this many bytes per second (after a grace of 5 s) is cut off.</summary>
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>The audit log (JSON lines); relative paths are under <see cref="DataRoot"/>.</summary>
+    public string AuditLog { get; set; } = "audit.log";
+
     /// <summary>Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).</summary>
     public bool DeleteEnabled { get; set; } = true;
 
@@ -40,9 +52,27 @@ public sealed class RegistryOptions
             yield return $"Registry:MaxManifestBytes {MaxManifestBytes} is below the 4 MiB the distribution spec requires";
         }
 
+        if (MaxUploadBytes is <= 0)
+        {
+            yield return $"Registry:MaxUploadBytes {MaxUploadBytes} must be positive (or unset for no limit)";
+        }
+
+        if (RequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            yield return $"Registry:RequestHeadersTimeout {RequestHeadersTimeout} must be positive";
+        }
+
+        if (MinRequestBodyBytesPerSecond < 0)
+        {
+            yield return $"Registry:MinRequestBodyBytesPerSecond {MinRequestBodyBytesPerSecond} must not be negative";
+        }
+
         if (UploadExpiry <= TimeSpan.Zero)
         {
             yield return $"Registry:UploadExpiry {UploadExpiry} must be positive";
         }
     }
+
+    /// <summary>The audit log's full path.</summary>
+    public string AuditLogPath => Path.Combine(DataRoot, AuditLog);
 }

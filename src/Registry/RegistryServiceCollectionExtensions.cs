@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using U7s.Oci;
 using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
@@ -21,6 +22,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IBlobStore, FileSystemBlobStore>();
         services.TryAddSingleton<IMetadataStore, FileSystemMetadataStore>();
         services.TryAddSingleton<IRegistryLock, FileRegistryLock>();
+        services.TryAddSingleton<IAuditLog>(sp => new Audit.JsonLinesAuditLog(sp.GetRequiredService<RegistryOptions>().AuditLogPath));
         services.TryAddSingleton<ManifestService>();
         services.TryAddSingleton<BlobService>();
         services.TryAddSingleton<Gc.GarbageCollector>();

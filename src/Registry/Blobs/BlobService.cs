@@ -4,7 +4,7 @@ using U7s.Registry.Storage;
 namespace U7s.Registry.Blobs;
 
 /// <summary>Blob reads, uploads and mounts, scoped to repositories through their blob links.</summary>
-internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, RegistryMetrics metrics)
+internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, RegistryMetrics metrics, RegistryOptions options)
 {
     /// <summary>Opens a blob readable in the repository, or null.</summary>
     public async Task<BlobContent?> OpenOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
@@ -69,7 +69,7 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
         }
 
         var before = upload.Length;
-        var after = await upload.AppendAsync(body, null, cancellationToken);
+        var after = await upload.AppendAsync(body, options.MaxUploadBytes, cancellationToken);
         var expected = range?.Length ?? contentLength;
         if (expected is { } count && after - before != count)
         {

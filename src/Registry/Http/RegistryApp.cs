@@ -18,6 +18,10 @@ public static class RegistryApp
         {
             // Layers are gigabytes; uploads enforce their own limits and manifests are read bounded.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = options.MinRequestBodyBytesPerSecond > 0
+                ? new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
+                : null;
             kestrel.AddServerHeader = false;
         });
         configureLogging?.Invoke(builder.Logging);

@@ -13,6 +13,7 @@ internal static class WriteHandlers
         var body = await RequestBody.ReadBoundedAsync(context.Request, options.MaxManifestBytes, context.RequestAborted);
         var contentType = context.Request.ContentType?.Split(';')[0].Trim();
         var result = await manifests.PutAsync(name, reference, body, contentType, context.RequestAborted);
+        await Audit.WriteAsync(context, "manifest.push", name, result.Digest.ToString(), Tag.TryParse(reference, out _) ? reference : null);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status201Created;
         response.Headers.Location = $"/v2/{name}/manifests/{result.Digest}";
@@ -32,6 +33,8 @@ internal static class WriteHandlers
             throw new OciException(OciErrorCode.ManifestUnknown, $"{name}:{reference}");
         }
 
+        var isTag = Tag.TryParse(reference, out _);
+        await Audit.WriteAsync(context, isTag ? "tag.delete" : "manifest.delete", name, isTag ? null : reference, isTag ? reference : null);
         Accepted(context);
     }
 
@@ -42,6 +45,7 @@ internal static class WriteHandlers
             throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
         }
 
+        await Audit.WriteAsync(context, "blob.delete", name, digest.ToString());
         Accepted(context);
     }
 
