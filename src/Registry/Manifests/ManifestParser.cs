@@ -26,62 +26,74 @@ internal static class ManifestParser
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Invalid("a manifest is a JSON object");
+                return Parse(document.RootElement, contentType);
             }
-
-            if (!root.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 2)
+            catch (InvalidOperationException e)
             {
-                throw Invalid("schemaVersion must be 2");
+                // JsonDocument decodes strings lazily: invalid UTF-8 inside a value surfaces only here.
+                throw Invalid($"not valid UTF-8 JSON: {e.Message}");
             }
+        }
+    }
 
-            var mediaType = ResolveMediaType(root, contentType);
-            ManifestReference? subject = root.TryGetProperty("subject", out var s) ? ParseDescriptor(s, "subject") : null;
-            var artifactType = OptionalString(root, "artifactType");
-            var annotations = ParseAnnotations(root);
-            if (MediaTypes.IsIndex(mediaType))
-            {
-                var manifests = RequiredArray(root, "manifests").Select((e, i) => ParseDescriptor(e, $"manifests[{i}]")).ToList();
-                return new ParsedManifest(mediaType, [], manifests, subject, artifactType, annotations);
-            }
+    private static ParsedManifest Parse(JsonElement root, string? contentType)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("a manifest is a JSON object");
+        }
 
-            if (!root.TryGetProperty("config", out var config))
-            {
-                throw Invalid("an image manifest needs a config descriptor");
-            }
+        if (!root.TryGetProperty("schemaVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != 2)
+        {
+            throw Invalid("schemaVersion must be 2");
+        }
 
-            var configDescriptor = ParseDescriptor(config, "config");
-            var blobs = new List<ManifestReference> { configDescriptor };
-            var layersElement = root.TryGetProperty("layers", out var l) ? l : default;
-            if (layersElement.ValueKind is not (JsonValueKind.Array or JsonValueKind.Undefined))
-            {
-                throw Invalid("layers must be an array");
-            }
+        var mediaType = ResolveMediaType(root, contentType);
+        ManifestReference? subject = root.TryGetProperty("subject", out var s) ? ParseDescriptor(s, "subject") : null;
+        var artifactType = OptionalString(root, "artifactType");
+        var annotations = ParseAnnotations(root);
+        if (MediaTypes.IsIndex(mediaType))
+        {
+            var manifests = RequiredArray(root, "manifests").Select((e, i) => ParseDescriptor(e, $"manifests[{i}]")).ToList();
+            return new ParsedManifest(mediaType, [], manifests, subject, artifactType, annotations);
+        }
 
-            if (layersElement.ValueKind == JsonValueKind.Array)
+        if (!root.TryGetProperty("config", out var config))
+        {
+            throw Invalid("an image manifest needs a config descriptor");
+        }
+
+        var configDescriptor = ParseDescriptor(config, "config");
+        var blobs = new List<ManifestReference> { configDescriptor };
+        var layersElement = root.TryGetProperty("layers", out var l) ? l : default;
+        if (layersElement.ValueKind is not (JsonValueKind.Array or JsonValueKind.Undefined))
+        {
+            throw Invalid("layers must be an array");
+        }
+
+        if (layersElement.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var layer in layersElement.EnumerateArray())
             {
-                var i = 0;
-                foreach (var layer in layersElement.EnumerateArray())
+                var descriptor = ParseDescriptor(layer, $"layers[{i++}]");
+
+                // Foreign layers live elsewhere by design; the registry never had them.
+                if (!descriptor.MediaType.Contains("foreign", StringComparison.Ordinal) && !descriptor.MediaType.Contains("nondistributable", StringComparison.Ordinal))
                 {
-                    var descriptor = ParseDescriptor(layer, $"layers[{i++}]");
-
-                    // Foreign layers live elsewhere by design; the registry never had them.
-                    if (!descriptor.MediaType.Contains("foreign", StringComparison.Ordinal) && !descriptor.MediaType.Contains("nondistributable", StringComparison.Ordinal))
-                    {
-                        blobs.Add(descriptor);
-                    }
+                    blobs.Add(descriptor);
                 }
             }
-            else if (mediaType == MediaTypes.DockerManifest)
-            {
-                throw Invalid("a schema2 manifest needs a layers array");
-            }
-
-            artifactType ??= configDescriptor.MediaType;
-            return new ParsedManifest(mediaType, blobs, [], subject, artifactType, annotations);
         }
+        else if (mediaType == MediaTypes.DockerManifest)
+        {
+            throw Invalid("a schema2 manifest needs a layers array");
+        }
+
+        artifactType ??= configDescriptor.MediaType;
+        return new ParsedManifest(mediaType, blobs, [], subject, artifactType, annotations);
     }
 
     private static string ResolveMediaType(JsonElement root, string? contentType)
