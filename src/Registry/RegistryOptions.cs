@@ -31,6 +31,12 @@ public sealed class RegistryOptions
     /// <summary>The audit log (JSON lines); relative paths are under <see cref="DataRoot"/>.</summary>
     public string AuditLog { get; set; } = "audit.log";
 
+    /// <summary>PEM certificate (chain) for HTTPS on the registry port; plain HTTP when unset, as on podsec nodes.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsKey { get; set; }
+
     /// <summary>Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).</summary>
     public bool DeleteEnabled { get; set; } = true;
 
@@ -50,6 +56,19 @@ public sealed class RegistryOptions
         if (MaxManifestBytes < 4 * 1024 * 1024)
         {
             yield return $"Registry:MaxManifestBytes {MaxManifestBytes} is below the 4 MiB the distribution spec requires";
+        }
+
+        if (string.IsNullOrEmpty(TlsCertificate) != string.IsNullOrEmpty(TlsKey))
+        {
+            yield return "Registry:TlsCertificate and Registry:TlsKey go together: set both for HTTPS or neither for HTTP";
+        }
+
+        foreach (var file in new[] { TlsCertificate, TlsKey })
+        {
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+            {
+                yield return $"Registry TLS file '{file}' does not exist";
+            }
         }
 
         if (MaxUploadBytes is <= 0)

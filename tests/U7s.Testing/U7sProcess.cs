@@ -94,6 +94,6 @@ public sealed partial class U7sProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"registry on (?<registry>http://\S+?)/?, signature store on (?<sigstore>http://\S+?)/?,")]
+    [GeneratedRegex(@"registry on (?<registry>https?://\S+?)/?, signature store on (?<sigstore>https?://\S+?)/?,")]
     private static partial Regex Ready();
 }

@@ -46,6 +46,7 @@ internal static class ServeCommand
             throw new UserException($"cannot use the data root: {e.Message}", ExitCodes.Unavailable);
         }
 
+
         await using var _ = host;
         try
         {

@@ -24,7 +24,8 @@ internal sealed class ServerHost : IAsyncDisposable
         Directory.CreateDirectory(registry.DataRoot);
         Directory.CreateDirectory(sigstore.Root);
         var metrics = new RegistryMetrics();
-        _registry = RegistryApp.Build(registry, s => s.AddSingleton(metrics), configureLogging);
+        var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
+        _registry = RegistryApp.Build(registry, s => s.AddSingleton(metrics), configureLogging, registryCertificate);
         _sigstore = SigstoreApp.Build(sigstore, configureLogging: configureLogging);
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -9,13 +10,25 @@ namespace U7s.Registry.Http;
 /// <summary>Builds the :80 web application: the OCI distribution API, /healthz and /metrics.</summary>
 public static class RegistryApp
 {
-    public static WebApplication Build(RegistryOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="certificate">Serves HTTPS with this certificate; plain HTTP when null.</param>
+    public static WebApplication Build(RegistryOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, X509Certificate2? certificate = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{options.Listen}");
+        builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://{options.Listen}");
+        if (certificate is not null)
+        {
+            // The slim builder leaves HTTPS out unless asked.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            if (certificate is not null)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
+
             // Layers are gigabytes; uploads enforce their own limits and manifests are read bounded.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
