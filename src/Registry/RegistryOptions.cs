@@ -1,4 +1,5 @@
 using U7s.Oci;
+using U7s.Registry.Auth;
 
 namespace U7s.Registry;
 
@@ -37,6 +38,9 @@ public sealed class RegistryOptions
     /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
     public string? TlsKey { get; set; }
 
+    /// <summary>Who may read and write; see <see cref="AuthOptions"/>.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
     /// <summary>Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).</summary>
     public bool DeleteEnabled { get; set; } = true;
 
@@ -69,6 +73,11 @@ public sealed class RegistryOptions
             {
                 yield return $"Registry TLS file '{file}' does not exist";
             }
+        }
+
+        if (Auth.MaxFailedLogins < 1 || Auth.FailedLoginWindow <= TimeSpan.Zero)
+        {
+            yield return "Registry:Auth:MaxFailedLogins must be at least 1 and Registry:Auth:FailedLoginWindow positive";
         }
 
         if (MaxUploadBytes is <= 0)

@@ -22,6 +22,10 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IBlobStore, FileSystemBlobStore>();
         services.TryAddSingleton<IMetadataStore, FileSystemMetadataStore>();
         services.TryAddSingleton<IRegistryLock, FileRegistryLock>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<RegistryOptions>().Auth);
+        services.TryAddSingleton<Auth.ICredentialValidator, Auth.NoUsers>();
+        services.TryAddSingleton<Auth.IWriteAccess, Auth.NoWriters>();
+        services.TryAddSingleton<Auth.LoginThrottle>();
         services.TryAddSingleton<IAuditLog>(sp => new Audit.JsonLinesAuditLog(sp.GetRequiredService<RegistryOptions>().AuditLogPath));
         services.TryAddSingleton<ManifestService>();
         services.TryAddSingleton<BlobService>();

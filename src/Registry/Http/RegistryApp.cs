@@ -42,6 +42,7 @@ public static class RegistryApp
         builder.Services.AddRegistry(options);
         var app = builder.Build();
         app.UseMiddleware<OciErrorMiddleware>();
+        app.UseMiddleware<AuthMiddleware>();
         app.Use(async (HttpContext context, RequestDelegate next) =>
         {
             context.Response.Headers["Docker-Distribution-Api-Version"] = "registry/2.0";

@@ -1,0 +1,16 @@
+namespace U7s.Registry.Auth;
+
+/// <summary>Access rules of the registry port, bound from <c>Registry:Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>Nodes pull without credentials, as on podsec; false makes every read need a valid user.</summary>
+    public bool AnonymousPull { get; set; } = true;
+
+    /// <summary>Failed logins from one address allowed per <see cref="FailedLoginWindow"/> before 429 answers.</summary>
+    public int MaxFailedLogins { get; set; } = 10;
+
+    public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The realm named in <c>WWW-Authenticate</c>.</summary>
+    public string Realm { get; set; } = "u7s";
+}
