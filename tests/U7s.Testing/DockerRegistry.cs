@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using U7s.Loader.Registry;
-using U7s.Testing;
-
-namespace U7s.Loader.Tests.Support;
+namespace U7s.Testing;
 
 /// <summary>
 /// Debian's docker-registry 2.8 on 127.0.0.1 with a free port and storage under a temp directory
@@ -22,12 +19,13 @@ public sealed class DockerRegistry : IDisposable
 
     public string HostPort => $"{BaseUri.Host}:{BaseUri.Port}";
 
-    internal RegistryClient Client
+    /// <summary>A client shared by the tests of one registry (started on first use).</summary>
+    public HttpClient Http
     {
         get
         {
             EnsureStarted();
-            return new RegistryClient(_http!, BaseUri);
+            return _http!;
         }
     }
 
