@@ -32,8 +32,10 @@ internal static class ArchiveGenerator
         ("cert-manager-webhook", "v1.9.1", false),
     ];
 
-    private static readonly string[] Words =
-        ["static", "binary", "linux", "kubernetes", "container", "runtime", "config", "cluster", "node", "image", "signature", "policy"];
+    private static readonly byte[][] Words =
+        [.. new[] { "static", "binary", "linux", "kubernetes", "container", "runtime", "config", "cluster", "node", "image", "signature", "policy" }
+            .SelectMany(w => new[] { w + " ", w + "\n" })
+            .Select(Encoding.ASCII.GetBytes)];
 
     public static async Task<GeneratedArchive> WriteAsync(string path, GeneratorOptions options, CancellationToken cancellationToken)
     {
@@ -157,7 +159,7 @@ internal static class ArchiveGenerator
         var offset = randomPart;
         while (offset < size)
         {
-            var word = Encoding.ASCII.GetBytes(Words[random.Next(Words.Length)] + (random.Next(8) == 0 ? "\n" : " "));
+            var word = Words[random.Next(Words.Length)];
             var n = Math.Min(word.Length, size - offset);
             word.AsSpan(0, n).CopyTo(content.AsSpan(offset));
             offset += n;

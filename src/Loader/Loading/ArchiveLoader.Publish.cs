@@ -92,7 +92,14 @@ internal sealed partial class ArchiveLoader
             if (signer is not null)
             {
                 progress?.Report(new LoadProgress("signing", 0, 0, image.Image.Target.ToString()));
-                signature = await signer.SignAsync(image.Image.Target, digests[image.Image.Target.ToString()], cancellationToken);
+                try
+                {
+                    signature = await signer.SignAsync(image.Image.Target, digests[image.Image.Target.ToString()], cancellationToken);
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or LoadException))
+                {
+                    throw new LoadException(LoadErrorKind.SignerUnusable, $"signing {image.Image.Target} failed (the image is pushed but unsigned): {e.Message}", e);
+                }
             }
 
             signatures.Add(signature);
@@ -107,7 +114,14 @@ internal sealed partial class ArchiveLoader
             if (verifier is not null)
             {
                 progress?.Report(new LoadProgress("verifying", 0, 0, image.Image.Target.ToString()));
-                verification = await verifier.VerifyAsync(image.Image.Target, digest, cancellationToken);
+                try
+                {
+                    verification = await verifier.VerifyAsync(image.Image.Target, digest, cancellationToken);
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or LoadException))
+                {
+                    throw new LoadException(LoadErrorKind.VerificationFailed, $"verifying {image.Image.Target} failed: {e.Message}", e);
+                }
             }
 
             loaded.Add(new LoadedImage(image.Image, digest, image.Top.MediaType, signatures[i], verification));

@@ -46,6 +46,12 @@ internal sealed partial class ArchiveLoader
         }
 
         var record = Present(state, descriptor, $"manifest of {what}");
+        if (record.Content is null && record.SpoolPath is not null && record.Size <= MaxDocumentBytes)
+        {
+            // Kept on disk because the in-memory budget for documents was used up.
+            record.Content = File.ReadAllBytes(record.SpoolPath);
+        }
+
         if (record.Content is null)
         {
             throw new LoadException(LoadErrorKind.InvalidContent, $"{what}: manifest {record.Digest} is not a JSON document of at most {MaxDocumentBytes} bytes");

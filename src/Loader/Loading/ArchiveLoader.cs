@@ -29,23 +29,12 @@ internal sealed partial class ArchiveLoader(
             throw new LoadException(LoadErrorKind.UnknownArchitecture, $"unknown architecture '{request.Architecture}' (expected one of {string.Join(", ", Architectures.All)})");
         }
 
-        FileStream file;
-        try
-        {
-            file = new FileStream(request.ArchivePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new LoadException(LoadErrorKind.Usage, $"cannot read archive '{request.ArchivePath}': {e.Message}", e);
-        }
-
         string? signerName = null;
-        var spool = request.TemporaryRoot is null
-            ? Directory.CreateTempSubdirectory("u7s-load-")
-            : Directory.CreateDirectory(Path.Combine(request.TemporaryRoot, $"u7s-load-{Guid.NewGuid():N}"));
+        DirectoryInfo? spool = null;
         try
         {
-            await using var counting = new CountingReadStream(file);
+            await using var counting = new CountingReadStream(OpenArchive(request.ArchivePath));
+            var total = counting.Length;
             if (signer is not null)
             {
                 try
@@ -58,8 +47,10 @@ internal sealed partial class ArchiveLoader(
                 }
             }
 
+            spool = request.TemporaryRoot is null
+                ? Directory.CreateTempSubdirectory("u7s-load-")
+                : Directory.CreateDirectory(Path.Combine(request.TemporaryRoot, $"u7s-load-{Guid.NewGuid():N}"));
             var state = new LoadState(request, spool.FullName);
-            var total = file.Length;
             var reader = new OciArchiveReader(request.Architecture, request.MaxExpandedBytes, request.Xz);
             var summary = await reader.ReadAsync(
                 counting,
@@ -83,12 +74,24 @@ internal sealed partial class ArchiveLoader(
         {
             try
             {
-                spool.Delete(recursive: true);
+                spool?.Delete(recursive: true);
             }
             catch (IOException)
             {
                 // Best effort; the directory is under the temp root.
             }
+        }
+    }
+
+    private static FileStream OpenArchive(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LoadException(LoadErrorKind.Usage, $"cannot read archive '{path}': {e.Message}", e);
         }
     }
 }

@@ -208,8 +208,11 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
     {
         var names = NameMapper.Create($"registry.local/{_prefix}/k8s-c10f1", "k8s-c10f1", null);
         var loader = new ArchiveLoader(new RegistryHttpSink(_registry.Client), null, null);
+        var spool = _temp.Combine("spool");
+        Directory.CreateDirectory(spool);
         var request = new LoadRequest
         {
+            TemporaryRoot = spool,
             ArchivePath = archive,
             Architecture = architecture,
             Names = names,
@@ -218,6 +221,7 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
         var e = await Assert.ThrowsAsync<LoadException>(() => loader.LoadAsync(request, CancellationToken.None));
         Assert.Equal(kind, e.Kind);
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spool));
 
         var client = _registry.Client;
         foreach (var image in Archive.Images)

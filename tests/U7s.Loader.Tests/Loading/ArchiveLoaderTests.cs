@@ -97,6 +97,18 @@ public sealed class ArchiveLoaderTests(DockerRegistry registry) : IClassFixture<
         Assert.NotNull(await registry.Client.GetManifestOrNullAsync(RepositoryName.Parse("t5extra/tool"), "1.0", CancellationToken.None));
     }
 
+    [RequiresToolFact("docker-registry")]
+    public async Task LoadAsync_NoMemoryBudgetForDocuments_ReadsManifestsBackFromSpool()
+    {
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("a.tar.xz"), new GeneratorOptions { ImageCount = 2, Seed = 7 }, CancellationToken.None);
+        var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), null, null);
+        var result = await loader.LoadAsync(
+            new LoadRequest { ArchivePath = archive.Path, Architecture = "amd64", Names = NameMapper.Create("registry.local/t6/k8s-c10f1", "k8s-c10f1", null), MaxInMemoryDocumentBytes = 0 },
+            CancellationToken.None);
+
+        Assert.Equal(archive.Images.Select(i => i.ManifestDigest), result.Images.Select(i => i.Digest));
+    }
+
     private Task<LoadResult> LoadAsync(string archive, string target, string? temporaryRoot = null)
     {
         var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), null, null);

@@ -55,6 +55,23 @@ public sealed class SignedLoadInteropTests(DockerRegistry registry) : IClassFixt
         Assert.Contains("signature", rejected.Reason, StringComparison.OrdinalIgnoreCase);
     }
 
+    [RequiresToolFact("docker-registry", "gpg")]
+    public async Task LoadAsync_SignerKeyMissing_FailsBeforeAnythingIsPushed()
+    {
+        using var keyring = await GpgKeyring.CreateAsync();
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("c.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 23 }, CancellationToken.None);
+        IImageSigner signer = new GpgImageSigner(keyring, _temp.Combine("www"), "nobody@example.test");
+        var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), signer, null);
+        var request = new LoadRequest { ArchivePath = archive.Path, Architecture = "amd64", Names = NameMapper.Create("registry.local/nokey/k8s-c10f1", "k8s-c10f1", null) };
+
+        var e = await Assert.ThrowsAsync<LoadException>(() => loader.LoadAsync(request, CancellationToken.None));
+
+        Assert.Equal(LoadErrorKind.SignerUnusable, e.Kind);
+        Assert.Contains("nobody@example.test", e.Message, StringComparison.Ordinal);
+        var layer = archive.Images[0].Layers[^1];
+        Assert.False(await new RegistryHttpSink(registry.Client).HasBlobAsync(Oci.RepositoryName.Parse("nokey/k8s-c10f1/kube-apiserver"), layer, CancellationToken.None));
+    }
+
     [RequiresToolFact("docker-registry", "skopeo")]
     public async Task SkopeoCopy_ImageLoadedFromArchive_HasArchiveManifestDigest()
     {
