@@ -109,6 +109,38 @@ public sealed class ArchiveLoaderTests(DockerRegistry registry) : IClassFixture<
         Assert.Equal(archive.Images.Select(i => i.ManifestDigest), result.Images.Select(i => i.Digest));
     }
 
+    [RequiresToolFact("docker-registry")]
+    public async Task LoadAsync_EntryIsImageIndex_PublishesChildByDigestAndIndexUnderTag()
+    {
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("a.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 8 }, CancellationToken.None);
+        var child = archive.Images[0];
+        var indexBytes = System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciIndex}\",\"manifests\":[{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"digest\":\"{child.ManifestDigest}\",\"size\":{child.ManifestSize},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}]}}");
+        var indexDigest = Digest.Compute(indexBytes);
+        var edited = _temp.Combine("index.tar.xz");
+        await ArchiveMutator.RewriteAsync(
+            archive.Path,
+            edited,
+            ArchiveMutator.EditIndex("amd64", index =>
+            {
+                var entry = index["manifests"]![0]!;
+                entry["mediaType"] = MediaTypes.OciIndex;
+                entry["digest"] = indexDigest.ToString();
+                entry["size"] = indexBytes.Length;
+            }),
+            [ArchiveMutator.File($"amd64/blobs/sha256/{indexDigest.Hex}", indexBytes)]);
+
+        var result = await LoadAsync(edited, "registry.local/t7/k8s-c10f1");
+
+        var loaded = Assert.Single(result.Images);
+        Assert.Equal(indexDigest, loaded.Digest);
+        Assert.Equal(MediaTypes.OciIndex, loaded.MediaType);
+        var byTag = await registry.Client.GetManifestOrNullAsync(loaded.Image.Repository, "v1.26.3", CancellationToken.None);
+        Assert.Equal(indexDigest, byTag!.Digest);
+        var childServed = await registry.Client.GetManifestOrNullAsync(loaded.Image.Repository, child.ManifestDigest.ToString(), CancellationToken.None);
+        Assert.Equal(child.ManifestDigest, childServed!.Digest);
+    }
+
     private Task<LoadResult> LoadAsync(string archive, string target, string? temporaryRoot = null)
     {
         var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), null, null);
