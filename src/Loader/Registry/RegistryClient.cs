@@ -74,8 +74,7 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
 
         var separator = location.Query.Length > 0 ? "&" : "?";
         var put = new Uri(location + separator + "digest=" + Uri.EscapeDataString(digest.ToString()));
-        using var body = new StreamContent(content, 128 * 1024);
-        body.Headers.ContentLength = size;
+        using var body = new BlobUploadContent(content, size);
         body.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OctetStream);
         using var request = new HttpRequestMessage(HttpMethod.Put, put) { Content = body };
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);

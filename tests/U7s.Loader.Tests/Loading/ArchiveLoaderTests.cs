@@ -141,6 +141,31 @@ public sealed class ArchiveLoaderTests(DockerRegistry registry) : IClassFixture<
         Assert.Equal(child.ManifestDigest, childServed!.Digest);
     }
 
+    [RequiresToolFact("docker-registry")]
+    public async Task LoadAsync_LayersAboveDocumentLimit_StreamStraightToRegistryAndBadOnesAreRefused()
+    {
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("big.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 10, LayerBytes = 5 << 20, XzPreset = 0 }, CancellationToken.None);
+        var big = archive.Images[0].Layers[0];
+        var corrupt = _temp.Combine("corrupt.tar.xz");
+        await ArchiveMutator.RewriteAsync(archive.Path, corrupt, ArchiveMutator.Replace($"amd64/blobs/sha256/{big.Hex}", bytes =>
+        {
+            bytes[^1000] ^= 1;
+            return bytes;
+        }));
+
+        var e = await Assert.ThrowsAsync<LoadException>(() => LoadAsync(corrupt, "registry.local/t8/k8s-c10f1"));
+        Assert.Equal(LoadErrorKind.InvalidContent, e.Kind);
+        Assert.Contains($"content has digest", e.Message, StringComparison.Ordinal);
+        var repository = RepositoryName.Parse("t8/k8s-c10f1/kube-apiserver");
+        Assert.False(await new RegistryHttpSink(registry.Client).HasBlobAsync(repository, big, CancellationToken.None));
+
+        var result = await LoadAsync(archive.Path, "registry.local/t8/k8s-c10f1");
+        Assert.True(archive.BlobBytes > 10 << 20);
+        Assert.Equal(archive.Images[0].ManifestDigest, result.Images[0].Digest);
+        await using var blob = await registry.Client.OpenBlobAsync(repository, big, CancellationToken.None);
+        Assert.Equal(big.Hex, await TestData.Sha256Async(blob));
+    }
+
     private Task<LoadResult> LoadAsync(string archive, string target, string? temporaryRoot = null)
     {
         var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), null, null);
