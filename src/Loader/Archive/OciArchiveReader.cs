@@ -103,6 +103,27 @@ internal sealed class OciArchiveReader(string architecture, long maxExpandedByte
             }
         }
 
+        // TarReader stops at the end-of-archive blocks; read the xz stream to its end as well so
+        // liblzma checks the last block's integrity check, the index and the stream footer.
+        try
+        {
+            var rest = new byte[64 * 1024];
+            long trailing = 0;
+            int n;
+            while ((n = await xz.ReadAsync(rest, cancellationToken)) > 0)
+            {
+                trailing += n;
+                if (trailing > 1 << 20)
+                {
+                    throw Unsafe("more than 1 MiB of data after the end of the tar archive");
+                }
+            }
+        }
+        catch (XzException e)
+        {
+            throw new LoadException(LoadErrorKind.UnsafeArchive, $"cannot decode the archive: {e.Message}", e);
+        }
+
         return new ArchiveReadSummary(architectureFound, topLevel, expanded);
     }
 

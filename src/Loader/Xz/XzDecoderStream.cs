@@ -58,9 +58,6 @@ internal sealed class XzDecoderStream : Stream
         }
     }
 
-    /// <summary>Compressed bytes consumed so far (for progress reporting).</summary>
-    public unsafe long CompressedBytesRead => (long)_handle.Stream->TotalIn;
-
     public override bool CanRead => !_handle.IsClosed;
 
     public override bool CanSeek => false;

@@ -187,6 +187,15 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
     }
 
     [RequiresToolFact("docker-registry")]
+    public async Task XzFooterMissing_FailsAlthoughTarIsComplete()
+    {
+        var bytes = await File.ReadAllBytesAsync(Archive.Path);
+        var path = _temp.Combine("nofooter.tar.xz");
+        await File.WriteAllBytesAsync(path, bytes[..^12]);
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, "truncated xz data");
+    }
+
+    [RequiresToolFact("docker-registry")]
     public async Task CorruptXz_Fails()
     {
         var bytes = await File.ReadAllBytesAsync(Archive.Path);
