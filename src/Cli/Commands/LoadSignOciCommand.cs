@@ -120,7 +120,7 @@ internal static class LoadSignOciCommand
     private static void PrintSummary(TextWriter output, LoadResult result)
     {
         var console = LoaderConsole.For(output);
-        var table = new Table().AddColumns("Image", "Digest", "Signer", "Signature", "Verified");
+        var table = new Table().AddColumns(new TableColumn("Image"), new TableColumn("Digest").NoWrap(), new TableColumn("Signer"), new TableColumn("Signature"), new TableColumn("Verified"));
         foreach (var image in result.Images)
         {
             var name = image.Image.Target + (image.Image.Additional ? " (additional)" : string.Empty);

@@ -73,7 +73,7 @@ internal static class SaveOciCommand
                 $"saving {Path.GetFileName(path)}",
                 progress => new ArchiveSaver(new RegistryClient(http, registry), progress).SaveAsync(request, cancellationToken));
             var console = LoaderConsole.For(output);
-            var table = new Table().AddColumns("Arch", "Ref name", "Digest", "Layers");
+            var table = new Table().AddColumns(new TableColumn("Arch"), new TableColumn("Ref name"), new TableColumn("Digest").NoWrap(), new TableColumn("Layers"));
             foreach (var image in result.Images)
             {
                 table.AddRow(image.Architecture, Markup.Escape(image.RefName), image.ManifestDigest.ToString(), image.Rewritten ? "decompressed" : "as stored");
