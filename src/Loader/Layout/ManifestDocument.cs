@@ -46,6 +46,4 @@ internal sealed record ManifestDocument
             throw new LoadException(kind, $"{what}: invalid JSON ({e.Message})", e);
         }
     }
-
-    public static byte[] Serialize(ManifestDocument document) => JsonSerializer.SerializeToUtf8Bytes(document, Options);
 }
