@@ -213,6 +213,23 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
     public Task ArchiveMissing_Fails() =>
         AssertFailsAsync(_temp.Combine("nope.tar.xz"), LoadErrorKind.Usage, "cannot read archive");
 
+    [Fact]
+    public async Task RegistryUnreachable_FailsWithRegistryError()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var deadPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var http = new HttpClient();
+        var loader = new ArchiveLoader(new RegistryHttpSink(new RegistryClient(http, new Uri($"http://127.0.0.1:{deadPort}"))), null, null);
+        var request = new LoadRequest { ArchivePath = Archive.Path, Architecture = Arch, Names = NameMapper.Create(null, "k8s-c10f1", null) };
+
+        var e = await Assert.ThrowsAsync<LoadException>(() => loader.LoadAsync(request, CancellationToken.None));
+
+        Assert.Equal(LoadErrorKind.Registry, e.Kind);
+        Assert.Contains($"127.0.0.1:{deadPort}", e.Message, StringComparison.Ordinal);
+    }
+
     private async Task AssertFailsAsync(string archive, LoadErrorKind kind, string message, string architecture = "amd64", long? maxExpanded = null)
     {
         var names = NameMapper.Create($"registry.local/{_prefix}/k8s-c10f1", "k8s-c10f1", null);
