@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using U7s.Loader.Loading;
 using U7s.Loader.Names;
+using U7s.Loader.Preflight;
 using U7s.Loader.Registry;
 
 namespace U7s.Cli.Commands;
@@ -61,6 +62,18 @@ internal static class LoadSignOciCommand
         }
 
         var registry = ParseRegistry(parse.GetValue(RegistryOption)!);
+        if (registry.Host == HostCheck.RegistryHost)
+        {
+            // Pushing to the node's own registry name: both names must point at this host (SPEC §1.5 row 1).
+            foreach (var host in new[] { HostCheck.RegistryHost, HostCheck.SigstoreHost })
+            {
+                if (await HostCheck.ProblemOrNullAsync(host, cancellationToken) is { } problem)
+                {
+                    throw new UserException(problem, ExitCodes.Refused);
+                }
+            }
+        }
+
         var maxExpanded = LoaderConsole.ParseSize(parse.GetValue(MaxExpandedOption)!)
             ?? throw new UserException($"invalid --max-expanded-size '{parse.GetValue(MaxExpandedOption)}'", ExitCodes.Usage);
         var passphraseFile = parse.GetValue(PassphraseFileOption);

@@ -53,7 +53,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
     {
         var archive = _temp.Combine("a.tar.xz");
         await File.WriteAllBytesAsync(archive, [0xFD]);
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", target);
+        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", target, "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
@@ -66,6 +66,21 @@ public sealed class LoadSignOciCommandTests : IDisposable
         var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Refused, code);
         Assert.StartsWith("signer key not usable", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DefaultRegistry_ChecksHostsBeforeAnythingElse()
+    {
+        var archive = _temp.Combine("a.tar.xz");
+        await File.WriteAllBytesAsync(archive, [0xFD]);
+        var expected = await U7s.Loader.Preflight.HostCheck.ProblemOrNullAsync("registry.local", CancellationToken.None)
+            ?? await U7s.Loader.Preflight.HostCheck.ProblemOrNullAsync("sigstore.local", CancellationToken.None)
+            ?? "signer key not usable";
+
+        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test");
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
     }
 
     [RequiresToolFact("docker-registry", "skopeo", "gpg")]
