@@ -25,6 +25,7 @@ internal static class LoadSignOciCommand
     private static readonly Option<string> MaxExpandedOption = new("--max-expanded-size") { DefaultValueFactory = _ => "64G", Description = "Refuse archives expanding beyond this (e.g. 64G, 512M)" };
     private static readonly Option<string> PlatformOption = new("--platform") { DefaultValueFactory = _ => "k8s-c10f1", Description = "Configured platform (first ref-name component)" };
     private static readonly Option<string?> ArchivePlatformOption = new("--archive-platform") { Description = "Re-home images of this archive platform under the target" };
+    private static readonly Option<string> SignerGroupOption = new("--signer-group") { DefaultValueFactory = _ => GroupCheck.DefaultGroup, Description = "Group whose members may push and sign (root always may)" };
     private static readonly Option<string?> TempDirOption = new("--temp-dir") { Description = "Directory for blobs that arrive before their manifest" };
 
     public static Command Create(LoaderServices services)
@@ -40,6 +41,7 @@ internal static class LoadSignOciCommand
         command.Options.Add(MaxExpandedOption);
         command.Options.Add(PlatformOption);
         command.Options.Add(ArchivePlatformOption);
+        command.Options.Add(SignerGroupOption);
         command.Options.Add(TempDirOption);
         command.SetAction((parse, ct) => RunAsync(parse, services, ct));
         return command;
@@ -48,19 +50,7 @@ internal static class LoadSignOciCommand
     private static async Task<int> RunAsync(ParseResult parse, LoaderServices services, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
-        var archive = parse.GetValue(ArchiveArgument)!;
-        var arch = parse.GetValue(ArchArgument)!;
-        var email = parse.GetValue(SignerArgument)!;
-        if (!File.Exists(archive))
-        {
-            throw new UserException($"archive '{archive}' does not exist or is not a file", ExitCodes.Usage);
-        }
-
-        if (!Architectures.IsKnown(arch))
-        {
-            throw new UserException($"unknown architecture '{arch}' (expected one of {string.Join(", ", Architectures.All)})", ExitCodes.Usage);
-        }
-
+        // SPEC §1.5 order: hosts (1), caller (2), archive (3), architecture (4), target (5).
         var registry = ParseRegistry(parse.GetValue(RegistryOption)!);
         if (registry.Host == HostCheck.RegistryHost)
         {
@@ -72,6 +62,25 @@ internal static class LoadSignOciCommand
                     throw new UserException(problem, ExitCodes.Refused);
                 }
             }
+        }
+
+        var group = parse.GetValue(SignerGroupOption)!;
+        if (!Environment.IsPrivilegedProcess && !GroupCheck.IsMember(Environment.UserName, group))
+        {
+            throw new UserException($"user {Environment.UserName} may not push and sign: not a member of group {group}", ExitCodes.Refused);
+        }
+
+        var archive = parse.GetValue(ArchiveArgument)!;
+        var arch = parse.GetValue(ArchArgument)!;
+        var email = parse.GetValue(SignerArgument)!;
+        if (!File.Exists(archive))
+        {
+            throw new UserException($"archive '{archive}' does not exist or is not a file", ExitCodes.Usage);
+        }
+
+        if (!Architectures.IsKnown(arch))
+        {
+            throw new UserException($"unknown architecture '{arch}' (expected one of {string.Join(", ", Architectures.All)})", ExitCodes.Usage);
         }
 
         var maxExpanded = LoaderConsole.ParseSize(parse.GetValue(MaxExpandedOption)!)

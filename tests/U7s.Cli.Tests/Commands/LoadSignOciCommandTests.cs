@@ -33,7 +33,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
         await File.WriteAllBytesAsync(archive, [0xFD]);
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(["load-sign-oci", archive, "sparc", "me@example.test"], stdout, stderr, CancellationToken.None);
+        var code = await CliApp.RunAsync(["load-sign-oci", archive, "sparc", "me@example.test", "--registry", "http://127.0.0.1:9"], stdout, stderr, CancellationToken.None);
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Equal("u7s: unknown architecture 'sparc' (expected one of amd64, arm64, arm, ppc64le, 386)", stderr.ToString().Trim());
     }
@@ -41,7 +41,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
     [Fact]
     public async Task Run_MissingArchive_ExitsUsage()
     {
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", _temp.Combine("none.tar.xz"), "amd64", "me@example.test");
+        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", _temp.Combine("none.tar.xz"), "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("does not exist", error, StringComparison.Ordinal);
     }
