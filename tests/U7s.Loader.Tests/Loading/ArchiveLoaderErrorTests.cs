@@ -196,6 +196,33 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
     }
 
     [RequiresToolFact("docker-registry")]
+    public async Task XzOfSomethingElseThanTar_Fails()
+    {
+        var path = _temp.Combine("text.tar.xz");
+        await using (var file = File.Create(path))
+        {
+            await using var xz = new U7s.Loader.Xz.XzEncoderStream(file, leaveOpen: true);
+            await xz.WriteAsync(TestData.Compressible(70, 5000));
+            await xz.FinishAsync(CancellationToken.None);
+        }
+
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, "cannot read the archive as tar");
+    }
+
+    [RequiresToolFact("docker-registry")]
+    public async Task PlainTarWithoutXz_Fails()
+    {
+        var path = _temp.Combine("plain.tar");
+        await using (var input = new U7s.Loader.Xz.XzDecoderStream(File.OpenRead(Archive.Path)))
+        await using (var output = File.Create(path))
+        {
+            await input.CopyToAsync(output);
+        }
+
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, "not xz data");
+    }
+
+    [RequiresToolFact("docker-registry")]
     public async Task CorruptXz_Fails()
     {
         var bytes = await File.ReadAllBytesAsync(Archive.Path);
