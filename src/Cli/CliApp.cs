@@ -12,6 +12,8 @@ internal static class CliApp
         // Verbs are added here, one line each.
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(GcCommand.Create());
+        root.Subcommands.Add(LoadSignOciCommand.Create(LoaderServices.Default));
+        root.Subcommands.Add(SaveOciCommand.Create());
         return root;
     }
 

@@ -1,0 +1,157 @@
+using System.CommandLine;
+using Spectre.Console;
+using U7s.Loader.Loading;
+using U7s.Loader.Names;
+using U7s.Loader.Preflight;
+using U7s.Loader.Registry;
+
+namespace U7s.Cli.Commands;
+
+/// <summary>
+/// <c>u7s load-sign-oci &lt;archive&gt; &lt;arch&gt; &lt;signer-email&gt; [registry/path]</c>: loads an
+/// image archive (SPEC §1) into the registry byte-exact, signs every image and verifies it.
+/// Never prompts; every failure is one line with an exit code from <see cref="LoaderExitCodes"/>.
+/// </summary>
+internal static class LoadSignOciCommand
+{
+    private static readonly Argument<string> ArchiveArgument = new("archive") { Description = "Image archive (tar.xz with an <arch>/ OCI layout)" };
+    private static readonly Argument<string> ArchArgument = new("arch") { Description = $"Architecture directory to load: {string.Join(", ", Architectures.All)}" };
+    private static readonly Argument<string> SignerArgument = new("signer-email") { Description = "E-mail of the imagemaker's signing key" };
+    private static readonly Argument<string?> TargetArgument = new("registry/path") { Arity = ArgumentArity.ZeroOrOne, Description = "Target host/path (default registry.local/<platform>)" };
+
+    private static readonly Option<string> RegistryOption = new("--registry") { DefaultValueFactory = _ => "http://registry.local", Description = "Registry URL images are pushed to" };
+    private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "Accepted for podsec compatibility; U7s never prompts" };
+    private static readonly Option<string?> PassphraseFileOption = new("--passphrase-file") { Description = "File holding the signing key's passphrase" };
+    private static readonly Option<string> MaxExpandedOption = new("--max-expanded-size") { DefaultValueFactory = _ => "64G", Description = "Refuse archives expanding beyond this (e.g. 64G, 512M)" };
+    private static readonly Option<string> PlatformOption = new("--platform") { DefaultValueFactory = _ => "k8s-c10f1", Description = "Configured platform (first ref-name component)" };
+    private static readonly Option<string?> ArchivePlatformOption = new("--archive-platform") { Description = "Re-home images of this archive platform under the target" };
+    private static readonly Option<string> SignerGroupOption = new("--signer-group") { DefaultValueFactory = _ => GroupCheck.DefaultGroup, Description = "Group whose members may push and sign (root always may)" };
+    private static readonly Option<string?> TempDirOption = new("--temp-dir") { Description = "Directory for blobs that arrive before their manifest" };
+
+    public static Command Create(LoaderServices services)
+    {
+        var command = new Command("load-sign-oci", "Load an image archive into the registry, sign and verify every image");
+        command.Arguments.Add(ArchiveArgument);
+        command.Arguments.Add(ArchArgument);
+        command.Arguments.Add(SignerArgument);
+        command.Arguments.Add(TargetArgument);
+        command.Options.Add(RegistryOption);
+        command.Options.Add(YesOption);
+        command.Options.Add(PassphraseFileOption);
+        command.Options.Add(MaxExpandedOption);
+        command.Options.Add(PlatformOption);
+        command.Options.Add(ArchivePlatformOption);
+        command.Options.Add(SignerGroupOption);
+        command.Options.Add(TempDirOption);
+        command.SetAction((parse, ct) => RunAsync(parse, services, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, LoaderServices services, CancellationToken cancellationToken)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        // SPEC §1.5 order: hosts (1), caller (2), archive (3), architecture (4), target (5).
+        var registry = ParseRegistry(parse.GetValue(RegistryOption)!);
+        if (registry.Host == HostCheck.RegistryHost)
+        {
+            // Pushing to the node's own registry name: both names must point at this host (SPEC §1.5 row 1).
+            foreach (var host in new[] { HostCheck.RegistryHost, HostCheck.SigstoreHost })
+            {
+                if (await HostCheck.ProblemOrNullAsync(host, cancellationToken) is { } problem)
+                {
+                    throw new UserException(problem, ExitCodes.Refused);
+                }
+            }
+        }
+
+        var group = parse.GetValue(SignerGroupOption)!;
+        if (!Environment.IsPrivilegedProcess && !GroupCheck.IsMember(Environment.UserName, group))
+        {
+            throw new UserException($"user {Environment.UserName} may not push and sign: not a member of group {group}", ExitCodes.Refused);
+        }
+
+        var archive = parse.GetValue(ArchiveArgument)!;
+        var arch = parse.GetValue(ArchArgument)!;
+        var email = parse.GetValue(SignerArgument)!;
+        if (!File.Exists(archive))
+        {
+            throw new UserException($"archive '{archive}' does not exist or is not a file", ExitCodes.Usage);
+        }
+
+        if (!Architectures.IsKnown(arch))
+        {
+            throw new UserException($"unknown architecture '{arch}' (expected one of {string.Join(", ", Architectures.All)})", ExitCodes.Usage);
+        }
+
+        var maxExpanded = LoaderConsole.ParseSize(parse.GetValue(MaxExpandedOption)!)
+            ?? throw new UserException($"invalid --max-expanded-size '{parse.GetValue(MaxExpandedOption)}'", ExitCodes.Usage);
+        var passphraseFile = parse.GetValue(PassphraseFileOption);
+        if (passphraseFile is not null && !File.Exists(passphraseFile))
+        {
+            throw new UserException($"passphrase file '{passphraseFile}' does not exist", ExitCodes.Usage);
+        }
+
+        try
+        {
+            var names = NameMapper.Create(parse.GetValue(TargetArgument), parse.GetValue(PlatformOption)!, parse.GetValue(ArchivePlatformOption));
+            var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile))
+                ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
+            var verifier = services.Verifier?.Invoke(registry)
+                ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
+            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            var sink = new RegistryHttpSink(new RegistryClient(http, registry));
+            var request = new LoadRequest
+            {
+                ArchivePath = archive,
+                Architecture = arch,
+                Names = names,
+                MaxExpandedBytes = maxExpanded,
+                TemporaryRoot = parse.GetValue(TempDirOption),
+            };
+            var result = await LoaderConsole.RunWithProgressAsync(
+                output,
+                $"loading {Path.GetFileName(archive)}",
+                progress => new ArchiveLoader(sink, signer, verifier, progress).LoadAsync(request, cancellationToken));
+            PrintSummary(output, result);
+            var failed = result.Images.Where(i => i.Verification is not { Accepted: true }).ToList();
+            if (failed.Count > 0)
+            {
+                throw new UserException(
+                    $"verification failed for {string.Join(", ", failed.Select(f => $"{f.Image.Target} ({f.Verification?.Reason})"))}",
+                    LoaderExitCodes.For(LoadErrorKind.VerificationFailed));
+            }
+
+            return ExitCodes.Success;
+        }
+        catch (LoadException e)
+        {
+            throw LoaderExitCodes.ToUserException(e);
+        }
+    }
+
+    private static Uri ParseRegistry(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+        {
+            throw new UserException($"invalid --registry '{value}' (expected e.g. http://registry.local)", ExitCodes.Usage);
+        }
+
+        return uri;
+    }
+
+    private static void PrintSummary(TextWriter output, LoadResult result)
+    {
+        var console = LoaderConsole.For(output);
+        var table = new Table().AddColumns(new TableColumn("Image"), new TableColumn("Digest").NoWrap(), new TableColumn("Signer"), new TableColumn("Signature"), new TableColumn("Verified"));
+        foreach (var image in result.Images)
+        {
+            var name = image.Image.Target + (image.Image.Additional ? " (additional)" : string.Empty);
+            var signature = image.Signature is { } s ? $"signature-{s.SignatureIndex}{(s.Existing ? " (existing)" : string.Empty)}" : "-";
+            var verified = image.Verification is { Accepted: true } ? "yes" : "NO";
+            table.AddRow(Markup.Escape(name), image.Digest.ToString(), Markup.Escape(image.Signature?.Signer ?? "-"), signature, verified);
+        }
+
+        console.Write(table);
+        console.WriteLine($"{result.Images.Count} images, {result.BlobsSent} blobs sent, {result.BlobsPresent} already present, {result.ExpandedBytes} bytes read; signer {result.Signer}");
+    }
+}

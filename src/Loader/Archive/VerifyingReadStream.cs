@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using U7s.Loader.Loading;
+using U7s.Oci;
+
+namespace U7s.Loader.Archive;
+
+/// <summary>
+/// Passes <c>inner</c> through while hashing it and, at the end, throws unless exactly
+/// <c>expectedLength</c> bytes with <c>expected</c> digest went by. A consumer (an HTTP upload,
+/// a temp file) therefore never sees a clean end of an unverified blob. The first failure is
+/// kept in <see cref="Failure"/> for callers that only see a wrapped exception.
+/// </summary>
+internal sealed class VerifyingReadStream(Stream inner, Digest expected, long expectedLength, string what) : Stream
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
+    private long _read;
+    private bool _verified;
+
+    public LoadException? Failure { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => expectedLength;
+
+    public override long Position
+    {
+        get => _read;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var n = inner.Read(buffer);
+        return Account(buffer[..n]);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken);
+        return Account(buffer.Span[..n]);
+    }
+
+    /// <summary>Reads the rest (hashing it) and verifies; for callers that skip the content.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        while (await ReadAsync(buffer, cancellationToken) > 0)
+        {
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Account(ReadOnlySpan<byte> data)
+    {
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+
+        _read += data.Length;
+        _hash.AppendData(data);
+        if (_read > expectedLength)
+        {
+            throw Fail($"{what}: more than the expected {expectedLength} bytes");
+        }
+
+        // Verify on the last byte, before handing it out: a consumer never sees a clean end of a bad blob.
+        if (!_verified && (_read == expectedLength || data.Length == 0))
+        {
+            if (_read != expectedLength)
+            {
+                throw Fail($"{what}: {_read} bytes, expected {expectedLength}");
+            }
+
+            var actual = Digest.FromHash(expected.Algorithm, _hash.GetHashAndReset());
+            if (actual != expected)
+            {
+                throw Fail($"{what}: content has digest {actual}, not {expected}");
+            }
+
+            _verified = true;
+        }
+
+        return data.Length;
+    }
+
+    private LoadException Fail(string message)
+    {
+        Failure = new LoadException(LoadErrorKind.InvalidContent, message);
+        return Failure;
+    }
+}

@@ -1,0 +1,202 @@
+using U7s.Loader.Archive;
+using U7s.Loader.Layout;
+using U7s.Loader.Names;
+using U7s.Oci;
+
+namespace U7s.Loader.Loading;
+
+/// <summary>The streaming pass: one call per layout entry, in tar order.</summary>
+internal sealed partial class ArchiveLoader
+{
+    private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
+
+    private async Task OnEntryAsync(LoadState state, LayoutEntry entry, CancellationToken cancellationToken)
+    {
+        switch (entry.Kind)
+        {
+            case LayoutEntryKind.OciLayout:
+                OciLayoutFile.Check(await ReadSmallAsync(entry, 64 * 1024, LoadErrorKind.InvalidLayout, cancellationToken), entry.Path);
+                state.LayoutSeen = true;
+                break;
+            case LayoutEntryKind.Index:
+                if (state.Images is not null)
+                {
+                    throw new LoadException(LoadErrorKind.InvalidLayout, $"{entry.Path} appears twice in the archive");
+                }
+
+                state.Images = CheckIndex(state.Request, await ReadSmallAsync(entry, MaxDocumentBytes, LoadErrorKind.InvalidLayout, cancellationToken), entry.Path);
+                state.RefreshOwners();
+                break;
+            case LayoutEntryKind.Blob:
+                await OnBlobAsync(state, entry, entry.BlobDigest!.Value, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task OnBlobAsync(LoadState state, LayoutEntry entry, Digest digest, CancellationToken cancellationToken)
+    {
+        await using var verifying = new VerifyingReadStream(entry.Data, digest, entry.Length, entry.Path);
+        if (state.Blobs.ContainsKey(digest))
+        {
+            // The same file twice: still verified, stored once.
+            await verifying.DrainAsync(cancellationToken);
+            return;
+        }
+
+        var record = new BlobRecord(digest, entry.Length);
+        if (entry.Length <= MaxDocumentBytes)
+        {
+            var content = new byte[entry.Length];
+            await verifying.ReadExactlyAsync(content, cancellationToken);
+            await verifying.DrainAsync(cancellationToken);
+            state.Blobs[digest] = record;
+            if (LooksLikeJson(content) && state.InMemoryBytes + content.Length <= state.Request.MaxInMemoryDocumentBytes)
+            {
+                record.Content = content;
+                state.InMemoryBytes += content.Length;
+                state.RefreshOwners();
+                return;
+            }
+
+            using var memory = new MemoryStream(content, writable: false);
+            await RouteAsync(state, record, memory, null, cancellationToken);
+            return;
+        }
+
+        state.Blobs[digest] = record;
+        await RouteAsync(state, record, verifying, verifying, cancellationToken);
+    }
+
+    /// <summary>Sends a blob to the repository that will use it, or spools it when none is known yet.</summary>
+    private async Task RouteAsync(LoadState state, BlobRecord record, Stream content, VerifyingReadStream? verifying, CancellationToken cancellationToken)
+    {
+        if (state.Owners.TryGetValue(record.Digest, out var owner))
+        {
+            progress?.Report(new LoadProgress("sending", 0, 0, $"{owner}@{record.Digest}"));
+            if (await sink.HasBlobAsync(owner, record.Digest, cancellationToken))
+            {
+                if (verifying is not null)
+                {
+                    await verifying.DrainAsync(cancellationToken);
+                }
+
+                state.BlobsPresent++;
+            }
+            else
+            {
+                try
+                {
+                    await sink.PutBlobAsync(owner, record.Digest, record.Size, content, cancellationToken);
+                }
+                catch (Exception e) when (verifying?.Failure is { } failure && e != failure)
+                {
+                    // The upload saw the verification failure wrapped by the HTTP stack.
+                    throw failure;
+                }
+
+                if (verifying is not null)
+                {
+                    await verifying.DrainAsync(cancellationToken);
+                }
+
+                state.BlobsSent++;
+            }
+
+            record.StoredIn.Add(owner.Value);
+            return;
+        }
+
+        var path = Path.Combine(state.SpoolDirectory, record.Digest.Hex);
+        await using (var spool = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            await content.CopyToAsync(spool, cancellationToken);
+        }
+
+        record.SpoolPath = path;
+    }
+
+    private static List<(Descriptor, MappedImage)> CheckIndex(LoadRequest request, byte[] content, string path)
+    {
+        var index = ManifestDocument.Parse(content, path, LoadErrorKind.InvalidLayout);
+        if (index.SchemaVersion != 2)
+        {
+            throw new LoadException(LoadErrorKind.InvalidLayout, $"{path}: schemaVersion is {index.SchemaVersion}, expected 2");
+        }
+
+        if (index.Manifests is not { Count: > 0 } entries)
+        {
+            throw new LoadException(LoadErrorKind.InvalidLayout, $"{path} lists no images");
+        }
+
+        var refs = new List<RefName>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var descriptor = entries[i];
+            if (!Digest.TryParse(descriptor.Digest, out _))
+            {
+                throw new LoadException(LoadErrorKind.InvalidContent, $"{path}: entry {i + 1} has an invalid digest '{descriptor.Digest}'");
+            }
+
+            if (descriptor.Annotations?.TryGetValue(RefNameAnnotation, out var value) != true || string.IsNullOrEmpty(value))
+            {
+                throw new LoadException(LoadErrorKind.InvalidReference, $"{path}: entry {i + 1} ({descriptor.Digest}) has no {RefNameAnnotation} annotation");
+            }
+
+            if (!RefName.TryParse(value, out var refName))
+            {
+                throw new LoadException(LoadErrorKind.InvalidReference, $"{path}: entry {i + 1} has an invalid ref name '{value}' (expected <platform>/<name>:<tag>)");
+            }
+
+            if (!seen.Add(refName.Value))
+            {
+                throw new LoadException(LoadErrorKind.InvalidReference, $"{path}: ref name '{refName}' appears more than once");
+            }
+
+            refs.Add(refName);
+        }
+
+        request.Names.CheckPlatform(refs);
+        var mapped = new List<(Descriptor, MappedImage)>();
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var image = request.Names.Map(refs[i]);
+            if (!targets.Add(image.Target.ToString()))
+            {
+                throw new LoadException(LoadErrorKind.InvalidReference, $"{path}: two ref names map to {image.Target}");
+            }
+
+            mapped.Add((entries[i], image));
+        }
+
+        return mapped;
+    }
+
+    private static async Task<byte[]> ReadSmallAsync(LayoutEntry entry, int limit, LoadErrorKind kind, CancellationToken cancellationToken)
+    {
+        if (entry.Length > limit)
+        {
+            throw new LoadException(kind, $"{entry.Path} is {entry.Length} bytes, more than the {limit} allowed");
+        }
+
+        var content = new byte[entry.Length];
+        await entry.Data.ReadExactlyAsync(content, cancellationToken);
+        return content;
+    }
+
+    private static bool LooksLikeJson(ReadOnlySpan<byte> content)
+    {
+        foreach (var b in content)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                continue;
+            }
+
+            return b == (byte)'{';
+        }
+
+        return false;
+    }
+}

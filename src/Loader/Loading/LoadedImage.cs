@@ -1,0 +1,8 @@
+using U7s.Loader.Names;
+using U7s.Loader.Signing;
+using U7s.Oci;
+
+namespace U7s.Loader.Loading;
+
+/// <summary>One image published by a load: where, which digest, and what signing and verification said.</summary>
+internal sealed record LoadedImage(MappedImage Image, Digest Digest, string MediaType, SignatureResult? Signature, VerificationResult? Verification);

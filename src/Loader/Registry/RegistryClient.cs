@@ -1,0 +1,258 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using U7s.Oci;
+
+namespace U7s.Loader.Registry;
+
+/// <summary>
+/// A small OCI distribution-spec v1.1 client (https://github.com/opencontainers/distribution-spec)
+/// for plain-HTTP registries: blob HEAD/GET, monolithic POST+PUT uploads streamed with a
+/// Content-Length, cross-repository mounts, manifest PUT/GET, tag listing. No auth, no retries:
+/// a request body is a forward-only stream that cannot be replayed.
+/// </summary>
+internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
+{
+    /// <summary>Manifests larger than this are refused (the limit registries apply too).</summary>
+    public const int MaxManifestBytes = 4 << 20;
+
+    private static readonly string[] ManifestTypes =
+        [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
+
+    public Uri BaseUri { get; } = baseUri;
+
+    /// <summary>The blob's size, or null when the repository does not serve it.</summary>
+    public async Task<long?> BlobSizeOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, Url($"/v2/{repository}/blobs/{digest}"));
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return response.Content.Headers.ContentLength ?? 0;
+    }
+
+    /// <summary>Cross-repository mount; false when the registry started an upload instead (which is cancelled).</summary>
+    public async Task<bool> TryMountBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken)
+    {
+        var url = Url($"/v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(source.Value)}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent([]) };
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            return true;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        if (response.Headers.Location is { } location)
+        {
+            using var cancel = new HttpRequestMessage(HttpMethod.Delete, Resolve(location));
+            using var ignored = await SendAsync(cancel, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Uploads a blob in one PUT whose body is read from <paramref name="content"/> as it is sent.
+    /// The registry checks the digest; a read failure aborts the request so nothing is committed.
+    /// </summary>
+    public async Task UploadBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken)
+    {
+        Uri location;
+        using (var start = new HttpRequestMessage(HttpMethod.Post, Url($"/v2/{repository}/blobs/uploads/")) { Content = new ByteArrayContent([]) })
+        using (var started = await SendAsync(start, HttpCompletionOption.ResponseContentRead, cancellationToken))
+        {
+            await EnsureSuccessAsync(started, cancellationToken);
+            location = Resolve(started.Headers.Location
+                ?? throw new RegistryException($"POST /v2/{repository}/blobs/uploads/ answered without a Location", started.StatusCode));
+        }
+
+        var separator = location.Query.Length > 0 ? "&" : "?";
+        var put = new Uri(location + separator + "digest=" + Uri.EscapeDataString(digest.ToString()));
+        using var body = new BlobUploadContent(content, size);
+        body.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OctetStream);
+        using var request = new HttpRequestMessage(HttpMethod.Put, put) { Content = body };
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    public async Task<Digest> PutManifestAsync(RepositoryName repository, string reference, ReadOnlyMemory<byte> content, string mediaType, CancellationToken cancellationToken)
+    {
+        using var body = new ReadOnlyMemoryContent(content);
+        body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+        using var request = new HttpRequestMessage(HttpMethod.Put, Url($"/v2/{repository}/manifests/{reference}")) { Content = body };
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        var computed = Digest.Compute(content.Span);
+        if (response.Headers.TryGetValues("Docker-Content-Digest", out var values)
+            && Digest.TryParse(values.FirstOrDefault(), out var served) && served != computed)
+        {
+            throw new RegistryException($"registry stored {repository}:{reference} as {served}, but the bytes sent have digest {computed}");
+        }
+
+        return computed;
+    }
+
+    /// <summary>The manifest as served (any of the four manifest media types), or null when unknown.</summary>
+    public async Task<ManifestResponse?> GetManifestOrNullAsync(RepositoryName repository, string reference, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url($"/v2/{repository}/manifests/{reference}"));
+        foreach (var type in ManifestTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        if (response.Content.Headers.ContentLength > MaxManifestBytes)
+        {
+            throw new RegistryException($"manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes");
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > MaxManifestBytes)
+            {
+                throw new RegistryException($"manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes");
+            }
+        }
+
+        var bytes = buffer.ToArray();
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? MediaTypes.OciManifest;
+        return new ManifestResponse(bytes, mediaType, Digest.Compute(bytes));
+    }
+
+    /// <summary>Opens a blob's content; the caller disposes the stream (which owns the response).</summary>
+    public async Task<Stream> OpenBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, Url($"/v2/{repository}/blobs/{digest}"));
+        var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        try
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+            return new ResponseStream(await response.Content.ReadAsStreamAsync(cancellationToken), response, request);
+        }
+        catch
+        {
+            response.Dispose();
+            request.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tags of a repository in the order served, following <c>Link</c> pages.</summary>
+    public async IAsyncEnumerable<string> ListTagsAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Uri? next = Url($"/v2/{repository}/tags/list");
+        for (var page = 0; next is not null && page < 10_000; page++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, next);
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                yield break;
+            }
+
+            await EnsureSuccessAsync(response, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var doc = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            if (doc.RootElement.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var tag in tags.EnumerateArray())
+                {
+                    if (tag.GetString() is { } value)
+                    {
+                        yield return value;
+                    }
+                }
+            }
+
+            next = NextLink(response);
+        }
+    }
+
+    private Uri? NextLink(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var links))
+        {
+            return null;
+        }
+
+        foreach (var link in links)
+        {
+            var open = link.IndexOf('<', StringComparison.Ordinal);
+            var close = link.IndexOf('>', StringComparison.Ordinal);
+            if (open >= 0 && close > open && link.Contains("rel=\"next\"", StringComparison.Ordinal))
+            {
+                return Resolve(new Uri(link[(open + 1)..close], UriKind.RelativeOrAbsolute));
+            }
+        }
+
+        return null;
+    }
+
+    private Uri Url(string pathAndQuery) => new(BaseUri, pathAndQuery);
+
+    private Uri Resolve(Uri location) => location.IsAbsoluteUri ? location : new Uri(BaseUri, location);
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.SendAsync(request, completion, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new RegistryException($"{request.Method} {request.RequestUri}: {e.Message}", null, null, e);
+        }
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var detail = string.Empty;
+        string? code = null;
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            detail = text.Length > 300 ? text[..300] : text;
+            using var doc = JsonDocument.Parse(text);
+            if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            {
+                var first = errors[0];
+                code = first.TryGetProperty("code", out var c) ? c.GetString() : null;
+                var message = first.TryGetProperty("message", out var m) ? m.GetString() : null;
+                detail = $"{code}: {message}";
+            }
+        }
+        catch (JsonException)
+        {
+            // Not the OCI envelope; keep the raw text.
+        }
+
+        var request = response.RequestMessage;
+        throw new RegistryException(
+            $"{request?.Method} {request?.RequestUri?.AbsolutePath} answered {(int)response.StatusCode} {detail.Trim()}".TrimEnd(),
+            response.StatusCode,
+            code);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using U7s.Loader.Signing;
+using U7s.Oci;
+
+namespace U7s.Testing.Signing;
+
+/// <summary>
+/// A real <see cref="IImageVerifier"/> for tests: pulls the image with skopeo 1.9.3 from the
+/// registry on <c>registryHostPort</c> under a <c>signedBy</c> policy that trusts only the given
+/// public key, reading signatures from the lookaside tree, with the signed identity
+/// (<c>registry.local/…</c>) remapped onto the test registry's address (INTEROP §5-6).
+/// </summary>
+public sealed class SkopeoPolicyVerifier(string registryHostPort, string publicKeyPath, string lookasideRoot, string workDirectory, string signedHost = "registry.local") : IImageVerifier
+{
+    async Task<VerificationResult> IImageVerifier.VerifyAsync(Reference reference, Digest manifestDigest, CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(workDirectory, $"verify-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(dir, "rd"));
+        var policy = Path.Combine(dir, "policy.json");
+        var requirement = new JsonObject
+        {
+            ["type"] = "signedBy",
+            ["keyType"] = "GPGKeys",
+            ["keyPath"] = publicKeyPath,
+            ["signedIdentity"] = new JsonObject { ["type"] = "remapIdentity", ["prefix"] = registryHostPort, ["signedPrefix"] = signedHost },
+        };
+        var document = new JsonObject
+        {
+            ["default"] = new JsonArray(new JsonObject { ["type"] = "reject" }),
+            ["transports"] = new JsonObject { ["docker"] = new JsonObject { [registryHostPort] = new JsonArray(requirement) } },
+        };
+        await File.WriteAllTextAsync(policy, document.ToJsonString(), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(dir, "rd", "test.yaml"), $"""
+            docker:
+              {registryHostPort}:
+                lookaside: file://{Path.Combine(lookasideRoot, "sigstore")}
+            """, cancellationToken);
+        var source = $"docker://{registryHostPort}/{reference.Repository}:{reference.Tag}";
+        var result = await ExternalProcess.RunAsync(
+            "skopeo",
+            ["--policy", policy, "--registries.d", Path.Combine(dir, "rd"), "copy", "-q", "--src-tls-verify=false", source, $"dir:{Path.Combine(dir, "out")}"],
+            new Dictionary<string, string?> { ["GNUPGHOME"] = null },
+            null,
+            TimeSpan.FromMinutes(2));
+        try
+        {
+            if (result.ExitCode != 0)
+            {
+                return VerificationResult.Rejected(result.StandardError.Trim());
+            }
+
+            var digest = (await ExternalProcess.RunAsync("skopeo", ["manifest-digest", Path.Combine(dir, "out", "manifest.json")])).EnsureSuccess("skopeo manifest-digest").StandardOutput.Trim();
+            return digest == manifestDigest.ToString() ? VerificationResult.Ok : VerificationResult.Rejected($"pulled {digest}, expected {manifestDigest}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
