@@ -44,9 +44,16 @@ public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
             return await WriteDatedAsync(nodePath, content, mode, validate: null, cancellationToken);
         }
 
+        return await WriteBytesAsync(nodePath, Utf8.GetBytes(content), mode, cancellationToken);
+    }
+
+    /// <summary>Binary form of <see cref="WriteAsync"/> (public keys may be binary keyrings).</summary>
+    public async Task<FileChange> WriteBytesAsync(string nodePath, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
         var full = Root.Resolve(nodePath);
-        var existing = File.Exists(full) ? await File.ReadAllTextAsync(full, Utf8, cancellationToken) : null;
-        if (existing == content && FileModes.Get(full) == mode)
+        var existing = File.Exists(full) ? await File.ReadAllBytesAsync(full, cancellationToken) : null;
+        if (existing is not null && existing.AsSpan().SequenceEqual(content) && FileModes.Get(full) == mode)
         {
             return new FileChange(nodePath, FileChangeKind.Unchanged);
         }
@@ -86,7 +93,7 @@ public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
 
         var directory = Path.GetDirectoryName(full)!;
         CreateParents(full);
-        var temp = await WriteTempAsync(directory, Path.GetFileName(full), content, mode, cancellationToken);
+        var temp = await WriteTempAsync(directory, Path.GetFileName(full), Utf8.GetBytes(content), mode, cancellationToken);
         string dated;
         try
         {
@@ -176,7 +183,7 @@ public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
         }
     }
 
-    private static async Task<string> WriteTempAsync(string directory, string name, string content, UnixFileMode mode, CancellationToken cancellationToken)
+    private static async Task<string> WriteTempAsync(string directory, string name, byte[] content, UnixFileMode mode, CancellationToken cancellationToken)
     {
         // Leading dot and ".tmp" suffix: never loaded as registries.d/*.yaml, never a signature-* name.
         var temp = Path.Join(directory, $".{name}.{RandomSuffix()}.tmp");
@@ -184,7 +191,7 @@ public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
             {
-                await stream.WriteAsync(Utf8.GetBytes(content), cancellationToken);
+                await stream.WriteAsync(content, cancellationToken);
                 await stream.FlushAsync(cancellationToken);
                 stream.Flush(flushToDisk: true);
             }
