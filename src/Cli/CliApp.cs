@@ -12,6 +12,7 @@ internal static class CliApp
         // Verbs are added here, one line each.
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(CreatePolicyCommand.Create());
+        root.Subcommands.Add(CreateServicesCommand.Create());
         return root;
     }
 
