@@ -13,6 +13,8 @@ internal static class CliApp
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(CreatePolicyCommand.Create());
         root.Subcommands.Add(CreateServicesCommand.Create());
+        root.Subcommands.Add(CreateImagemakerUserCommand.Create());
+        root.Subcommands.Add(CreatePodmanUsersCommand.Create());
         return root;
     }
 

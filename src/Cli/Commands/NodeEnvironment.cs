@@ -34,6 +34,9 @@ internal sealed class NodeEnvironment
 
     public IKubeadmRunner? Kubeadm { get; init; }
 
+    /// <summary>Host name used in default signer e-mail addresses (<c>user@host</c>).</summary>
+    public string HostName { get; init; } = System.Net.Dns.GetHostName();
+
     /// <summary>Path of the running u7s executable, written into the systemd unit.</summary>
     public string ExecutablePath { get; init; } = Environment.ProcessPath ?? "/usr/bin/u7s";
 }

@@ -33,6 +33,15 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
             .Select(f => int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var gid) ? gid : (int?)null)
             .FirstOrDefault();
 
+    /// <summary>The name of the group with id <paramref name="gid"/>, or null.</summary>
+    public string? GroupNameOf(int gid) =>
+        ReadTable("/etc/group").FirstOrDefault(f => f.Length >= 3 && f[2] == gid.ToString(CultureInfo.InvariantCulture))?[0];
+
+    /// <summary>Supplementary members of <paramref name="group"/>.</summary>
+    public IReadOnlyList<string> MembersOf(string group) =>
+        ReadTable("/etc/group").Where(f => f.Length >= 4 && f[0] == group)
+            .SelectMany(f => f[3].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+
     /// <summary>Groups that list <paramref name="user"/> as a supplementary member.</summary>
     public IReadOnlySet<string> GroupsOf(string user) =>
         ReadTable("/etc/group").Where(f => f.Length >= 4 && f[3].Split(',').Contains(user))
@@ -78,8 +87,12 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
     {
         var uid = user == "root" ? 0 : FindUser(user)?.Uid ?? throw new ClusterException($"no user {user} in {root.Path}/etc/passwd");
         var gid = FindGroupId(group) ?? throw new ClusterException($"no group {group} in {root.Path}/etc/group");
-        await RunAsync("chown", [$"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
+        await SetOwnerAsync(nodePath, uid, gid, cancellationToken);
     }
+
+    /// <summary>Sets owner and group of a node path by numeric ids.</summary>
+    public Task SetOwnerAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
+        RunAsync("chown", [$"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
 
     /// <summary>Sets the immutable attribute (<c>chattr +i</c>) on a node path.</summary>
     public Task SetImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
