@@ -189,7 +189,14 @@ public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
         var temp = Path.Join(directory, $".{name}.{RandomSuffix()}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            // Created with the target mode (less umask), so a 0600 secret is never readable by others, not even briefly.
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = mode & ~(UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit);
+            }
+
+            await using (var stream = new FileStream(temp, create))
             {
                 await stream.WriteAsync(content, cancellationToken);
                 await stream.FlushAsync(cancellationToken);

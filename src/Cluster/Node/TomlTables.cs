@@ -49,6 +49,29 @@ public static partial class TomlTables
         return string.Join('\n', lines) + "\n";
     }
 
+    /// <summary>The string value of <c>key</c> in <c>[table]</c>, or null (basic or literal string on one line).</summary>
+    public static string? GetString(string? text, string table, string key)
+    {
+        string? current = null;
+        string? value = null;
+        var keyPattern = new Regex($"^\\s*{Regex.Escape(key)}\\s*=\\s*(\"(?<v>[^\"]*)\"|'(?<v>[^']*)')\\s*(#.*)?$", RegexOptions.CultureInvariant);
+        foreach (var line in (text ?? string.Empty).Split('\n'))
+        {
+            if (HeaderName(line) is { } header)
+            {
+                current = header;
+                continue;
+            }
+
+            if (current == table && keyPattern.Match(line) is { Success: true } match)
+            {
+                value = match.Groups["v"].Value;
+            }
+        }
+
+        return value;
+    }
+
     /// <summary>The name of a <c>[table]</c> header line, or null (array tables <c>[[x]]</c> count as headers named <c>[x]</c>).</summary>
     public static string? HeaderName(string line)
     {
