@@ -15,6 +15,7 @@ internal static class CliApp
         root.Subcommands.Add(CreateServicesCommand.Create());
         root.Subcommands.Add(CreateImagemakerUserCommand.Create());
         root.Subcommands.Add(CreatePodmanUsersCommand.Create());
+        root.Subcommands.Add(KubeadmCommand.Create());
         return root;
     }
 

@@ -3,6 +3,7 @@ using U7s.Cluster.Files;
 using U7s.Cluster.Kubeadm;
 using U7s.Cluster.Node;
 using U7s.Cluster.Tests.Support;
+using U7s.Testing;
 
 namespace U7s.Cluster.Tests.Kubeadm;
 

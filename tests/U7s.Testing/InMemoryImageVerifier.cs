@@ -1,9 +1,9 @@
 using U7s.Cluster.Kubeadm;
 
-namespace U7s.Cluster.Tests.Support;
+namespace U7s.Testing;
 
 /// <summary>A registry view for preflight tests: the listed references exist and verify unless marked otherwise.</summary>
-internal sealed class InMemoryImageVerifier : IImageVerifier
+public sealed class InMemoryImageVerifier : IImageVerifier
 {
     public Dictionary<string, ImageVerification> Images { get; } = new(StringComparer.Ordinal);
 

@@ -1,9 +1,9 @@
 using U7s.Cluster.Kubeadm;
 
-namespace U7s.Cluster.Tests.Support;
+namespace U7s.Testing;
 
 /// <summary>Stands in for kubeadm (cannot run here): records argv and the config file as it was when kubeadm ran.</summary>
-internal sealed class RecordingKubeadm(string stdout = "", int exitCode = 0) : IKubeadmRunner
+public sealed class RecordingKubeadm(string stdout = "", int exitCode = 0) : IKubeadmRunner
 {
     public List<IReadOnlyList<string>> Calls { get; } = [];
 
