@@ -16,6 +16,7 @@ internal static class CliApp
         root.Subcommands.Add(CreateImagemakerUserCommand.Create());
         root.Subcommands.Add(CreatePodmanUsersCommand.Create());
         root.Subcommands.Add(KubeadmCommand.Create());
+        root.Subcommands.Add(HaproxyConfigCommand.Create());
         return root;
     }
 

@@ -87,7 +87,7 @@ internal sealed class NodeCommandOptions
     }
 
     /// <summary>Runs a node operation, printing its report lines and turning its refusals into one-line errors.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, Func<Task<IReadOnlyList<string>>> operation)
+    public static async Task<int> RunAsync(ParseResult parse, Func<Task<IReadOnlyList<string>>> operation, bool sayNothingToChange = true)
     {
         IReadOnlyList<string> report;
         try
@@ -105,7 +105,7 @@ internal sealed class NodeCommandOptions
             await output.WriteLineAsync(line);
         }
 
-        if (report.Count == 0)
+        if (report.Count == 0 && sayNothingToChange)
         {
             await output.WriteLineAsync("nothing to change");
         }

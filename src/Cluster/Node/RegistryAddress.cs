@@ -10,6 +10,10 @@ namespace U7s.Cluster.Node;
 /// </summary>
 public static partial class RegistryAddress
 {
+    /// <summary>Syntax only: four decimal octets 0-255 without leading zeros.</summary>
+    public static bool IsIpv4(string text) =>
+        text is not null && DottedQuad().IsMatch(text) && text.Split('.').All(o => int.Parse(o, NumberStyles.None, CultureInfo.InvariantCulture) <= 255);
+
     public static bool TryValidate(string text, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(text);
