@@ -21,6 +21,13 @@ public sealed class ClusterOptions
     /// <summary>Where worker nodes download the key listing, the keys and policy.json from.</summary>
     public string KeysUrl { get; set; } = "http://sigstore.local:81/keys/";
 
+    /// <summary>
+    /// False (default): paths written inside files (policy keyPath) are node paths, for a tree that
+    /// becomes <c>/</c>. True: they are host paths under the root, so the tree is used where it is
+    /// (tests driving skopeo against a staging tree).
+    /// </summary>
+    public bool PathsIncludeRoot { get; set; }
+
     /// <summary>The image platform path under the registry (<c>registry.local/k8s-c10f1</c>).</summary>
     public string Platform { get; set; } = "k8s-c10f1";
 

@@ -24,11 +24,16 @@ internal static class CreateImagemakerUserCommand
             Description = "file:// lookaside-staging written to the user's registries.d",
             DefaultValueFactory = _ => RegistriesD.StagingUrl,
         };
+        var inPlace = new Option<bool>("--in-place")
+        {
+            Description = "Key paths inside policy.json point into --root (use the staging tree where it is) instead of node paths",
+        };
         var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
         command.Aliases.Add("create-imagemaker");
         command.Arguments.Add(users);
         command.Options.Add(email);
         command.Options.Add(staging);
+        command.Options.Add(inPlace);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -41,6 +46,7 @@ internal static class CreateImagemakerUserCommand
         {
             var root = common.NodeRoot(parse, environment);
             var options = common.Cluster(parse);
+            options.PathsIncludeRoot = parse.GetValue(inPlace);
             var signers = environment.Signers
                 ?? throw new UserException("no signer key provisioner is configured in this build", ExitCodes.Failure);
             var stagingUrl = parse.GetValue(staging)!;

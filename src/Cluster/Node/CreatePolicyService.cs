@@ -35,9 +35,13 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
             remotePolicy = ParseRemotePolicy(fetched);
         }
 
-        var hosts = writer.ReadOrNull(NodePaths.Hosts);
-        var newHosts = HostsFile.Apply(hosts, request.RegistryAddress, [options.RegistryName, options.SigstoreName]);
-        Note(report, await writer.WriteAsync(NodePaths.Hosts, newHosts, FileModes.Mode0644, cancellationToken));
+        // Names only: a port belongs to the URL, and an address needs no hosts entry.
+        var names = new[] { options.RegistryName.Split(':')[0], options.SigstoreName }.Where(n => !RegistryAddress.IsIpv4(n)).Distinct().ToList();
+        if (names.Count > 0)
+        {
+            var newHosts = HostsFile.Apply(writer.ReadOrNull(NodePaths.Hosts), request.RegistryAddress, names);
+            Note(report, await writer.WriteAsync(NodePaths.Hosts, newHosts, FileModes.Mode0644, cancellationToken));
+        }
 
         foreach (var group in new[] { PodmanGroup, PodmanDevGroup })
         {

@@ -58,13 +58,14 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
             var key = await signers.ProvisionAsync(new SignerKeyRequest(spec.User, request.EmailOf(spec.User), user.Home, writer.Root), cancellationToken);
             report.Add($"{spec.User}: signing key {key.Fingerprint} {(key.Generated ? "generated" : "reused")}, public key {key.PublicKeyPath}");
 
-            var (updated, change, others) = policy.WithSigner(spec.Scope, key.PublicKeyPath);
+            var keyPath = options.PathsIncludeRoot ? writer.Root.Resolve(key.PublicKeyPath) : key.PublicKeyPath;
+            var (updated, change, others) = policy.WithSigner(spec.Scope, keyPath);
             policy = updated;
             report.Add(change switch
             {
-                SignerChange.ScopeCreated => $"policy scope {spec.Scope}: signed by {key.PublicKeyPath}",
-                SignerChange.AddedBesideOthers => $"policy scope {spec.Scope}: {key.PublicKeyPath} ADDED to keyPaths beside {string.Join(", ", others)} (a signature by any of them is accepted; remove a key by hand if it should no longer sign)",
-                _ => $"policy scope {spec.Scope}: {key.PublicKeyPath} already trusted",
+                SignerChange.ScopeCreated => $"policy scope {spec.Scope}: signed by {keyPath}",
+                SignerChange.AddedBesideOthers => $"policy scope {spec.Scope}: {keyPath} ADDED to keyPaths beside {string.Join(", ", others)} (a signature by any of them is accepted; remove a key by hand if it should no longer sign)",
+                _ => $"policy scope {spec.Scope}: {keyPath} already trusted",
             });
         }
 
