@@ -52,6 +52,12 @@ public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(content);
         var full = Root.Resolve(nodePath);
+        if (new FileInfo(full).LinkTarget is not null && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target)
+        {
+            // Replace what the link points to (e.g. a distro's /etc/hosts link), never the link itself.
+            full = Root.Resolve(Root.ToNodePath(target.FullName));
+        }
+
         var existing = File.Exists(full) ? await File.ReadAllBytesAsync(full, cancellationToken) : null;
         if (existing is not null && existing.AsSpan().SequenceEqual(content) && FileModes.Get(full) == mode)
         {

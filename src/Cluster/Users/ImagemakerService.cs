@@ -23,9 +23,11 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
         ArgumentNullException.ThrowIfNull(request);
         var existing = writer.ReadOrNull(NodePaths.Policy)
             ?? throw new ClusterException($"{NodePaths.Policy} does not exist: run u7s create-policy first", ClusterErrorKind.Refused);
-        if (!Directory.Exists(writer.Root.Resolve(NodePaths.Keys)))
+        // Imagemakers push and write signatures on the registry node: only there is the signature tree.
+        if (!Directory.Exists(writer.Root.Resolve(NodePaths.Keys)) || !Directory.Exists(writer.Root.Resolve(NodePaths.Signatures)))
         {
-            throw new ClusterException($"{NodePaths.Keys} does not exist: run u7s create-policy on the registry node first", ClusterErrorKind.Refused);
+            throw new ClusterException(
+                $"{NodePaths.Keys} or {NodePaths.Signatures} does not exist: create imagemakers on the registry node after u7s create-policy --role registry", ClusterErrorKind.Refused);
         }
 
         PolicyDocument policy;

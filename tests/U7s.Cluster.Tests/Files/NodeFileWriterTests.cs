@@ -173,6 +173,27 @@ public sealed class NodeFileWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_LiveFileIsSymlink_WritesTheTargetAndKeepsTheLink()
+    {
+        Directory.CreateDirectory(_temp.Combine("etc"));
+        File.WriteAllText(_temp.Combine("etc/hosts.real"), "old\n");
+        File.CreateSymbolicLink(_temp.Combine("etc/hosts"), "hosts.real");
+
+        await Writer.WriteAsync("/etc/hosts", "new\n", FileModes.Mode0644, default);
+
+        Assert.Equal("hosts.real", new FileInfo(_temp.Combine("etc/hosts")).LinkTarget);
+        Assert.Equal("new\n", File.ReadAllText(_temp.Combine("etc/hosts.real")));
+    }
+
+    [Fact]
+    public async Task Write_SecretFile_NeverMoreOpenThanItsMode()
+    {
+        await Writer.WriteAsync("/etc/u7s/secret", "key\n", FileModes.Mode0600, default);
+
+        Assert.Equal(FileModes.Mode0600, FileModes.Get(_temp.Combine("etc/u7s/secret")));
+    }
+
+    [Fact]
     public async Task EnsureDirectory_SetsExactModeDespiteUmask()
     {
         var writer = Writer;

@@ -161,6 +161,18 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
         Assert.Contains("run u7s create-policy first", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_OnNodeWithoutSignatureTree_Refused()
+    {
+        Directory.Delete(_node.Path("/var/sigstore/sigstore"));
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => Service().RunAsync(Request("imagemaker"), default));
+
+        Assert.Equal(ClusterErrorKind.Refused, e.Kind);
+        Assert.Contains("create imagemakers on the registry node", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_node.Runner.Calls, c => c.StartsWith("useradd", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Imagemaker", "not a valid user name: Imagemaker")]
     [InlineData("im@k8s-c10f1", "not a registry scope (host[/namespace]): k8s-c10f1")]
