@@ -95,6 +95,50 @@ public sealed class CreatePolicyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task CreatePolicy_AutoRoleWithLocalAddress_ActsAsRegistryNode()
+    {
+        var environment = new NodeEnvironment { Runner = _runner, IsPrivileged = () => false, IsLocalAddress = ip => ip == "192.168.122.70" };
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), "192.168.122.70", "--root", _root.Path);
+
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("role: registry\n", stdout, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(_root.Combine("var/sigstore/sigstore")));
+        Assert.Equal("192.168.122.70 registry.local sigstore.local\n", File.ReadAllText(_root.Combine("etc/hosts")));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_RegistryNameWithPort_NoHostsNameWithPort()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--role", "registry", "--registry-name", "registry.local:5000");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("192.168.122.70 registry.local sigstore.local\n", File.ReadAllText(_root.Combine("etc/hosts")));
+        Assert.Contains("location = \"registry.local:5000\"", File.ReadAllText(_root.Combine("etc/containers/registries.conf")), StringComparison.Ordinal);
+        Assert.Contains("pause_image = \"registry.local:5000/k8s-c10f1/pause:3.9\"", File.ReadAllText(_root.Combine("etc/crio/crio.conf.d/10-u7s-pause.conf")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_BadLookasideUrl_UsageError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--lookaside-url", "file:///var/sigstore/sigstore/");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("u7s: not an http(s) URL: file:///var/sigstore/sigstore/\n", stderr);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_RootDoesNotExist_UsageError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), "192.168.122.70", "--root", _root.Combine("missing"));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("no such directory", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreatePolicy_NodeRole_PolicyNamesUnlistedKey_RefusedNothingWritten()
     {
         Directory.CreateDirectory(_store.Combine("keys"));
