@@ -38,5 +38,9 @@ internal sealed class NodeEnvironment
     public string HostName { get; init; } = System.Net.Dns.GetHostName();
 
     /// <summary>Path of the running u7s executable, written into the systemd unit.</summary>
-    public string ExecutablePath { get; init; } = Environment.ProcessPath ?? "/usr/bin/u7s";
+    public string ExecutablePath { get; init; } = DefaultExecutable();
+
+    // Under `dotnet u7s.dll` the process is the dotnet host, which cannot be the unit's ExecStart.
+    private static string DefaultExecutable() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) != "dotnet" ? path : "/usr/bin/u7s";
 }
