@@ -53,7 +53,7 @@ internal static class KubeadmCommand
         var certificateKey = new Option<string?>("--certificate-key") { Description = "64 hex digits encrypting the uploaded certificates (default: generated)" };
         var flannel = new Option<string>("--flannel-image-tag") { DefaultValueFactory = _ => "v0.19.2" };
         var flannelCni = new Option<string>("--flannel-cni-image-tag") { DefaultValueFactory = _ => "v1.2.0" };
-        var noFlannel = new Option<bool>("--no-flannel") { Description = "Do not require the flannel images" };
+        var noFlannel = new Option<bool>("--no-flannel") { Description = "Neither require nor apply flannel (install a CNI yourself)" };
 
         var command = new Command("init", "Check the node, write the kubeadm config and run kubeadm init --upload-certs");
         shared.AddTo(command);
@@ -99,10 +99,10 @@ internal static class KubeadmCommand
                 EtcdDataDir = parse.GetValue(shared.EtcdDataDir)!,
                 IgnorePreflightErrors = shared.IgnoredPreflightErrors(parse),
             };
-            IReadOnlyList<string> flannelImages = parse.GetValue(noFlannel)
-                ? []
-                : [$"{options.ImageRepository}/flannel:{parse.GetValue(flannel)}", $"{options.ImageRepository}/flannel-cni-plugin:{parse.GetValue(flannelCni)}"];
-            return await service.InitAsync(settings, shared.RunOptions(parse) with { ExtraImages = flannelImages }, cancellationToken);
+            var flannelImages = parse.GetValue(noFlannel)
+                ? null
+                : new FlannelImages($"{options.ImageRepository}/flannel:{parse.GetValue(flannel)}", $"{options.ImageRepository}/flannel-cni-plugin:{parse.GetValue(flannelCni)}");
+            return await service.InitAsync(settings, shared.RunOptions(parse) with { Flannel = flannelImages }, cancellationToken);
         }));
         return command;
     }
@@ -281,7 +281,7 @@ internal static class KubeadmCommand
             }
 
             var writer = new NodeFileWriter(root, environment.Time);
-            var service = new KubeadmService(writer, new KubeadmPreflight(writer, environment.ImageVerifier, options), Runner(environment, parse), environment.Time);
+            var service = new KubeadmService(writer, new KubeadmPreflight(writer, environment.ImageVerifier, options), Runner(environment, parse), environment.Runner, environment.Time);
             return (service, options, version!, new ImageTags(pause, etcd, coreDns));
         }
     }

@@ -2,7 +2,7 @@ namespace U7s.Cluster.Kubeadm;
 
 /// <summary>
 /// How to run kubeadm: print instead of run, delete a leftover etcd data directory, kubeadm's own
-/// verbosity (<c>-v N</c>), extra images the preflight must verify (flannel for init), and where the
+/// verbosity (<c>-v N</c>), flannel (required images and the manifest applied after init), and where the
 /// join data lives.
 /// </summary>
 public sealed record KubeadmRunOptions
@@ -13,7 +13,8 @@ public sealed record KubeadmRunOptions
 
     public int? Verbosity { get; init; }
 
-    public IReadOnlyList<string> ExtraImages { get; init; } = [];
+    /// <summary>Flannel to require in the preflight and apply after init; null: no CNI is installed by U7s.</summary>
+    public FlannelImages? Flannel { get; init; }
 
     public string JoinDataPath { get; init; } = JoinMaterialStore.DefaultPath;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
+using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 
 namespace U7s.Cluster.Kubeadm;
@@ -9,10 +10,12 @@ namespace U7s.Cluster.Kubeadm;
 /// and refuse with every problem, write the config root-only, run kubeadm, and keep the join data
 /// (token, CA hash, certificate key, expiry) in a 0600 file. The certificate key is never printed.
 /// </summary>
-public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight preflight, IKubeadmRunner kubeadm, TimeProvider time)
+public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight preflight, IKubeadmRunner kubeadm, IProcessRunner runner, TimeProvider time)
 {
     public const string InitConfigPath = "/etc/u7s/kubeadm-init.yaml";
     public const string JoinConfigPath = "/etc/u7s/kubeadm-join.yaml";
+    public const string FlannelManifestPath = "/etc/u7s/kube-flannel.yml";
+    public const string AdminKubeconfig = "/etc/kubernetes/admin.conf";
 
     /// <summary>Lifetime of the certificates kubeadm uploads with <c>--upload-certs</c>.</summary>
     public static readonly TimeSpan CertificateKeyLifetime = TimeSpan.FromHours(2);
@@ -33,7 +36,9 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
             return DryRun(config, settings.CertificateKey, arguments);
         }
 
-        var images = KubeadmImages.Required(settings.ImageRepository, settings.KubernetesVersion, settings.Tags).Concat(run.ExtraImages).ToList();
+        IEnumerable<string> flannelImages = run.Flannel is { } f ? [f.Flannel, f.CniPlugin] : [];
+        var images = KubeadmImages.Required(settings.ImageRepository, settings.KubernetesVersion, settings.Tags).Concat(flannelImages).ToList();
+        var manifest = run.Flannel is { } flannel ? FlannelManifest.Render(flannel, settings.PodSubnet) : null;
         await PreflightAsync(new PreflightRequest(images, $"{settings.ImageRepository}/pause:{settings.Tags.Pause}", settings.AdvertiseAddress, settings.EtcdDataDir, run.WipeEtcdData), cancellationToken);
         var report = new List<string>();
         WipeEtcd(settings.EtcdDataDir, run.WipeEtcdData, report);
@@ -56,6 +61,11 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
         report.Add($"worker join:        u7s kubeadm join {material.ApiServerEndpoint} --token {material.Token} --discovery-token-ca-cert-hash {material.CaCertHash}");
         report.Add($"control-plane join: copy {store.NodePath} to the node (root only), then: u7s kubeadm join --control-plane --advertise-address <node address> --join-data {store.NodePath}");
         report.Add($"token expires {Stamp(material.TokenExpires)} (renew: kubeadm token create --print-join-command); certificate key expires {Stamp(material.CertificateKeyExpires)} (renew: kubeadm init phase upload-certs --upload-certs)");
+        if (manifest is not null)
+        {
+            report.Add(await ApplyFlannelAsync(manifest, store.NodePath, cancellationToken));
+        }
+
         return report;
     }
 
@@ -129,6 +139,20 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
         await RunAsync(JoinConfigPath, config, arguments, cancellationToken);
         report.Add($"kubeadm join finished ({(request.ControlPlane ? "control plane" : "worker")})");
         return report;
+    }
+
+    private async Task<string> ApplyFlannelAsync(string manifest, string joinData, CancellationToken cancellationToken)
+    {
+        await writer.WriteAsync(FlannelManifestPath, manifest, FileModes.Mode0644, cancellationToken);
+        string[] arguments = ["--kubeconfig", writer.Root.Resolve(AdminKubeconfig), "apply", "-f", writer.Root.Resolve(FlannelManifestPath)];
+        var outcome = await runner.RunAsync("kubectl", arguments, cancellationToken);
+        if (outcome.ExitCode != 0)
+        {
+            throw new ClusterException(
+                $"the control plane is initialized (join data in {joinData}) but flannel was not applied: kubectl {string.Join(' ', arguments)}: {outcome.FirstErrorLine}");
+        }
+
+        return $"flannel applied from {FlannelManifestPath}";
     }
 
     private static List<string> Verbosity(KubeadmRunOptions run) =>

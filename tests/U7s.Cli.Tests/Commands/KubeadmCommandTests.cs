@@ -81,6 +81,8 @@ public sealed class KubeadmCommandTests : IDisposable
         Assert.True(JoinSecrets.IsCertificateKey(init.Init.CertificateKey));
         Assert.DoesNotContain(init.Init.CertificateKey!, stdout, StringComparison.Ordinal);
         Assert.Contains($"u7s kubeadm join 10.1.1.1:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash {Hash}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"kubectl --kubeconfig {_root.Path}/etc/kubernetes/admin.conf apply -f {_root.Path}/etc/u7s/kube-flannel.yml", _runner.Calls);
+        Assert.Contains("\"Network\": \"10.10.0.0/16\"", File.ReadAllText(_root.Combine("etc/u7s/kube-flannel.yml")), StringComparison.Ordinal);
     }
 
     [Fact]

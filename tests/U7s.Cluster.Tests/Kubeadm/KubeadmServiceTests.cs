@@ -30,6 +30,8 @@ public sealed class KubeadmServiceTests : IDisposable
 
         """;
 
+    private static readonly FlannelImages Flannel = new("registry.local/k8s-c10f1/flannel:v0.19.2", "registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0");
+
     private readonly NodeFixture _node = new();
     private readonly InMemoryImageVerifier _verifier = new();
 
@@ -54,7 +56,7 @@ public sealed class KubeadmServiceTests : IDisposable
     }
 
     private KubeadmService Service(IKubeadmRunner kubeadm, IImageVerifier? verifier = null) =>
-        new(_node.Writer, new KubeadmPreflight(_node.Writer, verifier ?? _verifier, _node.Options), kubeadm, _node.Time);
+        new(_node.Writer, new KubeadmPreflight(_node.Writer, verifier ?? _verifier, _node.Options), kubeadm, _node.Runner, _node.Time);
 
     [Fact]
     public async Task Init_PreflightPasses_RunsKubeadmWithConfigAndStoresJoinDataRootOnly()
@@ -83,6 +85,43 @@ public sealed class KubeadmServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_WithFlannel_AppliesManifestWithRegistryImagesAfterJoinDataIsSaved()
+    {
+        await PrepareNodeAsync();
+        _verifier.Images[Flannel.Flannel] = ImageVerification.Ok;
+        _verifier.Images[Flannel.CniPlugin] = ImageVerification.Ok;
+        var before = _node.Runner.Calls.Count;
+
+        var report = await Service(new RecordingKubeadm(InitOutput)).InitAsync(
+            KubeadmConfigRendererTests.Init() with { PodSubnet = "10.50.0.0/16" }, new KubeadmRunOptions { Flannel = Flannel }, default);
+
+        Assert.Equal(
+            [$"kubectl --kubeconfig {_node.Path("/etc/kubernetes/admin.conf")} apply -f {_node.Path(KubeadmService.FlannelManifestPath)}"],
+            _node.Runner.Calls.Skip(before));
+        var manifest = _node.Read(KubeadmService.FlannelManifestPath);
+        Assert.Contains("image: \"registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0\"", manifest, StringComparison.Ordinal);
+        Assert.Equal(2, manifest.Split("image: \"registry.local/k8s-c10f1/flannel:v0.19.2\"").Length - 1);
+        Assert.Contains("\"Network\": \"10.50.0.0/16\"", manifest, StringComparison.Ordinal);
+        Assert.DoesNotContain("@", manifest.Split('\n').Where(l => !l.TrimStart().StartsWith('#')).Aggregate(string.Empty, (a, l) => a + l), StringComparison.Ordinal);
+        Assert.Equal("flannel applied from /etc/u7s/kube-flannel.yml", report[^1]);
+    }
+
+    [Fact]
+    public async Task Init_FlannelApplyFails_SaysClusterIsUpAndWhereJoinDataIs()
+    {
+        await PrepareNodeAsync();
+        _verifier.Images[Flannel.Flannel] = ImageVerification.Ok;
+        _verifier.Images[Flannel.CniPlugin] = ImageVerification.Ok;
+        _node.Runner.Failures["kubectl"] = "error: unable to recognize";
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() =>
+            Service(new RecordingKubeadm(InitOutput)).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Flannel = Flannel }, default));
+
+        Assert.StartsWith("the control plane is initialized (join data in /etc/u7s/kubeadm-join.json) but flannel was not applied", e.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(_node.Path(JoinMaterialStore.DefaultPath)));
+    }
+
+    [Fact]
     public async Task Init_BareNode_RefusesWithEveryProblemAndRunsNothing()
     {
         Directory.CreateDirectory(_node.Path("/var/lib/etcd/member"));
@@ -91,11 +130,11 @@ public sealed class KubeadmServiceTests : IDisposable
         var kubeadm = new RecordingKubeadm(InitOutput);
 
         var e = await Assert.ThrowsAsync<ClusterException>(() =>
-            Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { ExtraImages = ["registry.local/k8s-c10f1/flannel:v0.19.2"] }, default));
+            Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Flannel = Flannel }, default));
 
         Assert.Equal(ClusterErrorKind.Refused, e.Kind);
         Assert.Equal("""
-            preflight found 8 problem(s), kubeadm was not run:
+            preflight found 9 problem(s), kubeadm was not run:
               - /etc/hosts does not map registry.local and sigstore.local: run u7s create-policy
               - /etc/containers/policy.json does not exist: run u7s create-policy
               - CRI-O pause_image is not set, expected registry.local/k8s-c10f1/pause:3.9: run u7s create-policy
@@ -104,6 +143,7 @@ public sealed class KubeadmServiceTests : IDisposable
               - registry.local/k8s-c10f1/etcd:3.5.6-0: signature does not verify under /etc/containers/policy.json (Signature by key 0123 is not accepted)
               - registry.local/k8s-c10f1/coredns:v1.9.3: not in the registry (manifest unknown)
               - registry.local/k8s-c10f1/flannel:v0.19.2: not in the registry (manifest unknown)
+              - registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0: not in the registry (manifest unknown)
             """, e.Message);
         Assert.Empty(kubeadm.Calls);
         Assert.False(File.Exists(_node.Path(KubeadmService.InitConfigPath)));
@@ -129,7 +169,7 @@ public sealed class KubeadmServiceTests : IDisposable
     {
         await PrepareNodeAsync();
         var kubeadm = new RecordingKubeadm(InitOutput);
-        var service = new KubeadmService(_node.Writer, new KubeadmPreflight(_node.Writer, null, _node.Options), kubeadm, _node.Time);
+        var service = new KubeadmService(_node.Writer, new KubeadmPreflight(_node.Writer, null, _node.Options), kubeadm, _node.Runner, _node.Time);
 
         var e = await Assert.ThrowsAsync<ClusterException>(() => service.InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions(), default));
 
