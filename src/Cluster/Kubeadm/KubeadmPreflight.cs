@@ -47,15 +47,16 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifie
             }
         }
 
-        var registry = addresses.GetValueOrDefault(HostOf(options.RegistryName));
+        var registryHost = HostOf(options.RegistryName);
+        var registry = RegistryAddress.IsIpv4(registryHost) ? registryHost : addresses.GetValueOrDefault(registryHost);
         var sigstore = addresses.GetValueOrDefault(options.SigstoreName);
         if (registry is null || sigstore is null)
         {
-            problems.Add($"{NodePaths.Hosts} does not map {HostOf(options.RegistryName)} and {options.SigstoreName}: run u7s create-policy");
+            problems.Add($"{NodePaths.Hosts} does not map {registryHost} and {options.SigstoreName}: run u7s create-policy");
         }
         else if (registry != sigstore)
         {
-            problems.Add($"{NodePaths.Hosts} maps {HostOf(options.RegistryName)} to {registry} but {options.SigstoreName} to {sigstore}");
+            problems.Add($"{NodePaths.Hosts} maps {registryHost} to {registry} but {options.SigstoreName} to {sigstore}");
         }
 
         if (registry is not null && registry == advertise)
