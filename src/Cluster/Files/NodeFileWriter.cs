@@ -9,6 +9,9 @@ namespace U7s.Cluster.Files;
 /// file); new content goes to a temp file in the same directory, is flushed to disk and renamed
 /// over the target, so a failure at any point leaves the previous file in place. The three files of
 /// SPEC §3.6 are written as dated versions behind an atomically swapped relative symlink.
+/// The file data is flushed to disk before each rename; the directory entry itself is not (.NET
+/// cannot open a directory to fsync it), so after a power cut the old name may reappear, never a
+/// truncated file.
 /// </summary>
 public sealed class NodeFileWriter(NodeRoot root, TimeProvider time)
 {

@@ -19,6 +19,17 @@ public sealed class CreateServicesService(NodeFileWriter writer, IProcessRunner 
             report.Add(change.ToString());
         }
 
+        // podsec ran the distro's nginx (:81) and docker-registry (:80): enabled, they would take the ports.
+        foreach (var old in new[] { "nginx.service", "docker-registry.service" })
+        {
+            // Only looked at, never followed: wants/ links are absolute and point into the distro's /lib.
+            var link = new FileInfo(Path.Join(writer.Root.Path, "etc/systemd/system/multi-user.target.wants", old));
+            if (link.Exists || link.LinkTarget is not null)
+            {
+                report.Add($"{old} is enabled and would hold :80/:81: run systemctl disable --now {old}");
+            }
+        }
+
         if (!systemdRunning)
         {
             report.Add($"systemd is not running here: {ServiceUnit.Name} was not enabled; start `{executablePath} serve` by other means");

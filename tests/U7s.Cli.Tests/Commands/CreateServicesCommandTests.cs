@@ -61,6 +61,20 @@ public sealed class CreateServicesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateServices_PodsecServicesEnabled_SaysToDisableThem()
+    {
+        Directory.CreateDirectory(_root.Combine("etc/systemd/system/multi-user.target.wants"));
+        File.CreateSymbolicLink(_root.Combine("etc/systemd/system/multi-user.target.wants/nginx.service"), "/lib/systemd/system/nginx.service");
+        File.WriteAllText(_root.Combine("etc/systemd/system/multi-user.target.wants/docker-registry.service"), "[Unit]\n");
+
+        var (code, stdout, _) = await CommandHarness.RunAsync(CreateServicesCommand.Create(Environment(systemd: false)), "--root", _root.Path);
+
+        Assert.Equal(0, code);
+        Assert.Contains("nginx.service is enabled and would hold :80/:81: run systemctl disable --now nginx.service", stdout, StringComparison.Ordinal);
+        Assert.Contains("docker-registry.service is enabled and would hold :80/:81: run systemctl disable --now docker-registry.service", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateServices_NoSystemd_WritesUnitRunsNoSystemctl()
     {
         var (code, stdout, _) = await CommandHarness.RunAsync(CreateServicesCommand.Create(Environment(systemd: false)), "--root", _root.Path);
