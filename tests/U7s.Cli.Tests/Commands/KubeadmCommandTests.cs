@@ -119,6 +119,19 @@ public sealed class KubeadmCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_UnknownFlag_RejectedNotIgnored()
+    {
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--dry-run", "--service-cidrs", "10.0.0.0/16");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--service-cidrs", stderr + stdout, StringComparison.Ordinal);
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Fact]
     public async Task Init_UnknownMinorWithoutTags_UsageError()
     {
         var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
