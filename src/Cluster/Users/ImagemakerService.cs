@@ -40,6 +40,12 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
             throw new ClusterException($"{NodePaths.Policy} is invalid: {e.Message}", ClusterErrorKind.InvalidInput);
         }
 
+        // A scope that cannot take a signer is refused before any account or key is made.
+        foreach (var spec in request.Users)
+        {
+            _ = policy.WithSigner(spec.Scope, NodePaths.PublicKey(spec.User));
+        }
+
         var report = new List<string>();
         foreach (var group in new[] { CreatePolicyService.PodmanGroup, CreatePolicyService.PodmanDevGroup })
         {

@@ -162,6 +162,21 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Run_ScopeWithOtherRequirement_RefusedBeforeAnyAccountOrKey()
+    {
+        var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
+        var edited = policy.ToJson().Replace("\"docker\": {}", "\"docker\": {\"registry.local/open\": [{\"type\": \"insecureAcceptAnything\"}]}", StringComparison.Ordinal);
+        await _node.Writer.WriteAsync("/etc/containers/policy.json", edited, U7s.Cluster.Files.FileModes.Mode0644, default);
+        var calls = _node.Runner.Calls.Count;
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => Service().RunAsync(Request("imagemaker", "other@registry.local/open"), default));
+
+        Assert.Equal("policy scope registry.local/open holds requirements other than one signedBy with key files; add the signer by hand", e.Message);
+        Assert.Equal(calls, _node.Runner.Calls.Count);
+        Assert.False(File.Exists(_node.Path("/var/sigstore/keys/imagemaker.pgp")));
+    }
+
+    [Fact]
     public async Task Run_OnNodeWithoutSignatureTree_Refused()
     {
         Directory.Delete(_node.Path("/var/sigstore/sigstore"));
