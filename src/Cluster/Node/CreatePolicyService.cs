@@ -35,12 +35,18 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
             remotePolicy = ParseRemotePolicy(fetched);
         }
 
+        // Everything is computed and checked first, so a refusal leaves the node exactly as it was.
         // Names only: a port belongs to the URL, and an address needs no hosts entry.
         var names = new[] { options.RegistryName.Split(':')[0], options.SigstoreName }.Where(n => !RegistryAddress.IsIpv4(n)).Distinct().ToList();
-        if (names.Count > 0)
+        var hosts = names.Count > 0 ? HostsFile.Apply(writer.ReadOrNull(NodePaths.Hosts), request.RegistryAddress, names) : null;
+        var policy = remotePolicy ?? LocalPolicy();
+        var registriesD = RegistriesD.Render(options.LookasideUrl);
+        var registries = RegistriesConf.Apply(writer.ReadOrNull(NodePaths.RegistriesConf), options.RegistryName);
+        var containers = TomlTables.SetString(writer.ReadOrNull(NodePaths.ContainersConf), "engine", "infra_image", options.PauseImage);
+
+        if (hosts is not null)
         {
-            var newHosts = HostsFile.Apply(writer.ReadOrNull(NodePaths.Hosts), request.RegistryAddress, names);
-            Note(report, await writer.WriteAsync(NodePaths.Hosts, newHosts, FileModes.Mode0644, cancellationToken));
+            Note(report, await writer.WriteAsync(NodePaths.Hosts, hosts, FileModes.Mode0644, cancellationToken));
         }
 
         foreach (var group in new[] { PodmanGroup, PodmanDevGroup })
@@ -52,19 +58,14 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         }
 
         await WriteSigstoreTreeAsync(request.Role, fetched, report, cancellationToken);
-
-        var policy = remotePolicy ?? LocalPolicy();
         Note(report, await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken));
         if (request.Role == NodeRole.Registry)
         {
             Note(report, await writer.WriteAsync(NodePaths.KeysPolicy, policy.ToJson(), FileModes.Mode0644, cancellationToken));
         }
 
-        Note(report, await writer.WriteDatedAsync(NodePaths.RegistriesDefault, RegistriesD.Render(options.LookasideUrl), FileModes.Mode0644, RegistriesD.Validate, cancellationToken));
-        var registries = RegistriesConf.Apply(writer.ReadOrNull(NodePaths.RegistriesConf), options.RegistryName);
+        Note(report, await writer.WriteDatedAsync(NodePaths.RegistriesDefault, registriesD, FileModes.Mode0644, RegistriesD.Validate, cancellationToken));
         Note(report, await writer.WriteAsync(NodePaths.RegistriesConf, registries, FileModes.Mode0644, cancellationToken));
-
-        var containers = TomlTables.SetString(writer.ReadOrNull(NodePaths.ContainersConf), "engine", "infra_image", options.PauseImage);
         Note(report, await writer.WriteAsync(NodePaths.ContainersConf, containers, FileModes.Mode0644, cancellationToken));
         Note(report, await writer.WriteAsync(NodePaths.CrioPauseDropIn, CrioPauseDropIn(options.PauseImage), FileModes.Mode0644, cancellationToken));
         Note(report, await writer.WriteAsync(NodePaths.Sysctl, SysctlContent, FileModes.Mode0644, cancellationToken));

@@ -155,11 +155,13 @@ public sealed class CreatePolicyServiceTests : IDisposable
     {
         Directory.CreateDirectory(_node.Path("/etc/containers"));
         File.WriteAllText(_node.Path("/etc/containers/registries.conf"), "[registries.insecure]\nregistries = []\n");
+        var before = _node.Snapshot();
 
         var e = await Assert.ThrowsAsync<ClusterException>(() => Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default));
 
         Assert.Equal(ClusterErrorKind.InvalidInput, e.Kind);
-        Assert.Equal("[registries.insecure]\nregistries = []\n", _node.Read("/etc/containers/registries.conf"));
+        Assert.Equal(before, _node.Snapshot());
+        Assert.Empty(_node.Runner.Calls);
     }
 
     [Fact]
@@ -182,11 +184,13 @@ public sealed class CreatePolicyServiceTests : IDisposable
     {
         Directory.CreateDirectory(_node.Path("/etc/containers"));
         File.WriteAllText(_node.Path("/etc/containers/policy.json"), """{"default":[{"type":"reject"}],"extra":1}""");
+        var before = _node.Snapshot();
 
         var e = await Assert.ThrowsAsync<ClusterException>(() => Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default));
 
         Assert.Contains("unknown field \"extra\"", e.Message, StringComparison.Ordinal);
-        Assert.Equal("""{"default":[{"type":"reject"}],"extra":1}""", _node.Read("/etc/containers/policy.json"));
+        Assert.Equal(before, _node.Snapshot());
+        Assert.Empty(_node.Runner.Calls);
     }
 
     [Fact]
