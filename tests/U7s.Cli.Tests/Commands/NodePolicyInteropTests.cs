@@ -57,4 +57,53 @@ public sealed class NodePolicyInteropTests : IDisposable
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("A signature was required, but no signature exists", bad.StandardError, StringComparison.Ordinal);
     }
+
+    [RequiresToolFact("podman", "skopeo", "gpg", "docker-registry")]
+    public async Task ImagemakerConfig_PodmanPushSignByWritesIntoStoreAndNodePolicyAccepts()
+    {
+        var root = _work.Combine("root");
+        Directory.CreateDirectory(Path.Join(root, "var", "sigstore"));
+        await using var registry = await DockerRegistryProcess.StartAsync(_work.Path);
+        await using var sigstore = await SigstoreServer.StartAsync(Path.Join(root, "var", "sigstore"));
+        await using var gpg = new GpgSignerKeyProvisioner();
+        var environment = new NodeEnvironment { Runner = new RecordingProcessRunner(), IsPrivileged = () => false, Signers = gpg.Provisioner, HostName = "example.test" };
+        string[] names = ["--root", root, "--registry-name", registry.Address, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
+        Assert.Equal(0, (await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), ["192.168.122.70", "--role", "registry", .. names])).ExitCode);
+        Assert.Equal(0, (await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(environment),
+            ["imagemaker", "--in-place", "--staging-url", $"file://{root}/var/sigstore/sigstore/", .. names])).ExitCode);
+
+        // podman as the imagemaker: HOME selects the written ~/.config/containers (policy and registries.d).
+        var home = Path.Join(root, "home", "imagemaker");
+        var pm = _work.Combine("pm");
+        foreach (var dir in new[] { "root", "runroot", "tmp" })
+        {
+            Directory.CreateDirectory(Path.Join(pm, dir));
+        }
+
+        File.WriteAllText(Path.Join(pm, "storage.conf"), $"[storage]\ndriver = \"vfs\"\nrunroot = \"{pm}/runroot\"\ngraphroot = \"{pm}/root\"\n");
+        File.WriteAllText(Path.Join(pm, "containers.conf"), "[engine]\nevents_logger = \"none\"\ncgroup_manager = \"cgroupfs\"\n");
+        var podmanEnvironment = new Dictionary<string, string?>(gpg.Environment)
+        {
+            ["HOME"] = home,
+            ["TMPDIR"] = Path.Join(pm, "tmp"),
+            ["CONTAINERS_REGISTRIES_CONF"] = Path.Join(root, "etc", "containers", "registries.conf"),
+            ["CONTAINERS_STORAGE_CONF"] = Path.Join(pm, "storage.conf"),
+            ["CONTAINERS_CONF"] = Path.Join(pm, "containers.conf"),
+        };
+        var layout = _work.Combine("layout");
+        OciTestImage.Write(layout, "pushed by podman\n");
+        var image = $"{registry.Address}/ns/podman:v1";
+        (await ExternalProcess.RunAsync("skopeo", ["--policy", Path.Join(home, ".config", "containers", "policy.json"), "copy", "-q",
+            $"oci:{layout}:v1", $"containers-storage:[vfs@{pm}/root+{pm}/runroot]{image}"], podmanEnvironment)).EnsureSuccess("load into podman storage");
+
+        var push = await ExternalProcess.RunAsync("podman", ["--storage-driver", "vfs", "--root", $"{pm}/root", "--runroot", $"{pm}/runroot",
+            "push", "--sign-by", "imagemaker@example.test", image], podmanEnvironment);
+        push.EnsureSuccess("podman push --sign-by");
+        Assert.Single(Directory.GetFiles(Path.Join(root, "var", "sigstore", "sigstore", "ns"), "signature-1", SearchOption.AllDirectories));
+
+        var pull = await ExternalProcess.RunAsync("skopeo", ["--policy", Path.Join(root, "etc", "containers", "policy.json"),
+            "--registries.d", Path.Join(root, "etc", "containers", "registries.d"), "--registries-conf", Path.Join(root, "etc", "containers", "registries.conf"),
+            "copy", "-q", $"docker://{image}", $"dir:{_work.Combine("pulled")}"], new Dictionary<string, string?> { ["GNUPGHOME"] = null });
+        Assert.True(pull.ExitCode == 0, pull.StandardError);
+    }
 }
