@@ -288,6 +288,29 @@ public sealed class KubeadmServiceTests : IDisposable
         Assert.StartsWith("no join data", e.Message, StringComparison.Ordinal);
     }
 
+    [RequiresToolFact("openssl")]
+    public async Task Init_OutputWithoutHash_HashFromCaCertificateMatchesOpensslRecipe()
+    {
+        await PrepareNodeAsync();
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=kubernetes", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        Directory.CreateDirectory(_node.Path("/etc/kubernetes/pki"));
+        var caPath = _node.Path("/etc/kubernetes/pki/ca.crt");
+        File.WriteAllText(caPath, ca.ExportCertificatePem());
+
+        await Service(new RecordingKubeadm("Your Kubernetes control-plane has initialized successfully!\n")).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions(), default);
+
+        // The recipe of the kubeadm documentation: sha256 of the DER public key.
+        var der = _node.Path("/tmp-ca.der");
+        (await ExternalProcess.RunAsync("openssl", ["x509", "-in", caPath, "-pubkey", "-noout", "-out", der + ".pem"])).EnsureSuccess("openssl x509");
+        (await ExternalProcess.RunAsync("openssl", ["pkey", "-pubin", "-in", der + ".pem", "-outform", "der", "-out", der])).EnsureSuccess("openssl pkey");
+        var expected = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(der)));
+        using var stored = JsonDocument.Parse(_node.Read(JoinMaterialStore.DefaultPath));
+        Assert.Equal(expected, stored.RootElement.GetProperty("caCertHash").GetString());
+    }
+
     [Fact]
     public void Redact_KubeadmInitOutput_HidesEveryCertificateKey()
     {
