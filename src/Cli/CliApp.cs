@@ -14,6 +14,12 @@ internal static class CliApp
         root.Subcommands.Add(GcCommand.Create());
         root.Subcommands.Add(LoadSignOciCommand.Create(LoaderServices.Default));
         root.Subcommands.Add(SaveOciCommand.Create());
+        root.Subcommands.Add(CreatePolicyCommand.Create());
+        root.Subcommands.Add(CreateServicesCommand.Create());
+        root.Subcommands.Add(CreateImagemakerUserCommand.Create());
+        root.Subcommands.Add(CreatePodmanUsersCommand.Create());
+        root.Subcommands.Add(KubeadmCommand.Create());
+        root.Subcommands.Add(HaproxyConfigCommand.Create());
         return root;
     }
 

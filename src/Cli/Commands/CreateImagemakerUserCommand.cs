@@ -1,0 +1,66 @@
+using System.CommandLine;
+using U7s.Cluster.Accounts;
+using U7s.Cluster.Files;
+using U7s.Cluster.Node;
+using U7s.Cluster.Users;
+
+namespace U7s.Cli.Commands;
+
+/// <summary><c>u7s create-imagemakeruser user[@scope]…</c>: signer accounts, keys and trust (SPEC §4).</summary>
+internal static class CreateImagemakerUserCommand
+{
+    public static Command Create(NodeEnvironment? environment = null)
+    {
+        environment ??= new NodeEnvironment();
+        var common = new NodeCommandOptions();
+        var users = new Argument<string[]>("user[@scope]")
+        {
+            Description = "Imagemaker account and the policy scope its key signs for (default: the registry name)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var email = new Option<string?>("--email") { Description = "E-mail of the signing key (one user only; default user@host)" };
+        var staging = new Option<string>("--staging-url")
+        {
+            Description = "file:// lookaside-staging written to the user's registries.d",
+            DefaultValueFactory = _ => RegistriesD.StagingUrl,
+        };
+        var inPlace = new Option<bool>("--in-place")
+        {
+            Description = "Key paths inside policy.json point into --root (use the staging tree where it is) instead of node paths",
+        };
+        var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
+        command.Aliases.Add("create-imagemaker");
+        command.Arguments.Add(users);
+        command.Options.Add(email);
+        command.Options.Add(staging);
+        command.Options.Add(inPlace);
+        common.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(email) is not null && result.GetValue(users) is { Length: > 1 })
+            {
+                result.AddError("--email applies to one user only");
+            }
+        });
+        command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
+        {
+            var root = common.NodeRoot(parse, environment);
+            var options = common.Cluster(parse);
+            options.PathsIncludeRoot = parse.GetValue(inPlace);
+            var signers = environment.Signers
+                ?? throw new UserException("no signer key provisioner is configured in this build", ExitCodes.Failure);
+            var stagingUrl = parse.GetValue(staging)!;
+            if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
+            {
+                throw new UserException($"--staging-url must be a file:/// URL: {stagingUrl}");
+            }
+
+            var specs = parse.GetValue(users)!.Select(u => ImagemakerSpec.Parse(u, options.RegistryName)).ToList();
+            var fixedEmail = parse.GetValue(email);
+            var request = new CreateImagemakerRequest(specs, user => fixedEmail ?? $"{user}@{environment.HostName}", stagingUrl);
+            var service = new ImagemakerService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), signers, options);
+            return await service.RunAsync(request, cancellationToken);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using U7s.Cluster.Accounts;
+using U7s.Cluster.Files;
+using U7s.Cluster.Node;
+
+namespace U7s.Cli.Commands;
+
+/// <summary><c>u7s create-policy &lt;registry-ip&gt;</c>: container policy and trust files of a node (SPEC §4).</summary>
+internal static class CreatePolicyCommand
+{
+    public static Command Create(NodeEnvironment? environment = null)
+    {
+        environment ??= new NodeEnvironment();
+        var common = new NodeCommandOptions();
+        var address = new Argument<string>("registry-ip") { Description = "Address of registry.local and sigstore.local (not loopback)" };
+        var role = new Option<string>("--role")
+        {
+            Description = "registry: this node serves the registry and signatures; node: download keys and policy from it; auto: registry if the address is local",
+            DefaultValueFactory = _ => "auto",
+        };
+        role.AcceptOnlyFromAmong("auto", "registry", "node");
+
+        var command = new Command("create-policy", "Write hosts entry, groups, /var/sigstore, policy.json, registries.d, registries.conf and the pause image");
+        command.Arguments.Add(address);
+        command.Options.Add(role);
+        common.AddTo(command);
+        command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
+        {
+            var root = common.NodeRoot(parse, environment);
+            var options = common.Cluster(parse);
+            var ip = parse.GetValue(address)!;
+            var nodeRole = parse.GetValue(role) switch
+            {
+                "registry" => NodeRole.Registry,
+                "node" => NodeRole.Node,
+                _ => environment.IsLocalAddress(ip) ? NodeRole.Registry : NodeRole.Node,
+            };
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"role: {nodeRole.ToString().ToLowerInvariant()}");
+            using var http = environment.CreateHttpClient();
+            var service = new CreatePolicyService(
+                new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), new KeyFetcher(http), options);
+            return await service.RunAsync(new CreatePolicyRequest(ip, nodeRole), cancellationToken);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using U7s.Cluster;
+using U7s.Cluster.Files;
+
+namespace U7s.Cli.Commands;
+
+/// <summary>
+/// The options every node verb shares (<c>--root</c> and the names node files refer to), the
+/// privilege rule, and the mapping of <see cref="ClusterException"/> onto exit codes.
+/// </summary>
+internal sealed class NodeCommandOptions
+{
+    public Option<string> Root { get; } = new("--root")
+    {
+        Description = "Staging tree that plays the role of / (default: the node itself, which needs root)",
+        DefaultValueFactory = _ => "/",
+    };
+
+    public Option<string> RegistryName { get; } = new("--registry-name")
+    {
+        Description = "Registry host name nodes pull from; the policy scope (include a port if nodes use one)",
+        DefaultValueFactory = _ => new ClusterOptions().RegistryName,
+    };
+
+    public Option<string> LookasideUrl { get; } = new("--lookaside-url")
+    {
+        Description = "Signature lookaside base URL written to registries.d",
+        DefaultValueFactory = _ => new ClusterOptions().LookasideUrl,
+    };
+
+    public Option<string> KeysUrl { get; } = new("--keys-url")
+    {
+        Description = "Signature store key directory other nodes download from",
+        DefaultValueFactory = _ => new ClusterOptions().KeysUrl,
+    };
+
+    public Option<string> Platform { get; } = new("--platform")
+    {
+        Description = "Image platform path under the registry",
+        DefaultValueFactory = _ => new ClusterOptions().Platform,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Root);
+        command.Options.Add(RegistryName);
+        command.Options.Add(LookasideUrl);
+        command.Options.Add(KeysUrl);
+        command.Options.Add(Platform);
+    }
+
+    public ClusterOptions Cluster(ParseResult parse)
+    {
+        var options = new ClusterOptions
+        {
+            RegistryName = parse.GetValue(RegistryName)!,
+            LookasideUrl = parse.GetValue(LookasideUrl)!,
+            KeysUrl = parse.GetValue(KeysUrl)!,
+            Platform = parse.GetValue(Platform)!,
+        };
+        foreach (var url in new[] { options.LookasideUrl, options.KeysUrl })
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new UserException($"not an http(s) URL: {url}");
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>The root; acting on the real node (no <c>--root</c>) requires root privileges.</summary>
+    public NodeRoot NodeRoot(ParseResult parse, NodeEnvironment environment)
+    {
+        var root = new NodeRoot(parse.GetValue(Root)!);
+        if (root.IsHost && !environment.IsPrivileged())
+        {
+            throw new UserException("this changes the node: run as root, or give --root DIR to write a staging tree", ExitCodes.Refused);
+        }
+
+        if (!Directory.Exists(root.Path))
+        {
+            throw new UserException($"--root {root.Path}: no such directory");
+        }
+
+        return root;
+    }
+
+    /// <summary>Runs a node operation, printing its report lines and turning its refusals into one-line errors.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Func<Task<IReadOnlyList<string>>> operation, bool sayNothingToChange = true)
+    {
+        IReadOnlyList<string> report;
+        try
+        {
+            report = await operation();
+        }
+        catch (ClusterException e)
+        {
+            throw new UserException(e.Message, ExitCodeOf(e.Kind));
+        }
+
+        var output = parse.InvocationConfiguration.Output;
+        foreach (var line in report)
+        {
+            await output.WriteLineAsync(line);
+        }
+
+        if (report.Count == 0 && sayNothingToChange)
+        {
+            await output.WriteLineAsync("nothing to change");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    public static int ExitCodeOf(ClusterErrorKind kind) => kind switch
+    {
+        ClusterErrorKind.Usage => ExitCodes.Usage,
+        ClusterErrorKind.InvalidInput => ExitCodes.InvalidInput,
+        ClusterErrorKind.Refused => ExitCodes.Refused,
+        ClusterErrorKind.Unavailable => ExitCodes.Unavailable,
+        _ => ExitCodes.Failure,
+    };
+}

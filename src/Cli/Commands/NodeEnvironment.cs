@@ -1,0 +1,46 @@
+using U7s.Cluster.Accounts;
+using U7s.Cluster.Kubeadm;
+using U7s.Cluster.Users;
+
+namespace U7s.Cli.Commands;
+
+/// <summary>
+/// What the node verbs need from the machine: programs, clock, HTTP, privilege and systemd checks,
+/// and the seams other parts of U7s provide (signer keys, image verification). The default is the
+/// real machine; tests pass their own.
+/// </summary>
+internal sealed class NodeEnvironment
+{
+    public IProcessRunner Runner { get; init; } = new ProcessRunner();
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public Func<HttpClient> CreateHttpClient { get; init; } = () => new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Whether the process may change the real node (root).</summary>
+    public Func<bool> IsPrivileged { get; init; } = () => Environment.IsPrivilegedProcess;
+
+    /// <summary>Whether an address is configured on this host (registry-node detection).</summary>
+    public Func<string, bool> IsLocalAddress { get; init; } = Cluster.Node.LocalAddresses.Contains;
+
+    /// <summary>systemd's "booted with systemd" marker, always on the real root, never the staging root.</summary>
+    public string SystemdMarker { get; init; } = "/run/systemd/system";
+
+    /// <summary>Generates or reuses imagemaker signing keys; null until the signing part is wired in.</summary>
+    public ISignerKeyProvisioner? Signers { get; init; }
+
+    /// <summary>Checks that an image exists and verifies under the node policy; null until wired in.</summary>
+    public IImageVerifier? ImageVerifier { get; init; }
+
+    public IKubeadmRunner? Kubeadm { get; init; }
+
+    /// <summary>Host name used in default signer e-mail addresses (<c>user@host</c>).</summary>
+    public string HostName { get; init; } = System.Net.Dns.GetHostName();
+
+    /// <summary>Path of the running u7s executable, written into the systemd unit.</summary>
+    public string ExecutablePath { get; init; } = DefaultExecutable();
+
+    // Under `dotnet u7s.dll` the process is the dotnet host, which cannot be the unit's ExecStart.
+    private static string DefaultExecutable() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) != "dotnet" ? path : "/usr/bin/u7s";
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using U7s.Cluster.Files;
+
+namespace U7s.Cluster.Accounts;
+
+/// <summary>
+/// Groups, users, ownership and the immutable flag, done by the node's own shadow-utils and
+/// coreutils through <see cref="IProcessRunner"/>. Under a staging root the shadow tools get
+/// <c>--prefix ROOT</c> (they then edit <c>ROOT/etc/passwd</c>, <c>group</c>, <c>shadow</c>), and
+/// ownership uses the numeric ids of the root's own account files, never the host's name service.
+/// </summary>
+public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
+{
+    /// <summary>The user's entry in the root's <c>/etc/passwd</c>, or null.</summary>
+    public AccountEntry? FindUser(string name)
+    {
+        foreach (var fields in ReadTable("/etc/passwd"))
+        {
+            if (fields.Length >= 6 && fields[0] == name
+                && int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+                && int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out var gid))
+            {
+                return new AccountEntry(name, uid, gid, fields[5]);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The group's id in the root's <c>/etc/group</c>, or null.</summary>
+    public int? FindGroupId(string name) =>
+        ReadTable("/etc/group").Where(f => f.Length >= 3 && f[0] == name)
+            .Select(f => int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var gid) ? gid : (int?)null)
+            .FirstOrDefault();
+
+    /// <summary>The name of the group with id <paramref name="gid"/>, or null.</summary>
+    public string? GroupNameOf(int gid) =>
+        ReadTable("/etc/group").FirstOrDefault(f => f.Length >= 3 && f[2] == gid.ToString(CultureInfo.InvariantCulture))?[0];
+
+    /// <summary>Supplementary members of <paramref name="group"/>.</summary>
+    public IReadOnlyList<string> MembersOf(string group) =>
+        ReadTable("/etc/group").Where(f => f.Length >= 4 && f[0] == group)
+            .SelectMany(f => f[3].Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+
+    /// <summary>Groups that list <paramref name="user"/> as a supplementary member.</summary>
+    public IReadOnlySet<string> GroupsOf(string user) =>
+        ReadTable("/etc/group").Where(f => f.Length >= 4 && f[3].Split(',').Contains(user))
+            .Select(f => f[0]).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Creates the group unless it exists; true when it was created.</summary>
+    public async Task<bool> EnsureGroupAsync(string group, CancellationToken cancellationToken)
+    {
+        if (FindGroupId(group) is not null)
+        {
+            return false;
+        }
+
+        await RunAsync("groupadd", [.. Prefix(), group], cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Creates the user (home directory, bash, supplementary <paramref name="groups"/>) or, for an
+    /// existing user, adds only the missing groups. Returns what was done, for the report.
+    /// </summary>
+    public async Task<string?> EnsureUserAsync(string user, IReadOnlyList<string> groups, CancellationToken cancellationToken)
+    {
+        if (FindUser(user) is null)
+        {
+            await RunAsync("useradd", [.. Prefix(), "-m", "-s", "/bin/bash", "-G", string.Join(',', groups), user], cancellationToken);
+            return $"user {user} created (groups {string.Join(',', groups)})";
+        }
+
+        var current = GroupsOf(user);
+        var missing = groups.Where(g => !current.Contains(g)).ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        await RunAsync("usermod", [.. Prefix(), "-a", "-G", string.Join(',', missing), user], cancellationToken);
+        return $"user {user} added to {string.Join(',', missing)}";
+    }
+
+    /// <summary>Sets owner and group of a node path by the ids of the root's account files.</summary>
+    public async Task SetOwnerAsync(string nodePath, string user, string group, CancellationToken cancellationToken)
+    {
+        var uid = user == "root" ? 0 : FindUser(user)?.Uid ?? throw new ClusterException($"no user {user} in {root.Path}/etc/passwd");
+        var gid = FindGroupId(group) ?? throw new ClusterException($"no group {group} in {root.Path}/etc/group");
+        await SetOwnerAsync(nodePath, uid, gid, cancellationToken);
+    }
+
+    /// <summary>Sets owner and group of a node path by numeric ids.</summary>
+    public Task SetOwnerAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
+        RunAsync("chown", [$"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
+
+    /// <summary>Sets the immutable attribute (<c>chattr +i</c>) on a node path.</summary>
+    public Task SetImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
+        RunAsync("chattr", ["+i", root.Resolve(nodePath)], cancellationToken);
+
+    /// <summary>Clears the immutable attribute so the path can be changed again.</summary>
+    public Task ClearImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
+        RunAsync("chattr", ["-i", root.Resolve(nodePath)], cancellationToken);
+
+    private string[] Prefix() => root.IsHost ? [] : ["--prefix", root.Path];
+
+    private async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var outcome = await runner.RunAsync(program, arguments, cancellationToken);
+        if (outcome.ExitCode != 0)
+        {
+            throw new ClusterException($"{program} {string.Join(' ', arguments)} failed: {outcome.FirstErrorLine}");
+        }
+    }
+
+    private IEnumerable<string[]> ReadTable(string nodePath)
+    {
+        var path = root.Resolve(nodePath);
+        if (!File.Exists(path))
+        {
+            yield break;
+        }
+
+        foreach (var line in File.ReadLines(path))
+        {
+            if (line.Length > 0 && line[0] != '#')
+            {
+                yield return line.Split(':');
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+
+namespace U7s.Cluster.Node;
+
+/// <summary>
+/// <c>registries.d/default.yaml</c> of SPEC §3.3: a <c>default-docker</c> section with
+/// <c>lookaside</c> and its pre-5.22 alias <c>sigstore</c> (CRI-O before Kubernetes 1.26 reads only
+/// that), plus the <c>file://</c> staging pair for an imagemaker so <c>podman push --sign-by</c>
+/// writes into the store tree.
+/// </summary>
+public static class RegistriesD
+{
+    private static readonly string[] SectionKeys = ["lookaside", "lookaside-staging", "sigstore", "sigstore-staging", "use-sigstore-attachments"];
+
+    public const string StagingUrl = "file:///var/sigstore/sigstore/";
+
+    /// <summary>The YAML text; <paramref name="stagingUrl"/> adds the two staging keys.</summary>
+    public static string Render(string lookasideUrl, string? stagingUrl = null)
+    {
+        var section = new Dictionary<string, string>
+        {
+            ["lookaside"] = lookasideUrl,
+            ["sigstore"] = lookasideUrl,
+        };
+        if (stagingUrl is not null)
+        {
+            section["lookaside-staging"] = stagingUrl;
+            section["sigstore-staging"] = stagingUrl;
+        }
+
+        var text = new SerializerBuilder().Build().Serialize(new Dictionary<string, object> { ["default-docker"] = section });
+        Validate(text);
+        return text;
+    }
+
+    /// <summary>
+    /// Strict check as containers/image reads the file: only <c>default-docker</c> and
+    /// <c>docker</c> at the top, only the known URL keys inside, every URL absolute.
+    /// Throws <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static void Validate(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new InvalidDataException($"registries.d file is not valid YAML: {e.Message}", e);
+        }
+
+        if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode top)
+        {
+            throw new InvalidDataException("registries.d file must hold one mapping");
+        }
+
+        foreach (var (key, value) in top.Children)
+        {
+            switch (((YamlScalarNode)key).Value)
+            {
+                case "default-docker":
+                    Section(value, "default-docker");
+                    break;
+                case "docker" when value is YamlMappingNode scopes:
+                    foreach (var (scope, section) in scopes.Children)
+                    {
+                        Section(section, $"docker scope {((YamlScalarNode)scope).Value}");
+                    }
+
+                    break;
+                default:
+                    throw new InvalidDataException($"registries.d: unknown top-level key {key}");
+            }
+        }
+    }
+
+    private static void Section(YamlNode node, string where)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            throw new InvalidDataException($"registries.d: {where} must be a mapping");
+        }
+
+        foreach (var (key, value) in mapping.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? string.Empty;
+            if (!SectionKeys.Contains(name, StringComparer.Ordinal))
+            {
+                throw new InvalidDataException($"registries.d: {where}: unknown key {name}");
+            }
+
+            if (name != "use-sigstore-attachments"
+                && (value is not YamlScalarNode { Value: { } url } || !Uri.TryCreate(url, UriKind.Absolute, out _)))
+            {
+                throw new InvalidDataException($"registries.d: {where}: {name} must be an absolute URL");
+            }
+        }
+    }
+}

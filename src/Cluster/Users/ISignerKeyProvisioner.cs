@@ -1,0 +1,28 @@
+namespace U7s.Cluster.Users;
+
+/// <summary>
+/// Generates or reuses an imagemaker's OpenPGP signing key (SPEC §2.3) and publishes its public part.
+/// Implemented by the signing part of U7s (GnuPG-compatible keyring of the user); the cluster verbs
+/// only call it.
+/// </summary>
+public interface ISignerKeyProvisioner
+{
+    /// <summary>
+    /// Contract:
+    /// <list type="bullet">
+    /// <item>Reuse: if the user's keyring already holds a usable key whose user ID e-mail is exactly
+    /// <see cref="SignerKeyRequest.Email"/> (primary key can sign, not expired, not revoked), it MUST be
+    /// reused (<see cref="SignerKey.Generated"/> false); several matches MUST fail rather than pick one.</item>
+    /// <item>Generate: otherwise create, without a tty or prompt, an RSA (3072 default, at least 2048)
+    /// primary key with signing capability, a self-signed user ID <c>Name &lt;email&gt;</c> and NO
+    /// signing subkey, owned by the user (secret part readable only by it).</item>
+    /// <item>Publish: write the ASCII-armored public key of exactly that fingerprint (not "the first
+    /// key with that e-mail") to <c>&lt;root&gt;/var/sigstore/keys/&lt;user&gt;.pgp</c>, mode 0644,
+    /// atomically (temp file + rename), creating nothing else in that directory.</item>
+    /// <item>Return the primary fingerprint and the node path of the published key.</item>
+    /// <item>MUST throw <see cref="ClusterException"/> with a one-line reason on failure, and MUST
+    /// NOT log or return secret key material or passphrases.</item>
+    /// </list>
+    /// </summary>
+    Task<SignerKey> ProvisionAsync(SignerKeyRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,114 @@
+using U7s.Cluster.Accounts;
+using U7s.Cluster.Files;
+using U7s.Cluster.Node;
+
+namespace U7s.Cluster.Users;
+
+/// <summary>
+/// <c>u7s create-imagemakeruser user[@scope]…</c> (SPEC §4, §3.2-3.3): account in <c>podman</c> and
+/// <c>podman_dev</c>, a batch signing key published to <c>/var/sigstore/keys/&lt;user&gt;.pgp</c>, a
+/// <c>signedBy</c> for the scope in the system policy and its published copy, and the user's own
+/// registries.d (with the staging lookaside) and policy.json (system policy, default accept). A second
+/// signer for a scope is added beside the first, never in its place, and the report says so.
+/// </summary>
+public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts accounts, ISignerKeyProvisioner signers, ClusterOptions options)
+{
+    public const string UserPolicy = ".config/containers/policy.json";
+    public const string UserRegistriesD = ".config/containers/registries.d/default.yaml";
+
+    private readonly UserConfigWriter _userFiles = new(writer, accounts);
+
+    public async Task<IReadOnlyList<string>> RunAsync(CreateImagemakerRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var existing = writer.ReadOrNull(NodePaths.Policy)
+            ?? throw new ClusterException($"{NodePaths.Policy} does not exist: run u7s create-policy first", ClusterErrorKind.Refused);
+        // Imagemakers push and write signatures on the registry node: only there is the signature tree.
+        if (!Directory.Exists(writer.Root.Resolve(NodePaths.Keys)) || !Directory.Exists(writer.Root.Resolve(NodePaths.Signatures)))
+        {
+            throw new ClusterException(
+                $"{NodePaths.Keys} or {NodePaths.Signatures} does not exist: create imagemakers on the registry node after u7s create-policy --role registry", ClusterErrorKind.Refused);
+        }
+
+        PolicyDocument policy;
+        try
+        {
+            policy = PolicyDocument.Parse(existing);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ClusterException($"{NodePaths.Policy} is invalid: {e.Message}", ClusterErrorKind.InvalidInput);
+        }
+
+        // A scope that cannot take a signer is refused before any account or key is made.
+        foreach (var spec in request.Users)
+        {
+            _ = policy.WithSigner(spec.Scope, NodePaths.PublicKey(spec.User));
+        }
+
+        var report = new List<string>();
+        foreach (var group in new[] { CreatePolicyService.PodmanGroup, CreatePolicyService.PodmanDevGroup })
+        {
+            if (await accounts.EnsureGroupAsync(group, cancellationToken))
+            {
+                report.Add($"group {group} created");
+            }
+        }
+
+        foreach (var spec in request.Users)
+        {
+            if (await accounts.EnsureUserAsync(spec.User, [CreatePolicyService.PodmanGroup, CreatePolicyService.PodmanDevGroup], cancellationToken) is { } note)
+            {
+                report.Add(note);
+            }
+
+            var user = accounts.FindUser(spec.User) ?? throw new ClusterException($"user {spec.User} is missing after useradd");
+            var key = await signers.ProvisionAsync(new SignerKeyRequest(spec.User, request.EmailOf(spec.User), user.Home, writer.Root), cancellationToken);
+            report.Add($"{spec.User}: signing key {key.Fingerprint} {(key.Generated ? "generated" : "reused")}, public key {key.PublicKeyPath}");
+
+            var keyPath = options.PathsIncludeRoot ? writer.Root.Resolve(key.PublicKeyPath) : key.PublicKeyPath;
+            var (updated, change, others) = policy.WithSigner(spec.Scope, keyPath);
+            policy = updated;
+            report.Add(change switch
+            {
+                SignerChange.ScopeCreated => $"policy scope {spec.Scope}: signed by {keyPath}",
+                SignerChange.AddedBesideOthers => $"policy scope {spec.Scope}: {keyPath} ADDED to keyPaths beside {string.Join(", ", others)} (a signature by any of them is accepted; remove a key by hand if it should no longer sign)",
+                _ => $"policy scope {spec.Scope}: {keyPath} already trusted",
+            });
+        }
+
+        var systemChange = await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken);
+        AddChange(report, systemChange);
+        AddChange(report, await writer.WriteAsync(NodePaths.KeysPolicy, policy.ToJson(), FileModes.Mode0644, cancellationToken));
+
+        // Every imagemaker's own policy follows the system one (podsec regenerated them all too).
+        var userPolicy = policy.WithDefault("insecureAcceptAnything").ToJson();
+        var registriesD = RegistriesD.Render(options.LookasideUrl, request.StagingUrl);
+        var imagemakers = accounts.MembersOf(CreatePolicyService.PodmanDevGroup).Union(request.Users.Select(u => u.User)).Distinct(StringComparer.Ordinal);
+        foreach (var name in imagemakers)
+        {
+            if (accounts.FindUser(name) is not { } user)
+            {
+                continue;
+            }
+
+            AddChange(report, await _userFiles.WriteAsync(user, $"{user.Home.TrimEnd('/')}/{UserRegistriesD}", registriesD, cancellationToken));
+            AddChange(report, await _userFiles.WriteAsync(user, $"{user.Home.TrimEnd('/')}/{UserPolicy}", userPolicy, cancellationToken));
+        }
+
+        if (systemChange.Changed)
+        {
+            report.Add("other nodes: run u7s create-policy again to download the new key and policy");
+        }
+
+        return report;
+    }
+
+    private static void AddChange(List<string> report, FileChange change)
+    {
+        if (change.Changed)
+        {
+            report.Add(change.ToString());
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using U7s.Cli.Commands;
+using U7s.Cli.Tests.Support;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Commands;
+
+public sealed class CreatePolicyCommandTests : IDisposable
+{
+    private const string RemotePolicy = """
+        {
+          "default": [
+            {
+              "type": "reject"
+            }
+          ],
+          "transports": {
+            "docker": {
+              "registry.local": [
+                {
+                  "type": "signedBy",
+                  "keyType": "GPGKeys",
+                  "keyPath": "/var/sigstore/keys/imagemaker.pgp"
+                }
+              ]
+            }
+          }
+        }
+
+        """;
+
+    private readonly TempDirectory _root = new("u7s-cli-root");
+    private readonly TempDirectory _store = new("u7s-cli-store");
+    private readonly RecordingProcessRunner _runner = new();
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        _store.Dispose();
+    }
+
+    private NodeEnvironment Environment(bool privileged = false) => new()
+    {
+        Runner = _runner,
+        IsPrivileged = () => privileged,
+        IsLocalAddress = _ => false,
+    };
+
+    [Fact]
+    public async Task CreatePolicy_OnHostWithoutPrivileges_RefusedWithExitRefused()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), "192.168.122.70");
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Equal("u7s: this changes the node: run as root, or give --root DIR to write a staging tree\n", stderr);
+        Assert.Empty(_runner.Calls);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_LoopbackAddress_OneLineUsageError()
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), "127.0.0.1", "--root", _root.Path, "--role", "registry");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains("127.0.0.1 cannot be the registry address", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+        Assert.Equal("role: registry\n", stdout);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_NodeRole_DownloadsKeysAndPolicyFromSignatureStore()
+    {
+        Directory.CreateDirectory(_store.Combine("keys"));
+        File.WriteAllText(_store.Combine("keys/imagemaker.pgp"), "-----BEGIN PGP PUBLIC KEY BLOCK-----\nfake for transport\n-----END PGP PUBLIC KEY BLOCK-----\n");
+        File.WriteAllText(_store.Combine("keys/policy.json"), RemotePolicy);
+        File.WriteAllText(_store.Combine("keys/.hidden"), "not listed");
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--keys-url", new Uri(server.BaseAddress, "keys/").ToString());
+
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("role: node\n", stdout, StringComparison.Ordinal);
+        Assert.Equal(RemotePolicy, File.ReadAllText(_root.Combine("etc/containers/policy.json")));
+        Assert.Equal(RemotePolicy, File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")));
+        Assert.Equal(File.ReadAllText(_store.Combine("keys/imagemaker.pgp")), File.ReadAllText(_root.Combine("var/sigstore/keys/imagemaker.pgp")));
+        Assert.Equal(["imagemaker.pgp", "policy.json"], Directory.GetFiles(_root.Combine("var/sigstore/keys")).Select(Path.GetFileName).Order());
+        Assert.False(Directory.Exists(_root.Combine("var/sigstore/sigstore")));
+        Assert.Contains($"chown 0:1000 {_root.Path}/var/sigstore/keys", _runner.Calls);
+
+        var (again, secondOut, _) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--keys-url", new Uri(server.BaseAddress, "keys/").ToString());
+        Assert.Equal(0, again);
+        Assert.Equal("role: node\nnothing to change\n", secondOut);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_AutoRoleWithLocalAddress_ActsAsRegistryNode()
+    {
+        var environment = new NodeEnvironment { Runner = _runner, IsPrivileged = () => false, IsLocalAddress = ip => ip == "192.168.122.70" };
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), "192.168.122.70", "--root", _root.Path);
+
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("role: registry\n", stdout, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(_root.Combine("var/sigstore/sigstore")));
+        Assert.Equal("192.168.122.70 registry.local sigstore.local\n", File.ReadAllText(_root.Combine("etc/hosts")));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_RegistryNameWithPort_NoHostsNameWithPort()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--role", "registry", "--registry-name", "registry.local:5000");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("192.168.122.70 registry.local sigstore.local\n", File.ReadAllText(_root.Combine("etc/hosts")));
+        Assert.Contains("location = \"registry.local:5000\"", File.ReadAllText(_root.Combine("etc/containers/registries.conf")), StringComparison.Ordinal);
+        Assert.Contains("pause_image = \"registry.local:5000/k8s-c10f1/pause:3.9\"", File.ReadAllText(_root.Combine("etc/crio/crio.conf.d/10-u7s-pause.conf")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_BadLookasideUrl_UsageError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--lookaside-url", "file:///var/sigstore/sigstore/");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("u7s: not an http(s) URL: file:///var/sigstore/sigstore/\n", stderr);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_RootDoesNotExist_UsageError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), "192.168.122.70", "--root", _root.Combine("missing"));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("no such directory", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_NodeRole_PolicyNamesUnlistedKey_RefusedNothingWritten()
+    {
+        Directory.CreateDirectory(_store.Combine("keys"));
+        File.WriteAllText(_store.Combine("keys/policy.json"), RemotePolicy);
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--keys-url", new Uri(server.BaseAddress, "keys/").ToString());
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("names keys it does not list: /var/sigstore/keys/imagemaker.pgp", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_NodeRole_StoreWithoutPolicy_RefusedNothingWritten()
+    {
+        Directory.CreateDirectory(_store.Combine("keys"));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--role", "node", "--keys-url", new Uri(server.BaseAddress, "keys/").ToString());
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("has no policy.json", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_NodeRole_StoreUnreachable_ExitUnavailable()
+    {
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+        var url = new Uri(server.BaseAddress, "keys/").ToString();
+        await server.DisposeAsync();
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            "192.168.122.70", "--root", _root.Path, "--role", "node", "--keys-url", url);
+
+        Assert.Equal(ExitCodes.Unavailable, code);
+        Assert.StartsWith($"u7s: GET {url}", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+}

@@ -1,0 +1,51 @@
+using U7s.Cli.Commands;
+using U7s.Cli.Tests.Support;
+using U7s.Cluster.Files;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Commands;
+
+public sealed class HaproxyConfigCommandTests : IDisposable
+{
+    private readonly TempDirectory _root = new("u7s-haproxy-root");
+
+    public void Dispose() => _root.Dispose();
+
+    private static NodeEnvironment Environment() => new() { IsPrivileged = () => false };
+
+    [Fact]
+    public async Task HaproxyConfig_Stdout_OnlyTheConfig()
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(HaproxyConfigCommand.Create(Environment()), "192.168.122.80", "192.168.122.81");
+
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("# Written by u7s haproxy-config", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("    server master02 192.168.122.81:6443 check check-ssl verify none\n", stdout, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("haproxy")]
+    public async Task HaproxyConfig_OutputUnderRoot_PassesHaproxyCheck()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(HaproxyConfigCommand.Create(Environment()),
+            "192.168.122.80", "--output", "/etc/haproxy/haproxy.cfg", "--root", _root.Path, "--bind-port", "9443");
+
+        Assert.True(code == 0, stderr);
+        var file = _root.Combine("etc/haproxy/haproxy.cfg");
+        Assert.Equal(FileModes.Mode0644, FileModes.Get(file));
+        Assert.Contains("    bind *:9443\n", File.ReadAllText(file), StringComparison.Ordinal);
+        var check = await ExternalProcess.RunAsync("haproxy", ["-c", "-f", file], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(check.ExitCode == 0, check.StandardOutput + check.StandardError);
+    }
+
+    [Fact]
+    public async Task HaproxyConfig_BadAddress_UsageErrorNothingWritten()
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(HaproxyConfigCommand.Create(Environment()),
+            "192.168.122.80", "10.0.0.256", "--output", "/etc/haproxy/haproxy.cfg", "--root", _root.Path);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("u7s: not an IPv4 address or host name: 10.0.0.256\n", stderr);
+        Assert.Empty(stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+}

@@ -1,0 +1,179 @@
+using U7s.Cli.Commands;
+using U7s.Cli.Tests.Support;
+using U7s.Cluster.Kubeadm;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Commands;
+
+public sealed class KubeadmCommandTests : IDisposable
+{
+    private const string Key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private const string Hash = "sha256:8a1e7c6f2b5d4e3f8a1e7c6f2b5d4e3f8a1e7c6f2b5d4e3f8a1e7c6f2b5d4e3f";
+
+    private readonly TempDirectory _root = new("u7s-kubeadm-root");
+    private readonly RecordingProcessRunner _runner = new();
+    private readonly InMemoryImageVerifier _verifier = new();
+
+    public void Dispose() => _root.Dispose();
+
+    private NodeEnvironment Environment(RecordingKubeadm kubeadm) => new()
+    {
+        Runner = _runner,
+        IsPrivileged = () => false,
+        Kubeadm = kubeadm,
+        ImageVerifier = _verifier,
+    };
+
+    private async Task PrepareNodeAsync()
+    {
+        var policy = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment(new RecordingKubeadm())), "192.168.122.70", "--root", _root.Path, "--role", "registry");
+        Assert.Equal(0, policy.ExitCode);
+        var file = _root.Combine("etc/containers/policy.json");
+        var text = File.ReadAllText(file).Replace("\"docker\": {}", "\"docker\": {\"registry.local\": [{\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"/var/sigstore/keys/imagemaker.pgp\"}]}", StringComparison.Ordinal);
+        File.Delete(file);
+        File.WriteAllText(file, text);
+        Directory.CreateDirectory(_root.Combine("etc/sysctl.d"));
+        File.WriteAllText(_root.Combine("etc/sysctl.d/90-ipforward.conf"), "net.ipv4.ip_forward = 1\n");
+        foreach (var image in new[] { "kube-apiserver:v1.26.3", "kube-controller-manager:v1.26.3", "kube-scheduler:v1.26.3", "kube-proxy:v1.26.3", "pause:3.9", "etcd:3.5.6-0", "coredns:v1.9.3", "flannel:v0.19.2", "flannel-cni-plugin:v1.2.0" })
+        {
+            _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = ImageVerification.Ok;
+        }
+    }
+
+    [Fact]
+    public async Task Init_DryRun_PrintsConfigAndCommandOnly()
+    {
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--control-plane-endpoint", "192.168.122.90:8443", "--certificate-key", Key,
+            "--token", "abcdef.0123456789abcdef", "--root", _root.Path, "--dry-run", "-v", "5");
+
+        Assert.True(code == 0, stderr);
+        Assert.Empty(kubeadm.Calls);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+        Assert.Contains("controlPlaneEndpoint: 192.168.122.90:8443\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("- token: abcdef.0123456789abcdef\n", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, stdout, StringComparison.Ordinal);
+        Assert.EndsWith($"would run: kubeadm init --config {_root.Path}/etc/u7s/kubeadm-init.yaml --upload-certs -v 5\n", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_FlagsHonoured_ConfigCarriesThem()
+    {
+        await PrepareNodeAsync();
+        var kubeadm = new RecordingKubeadm($"kubeadm join 10.1.1.1:6443 --token abcdef.0123456789abcdef \\\n\t--discovery-token-ca-cert-hash {Hash}\n");
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "10.1.1.1", "--pod-network-cidr", "10.10.0.0/16", "--service-cidr", "10.20.0.0/16",
+            "--cri-socket", "unix:///run/crio/crio.sock", "--node-name", "master01", "--ignore-preflight-errors", "Swap,NumCPU",
+            "--etcd-data-dir", "/var/lib/podsec/u7s/etcd", "--token", "abcdef.0123456789abcdef", "--root", _root.Path);
+
+        Assert.True(code == 0, stderr);
+        var init = KubeadmConfigReader.Read(Assert.Single(kubeadm.Configs));
+        Assert.Equal("10.1.1.1:6443", init.Cluster!.ControlPlaneEndpoint);
+        Assert.Equal("10.10.0.0/16", init.Cluster.Networking!.PodSubnet);
+        Assert.Equal("10.20.0.0/16", init.Cluster.ControllerManager!.ExtraArgs!["service-cluster-ip-range"]);
+        Assert.Equal("/var/lib/podsec/u7s/etcd", init.Cluster.Etcd!.Local!.DataDir);
+        Assert.Equal("unix:///run/crio/crio.sock", init.Init!.NodeRegistration!.CriSocket);
+        Assert.Equal("master01", init.Init.NodeRegistration.Name);
+        Assert.Equal(["Swap", "NumCPU"], init.Init.NodeRegistration.IgnorePreflightErrors!);
+        Assert.True(JoinSecrets.IsCertificateKey(init.Init.CertificateKey));
+        Assert.DoesNotContain(init.Init.CertificateKey!, stdout, StringComparison.Ordinal);
+        Assert.Contains($"u7s kubeadm join 10.1.1.1:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash {Hash}", stdout, StringComparison.Ordinal);
+        Assert.Contains($"kubectl --kubeconfig {_root.Path}/etc/kubernetes/admin.conf apply -f {_root.Path}/etc/u7s/kube-flannel.yml", _runner.Calls);
+        Assert.Contains("\"Network\": \"10.10.0.0/16\"", File.ReadAllText(_root.Combine("etc/u7s/kube-flannel.yml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_PreflightProblems_ExitRefusedListingThem()
+    {
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.StartsWith("u7s: preflight found 13 problem(s), kubeadm was not run:", stderr, StringComparison.Ordinal);
+        Assert.Contains("registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0: not in the registry", stderr, StringComparison.Ordinal);
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Theory]
+    [InlineData("--config", "/tmp/x.yaml", "--config is not accepted")]
+    [InlineData("--token", "ABCDEF.0123456789abcdef", "must match [a-z0-9]{6}.[a-z0-9]{16}")]
+    [InlineData("--certificate-key", "abc", "must be 64 lower-case hex digits")]
+    [InlineData("--kubernetes-version", "1.26.3", "not a version such as v1.26.3")]
+    [InlineData("--pod-network-cidr", "10.244.0.0", "not a CIDR")]
+    [InlineData("--cri-socket", "/var/run/crio/crio.sock", "must be unix:///path")]
+    public async Task Init_BadFlag_RejectedBeforeAnything(string flag, string value, string expected)
+    {
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, flag, value);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Fact]
+    public async Task Init_UnknownFlag_RejectedNotIgnored()
+    {
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--dry-run", "--service-cidrs", "10.0.0.0/16");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--service-cidrs", stderr + stdout, StringComparison.Ordinal);
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Fact]
+    public async Task Init_UnknownMinorWithoutTags_UsageError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--kubernetes-version", "v1.29.1", "--dry-run");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("no built-in image tags for Kubernetes v1.29.1", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Join_ExplicitFlags_WorkerConfig()
+    {
+        await PrepareNodeAsync();
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "join", "192.168.122.90:8443", "--token", "abcdef.0123456789abcdef", "--discovery-token-ca-cert-hash", Hash, "--root", _root.Path);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["join", "--config", $"{_root.Path}/etc/u7s/kubeadm-join.yaml"], Assert.Single(kubeadm.Calls));
+        var join = KubeadmConfigReader.Read(kubeadm.Configs[0]).Join!;
+        Assert.Equal("192.168.122.90:8443", join.Discovery!.BootstrapToken!.ApiServerEndpoint);
+    }
+
+    [Fact]
+    public async Task Join_CertificateKeyWithoutControlPlane_Rejected()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
+            "join", "192.168.122.90:8443", "--certificate-key", Key, "--root", _root.Path);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--certificate-key applies to --control-plane joins only", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OtherSubcommand_PassedThroughVerbatim()
+    {
+        var kubeadm = new RecordingKubeadm(exitCode: 3);
+
+        var (code, _, _) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)), "token", "create", "--print-join-command", "--ttl", "2h");
+
+        Assert.Equal(3, code);
+        Assert.Equal(["token", "create", "--print-join-command", "--ttl", "2h"], Assert.Single(kubeadm.Calls));
+    }
+}

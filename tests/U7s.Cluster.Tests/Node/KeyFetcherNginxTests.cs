@@ -1,0 +1,45 @@
+using U7s.Cluster.Node;
+using U7s.Cluster.Tests.Support;
+using U7s.Testing;
+
+namespace U7s.Cluster.Tests.Node;
+
+/// <summary>The key download reads what podsec's nginx (autoindex_format json) serves.</summary>
+public sealed class KeyFetcherNginxTests : IDisposable
+{
+    private readonly TempDirectory _work = new("u7s-nginx");
+
+    public void Dispose() => _work.Dispose();
+
+    [RequiresToolFact("nginx")]
+    public async Task Fetch_NginxJsonListing_EveryListedFileBytesExact()
+    {
+        var www = _work.Combine("www");
+        Directory.CreateDirectory(Path.Join(www, "keys", "old"));
+        var binaryKey = new byte[] { 0x99, 0x01, 0x8d, 0x04, 0x00, 0xff, 0x0a };
+        File.WriteAllBytes(Path.Join(www, "keys", "imagemaker.pgp"), binaryKey);
+        File.WriteAllText(Path.Join(www, "keys", "policy.json"), """{"default":[{"type":"reject"}]}""");
+        File.WriteAllText(Path.Join(www, "keys", ".hidden"), "x");
+        await using var nginx = await NginxProcess.StartAsync(_work.Path, www);
+        using var http = new HttpClient();
+
+        var files = await new KeyFetcher(http).FetchAsync(new Uri(nginx.BaseAddress, "keys/"), default);
+
+        Assert.Equal(["imagemaker.pgp", "policy.json"], files.Select(f => f.Name));
+        Assert.Equal(binaryKey, files[0].Content);
+    }
+
+    [RequiresToolFact("nginx")]
+    public async Task Fetch_MissingDirectory_Unavailable()
+    {
+        var www = _work.Combine("www");
+        Directory.CreateDirectory(www);
+        await using var nginx = await NginxProcess.StartAsync(_work.Path, www);
+        using var http = new HttpClient();
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => new KeyFetcher(http).FetchAsync(new Uri(nginx.BaseAddress, "keys/"), default));
+
+        Assert.Equal(ClusterErrorKind.Unavailable, e.Kind);
+        Assert.Contains("404", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,79 @@
+using U7s.Cluster.Accounts;
+using U7s.Cluster.Files;
+using U7s.Cluster.Node;
+using U7s.Testing;
+
+namespace U7s.Cluster.Tests.Users;
+
+/// <summary>
+/// The real shadow-utils and coreutils, run through the real <see cref="ProcessRunner"/> with
+/// <c>--prefix</c> on a temp root: the argv the recording fake checks is what these programs accept.
+/// </summary>
+public sealed class RealAccountsTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("u7s-real-accounts");
+
+    public RealAccountsTests()
+    {
+        Directory.CreateDirectory(_temp.Combine("etc"));
+        File.WriteAllText(_temp.Combine("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        File.WriteAllText(_temp.Combine("etc/group"), "root:x:0:\n");
+        File.WriteAllText(_temp.Combine("etc/shadow"), "root:*:19000:0:99999:7:::\n");
+        File.WriteAllText(_temp.Combine("etc/gshadow"), "root:*::\n");
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [RequiresRootFact("groupadd", "useradd", "usermod", "chown", "stat")]
+    public async Task RealTools_GroupsUsersAndOwnership_UnderTempRoot()
+    {
+        var root = new NodeRoot(_temp.Path);
+        var accounts = new SystemAccounts(root, new ProcessRunner());
+
+        Assert.True(await accounts.EnsureGroupAsync("podman", default));
+        Assert.False(await accounts.EnsureGroupAsync("podman", default));
+        Assert.True(await accounts.EnsureGroupAsync("podman_dev", default));
+        Assert.Equal("user alice created (groups podman)", await accounts.EnsureUserAsync("alice", ["podman"], default));
+        Assert.Equal("user alice added to podman_dev", await accounts.EnsureUserAsync("alice", ["podman", "podman_dev"], default));
+        Assert.Null(await accounts.EnsureUserAsync("alice", ["podman", "podman_dev"], default));
+
+        var alice = accounts.FindUser("alice")!;
+        Assert.Equal("/home/alice", alice.Home);
+        Assert.True(Directory.Exists(_temp.Combine("home/alice")));
+        Assert.Equal(["podman", "podman_dev"], accounts.GroupsOf("alice").Order(StringComparer.Ordinal));
+
+        var writer = new NodeFileWriter(root, TimeProvider.System);
+        writer.EnsureDirectory("/var/sigstore/keys", FileModes.Mode0775);
+        await accounts.SetOwnerAsync("/var/sigstore/keys", "root", "podman_dev", default);
+        var stat = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/sigstore/keys")]);
+        Assert.Equal($"0:{accounts.FindGroupId("podman_dev")}", stat.StandardOutput.Trim());
+    }
+
+    [RequiresRootFact("groupadd", "chown")]
+    public async Task RealTools_CreatePolicyTwice_SecondRunRunsNothing()
+    {
+        var root = new NodeRoot(_temp.Path);
+        var runner = new CountingRunner(new ProcessRunner());
+        var service = new CreatePolicyService(new NodeFileWriter(root, TimeProvider.System), new SystemAccounts(root, runner), new KeyFetcher(new HttpClient()), new ClusterOptions());
+
+        await service.RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
+        var first = runner.Count;
+        var report = await service.RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
+
+        Assert.Equal(4, first);
+        Assert.Equal(first, runner.Count);
+        Assert.Empty(report);
+        Assert.Contains("podman_dev:x:", File.ReadAllText(_temp.Combine("etc/group")), StringComparison.Ordinal);
+    }
+
+    private sealed class CountingRunner(IProcessRunner inner) : IProcessRunner
+    {
+        public int Count { get; private set; }
+
+        public Task<ProcessOutcome> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        {
+            Count++;
+            return inner.RunAsync(program, arguments, cancellationToken);
+        }
+    }
+}

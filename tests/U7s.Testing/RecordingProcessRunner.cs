@@ -1,0 +1,86 @@
+using U7s.Cluster.Accounts;
+
+namespace U7s.Testing;
+
+/// <summary>
+/// Stands in for the node programs that cannot run in a test (useradd, chown to other users, chattr,
+/// systemctl): records every argv exactly and applies the account-file effect of
+/// groupadd/useradd/usermod <c>--prefix ROOT</c> to <c>ROOT/etc/group</c> and <c>ROOT/etc/passwd</c>,
+/// so the code under test sees the state the real tools would leave.
+/// </summary>
+public sealed class RecordingProcessRunner : IProcessRunner
+{
+    private readonly List<string> _calls = [];
+    private int _nextId = 1000;
+
+    /// <summary>Each call as one line: program and arguments joined by single spaces.</summary>
+    public IReadOnlyList<string> Calls => _calls;
+
+    /// <summary>Programs that answer exit 1 with this stderr, to test error paths.</summary>
+    public Dictionary<string, string> Failures { get; } = new(StringComparer.Ordinal);
+
+    public Task<ProcessOutcome> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        _calls.Add(string.Join(' ', [program, .. arguments]));
+        if (Failures.TryGetValue(program, out var error))
+        {
+            return Task.FromResult(new ProcessOutcome(1, string.Empty, error));
+        }
+
+        var args = arguments.ToList();
+        var prefix = "/";
+        if (args.Count >= 2 && args[0] == "--prefix")
+        {
+            prefix = args[1];
+            args.RemoveRange(0, 2);
+        }
+
+        if (prefix != "/")
+        {
+            Apply(program, prefix, args);
+        }
+
+        return Task.FromResult(new ProcessOutcome(0, string.Empty, string.Empty));
+    }
+
+    private void Apply(string program, string prefix, List<string> args)
+    {
+        var group = Path.Join(prefix, "etc/group");
+        var passwd = Path.Join(prefix, "etc/passwd");
+        Directory.CreateDirectory(Path.Join(prefix, "etc"));
+        switch (program)
+        {
+            case "groupadd":
+                File.AppendAllText(group, $"{args[^1]}:x:{_nextId++}:\n");
+                break;
+            case "useradd":
+                var user = args[^1];
+                var id = _nextId++;
+                File.AppendAllText(passwd, $"{user}:x:{id}:{id}::/home/{user}:/bin/bash\n");
+                File.AppendAllText(group, $"{user}:x:{id}:\n");
+                Directory.CreateDirectory(Path.Join(prefix, "home", user));
+                AddMembers(group, user, args[args.IndexOf("-G") + 1]);
+                break;
+            case "usermod":
+                AddMembers(group, args[^1], args[args.IndexOf("-G") + 1]);
+                break;
+        }
+    }
+
+    private static void AddMembers(string groupFile, string user, string groups)
+    {
+        var wanted = groups.Split(',');
+        var lines = File.ReadAllLines(groupFile).Select(line =>
+        {
+            var f = line.Split(':');
+            if (f.Length < 4 || !wanted.Contains(f[0]))
+            {
+                return line;
+            }
+
+            var members = f[3].Split(',', StringSplitOptions.RemoveEmptyEntries).Append(user).Distinct();
+            return $"{f[0]}:{f[1]}:{f[2]}:{string.Join(',', members)}";
+        });
+        File.WriteAllLines(groupFile, lines);
+    }
+}
