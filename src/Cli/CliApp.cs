@@ -11,6 +11,9 @@ internal static class CliApp
         var root = new RootCommand("u7s: a signed-image registry, signature store and node installer for air-gapped Kubernetes");
         // Verbs are added here, one line each.
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(SignCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         return root;
     }
 

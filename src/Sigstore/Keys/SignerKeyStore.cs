@@ -218,7 +218,11 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         }
     }
 
-    internal static string Describe(StoredKey key) =>
+    /// <summary>One line for listings: fingerprint, algorithm, protection, user IDs, and why the key cannot sign if so.</summary>
+    public static string Describe(StoredKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return
         new StringBuilder()
             .Append(key.Info.Fingerprint).Append(' ')
             .Append(key.Info.Algorithm).Append('-').Append(key.Info.Bits)
@@ -226,4 +230,5 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
             .Append(string.Join(", ", key.Info.UserIds))
             .Append(ProblemWith(key.Info) is { } p ? $" [unusable: {p}]" : string.Empty)
             .ToString();
+    }
 }
