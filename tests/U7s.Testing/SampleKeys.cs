@@ -1,7 +1,7 @@
-namespace U7s.Sigstore.Tests;
+namespace U7s.Testing;
 
-/// <summary>The THROWAWAY keys of <c>keys-sample/</c>, copied next to the test assembly.</summary>
-internal static class SampleKeys
+/// <summary>The THROWAWAY keys of <c>keys-sample/</c> (see its README), copied next to every test assembly.</summary>
+public static class SampleKeys
 {
     public const string SignerFingerprint = "28728B9DBEF187556BA9281DBE0E68D2EBCA684E";
     public const string SignerEmail = "signer@example.test";

@@ -1,0 +1,153 @@
+using U7s.Oci;
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Tests.Commands;
+
+/// <summary>
+/// The whole chain against the real clients: push to docker-registry with skopeo, sign with
+/// <c>u7s sign</c> into the store, pull with skopeo under a signedBy policy through the :81 app
+/// (INTEROP §6, §8). Every rejection must be a policy refusal, not a transport error.
+/// </summary>
+public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<SignedPullFixture>
+{
+    private const string Refusal = "Source image rejected";
+
+    private Task<CliResult> SignAsync(string reference, string key = "signer@example.test", params string[] extra) =>
+        fixture.CliAsync(["sign", reference, "--key", key, "--key-dir", fixture.KeyDir, "--sigstore-root", fixture.SigstoreRoot, .. extra]);
+
+    private string SignatureDirectory(string reference, string digest)
+    {
+        var r = Reference.Parse(reference);
+        return Path.Combine(fixture.SigstoreRoot, "sigstore", SignatureStore.RelativeDirectory(r.Repository, Digest.Parse(digest)));
+    }
+
+    private static string DigestFrom(CliResult sign) => sign.Output.Split(' ')[1];
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Signed_IsPulled_AndResigningWritesNothing()
+    {
+        var reference = await fixture.PushAsync("ns/good:v1", "good");
+
+        var sign = (await SignAsync(reference)).Ensure();
+        var again = (await SignAsync(reference)).Ensure();
+        var pull = await fixture.PullAsync(reference);
+
+        Assert.Contains("signature-1 written", sign.Output, StringComparison.Ordinal);
+        Assert.Contains("signature-1 already present", again.Output, StringComparison.Ordinal);
+        Assert.True(pull.ExitCode == 0, pull.StandardError);
+        Assert.Equal(["signature-1"], Directory.GetFiles(SignatureDirectory(reference, DigestFrom(sign))).Select(Path.GetFileName));
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Unsigned_IsRejected()
+    {
+        var reference = await fixture.PushAsync("ns/unsigned:v1", "unsigned");
+
+        var pull = await fixture.PullAsync(reference);
+
+        Assert.NotEqual(0, pull.ExitCode);
+        Assert.Contains(Refusal, pull.StandardError, StringComparison.Ordinal);
+        Assert.Contains("A signature was required, but no signature exists", pull.StandardError, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Tampered_IsRejected()
+    {
+        var reference = await fixture.PushAsync("ns/tampered:v1", "tampered");
+        var sign = (await SignAsync(reference)).Ensure();
+        var file = Path.Combine(SignatureDirectory(reference, DigestFrom(sign)), "signature-1");
+        var blob = await File.ReadAllBytesAsync(file);
+        var at = blob.AsSpan().IndexOf("ns/tampered"u8);
+        blob[at] = (byte)'m';
+        await File.WriteAllBytesAsync(file, blob);
+
+        var pull = await fixture.PullAsync(reference);
+
+        Assert.NotEqual(0, pull.ExitCode);
+        Assert.Contains(Refusal, pull.StandardError, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task SignedByAnotherKey_IsRejected_UntilTrustedKeySignsToo()
+    {
+        var reference = await fixture.PushAsync("ns/otherkey:v1", "otherkey");
+        (await SignAsync(reference, "protected@example.test", "--passphrase-file", fixture.Temp.Combine("pass.txt"))).Ensure();
+
+        var rejected = await fixture.PullAsync(reference);
+        var second = (await SignAsync(reference)).Ensure();
+        var accepted = await fixture.PullAsync(reference);
+
+        Assert.NotEqual(0, rejected.ExitCode);
+        Assert.Contains(Refusal, rejected.StandardError, StringComparison.Ordinal);
+        Assert.Contains("signature-2 written", second.Output, StringComparison.Ordinal);
+        Assert.True(accepted.ExitCode == 0, accepted.StandardError);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task SignatureCopiedFromAnotherImage_IsRejected()
+    {
+        var source = await fixture.PushAsync("ns/source:v1", "source");
+        var target = await fixture.PushAsync("ns/target:v1", "target");
+        var signedSource = (await SignAsync(source)).Ensure();
+        var signedTarget = (await SignAsync(target)).Ensure();
+        var targetFile = Path.Combine(SignatureDirectory(target, DigestFrom(signedTarget)), "signature-1");
+        File.Copy(Path.Combine(SignatureDirectory(source, DigestFrom(signedSource)), "signature-1"), targetFile, overwrite: true);
+
+        var pull = await fixture.PullAsync(target);
+
+        Assert.NotEqual(0, pull.ExitCode);
+        Assert.Contains(Refusal, pull.StandardError, StringComparison.Ordinal);
+        Assert.Contains("does not match", pull.StandardError, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task OtherTagOfSameManifest_IsRejectedUntilSigned()
+    {
+        var v1 = await fixture.PushAsync("ns/tags:v1", "tags");
+        (await SignAsync(v1)).Ensure();
+        var v2 = v1[..^2] + "v2";
+        (await ExternalProcess.RunAsync("skopeo", ["--policy", fixture.PolicyAnyPath, "copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{v1}", $"docker://{v2}"]))
+            .EnsureSuccess("skopeo copy (retag)");
+
+        var rejected = await fixture.PullAsync(v2);
+        var sign = (await SignAsync(v2)).Ensure();
+        var accepted = await fixture.PullAsync(v2);
+        var stillV1 = await fixture.PullAsync(v1);
+
+        Assert.NotEqual(0, rejected.ExitCode);
+        Assert.Contains($"Signature for identity {v1} is not accepted", rejected.StandardError, StringComparison.Ordinal);
+        Assert.Contains("signature-2 written", sign.Output, StringComparison.Ordinal);
+        Assert.True(accepted.ExitCode == 0, accepted.StandardError);
+        Assert.True(stillV1.ExitCode == 0, stillV1.StandardError);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task VerifyCommand_ListsSignaturesAndPolicyVerdict()
+    {
+        var good = await fixture.PushAsync("ns/verify:v1", "verify");
+        var bad = await fixture.PushAsync("ns/verify-unsigned:v1", "verify-unsigned");
+        var sign = (await SignAsync(good)).Ensure();
+
+        var ok = await fixture.CliAsync("verify", good, "--policy", fixture.PolicyPath, "--sigstore-root", fixture.SigstoreRoot);
+        var refused = await fixture.CliAsync("verify", bad, "--policy", fixture.PolicyPath, "--sigstore-root", fixture.SigstoreRoot);
+
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Contains($"signature-1\t28728B9DBEF187556BA9281DBE0E68D2EBCA684E\t{good}\t{DigestFrom(sign)}\tok", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("policy: accepted", ok.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Refused, refused.ExitCode);
+        Assert.Contains("A signature was required, but no signature exists", refused.Output, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Sign_MissingImageOrUnreachableRegistry_FailsWithOneLine()
+    {
+        var missing = await SignAsync($"{fixture.RegistryHost}/ns/absent:v1");
+        var unreachable = await SignAsync($"127.0.0.1:{FreeTcpPort.Next()}/ns/absent:v1");
+        var noTag = await SignAsync($"{fixture.RegistryHost}/ns/absent");
+
+        Assert.Equal(ExitCodes.Refused, missing.ExitCode);
+        Assert.Equal(ExitCodes.Unavailable, unreachable.ExitCode);
+        Assert.Equal(ExitCodes.Usage, noTag.ExitCode);
+        Assert.Single(missing.Error.TrimEnd().Split('\n'));
+    }
+}
