@@ -106,6 +106,44 @@ public sealed class SignedPullFixture : IAsyncLifetime
             new Dictionary<string, string?> { ["GNUPGHOME"] = null });
     }
 
+    /// <summary>
+    /// <c>podman pull</c> with private storage and configuration (INTEROP §7): registries.d from
+    /// <c>$HOME/.config/containers</c>, the registry marked insecure, the node policy.
+    /// </summary>
+    public async Task<ProcessResult> PodmanPullAsync(string reference)
+    {
+        var pm = Temp.Combine("pm");
+        var home = Path.Combine(pm, "home");
+        var registriesD = Path.Combine(home, ".config", "containers", "registries.d");
+        if (!Directory.Exists(registriesD))
+        {
+            Directory.CreateDirectory(registriesD);
+            foreach (var d in new[] { "root", "runroot", "tmp" })
+            {
+                Directory.CreateDirectory(Path.Combine(pm, d));
+            }
+
+            File.Copy(Path.Combine(RegistriesD, "test.yaml"), Path.Combine(registriesD, "test.yaml"));
+            await File.WriteAllTextAsync(Path.Combine(pm, "storage.conf"), $"[storage]\ndriver = \"vfs\"\nrunroot = \"{pm}/runroot\"\ngraphroot = \"{pm}/root\"\n");
+            await File.WriteAllTextAsync(Path.Combine(pm, "containers.conf"), "[engine]\nevents_logger = \"none\"\ncgroup_manager = \"cgroupfs\"\n");
+            await File.WriteAllTextAsync(Path.Combine(pm, "registries.conf"), $"unqualified-search-registries = []\n[[registry]]\nlocation = \"{RegistryHost}\"\ninsecure = true\n");
+        }
+
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOME"] = home,
+            ["TMPDIR"] = Path.Combine(pm, "tmp"),
+            ["CONTAINERS_REGISTRIES_CONF"] = Path.Combine(pm, "registries.conf"),
+            ["CONTAINERS_STORAGE_CONF"] = Path.Combine(pm, "storage.conf"),
+            ["CONTAINERS_CONF"] = Path.Combine(pm, "containers.conf"),
+            ["GNUPGHOME"] = null,
+        };
+        return await ExternalProcess.RunAsync(
+            "podman",
+            ["--storage-driver", "vfs", "--root", Path.Combine(pm, "root"), "--runroot", Path.Combine(pm, "runroot"), "pull", "-q", "--signature-policy", PolicyPath, reference],
+            environment);
+    }
+
     public async Task<CliResult> CliAsync(params string[] args)
     {
         var stdout = new StringWriter();

@@ -150,4 +150,19 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Equal(ExitCodes.Usage, noTag.ExitCode);
         Assert.Single(missing.Error.TrimEnd().Split('\n'));
     }
+
+    [RequiresToolFact("podman", "skopeo", "docker-registry")]
+    public async Task Podman_PullsSignedImage_RejectsUnsigned()
+    {
+        var signed = await fixture.PushAsync("ns/podman-signed:v1", "podman-signed");
+        var unsigned = await fixture.PushAsync("ns/podman-unsigned:v1", "podman-unsigned");
+        (await SignAsync(signed)).Ensure();
+
+        var ok = await fixture.PodmanPullAsync(signed);
+        var rejected = await fixture.PodmanPullAsync(unsigned);
+
+        Assert.True(ok.ExitCode == 0, ok.StandardError);
+        Assert.NotEqual(0, rejected.ExitCode);
+        Assert.Contains(Refusal, rejected.StandardError, StringComparison.Ordinal);
+    }
 }
