@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Http;
 
@@ -15,12 +17,20 @@ internal static class SigstoreEndpoints
     public static void Map(WebApplication app, SigstoreOptions options)
     {
         var root = Path.GetFullPath(options.Root);
+        var users = options.HtpasswdPath is null ? null : new HtpasswdFile(options.HtpasswdPath);
+        var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
         app.Run(async context =>
         {
+            if (HttpMethods.IsPut(context.Request.Method) && users is not null && StorePath.Normalize(context.Request.Path.Value) is { } putPath)
+            {
+                await SignatureUploadEndpoint.HandleAsync(context, putPath, users, uploads!);
+                return;
+            }
+
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                context.Response.Headers.Allow = "GET, HEAD";
+                context.Response.Headers.Allow = users is null ? "GET, HEAD" : "GET, HEAD, PUT";
                 return;
             }
 

@@ -107,6 +107,7 @@ public sealed class SigstoreEndpointsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("POST")]
+    [InlineData("PUT")]
     [InlineData("DELETE")]
     [InlineData("PATCH")]
     public async Task OtherMethods_Are405(string method)

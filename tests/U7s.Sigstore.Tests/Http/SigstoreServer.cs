@@ -23,10 +23,12 @@ internal sealed class SigstoreServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<SigstoreServer> StartAsync(Action<IServiceCollection>? services = null)
+    public static async Task<SigstoreServer> StartAsync(Action<IServiceCollection>? services = null, Action<SigstoreOptions>? configure = null)
     {
         var root = new TempDirectory("u7s-sigstore");
-        var app = SigstoreApp.Build(new SigstoreOptions { Listen = "127.0.0.1:0", Root = root.Path }, services, l => l.SetMinimumLevel(LogLevel.Warning));
+        var options = new SigstoreOptions { Listen = "127.0.0.1:0", Root = root.Path };
+        configure?.Invoke(options);
+        var app = SigstoreApp.Build(options, services, l => l.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) };
