@@ -12,7 +12,7 @@ namespace U7s.Sigstore.Store;
 ///     ├── signature-1 … signature-N            0644, N decimal from 1, no gaps
 ///     └── .u7s-tmp-&lt;random&gt;                  a write in flight (never named signature-*)
 /// </code>
-/// Appends are create-new (link, never overwrite) at the first free index; readers stop at the
+/// Appends are create-new (link(2), never overwrite) at the first free index; readers stop at the
 /// first gap, so deleting renumbers the rest down.
 /// </summary>
 public sealed class SignatureStore
@@ -102,15 +102,10 @@ public sealed class SignatureStore
 
             for (; index <= MaxSignatures; index++)
             {
-                try
+                // Another writer may take this index first: then try the next one.
+                if (UnixLink.TryCreate(temp, FullPath(repository, digest, index)))
                 {
-                    // File.Move without overwrite links the new name on Unix: it fails if the name exists.
-                    File.Move(temp, FullPath(repository, digest, index), overwrite: false);
                     return new AppendResult(index, Created: true);
-                }
-                catch (IOException) when (File.Exists(FullPath(repository, digest, index)))
-                {
-                    // Another writer took this index first; try the next one.
                 }
             }
 
