@@ -3,6 +3,7 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 using U7s.Oci;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
+using U7s.Sigstore.Tests.OpenPgp;
 using U7s.Testing;
 
 namespace U7s.Sigstore.Tests.Interop;
@@ -203,5 +204,58 @@ public sealed class GnuPgInteropTests(GnuPgFixture fixture) : IClassFixture<GnuP
         await File.WriteAllBytesAsync(input, PayloadBytes);
         (await _gpg.GpgAsync(["--yes", "-u", user, "--output", output, .. arguments, input])).EnsureSuccess("gpg sign");
         return await File.ReadAllBytesAsync(output);
+    }
+
+    [RequiresToolFact("gpg")]
+    public async Task GpgSignature_RewrittenPacketShapes_AreAccepted()
+    {
+        var compressed = await GpgSignAsync(SampleKeys.SignerEmail, ["--sign"]);
+        var packets = PacketRewriter.Decompress(compressed);
+        var signatureFirst = packets.Where(p => p.Tag == 2).Concat(packets.Where(p => p.Tag == 11)).ToList();
+        var now = DateTimeOffset.UtcNow;
+
+        var plainOld = PacketRewriter.Emit(packets, newFormat: false);
+        var plainNew = PacketRewriter.Emit(packets, newFormat: true);
+        var newSignatureFirst = PacketRewriter.Emit(signatureFirst, newFormat: true);
+
+        Assert.Equal(0xA3, compressed[0]);
+        Assert.Equal(0x92, plainOld[0]);
+        Assert.Equal(0xC4, plainNew[0]);
+        Assert.Equal(0xC2, newSignatureFirst[0]);
+        Assert.True(Check(plainOld, SampleKeys.SignerPublic, now).IsAccepted);
+        Assert.True(Check(plainNew, SampleKeys.SignerPublic, now).IsAccepted);
+        Assert.True(Check(newSignatureFirst, SampleKeys.SignerPublic, now).IsAccepted);
+    }
+
+    [RequiresToolFact("gpg")]
+    public async Task RevokedKey_IsRejected_ForVerifyAndAsSigner()
+    {
+        using var gpg = new GnuPgHome();
+        var batch = gpg.FilePath("key.batch");
+        await File.WriteAllTextAsync(batch, "Key-Type: RSA\nKey-Length: 2048\nKey-Usage: sign\nName-Real: Revoked\nName-Email: revoked@example.test\nExpire-Date: 0\n%no-protection\n%commit\n");
+        (await gpg.GpgAsync("--gen-key", batch)).EnsureSuccess("gpg --gen-key");
+        var payload = gpg.FilePath("payload.json");
+        await File.WriteAllBytesAsync(payload, PayloadBytes);
+        (await gpg.GpgAsync("-u", "revoked@example.test", "--output", payload + ".sig", "--sign", payload)).EnsureSuccess("gpg --sign");
+        var secretBefore = gpg.FilePath("secret.asc");
+        (await gpg.GpgAsync("--armor", "--output", secretBefore, "--export-secret-keys", "revoked@example.test")).EnsureSuccess("export secret");
+        var publicBefore = (await gpg.GpgAsync("--armor", "--export", "revoked@example.test")).StandardOutput;
+
+        // gpg writes a revocation certificate at key creation, defused by a leading ':'.
+        var certificate = Directory.GetFiles(Path.Combine(gpg.Path, "openpgp-revocs.d"), "*.rev").Single();
+        var revocation = gpg.FilePath("revoke.asc");
+        await File.WriteAllTextAsync(revocation, (await File.ReadAllTextAsync(certificate)).Replace(":-----BEGIN", "-----BEGIN", StringComparison.Ordinal));
+        await gpg.ImportAsync(revocation);
+        var publicAfter = (await gpg.GpgAsync("--armor", "--export", "revoked@example.test")).StandardOutput;
+        var blob = await File.ReadAllBytesAsync(payload + ".sig");
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.True(Check(blob, Encoding.ASCII.GetBytes(publicBefore), now).IsAccepted);
+        var revoked = Check(blob, Encoding.ASCII.GetBytes(publicAfter), now);
+        Assert.False(revoked.IsAccepted);
+        Assert.Contains("revoked", revoked.Reason, StringComparison.Ordinal);
+        var info = Assert.Single(_pgp.ReadPublicKeys(Encoding.ASCII.GetBytes(publicAfter), now));
+        Assert.True(info.IsRevoked);
+        Assert.Equal("key " + info.Fingerprint + " is revoked", U7s.Sigstore.Keys.SignerKeyStore.ProblemWith(info));
     }
 }
