@@ -15,6 +15,16 @@ internal static class VerifyCommand
 {
     private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag or host/repository@sha256:…" };
     private static readonly Option<FileInfo?> PolicyOption = new("--policy") { Description = "Evaluate this policy.json (e.g. /etc/containers/policy.json)" };
+    private static readonly Option<Uri?> LookasideOption = new("--lookaside")
+    {
+        Description = "Read signatures over HTTP from this lookaside (e.g. http://sigstore.local:81/sigstore/) instead of <sigstore-root>/sigstore",
+        CustomParser = r => Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new UserException($"--lookaside '{r.Tokens.Single().Value}' is not an http(s) URL"),
+    };
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(1) };
+
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {
         Description = "Trusted public keys for the per-signature listing (default: every <sigstore-root>/keys/*.pgp)",
@@ -25,7 +35,7 @@ internal static class VerifyCommand
     {
         var command = new Command("verify", "List an image's signatures and evaluate the policy")
         {
-            ImageArgument, PolicyOption, KeyringOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
+            ImageArgument, PolicyOption, KeyringOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
         };
         command.SetAction(RunAsync);
         return command;
@@ -53,12 +63,7 @@ internal static class VerifyCommand
         var trusted = LoadKeyrings(parse, root, pgp);
         var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
         var digest = reference.Digest ?? manifest.Digest;
-        var store = new SignatureStore(Path.Combine(root, "sigstore"));
-        var signatures = new List<byte[]>();
-        await foreach (var s in store.ListAsync(LookasidePath.RepositoryOf(reference), digest, cancellationToken))
-        {
-            signatures.Add(s.Content);
-        }
+        var signatures = await ReadSignaturesAsync(parse, root, reference, digest, cancellationToken);
 
         output.WriteLine($"{reference} {digest}: {signatures.Count} signature(s)");
         var intended = DockerReference.From(reference).WithDefaultTag();
@@ -85,6 +90,28 @@ internal static class VerifyCommand
         var verdict = await evaluator.EvaluateAsync(reference, digest, signatures, cancellationToken);
         output.WriteLine($"policy: {verdict}");
         return verdict.IsAllowed ? ExitCodes.Success : ExitCodes.Refused;
+    }
+
+    private static async Task<List<byte[]>> ReadSignaturesAsync(ParseResult parse, string root, Reference reference, Digest digest, CancellationToken cancellationToken)
+    {
+        var repository = LookasidePath.RepositoryOf(reference);
+        var listing = parse.GetValue(LookasideOption) is { } lookaside
+            ? new LookasideClient(Http).ListAsync(lookaside, repository, digest, cancellationToken)
+            : new SignatureStore(Path.Combine(root, "sigstore")).ListAsync(repository, digest, cancellationToken);
+        var signatures = new List<byte[]>();
+        try
+        {
+            await foreach (var s in listing)
+            {
+                signatures.Add(s.Content);
+            }
+        }
+        catch (SignatureStoreException e)
+        {
+            throw new UserException(e.Message, ExitCodes.Unavailable);
+        }
+
+        return signatures;
     }
 
     private static TrustedKeyring LoadKeyrings(ParseResult parse, string root, BouncyCastleOpenPgp pgp)

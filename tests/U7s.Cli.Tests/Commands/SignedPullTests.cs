@@ -139,6 +139,21 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
     }
 
     [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task VerifyCommand_OverHttpLookaside_AsANodeDoes()
+    {
+        var good = await fixture.PushAsync("ns/verify-http:v1", "verify-http");
+        (await SignAsync(good)).Ensure();
+        var emptyRoot = fixture.Temp.Combine("node-root");
+
+        var ok = await fixture.CliAsync("verify", good, "--policy", fixture.PolicyPath, "--lookaside", fixture.SigstoreBase + "/sigstore/", "--keyring", fixture.PublishedKey, "--sigstore-root", emptyRoot);
+        var down = await fixture.CliAsync("verify", good, "--policy", fixture.PolicyPath, "--lookaside", $"http://127.0.0.1:{FreeTcpPort.Next()}/sigstore/", "--sigstore-root", emptyRoot);
+
+        Assert.True(ok.ExitCode == 0, ok.Output + ok.Error);
+        Assert.Contains("\tok", ok.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Unavailable, down.ExitCode);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
     public async Task Sign_MissingImageOrUnreachableRegistry_FailsWithOneLine()
     {
         var missing = await SignAsync($"{fixture.RegistryHost}/ns/absent:v1");
