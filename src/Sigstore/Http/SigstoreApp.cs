@@ -1,11 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using U7s.Sigstore.Manifests;
-using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Http;
 
@@ -24,13 +20,8 @@ public static class SigstoreApp
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);
 
-        // Defaults for signature uploads; TryAdd keeps what configureServices registered first.
-        builder.Services.TryAddSingleton<IOpenPgp, BouncyCastleOpenPgp>();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IManifestSource>(_ => new HttpManifestSource(
-            new HttpClient { Timeout = TimeSpan.FromMinutes(1) },
-            options.RegistryUrl is null ? null : new Uri(options.RegistryUrl)));
-        builder.Services.TryAddSingleton<SignatureUploadService>();
+        // After configureServices: AddSigstore only fills in what is not registered yet.
+        builder.Services.AddSigstore(options);
         var app = builder.Build();
         SigstoreEndpoints.Map(app, options);
         return app;
