@@ -18,9 +18,16 @@ internal static class SignCommand
     internal static readonly Option<Uri?> RegistryUrlOption = new("--registry-url")
     {
         Description = "Fetch manifests from this base URL instead of http://<image host>/ (e.g. http://127.0.0.1:80)",
-        CustomParser = r => Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new UserException($"--registry-url '{r.Tokens.Single().Value}' is not an http(s) URL"),
+        CustomParser = r =>
+        {
+            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            r.AddError($"--registry-url '{r.Tokens.Single().Value}' is not an http(s) URL");
+            return null;
+        },
     };
 
     private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag, exactly as nodes pull it (also the signed identity)" };

@@ -18,9 +18,16 @@ internal static class VerifyCommand
     private static readonly Option<Uri?> LookasideOption = new("--lookaside")
     {
         Description = "Read signatures over HTTP from this lookaside (e.g. http://sigstore.local:81/sigstore/) instead of <sigstore-root>/sigstore",
-        CustomParser = r => Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new UserException($"--lookaside '{r.Tokens.Single().Value}' is not an http(s) URL"),
+        CustomParser = r =>
+        {
+            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            r.AddError($"--lookaside '{r.Tokens.Single().Value}' is not an http(s) URL");
+            return null;
+        },
     };
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(1) };
