@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
@@ -12,9 +13,9 @@ namespace U7s.Sigstore.Http;
 /// signature (see <see cref="SignatureUploadService"/>); 201 with the <c>Location</c> of the new
 /// <c>signature-N</c>, 200 when already present, 401/403/4xx otherwise.
 /// </summary>
-internal static class SignatureUploadEndpoint
+internal static partial class SignatureUploadEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, string normalizedPath, HtpasswdFile users, SignatureUploadService uploads)
+    public static async Task HandleAsync(HttpContext context, string normalizedPath, HtpasswdFile users, SignatureUploadService uploads, ILogger logger)
     {
         if (Credentials(context.Request.Headers.Authorization) is not var (user, password) || !users.Check(user, password))
         {
@@ -39,6 +40,11 @@ internal static class SignatureUploadEndpoint
         if (result.Index is { } index)
         {
             context.Response.Headers.Location = "/sigstore/" + SignatureStore.RelativePath(repository, digest.Value, index);
+            Log.Stored(logger, user, repository.Value, digest.Value.ToString(), index);
+        }
+        else
+        {
+            Log.Refused(logger, user, repository.Value, digest.Value.ToString(), result.Status, result.Message);
         }
 
         await WriteAsync(context, result);
@@ -91,5 +97,14 @@ internal static class SignatureUploadEndpoint
         context.Response.StatusCode = result.Status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         await context.Response.WriteAsync(result.Message + "\n", context.RequestAborted);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "{User} stored signature-{Index} for {Repository}@{Digest}")]
+        public static partial void Stored(ILogger logger, string user, string repository, string digest, int index);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{User} upload for {Repository}@{Digest} refused with {Status}: {Reason}")]
+        public static partial void Refused(ILogger logger, string user, string repository, string digest, int status, string reason);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Http;
@@ -19,11 +20,14 @@ internal static class SigstoreEndpoints
         var root = Path.GetFullPath(options.Root);
         var users = options.HtpasswdPath is null ? null : new HtpasswdFile(options.HtpasswdPath);
         var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
+        var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
         app.Run(async context =>
         {
-            if (HttpMethods.IsPut(context.Request.Method) && users is not null && StorePath.Normalize(context.Request.Path.Value) is { } putPath)
+            if (HttpMethods.IsPut(context.Request.Method) && users is not null)
             {
-                await SignatureUploadEndpoint.HandleAsync(context, putPath, users, uploads!);
+                // An unusable path still gets the upload endpoint's 401/400, never a silent 405.
+                var putPath = StorePath.Normalize(context.Request.Path.Value) ?? string.Empty;
+                await SignatureUploadEndpoint.HandleAsync(context, putPath, users, uploads!, uploadLog);
                 return;
             }
 

@@ -146,6 +146,7 @@ public sealed class SignatureUploadTests : IAsyncLifetime, IDisposable
         using var notServed = await PutAsync(PathFor("ns/missing", otherDigest), Sign($"{_registry!.HostPort}/ns/missing:v1", otherDigest));
         using var garbage = await PutAsync(PathFor("ns/app", _digest), "-----BEGIN PGP MESSAGE-----"u8.ToArray());
         using var badPath = await PutAsync("/sigstore/ns/app/signature", Sign(_reference, _digest));
+        using var traversal = await PutAsync("/sigstore/%2e%2e/x@sha256=" + _digest.Hex + "/signature", Sign(_reference, _digest));
 
         Assert.Equal(HttpStatusCode.BadRequest, notUsersKey.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, outsideScope.StatusCode);
@@ -154,6 +155,7 @@ public sealed class SignatureUploadTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.NotFound, notServed.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badPath.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
         Assert.Equal(0, StoredCount("ns/app", _digest) + StoredCount("ns/else", _digest) + StoredCount("ns/app", otherDigest) + StoredCount("ns/missing", otherDigest));
     }
 }
