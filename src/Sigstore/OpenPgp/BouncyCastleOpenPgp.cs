@@ -138,17 +138,54 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
     private static List<PgpPublicKeyRing> ReadPublicRings(ReadOnlySpan<byte> data)
     {
         CheckSize(data);
+        byte[] binary;
         try
         {
             using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
-            var bundle = new PgpPublicKeyRingBundle(input);
-            var rings = bundle.GetKeyRings().Cast<PgpPublicKeyRing>().ToList();
+            using var buffer = new MemoryStream();
+            input.CopyTo(buffer);
+            binary = buffer.ToArray();
+            var rings = new PgpPublicKeyRingBundle(binary).GetKeyRings().Cast<PgpPublicKeyRing>().ToList();
             return rings.Count > 0 ? rings : throw new OpenPgpException("no OpenPGP public key found");
         }
         catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
         {
-            throw new OpenPgpException("cannot read OpenPGP public key: " + e.Message, e);
+            // One unreadable key (e.g. Ed25519, which BouncyCastle 1.8.10 cannot parse) fails the
+            // whole bundle: read the keys one by one and keep those that parse.
+            var readable = ReadKeysSeparately(data);
+            return readable.Count > 0 ? readable : throw new OpenPgpException("cannot read OpenPGP public key: " + e.Message, e);
         }
+    }
+
+    private static List<PgpPublicKeyRing> ReadKeysSeparately(ReadOnlySpan<byte> data)
+    {
+        var rings = new List<PgpPublicKeyRing>();
+        byte[] binary;
+        try
+        {
+            using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
+            using var buffer = new MemoryStream();
+            input.CopyTo(buffer);
+            binary = buffer.ToArray();
+        }
+        catch (IOException)
+        {
+            return rings;
+        }
+
+        foreach (var key in TransferableKeySplitter.Split(binary) ?? [])
+        {
+            try
+            {
+                rings.Add(new PgpPublicKeyRing(key));
+            }
+            catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
+            {
+                // Skipped: a key this library cannot read cannot verify anything here either.
+            }
+        }
+
+        return rings;
     }
 
     private static void CheckSize(ReadOnlySpan<byte> data)

@@ -258,4 +258,25 @@ public sealed class GnuPgInteropTests(GnuPgFixture fixture) : IClassFixture<GnuP
         Assert.True(info.IsRevoked);
         Assert.Equal("key " + info.Fingerprint + " is revoked", U7s.Sigstore.Keys.SignerKeyStore.ProblemWith(info));
     }
+
+    [RequiresToolFact("gpg")]
+    public async Task KeyringWithEd25519Key_StillTrustsItsRsaKeys()
+    {
+        // BouncyCastle 1.8.10 cannot read Ed25519 keys; they must not hide the RSA keys beside them.
+        using var gpg = new GnuPgHome();
+        (await gpg.GpgAsync("--passphrase", "", "--quick-gen-key", "Ed <ed@example.test>", "ed25519", "sign", "never")).EnsureSuccess("gpg --quick-gen-key ed25519");
+        var ed = gpg.FilePath("ed.gpg");
+        (await gpg.GpgAsync("--output", ed, "--export", "ed@example.test")).EnsureSuccess("gpg --export");
+        var signerBinary = _pgp.ExportPublicKey(SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, armored: false);
+        var mixed = (await File.ReadAllBytesAsync(ed)).Concat(signerBinary).ToArray();
+        var now = DateTimeOffset.UtcNow;
+
+        var keys = _pgp.ReadPublicKeys(mixed, now);
+        var check = Check(_pgp.Sign(PayloadBytes, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, now), mixed, now);
+
+        Assert.Equal([SampleKeys.SignerFingerprint], keys.Select(k => k.Fingerprint));
+        Assert.True(check.IsAccepted, check.Reason);
+        var edOnly = await File.ReadAllBytesAsync(ed);
+        Assert.Throws<OpenPgpException>(() => _pgp.ReadPublicKeys(edOnly, now));
+    }
 }

@@ -169,6 +169,21 @@ public sealed class PolicyEvaluatorTests : IDisposable
     }
 
     [Fact]
+    public async Task UnreadableKeyring_IsLeftOut_OthersStillTrusted()
+    {
+        var garbage = _temp.Combine("garbage.asc");
+        await File.WriteAllTextAsync(garbage, "not a key");
+        var both = $$"""{"type":"signedBy","keyType":"GPGKeys","keyPaths":["{{garbage}}","{{_signerKey}}"]}""";
+        var signature = Sign("registry.local/a:1", Good);
+
+        var allowed = await EvaluateAsync(Policy("registry.local", both), "registry.local/a:1", Good, signature);
+        var onlyGarbage = await EvaluateAsync(Policy("registry.local", SignedBy(garbage)), "registry.local/a:1", Good, signature);
+
+        Assert.True(allowed.IsAllowed, allowed.ToString());
+        Assert.Contains("cannot read the signedBy keys", Assert.Single(onlyGarbage.Reasons), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoadAsync_BadFile_Throws()
     {
         var path = _temp.Combine("policy.json");
