@@ -180,4 +180,35 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.NotEqual(0, rejected.ExitCode);
         Assert.Contains(Refusal, rejected.StandardError, StringComparison.Ordinal);
     }
+
+    [RequiresToolFact("gpg", "skopeo", "docker-registry")]
+    public async Task SkopeoSignByIntoStagingTree_IsVerifiedByU7s_AndU7sAppendsAfterIt()
+    {
+        // skopeo copy --sign-by writes signature-1 through a file:// lookaside-staging into the same tree.
+        using var gpg = new GnuPgHome();
+        await gpg.ImportAsync(SampleKeys.PathOf("signer.sec.asc"));
+        var layout = fixture.Temp.Combine("layouts", "skopeo-signed");
+        TestImageLayout.Write(layout, "img", "skopeo-signed");
+        var pushD = fixture.Temp.Combine("rd-push");
+        Directory.CreateDirectory(pushD);
+        await File.WriteAllTextAsync(Path.Combine(pushD, "test.yaml"),
+            $"docker:\n  {fixture.RegistryHost}:\n    lookaside: {fixture.SigstoreBase}/sigstore/\n    lookaside-staging: file://{fixture.SigstoreRoot}/sigstore/\n");
+        var v1 = $"{fixture.RegistryHost}/ns/skopeo-signed:v1";
+        (await ExternalProcess.RunAsync(
+            "skopeo",
+            ["--policy", fixture.PolicyAnyPath, "--registries.d", pushD, "copy", "-q", "--dest-tls-verify=false", "--sign-by", SampleKeys.SignerEmail, $"oci:{layout}:img", $"docker://{v1}"],
+            gpg.Environment)).EnsureSuccess("skopeo copy --sign-by");
+        var v2 = v1[..^2] + "v2";
+        (await ExternalProcess.RunAsync("skopeo", ["--policy", fixture.PolicyAnyPath, "copy", "-q", "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{v1}", $"docker://{v2}"]))
+            .EnsureSuccess("skopeo copy (retag)");
+
+        var verify = await fixture.CliAsync("verify", v1, "--policy", fixture.PolicyPath, "--sigstore-root", fixture.SigstoreRoot);
+        var sign = (await SignAsync(v2)).Ensure();
+        var pull = await fixture.PullAsync(v2);
+
+        Assert.True(verify.ExitCode == 0, verify.Output + verify.Error);
+        Assert.Contains($"signature-1\t{SampleKeys.SignerFingerprint}\t{v1}", verify.Output, StringComparison.Ordinal);
+        Assert.Contains("signature-2 written", sign.Output, StringComparison.Ordinal);
+        Assert.True(pull.ExitCode == 0, pull.StandardError);
+    }
 }
