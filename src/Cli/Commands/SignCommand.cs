@@ -11,7 +11,8 @@ namespace U7s.Cli.Commands;
 
 /// <summary>
 /// <c>u7s sign &lt;image&gt; --key &lt;email|fingerprint&gt;</c>: fetch the manifest the registry serves,
-/// sign identity = the reference as given, append as the next <c>signature-N</c> (SPEC §2.4).
+/// sign identity = the reference as given, append as the next <c>signature-N</c> (SPEC §2.4); for
+/// an index also every instance it lists (SPEC §2.7).
 /// </summary>
 internal static class SignCommand
 {
@@ -100,11 +101,27 @@ internal static class SignCommand
 
         var manifest = await FetchManifestAsync(parse, reference, cancellationToken);
         var store = new SignatureStore(Path.Combine(parse.GetValue(KeysCommand.SigstoreRootOption)!, "sigstore"));
+        IReadOnlyList<Digest> instances;
         try
         {
-            var outcome = await new ImageSigner(pgp, store, TimeProvider.System, Creator).SignAsync(reference, manifest.Digest, key, cancellationToken);
-            var path = Path.Combine(store.Root, SignatureStore.RelativePath(LookasidePath.RepositoryOf(reference), manifest.Digest, outcome.Index));
-            output.WriteLine($"{outcome.Identity} {manifest.Digest} signature-{outcome.Index} {(outcome.Created ? "written" : "already present")} {path}");
+            instances = IndexInstances.Of(manifest);
+        }
+        catch (ManifestSourceException e)
+        {
+            throw new UserException(e.Message, ExitCodes.InvalidInput);
+        }
+
+        try
+        {
+            // The index itself first (skopeo parity), then every platform manifest: pulls verify those (SPEC §2.7).
+            var signer = new ImageSigner(pgp, store, TimeProvider.System, Creator);
+            foreach (var digest in instances.Prepend(manifest.Digest))
+            {
+                var outcome = await signer.SignAsync(reference, digest, key, cancellationToken);
+                var path = Path.Combine(store.Root, SignatureStore.RelativePath(LookasidePath.RepositoryOf(reference), digest, outcome.Index));
+                output.WriteLine($"{outcome.Identity} {digest} signature-{outcome.Index} {(outcome.Created ? "written" : "already present")} {path}");
+            }
+
             return ExitCodes.Success;
         }
         catch (SignatureStoreException e)

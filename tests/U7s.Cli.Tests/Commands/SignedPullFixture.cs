@@ -86,23 +86,32 @@ public sealed class SignedPullFixture : IAsyncLifetime
     }
 
     /// <summary>Builds a distinct one-layer image and pushes it as <c>&lt;registry&gt;/&lt;repoTag&gt;</c>.</summary>
-    public async Task<string> PushAsync(string repoTag, string content)
+    public async Task<string> PushAsync(string repoTag, string content, bool multiArch = false)
     {
         var layout = Temp.Combine("layouts", Guid.NewGuid().ToString("N"));
-        TestImageLayout.Write(layout, "img", content);
+        if (multiArch)
+        {
+            TestImageLayout.WriteMultiArch(layout, "img", content);
+        }
+        else
+        {
+            TestImageLayout.Write(layout, "img", content);
+        }
+
         var reference = $"{RegistryHost}/{repoTag}";
-        (await ExternalProcess.RunAsync("skopeo", ["--policy", PolicyAnyPath, "copy", "-q", "--dest-tls-verify=false", $"oci:{layout}:img", $"docker://{reference}"]))
+        (await ExternalProcess.RunAsync("skopeo", ["--policy", PolicyAnyPath, "copy", "-q", "--all", "--dest-tls-verify=false", $"oci:{layout}:img", $"docker://{reference}"]))
             .EnsureSuccess("skopeo copy (push)");
         return reference;
     }
 
     /// <summary>A verified pull as a node does it: only the policy's key counts.</summary>
-    public Task<ProcessResult> PullAsync(string reference)
+    public Task<ProcessResult> PullAsync(string reference, string? arch = null)
     {
         Directory.CreateDirectory(Temp.Combine("pulls"));
+        string[] platform = arch is null ? [] : ["--override-arch", arch];
         return ExternalProcess.RunAsync(
             "skopeo",
-            ["--policy", PolicyPath, "--registries.d", RegistriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{reference}", $"dir:{Temp.Combine("pulls", Guid.NewGuid().ToString("N"))}"],
+            [.. platform, "--policy", PolicyPath, "--registries.d", RegistriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{reference}", $"dir:{Temp.Combine("pulls", Guid.NewGuid().ToString("N"))}"],
             new Dictionary<string, string?> { ["GNUPGHOME"] = null });
     }
 

@@ -211,4 +211,28 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Contains("signature-2 written", sign.Output, StringComparison.Ordinal);
         Assert.True(pull.ExitCode == 0, pull.StandardError);
     }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task MultiArch_IndexAndEveryInstanceAreSigned_EachPlatformPulls()
+    {
+        var reference = await fixture.PushAsync("ns/multi:v1", "multi", multiArch: true);
+
+        var sign = (await SignAsync(reference)).Ensure();
+        var amd64 = await fixture.PullAsync(reference, "amd64");
+        var arm64 = await fixture.PullAsync(reference, "arm64");
+
+        var lines = sign.Output.TrimEnd().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Contains("signature-1 written", l, StringComparison.Ordinal));
+        Assert.True(amd64.ExitCode == 0, amd64.StandardError);
+        Assert.True(arm64.ExitCode == 0, arm64.StandardError);
+
+        // Without the arm64 instance's signature that platform is refused, amd64 still pulls.
+        var arm64Digest = lines[2].Split(' ')[1];
+        File.Delete(Path.Combine(SignatureDirectory(reference, arm64Digest), "signature-1"));
+        var arm64Unsigned = await fixture.PullAsync(reference, "arm64");
+        Assert.NotEqual(0, arm64Unsigned.ExitCode);
+        Assert.Contains(Refusal, arm64Unsigned.StandardError, StringComparison.Ordinal);
+        Assert.Equal(0, (await fixture.PullAsync(reference, "amd64")).ExitCode);
+    }
 }
