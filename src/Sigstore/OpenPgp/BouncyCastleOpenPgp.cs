@@ -138,14 +138,9 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
     private static List<PgpPublicKeyRing> ReadPublicRings(ReadOnlySpan<byte> data)
     {
         CheckSize(data);
-        byte[] binary;
         try
         {
-            using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
-            using var buffer = new MemoryStream();
-            input.CopyTo(buffer);
-            binary = buffer.ToArray();
-            var rings = new PgpPublicKeyRingBundle(binary).GetKeyRings().Cast<PgpPublicKeyRing>().ToList();
+            var rings = new PgpPublicKeyRingBundle(Dearmor(data)).GetKeyRings().Cast<PgpPublicKeyRing>().ToList();
             return rings.Count > 0 ? rings : throw new OpenPgpException("no OpenPGP public key found");
         }
         catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
@@ -163,10 +158,7 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         byte[] binary;
         try
         {
-            using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
-            using var buffer = new MemoryStream();
-            input.CopyTo(buffer);
-            binary = buffer.ToArray();
+            binary = Dearmor(data);
         }
         catch (IOException)
         {
@@ -186,6 +178,15 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         }
 
         return rings;
+    }
+
+    /// <summary>Binary key packets from armored or binary input.</summary>
+    private static byte[] Dearmor(ReadOnlySpan<byte> data)
+    {
+        using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
+        using var buffer = new MemoryStream();
+        input.CopyTo(buffer);
+        return buffer.ToArray();
     }
 
     private static void CheckSize(ReadOnlySpan<byte> data)
