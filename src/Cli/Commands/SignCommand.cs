@@ -33,6 +33,7 @@ internal static class SignCommand
 
     private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag, exactly as nodes pull it (also the signed identity)" };
     private static readonly Option<string> KeyOption = new("--key") { Description = "Signer key: exact e-mail or full fingerprint", Required = true };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Append a new signature even if this key already signed this identity" };
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(1) };
 
@@ -40,7 +41,7 @@ internal static class SignCommand
     {
         var command = new Command("sign", "Sign an image in the registry into the signature store")
         {
-            ImageArgument, KeyOption, KeysCommand.PassphraseFileOption, KeysCommand.KeyDirOption, KeysCommand.SigstoreRootOption, RegistryUrlOption,
+            ImageArgument, KeyOption, ForceOption, KeysCommand.PassphraseFileOption, KeysCommand.KeyDirOption, KeysCommand.SigstoreRootOption, RegistryUrlOption,
         };
         command.SetAction(RunAsync);
         return command;
@@ -117,7 +118,7 @@ internal static class SignCommand
             var signer = new ImageSigner(pgp, store, TimeProvider.System, Creator);
             foreach (var digest in instances.Prepend(manifest.Digest))
             {
-                var outcome = await signer.SignAsync(reference, digest, key, cancellationToken);
+                var outcome = await signer.SignAsync(reference, digest, key, parse.GetValue(ForceOption), cancellationToken);
                 var path = Path.Combine(store.Root, SignatureStore.RelativePath(LookasidePath.RepositoryOf(reference), digest, outcome.Index));
                 output.WriteLine($"{outcome.Identity} {digest} signature-{outcome.Index} {(outcome.Created ? "written" : "already present")} {path}");
             }

@@ -17,7 +17,14 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
     /// returns the existing index when a valid signature by the same key for the same identity is
     /// already there. MUST refuse a reference without host or tag.
     /// </summary>
-    public async Task<SignOutcome> SignAsync(Reference reference, Digest manifestDigest, SignerKey key, CancellationToken cancellationToken)
+    public Task<SignOutcome> SignAsync(Reference reference, Digest manifestDigest, SignerKey key, CancellationToken cancellationToken) =>
+        SignAsync(reference, manifestDigest, key, force: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SignAsync(Reference, Digest, SignerKey, CancellationToken)"/>; with
+    /// <paramref name="force"/> a new signature is appended even when an equivalent one exists.
+    /// </summary>
+    public async Task<SignOutcome> SignAsync(Reference reference, Digest manifestDigest, SignerKey key, bool force, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(key);
@@ -32,6 +39,11 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
         var trusted = TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
         await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
         {
+            if (force)
+            {
+                break;
+            }
+
             var check = verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity);
             if (check.IsAccepted)
             {

@@ -59,6 +59,23 @@ public sealed class ImageSignerTests : IDisposable
         Assert.Equal((3, true), (otherKey.Index, otherKey.Created));
     }
 
+    [Fact]
+    public async Task SignAsync_Force_AppendsAnyway()
+    {
+        var v1 = Reference.Parse("registry.local/ns/app:v1");
+        await _signer.SignAsync(v1, ManifestDigest, Signer, default);
+
+        var later = new ImageSigner(_pgp, _store, new FixedTime(DateTimeOffset.UtcNow.AddSeconds(5)), "u7s test");
+
+        var unforced = await later.SignAsync(v1, ManifestDigest, Signer, force: false, default);
+        var forced = await later.SignAsync(v1, ManifestDigest, Signer, force: true, default);
+
+        // RSA signatures are deterministic: the same payload in the same second gives the same bytes,
+        // which the store never writes twice; a later timestamp makes a new signature.
+        Assert.Equal((1, false), (unforced.Index, unforced.Created));
+        Assert.Equal((2, true), (forced.Index, forced.Created));
+    }
+
     [Theory]
     [InlineData("ns/app:v1")]
     [InlineData("registry.local/ns/app")]
