@@ -35,25 +35,30 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
 
         var identity = reference.ToString();
         var repository = LookasidePath.RepositoryOf(reference);
-        var verifier = new SignatureVerifier(openPgp, time);
-        var trusted = TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
-        await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
+        if (!force && await FindEquivalentAsync(repository, manifestDigest, identity, key, cancellationToken) is { } existing)
         {
-            if (force)
-            {
-                break;
-            }
-
-            var check = verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity);
-            if (check.IsAccepted)
-            {
-                return new SignOutcome(existing.Index, Created: false, identity, key.Fingerprint);
-            }
+            return new SignOutcome(existing, Created: false, identity, key.Fingerprint);
         }
 
         var payload = new SignaturePayload(identity, manifestDigest, creator, time.GetUtcNow().ToUnixTimeSeconds());
         var blob = openPgp.Sign(payload.ToJsonBytes(), key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, time.GetUtcNow());
         var appended = await store.AppendAsync(repository, manifestDigest, blob, cancellationToken);
         return new SignOutcome(appended.Index, appended.Created, identity, key.Fingerprint);
+    }
+
+    /// <summary>The index of a valid signature by <paramref name="key"/> for <paramref name="identity"/>, if the list has one.</summary>
+    private async Task<int?> FindEquivalentAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, CancellationToken cancellationToken)
+    {
+        var verifier = new SignatureVerifier(openPgp, time);
+        var trusted = TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
+        await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
+        {
+            if (verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity).IsAccepted)
+            {
+                return existing.Index;
+            }
+        }
+
+        return null;
     }
 }
