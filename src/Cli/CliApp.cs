@@ -20,6 +20,9 @@ internal static class CliApp
         root.Subcommands.Add(CreatePodmanUsersCommand.Create());
         root.Subcommands.Add(KubeadmCommand.Create());
         root.Subcommands.Add(HaproxyConfigCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(SignCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         return root;
     }
 

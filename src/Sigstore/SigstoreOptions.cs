@@ -11,6 +11,15 @@ public sealed class SigstoreOptions
     /// <summary>The served tree, podsec's layout: <c>index.html</c>, <c>keys/</c>, <c>sigstore/</c>.</summary>
     public string Root { get; set; } = "/var/sigstore";
 
+    /// <summary>
+    /// htpasswd file (bcrypt) of imagemakers allowed to PUT signatures; null disables uploads
+    /// (the server is then read-only and PUT answers 405).
+    /// </summary>
+    public string? HtpasswdPath { get; set; }
+
+    /// <summary>Base URL of the registry whose manifests uploads are checked against; null means <c>http://&lt;identity host&gt;/</c>.</summary>
+    public string? RegistryUrl { get; set; }
+
     /// <summary>Returns every problem with these options, as one-line messages.</summary>
     public IEnumerable<string> Validate()
     {

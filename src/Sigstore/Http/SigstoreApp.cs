@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 
 namespace U7s.Sigstore.Http;
 
-/// <summary>Builds the :81 web application over <see cref="SigstoreOptions.Root"/>.</summary>
+/// <summary>
+/// Builds the :81 web application over <see cref="SigstoreOptions.Root"/>: read-only GET/HEAD, plus
+/// authenticated signature uploads when <see cref="SigstoreOptions.HtpasswdPath"/> is set.
+/// </summary>
 public static class SigstoreApp
 {
     public static WebApplication Build(SigstoreOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null)
@@ -16,6 +19,9 @@ public static class SigstoreApp
         configureLogging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);
+
+        // After configureServices: AddSigstore only fills in what is not registered yet.
+        builder.Services.AddSigstore(options);
         var app = builder.Build();
         SigstoreEndpoints.Map(app, options);
         return app;

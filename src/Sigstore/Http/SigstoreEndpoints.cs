@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Http;
 
@@ -15,12 +18,23 @@ internal static class SigstoreEndpoints
     public static void Map(WebApplication app, SigstoreOptions options)
     {
         var root = Path.GetFullPath(options.Root);
+        var users = options.HtpasswdPath is null ? null : new HtpasswdFile(options.HtpasswdPath);
+        var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
+        var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
         app.Run(async context =>
         {
+            if (HttpMethods.IsPut(context.Request.Method) && users is not null)
+            {
+                // An unusable path still gets the upload endpoint's 401/400, never a silent 405.
+                var putPath = StorePath.Normalize(context.Request.Path.Value) ?? string.Empty;
+                await SignatureUploadEndpoint.HandleAsync(context, putPath, users, uploads!, uploadLog);
+                return;
+            }
+
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
                 context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                context.Response.Headers.Allow = "GET, HEAD";
+                context.Response.Headers.Allow = users is null ? "GET, HEAD" : "GET, HEAD, PUT";
                 return;
             }
 

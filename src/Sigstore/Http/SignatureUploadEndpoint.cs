@@ -1,0 +1,110 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using U7s.Sigstore.Signing;
+using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
+
+namespace U7s.Sigstore.Http;
+
+/// <summary>
+/// <c>PUT /sigstore/&lt;repo&gt;@&lt;alg&gt;=&lt;hex&gt;/signature</c> with Basic auth: appends a verified
+/// signature (see <see cref="SignatureUploadService"/>); 201 with the <c>Location</c> of the new
+/// <c>signature-N</c>, 200 when already present, 401/403/4xx otherwise.
+/// </summary>
+internal static partial class SignatureUploadEndpoint
+{
+    public static async Task HandleAsync(HttpContext context, string normalizedPath, HtpasswdFile users, SignatureUploadService uploads, ILogger logger)
+    {
+        if (Credentials(context.Request.Headers.Authorization) is not var (user, password) || !users.Check(user, password))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Basic realm=\"u7s sigstore\"";
+            return;
+        }
+
+        const string prefix = "/sigstore/";
+        const string suffix = "/signature";
+        if (!normalizedPath.StartsWith(prefix, StringComparison.Ordinal) || !normalizedPath.EndsWith(suffix, StringComparison.Ordinal)
+            || !LookasidePath.TryParseDirectory(normalizedPath[prefix.Length..^suffix.Length], out var repository, out var digest))
+        {
+            await WriteAsync(context, new UploadResult(StatusCodes.Status400BadRequest, "expected PUT /sigstore/<repository>@<alg>=<hex>/signature"));
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+        var result = body is null
+            ? new UploadResult(StatusCodes.Status413PayloadTooLarge, "signature larger than 4 MiB")
+            : await uploads.UploadAsync(user, repository, digest.Value, body, context.RequestAborted);
+        if (result.Index is { } index)
+        {
+            context.Response.Headers.Location = "/sigstore/" + SignatureStore.RelativePath(repository, digest.Value, index);
+            Log.Stored(logger, user, repository.Value, digest.Value.ToString(), index);
+        }
+        else
+        {
+            Log.Refused(logger, user, repository.Value, digest.Value.ToString(), result.Status, result.Message);
+        }
+
+        await WriteAsync(context, result);
+    }
+
+    private static (string User, string Password)? Credentials(string? header)
+    {
+        if (!AuthenticationHeaderValue.TryParse(header, out var value) || !"Basic".Equals(value.Scheme, StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            return colon > 0 ? (text[..colon], text[(colon + 1)..]) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > SignatureStore.MaxSignatureBytes)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > SignatureStore.MaxSignatureBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task WriteAsync(HttpContext context, UploadResult result)
+    {
+        context.Response.StatusCode = result.Status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(result.Message + "\n", context.RequestAborted);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "{User} stored signature-{Index} for {Repository}@{Digest}")]
+        public static partial void Stored(ILogger logger, string user, string repository, string digest, int index);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "{User} upload for {Repository}@{Digest} refused with {Status}: {Reason}")]
+        public static partial void Refused(ILogger logger, string user, string repository, string digest, int status, string reason);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Http.Headers;
+using U7s.Oci;
+
+namespace U7s.Sigstore.Manifests;
+
+/// <summary>
+/// <see cref="IManifestSource"/> over the distribution API (<c>GET /v2/&lt;name&gt;/manifests/&lt;ref&gt;</c>),
+/// plain HTTP as on :80. <paramref name="registryBase"/> overrides the base URL (default
+/// <c>http://&lt;reference host&gt;</c>), e.g. to reach <c>registry.local</c> through 127.0.0.1.
+/// </summary>
+public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null) : IManifestSource
+{
+    private const int MaxManifestBytes = 4 * 1024 * 1024;
+
+    private static readonly string[] Accepted = [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
+
+    public async Task<FetchedManifest?> GetManifestOrNullAsync(Reference reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var baseUri = registryBase ?? new Uri($"http://{reference.Host ?? throw new ManifestSourceException($"'{reference}' names no registry host")}/");
+        var tagOrDigest = reference.Digest?.ToString() ?? reference.Tag?.Value ?? "latest";
+        var uri = new Uri(baseUri, $"v2/{reference.Repository.Value}/manifests/{tagOrDigest}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        foreach (var type in Accepted)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ManifestSourceException($"cannot reach {baseUri}: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ManifestSourceException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            if (response.Content.Headers.ContentLength > MaxManifestBytes)
+            {
+                throw new ManifestSourceException($"manifest of {reference} is larger than 4 MiB");
+            }
+
+            var content = await ReadBoundedAsync(response.Content, cancellationToken);
+            var digest = Digest.Compute(content);
+            if (reference.Digest is { } expected && expected != digest && expected != DigestWith(expected.Algorithm, content))
+            {
+                throw new ManifestSourceException($"manifest served for {reference} has digest {digest}");
+            }
+
+            return new FetchedManifest(content, response.Content.Headers.ContentType?.MediaType, digest);
+        }
+    }
+
+    private static Digest DigestWith(string algorithm, byte[] content) =>
+        algorithm == "sha512" ? Digest.FromHash("sha512", System.Security.Cryptography.SHA512.HashData(content)) : Digest.Compute(content);
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxManifestBytes)
+            {
+                throw new ManifestSourceException("manifest larger than 4 MiB");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,19 @@
+namespace U7s.Sigstore.Manifests;
+
+/// <summary>The registry could not be asked or answered something other than the manifest or 404.</summary>
+public sealed class ManifestSourceException : Exception
+{
+    public ManifestSourceException()
+    {
+    }
+
+    public ManifestSourceException(string message)
+        : base(message)
+    {
+    }
+
+    public ManifestSourceException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,107 @@
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace U7s.Sigstore.OpenPgp;
+
+/// <summary>Key validity: revocation, expiry and signing subkeys, checked with verified signatures only.</summary>
+public sealed partial class BouncyCastleOpenPgp
+{
+    private static OpenPgpKeyInfo Describe(List<PgpPublicKey> keys, DateTimeOffset now, bool isProtected)
+    {
+        var primary = keys.First(k => k.IsMasterKey);
+        var created = new DateTimeOffset(DateTime.SpecifyKind(primary.CreationTime, DateTimeKind.Utc));
+        var validSeconds = primary.GetValidSeconds();
+        DateTimeOffset? expires = validSeconds > 0 ? created.AddSeconds(validSeconds) : null;
+        var signingSubkeys = keys
+            .Where(k => !k.IsMasterKey && IsSigningSubkey(primary, k) && !IsSubkeyRevoked(primary, k))
+            .Select(FingerprintOf)
+            .ToList();
+        return new OpenPgpKeyInfo(
+            FingerprintOf(primary),
+            primary.GetUserIds().OfType<string>().ToList(),
+            primary.Algorithm.ToString(),
+            primary.BitStrength,
+            created,
+            expires,
+            IsPrimaryRevoked(primary),
+            expires is { } e && e <= now,
+            signingSubkeys,
+            isProtected);
+    }
+
+    private static bool IsPrimaryRevoked(PgpPublicKey primary) =>
+        primary.GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>().Any(s => Verifies(s, () => s.VerifyCertification(primary), primary));
+
+    private static bool IsSubkeyRevoked(PgpPublicKey primary, PgpPublicKey subkey) =>
+        subkey.GetSignaturesOfType(PgpSignature.SubkeyRevocation).Cast<PgpSignature>().Any(s => Verifies(s, () => s.VerifyCertification(primary, subkey), primary));
+
+    /// <summary>The newest valid binding signature of <paramref name="subkey"/>, or null if none verifies.</summary>
+    private static PgpSignature? BindingOf(PgpPublicKey primary, PgpPublicKey subkey) =>
+        subkey.GetSignaturesOfType(PgpSignature.SubkeyBinding).Cast<PgpSignature>()
+            .Where(s => Verifies(s, () => s.VerifyCertification(primary, subkey), primary))
+            .OrderByDescending(s => s.CreationTime)
+            .FirstOrDefault();
+
+    private static bool IsSigningSubkey(PgpPublicKey primary, PgpPublicKey subkey)
+    {
+        if (BindingOf(primary, subkey) is not { } binding)
+        {
+            return false;
+        }
+
+        var flags = binding.GetHashedSubPackets()?.GetKeyFlags() ?? 0;
+
+        // Without key flags GnuPG falls back to what the algorithm can do.
+        return flags == 0
+            ? subkey.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign or PublicKeyAlgorithmTag.Dsa or PublicKeyAlgorithmTag.ECDsa or PublicKeyAlgorithmTag.EdDsa
+            : (flags & PgpKeyFlags.CanSign) != 0;
+    }
+
+    private static bool Verifies(PgpSignature signature, Func<bool> check, PgpPublicKey signer)
+    {
+        try
+        {
+            signature.InitVerify(signer);
+            return check();
+        }
+        catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Why <paramref name="key"/> may not be used at <paramref name="now"/> (revoked, expired, unbound subkey), or null.</summary>
+    private static string? KeyProblem(PgpPublicKey primary, PgpPublicKey key, DateTimeOffset now)
+    {
+        if (IsPrimaryRevoked(primary))
+        {
+            return $"key {FingerprintOf(primary)} is revoked";
+        }
+
+        if (ExpiryOf(primary, primary.GetValidSeconds()) is { } primaryExpiry && primaryExpiry <= now)
+        {
+            return $"key {FingerprintOf(primary)} expired at {primaryExpiry:u}";
+        }
+
+        if (key.IsMasterKey)
+        {
+            return null;
+        }
+
+        if (BindingOf(primary, key) is not { } binding)
+        {
+            return $"subkey {FingerprintOf(key)} has no valid binding signature";
+        }
+
+        if (IsSubkeyRevoked(primary, key))
+        {
+            return $"subkey {FingerprintOf(key)} is revoked";
+        }
+
+        var seconds = binding.GetHashedSubPackets()?.GetKeyExpirationTime() ?? 0;
+        return ExpiryOf(key, seconds) is { } expiry && expiry <= now ? $"subkey {FingerprintOf(key)} expired at {expiry:u}" : null;
+    }
+
+    private static DateTimeOffset? ExpiryOf(PgpPublicKey key, long validSeconds) =>
+        validSeconds > 0 ? new DateTimeOffset(DateTime.SpecifyKind(key.CreationTime, DateTimeKind.Utc)).AddSeconds(validSeconds) : null;
+}

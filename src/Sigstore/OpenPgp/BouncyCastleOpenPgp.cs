@@ -1,0 +1,215 @@
+using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Bcpg.Sig;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Security;
+
+namespace U7s.Sigstore.OpenPgp;
+
+/// <summary>
+/// <see cref="IOpenPgp"/> over Portable.BouncyCastle 1.8.10. Key handling here; signing and
+/// verification in the partial files beside it.
+/// </summary>
+public sealed partial class BouncyCastleOpenPgp : IOpenPgp
+{
+    /// <summary>Largest key file or keyring accepted (a keyring with many signatures stays far below).</summary>
+    private const int MaxKeyBytes = 4 * 1024 * 1024;
+
+    public byte[] GenerateSecretKey(KeyGenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Bits is < 2048 or > 8192)
+        {
+            throw new OpenPgpException($"RSA key size {request.Bits} is not between 2048 and 8192");
+        }
+
+        var random = new SecureRandom();
+        var generator = new RsaKeyPairGenerator();
+        generator.Init(new RsaKeyGenerationParameters(BigInteger.ValueOf(0x10001), random, request.Bits, 80));
+        var created = request.CreatedAt.UtcDateTime;
+        var pair = new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, generator.GenerateKeyPair(), created);
+
+        var hashed = new PgpSignatureSubpacketGenerator();
+        hashed.SetKeyFlags(false, PgpKeyFlags.CanSign | PgpKeyFlags.CanCertify);
+        hashed.SetPreferredHashAlgorithms(false, [(int)HashAlgorithmTag.Sha512, (int)HashAlgorithmTag.Sha384, (int)HashAlgorithmTag.Sha256]);
+        hashed.SetPreferredSymmetricAlgorithms(false, [(int)SymmetricKeyAlgorithmTag.Aes256, (int)SymmetricKeyAlgorithmTag.Aes128]);
+        hashed.SetPreferredCompressionAlgorithms(false, [(int)CompressionAlgorithmTag.Zip, (int)CompressionAlgorithmTag.Uncompressed]);
+        hashed.SetFeature(false, Features.FEATURE_MODIFICATION_DETECTION);
+        if (request.Lifetime is { } lifetime)
+        {
+            hashed.SetKeyExpirationTime(false, (long)lifetime.TotalSeconds);
+        }
+
+        var protect = !string.IsNullOrEmpty(request.Passphrase);
+        var ring = new PgpKeyRingGenerator(
+            PgpSignature.PositiveCertification,
+            pair,
+            request.UserId,
+            protect ? SymmetricKeyAlgorithmTag.Aes128 : SymmetricKeyAlgorithmTag.Null,
+            HashAlgorithmTag.Sha256,
+            protect ? request.Passphrase!.ToCharArray() : [],
+            true,
+            hashed.Generate(),
+            null,
+            random);
+        return ring.GenerateSecretKeyRing().GetEncoded();
+    }
+
+    public IReadOnlyList<OpenPgpKeyInfo> ReadSecretKeys(ReadOnlySpan<byte> data, DateTimeOffset now)
+    {
+        var rings = ReadSecretRings(data);
+        return rings.Select(r => Describe(PublicKeysOf(r), now, r.GetSecretKey().KeyEncryptionAlgorithm != SymmetricKeyAlgorithmTag.Null)).ToList();
+    }
+
+    public IReadOnlyList<OpenPgpKeyInfo> ReadPublicKeys(ReadOnlySpan<byte> data, DateTimeOffset now) =>
+        ReadPublicRings(data).Select(r => Describe(r.GetPublicKeys().Cast<PgpPublicKey>().ToList(), now, false)).ToList();
+
+    public byte[] ExportSecretKey(ReadOnlySpan<byte> secretKeys, string fingerprint, bool armored)
+    {
+        var ring = FindSecretRing(secretKeys, fingerprint);
+        return Encode(ring.GetEncoded(), armored);
+    }
+
+    public byte[] ExportPublicKey(ReadOnlySpan<byte> secretKeys, string fingerprint, bool armored)
+    {
+        var ring = FindSecretRing(secretKeys, fingerprint);
+        using var buffer = new MemoryStream();
+        foreach (var key in PublicKeysOf(ring))
+        {
+            key.Encode(buffer);
+        }
+
+        return Encode(buffer.ToArray(), armored);
+    }
+
+    public bool CheckPassphrase(ReadOnlySpan<byte> secretKeys, string fingerprint, ReadOnlySpan<char> passphrase)
+    {
+        var ring = FindSecretRing(secretKeys, fingerprint);
+        try
+        {
+            _ = ExtractPrivateKey(ring.GetSecretKey(), passphrase);
+            return true;
+        }
+        catch (OpenPgpException)
+        {
+            return false;
+        }
+    }
+
+    internal static string FingerprintOf(PgpPublicKey key) => Convert.ToHexString(key.GetFingerprint());
+
+    private static PgpPrivateKey ExtractPrivateKey(PgpSecretKey key, ReadOnlySpan<char> passphrase)
+    {
+        try
+        {
+            return key.ExtractPrivateKey(passphrase.ToArray()) ?? throw new OpenPgpException("the key holds no secret part");
+        }
+        catch (PgpException e)
+        {
+            throw new OpenPgpException("bad passphrase for key " + FingerprintOf(key.PublicKey), e);
+        }
+    }
+
+    private static List<PgpPublicKey> PublicKeysOf(PgpSecretKeyRing ring) =>
+        ring.GetSecretKeys().Cast<PgpSecretKey>().Select(k => k.PublicKey).ToList();
+
+    private static PgpSecretKeyRing FindSecretRing(ReadOnlySpan<byte> data, string fingerprint) =>
+        ReadSecretRings(data).FirstOrDefault(r => string.Equals(FingerprintOf(r.GetPublicKey()), fingerprint, StringComparison.OrdinalIgnoreCase))
+        ?? throw new OpenPgpException($"no secret key with fingerprint {fingerprint}");
+
+    private static List<PgpSecretKeyRing> ReadSecretRings(ReadOnlySpan<byte> data)
+    {
+        CheckSize(data);
+        try
+        {
+            using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
+            var bundle = new PgpSecretKeyRingBundle(input);
+            var rings = bundle.GetKeyRings().Cast<PgpSecretKeyRing>().ToList();
+            return rings.Count > 0 ? rings : throw new OpenPgpException("no OpenPGP secret key found");
+        }
+        catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
+        {
+            throw new OpenPgpException("cannot read OpenPGP secret key: " + e.Message, e);
+        }
+    }
+
+    private static List<PgpPublicKeyRing> ReadPublicRings(ReadOnlySpan<byte> data)
+    {
+        CheckSize(data);
+        try
+        {
+            var rings = new PgpPublicKeyRingBundle(Dearmor(data)).GetKeyRings().Cast<PgpPublicKeyRing>().ToList();
+            return rings.Count > 0 ? rings : throw new OpenPgpException("no OpenPGP public key found");
+        }
+        catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
+        {
+            // One unreadable key (e.g. Ed25519, which BouncyCastle 1.8.10 cannot parse) fails the
+            // whole bundle: read the keys one by one and keep those that parse.
+            var readable = ReadKeysSeparately(data);
+            return readable.Count > 0 ? readable : throw new OpenPgpException("cannot read OpenPGP public key: " + e.Message, e);
+        }
+    }
+
+    private static List<PgpPublicKeyRing> ReadKeysSeparately(ReadOnlySpan<byte> data)
+    {
+        var rings = new List<PgpPublicKeyRing>();
+        byte[] binary;
+        try
+        {
+            binary = Dearmor(data);
+        }
+        catch (IOException)
+        {
+            return rings;
+        }
+
+        foreach (var key in TransferableKeySplitter.Split(binary) ?? [])
+        {
+            try
+            {
+                rings.Add(new PgpPublicKeyRing(key));
+            }
+            catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
+            {
+                // Skipped: a key this library cannot read cannot verify anything here either.
+            }
+        }
+
+        return rings;
+    }
+
+    /// <summary>Binary key packets from armored or binary input.</summary>
+    private static byte[] Dearmor(ReadOnlySpan<byte> data)
+    {
+        using var input = PgpUtilities.GetDecoderStream(new MemoryStream(data.ToArray()));
+        using var buffer = new MemoryStream();
+        input.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    private static void CheckSize(ReadOnlySpan<byte> data)
+    {
+        if (data.Length == 0 || data.Length > MaxKeyBytes)
+        {
+            throw new OpenPgpException(data.Length == 0 ? "empty key data" : "key data larger than 4 MiB");
+        }
+    }
+
+    private static byte[] Encode(byte[] binary, bool armored)
+    {
+        if (!armored)
+        {
+            return binary;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var armor = new ArmoredOutputStream(buffer))
+        {
+            armor.Write(binary, 0, binary.Length);
+        }
+
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,120 @@
+using U7s.Oci;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Signing;
+
+namespace U7s.Sigstore.Policy;
+
+/// <summary>
+/// Decides whether an image may be pulled under a <see cref="PolicyDocument"/>, as containers/image
+/// 5.23 does (SPEC §3.2): the requirements of the most specific scope must all pass (AND); inside
+/// one <c>signedBy</c> one accepted signature suffices and invalid ones are skipped (OR).
+/// The cluster preflight and <c>u7s verify</c> call this.
+/// </summary>
+public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, TimeProvider time)
+{
+    public PolicyDocument Policy { get; } = policy;
+
+    /// <summary>Reads and strictly parses a policy file; MUST throw <see cref="PolicyException"/> for a bad file.</summary>
+    public static async Task<PolicyEvaluator> LoadAsync(string path, IOpenPgp openPgp, TimeProvider time, CancellationToken cancellationToken)
+    {
+        byte[] json;
+        try
+        {
+            json = await File.ReadAllBytesAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PolicyException($"cannot read policy {path}: {e.Message}", e);
+        }
+
+        return new PolicyEvaluator(PolicyParser.Parse(json), openPgp, time);
+    }
+
+    /// <summary>
+    /// Evaluates the image pulled as <paramref name="reference"/> (a tag or digest reference; a bare
+    /// name means <c>:latest</c>) whose manifest has <paramref name="manifestDigest"/>, given the
+    /// blobs of its lookaside signatures in order. Never throws for bad signatures or unreadable
+    /// key files: those become reasons.
+    /// </summary>
+    public async Task<PolicyVerdict> EvaluateAsync(Reference reference, Digest manifestDigest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(signatures);
+        var intended = DockerReference.From(reference).WithDefaultTag();
+        var (scope, requirements) = Policy.RequirementsFor(intended);
+        var reasons = new List<string>();
+        foreach (var requirement in requirements)
+        {
+            if (await FailureOfAsync(requirement, intended, manifestDigest, signatures, cancellationToken) is { } reason)
+            {
+                reasons.Add(reason);
+            }
+        }
+
+        return new PolicyVerdict(reasons.Count == 0, scope, reasons);
+    }
+
+    private async Task<string?> FailureOfAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
+    {
+        switch (requirement.Type)
+        {
+            case RequirementType.InsecureAcceptAnything:
+                return null;
+            case RequirementType.Reject:
+                return $"Running image docker://{intended} is rejected by policy.";
+            case RequirementType.SignedBaseLayer:
+                return "signedBaseLayer not implemented yet!";
+            case RequirementType.SigstoreSigned:
+                return "sigstoreSigned requirements are not supported by U7s";
+            case RequirementType.SignedBy when requirement.KeyType != "GPGKeys":
+                return $"Unsupported \"keyType\" \"{requirement.KeyType}\"";
+            default:
+                return await SignedByFailureAsync(requirement, intended, digest, signatures, cancellationToken);
+        }
+    }
+
+    private async Task<string?> SignedByFailureAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
+    {
+        TrustedKeyring trusted;
+        try
+        {
+            var keyrings = new List<byte[]>();
+            if (requirement.KeyData is { } data)
+            {
+                keyrings.Add(data);
+            }
+
+            foreach (var path in requirement.KeyPaths ?? [])
+            {
+                keyrings.Add(await File.ReadAllBytesAsync(path, cancellationToken));
+            }
+
+            trusted = TrustedKeyring.Load(openPgp, keyrings, time.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException)
+        {
+            return "cannot read the signedBy keys: " + e.Message;
+        }
+
+        var identity = requirement.Identity ?? SignedIdentity.Default;
+        var verifier = new SignatureVerifier(openPgp, time);
+        var rejections = new List<string>();
+        foreach (var signature in signatures)
+        {
+            var check = verifier.Check(signature, trusted, digest, signed => identity.Matches(intended, signed));
+            if (check.IsAccepted)
+            {
+                return null;
+            }
+
+            rejections.Add(check.Reason!);
+        }
+
+        return rejections.Count switch
+        {
+            0 => "A signature was required, but no signature exists",
+            1 => rejections[0],
+            _ => "None of the signatures were accepted, reasons: " + string.Join("; ", rejections),
+        };
+    }
+}

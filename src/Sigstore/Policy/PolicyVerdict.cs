@@ -1,0 +1,12 @@
+namespace U7s.Sigstore.Policy;
+
+/// <summary>
+/// The decision for one image: allowed or not, the scope whose requirements decided, and the
+/// reason of every failed requirement (containers/image texts, e.g.
+/// <c>A signature was required, but no signature exists</c>).
+/// </summary>
+public sealed record PolicyVerdict(bool IsAllowed, string Scope, IReadOnlyList<string> Reasons)
+{
+    public override string ToString() =>
+        IsAllowed ? $"accepted (scope {Scope})" : $"rejected (scope {Scope}): {string.Join("; ", Reasons)}";
+}

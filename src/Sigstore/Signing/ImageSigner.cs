@@ -1,0 +1,64 @@
+using U7s.Oci;
+using U7s.Sigstore.Keys;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Store;
+
+namespace U7s.Sigstore.Signing;
+
+/// <summary>
+/// Signs one image into the lookaside store: the service <c>u7s sign</c> and the loader call.
+/// </summary>
+public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProvider time, string creator)
+{
+    /// <summary>
+    /// Signs identity <paramref name="reference"/> (a fully explicit <c>host/repo:tag</c>, as nodes
+    /// pull it) for <paramref name="manifestDigest"/> with the primary of <paramref name="key"/>,
+    /// and appends the signature as the next <c>signature-N</c> (SPEC §2.4). Writes nothing and
+    /// returns the existing index when a valid signature by the same key for the same identity is
+    /// already there. MUST refuse a reference without host or tag.
+    /// </summary>
+    public Task<SignOutcome> SignAsync(Reference reference, Digest manifestDigest, SignerKey key, CancellationToken cancellationToken) =>
+        SignAsync(reference, manifestDigest, key, force: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="SignAsync(Reference, Digest, SignerKey, CancellationToken)"/>; with
+    /// <paramref name="force"/> a new signature is appended even when an equivalent one exists.
+    /// </summary>
+    public async Task<SignOutcome> SignAsync(Reference reference, Digest manifestDigest, SignerKey key, bool force, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(key);
+        if (reference.Host is null || reference.Tag is null || reference.Digest is not null)
+        {
+            throw new ArgumentException($"the signed identity must be host/repository:tag, not '{reference}'", nameof(reference));
+        }
+
+        var identity = reference.ToString();
+        var repository = LookasidePath.RepositoryOf(reference);
+        if (!force && await FindEquivalentAsync(repository, manifestDigest, identity, key, cancellationToken) is { } existing)
+        {
+            return new SignOutcome(existing, Created: false, identity, key.Fingerprint);
+        }
+
+        var payload = new SignaturePayload(identity, manifestDigest, creator, time.GetUtcNow().ToUnixTimeSeconds());
+        var blob = openPgp.Sign(payload.ToJsonBytes(), key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, time.GetUtcNow());
+        var appended = await store.AppendAsync(repository, manifestDigest, blob, cancellationToken);
+        return new SignOutcome(appended.Index, appended.Created, identity, key.Fingerprint);
+    }
+
+    /// <summary>The index of a valid signature by <paramref name="key"/> for <paramref name="identity"/>, if the list has one.</summary>
+    private async Task<int?> FindEquivalentAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, CancellationToken cancellationToken)
+    {
+        var verifier = new SignatureVerifier(openPgp, time);
+        var trusted = TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
+        await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
+        {
+            if (verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity).IsAccepted)
+            {
+                return existing.Index;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,15 @@
+using U7s.Oci;
+
+namespace U7s.Sigstore.Signing;
+
+/// <summary>
+/// The outcome of checking one signature blob. <see cref="SignerFingerprint"/> is set once the
+/// OpenPGP layer accepted the signature, <see cref="Payload"/> once the payload parsed; a
+/// rejection carries the containers/image 5.23 text in <see cref="Reason"/>.
+/// </summary>
+public sealed record SignatureCheck(bool IsAccepted, string? SignerFingerprint, SignaturePayload? Payload, string? Reason)
+{
+    public string? Identity => Payload?.DockerReference;
+
+    public Digest? ManifestDigest => Payload?.ManifestDigest;
+}

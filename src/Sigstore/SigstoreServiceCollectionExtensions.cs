@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using U7s.Sigstore.Manifests;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Signing;
+using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
+
+namespace U7s.Sigstore;
+
+/// <summary>The one registration point of the signing services (STYLE §5); <c>TryAdd</c> so callers and tests can register their own first.</summary>
+public static class SigstoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers over <paramref name="options"/>: <see cref="IOpenPgp"/> (BouncyCastle),
+    /// <see cref="TimeProvider"/>, <see cref="SignatureStore"/> at <c>&lt;Root&gt;/sigstore</c>,
+    /// <see cref="SignatureVerifier"/>, <see cref="ImageSigner"/> writing <paramref name="creator"/>,
+    /// <see cref="IManifestSource"/> over HTTP (<see cref="SigstoreOptions.RegistryUrl"/>) and the
+    /// upload service of the :81 PUT endpoint.
+    /// </summary>
+    public static IServiceCollection AddSigstore(this IServiceCollection services, SigstoreOptions options, string creator = "u7s")
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton<IOpenPgp, BouncyCastleOpenPgp>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => new SignatureStore(Path.Combine(options.Root, "sigstore")));
+        services.TryAddSingleton<SignatureVerifier>();
+        services.TryAddSingleton(sp => new ImageSigner(sp.GetRequiredService<IOpenPgp>(), sp.GetRequiredService<SignatureStore>(), sp.GetRequiredService<TimeProvider>(), creator));
+        services.TryAddSingleton<IManifestSource>(_ => new HttpManifestSource(
+            new HttpClient { Timeout = TimeSpan.FromMinutes(1) },
+            options.RegistryUrl is null ? null : new Uri(options.RegistryUrl)));
+        services.TryAddSingleton<SignatureUploadService>();
+        return services;
+    }
+}

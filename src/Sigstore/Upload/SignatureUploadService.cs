@@ -1,0 +1,83 @@
+using U7s.Oci;
+using U7s.Sigstore.Manifests;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Policy;
+using U7s.Sigstore.Signing;
+using U7s.Sigstore.Store;
+
+namespace U7s.Sigstore.Upload;
+
+/// <summary>
+/// Accepts a signature for <c>&lt;repo&gt;@&lt;digest&gt;</c> from an authenticated imagemaker and
+/// appends it to the store only when everything holds: the user's published key
+/// <c>&lt;root&gt;/keys/&lt;user&gt;.pgp</c> made it (primary key), its digest is the one in the
+/// path, its identity names the same repository, the registry serves that manifest for the
+/// identity, and the published <c>keys/policy.json</c> lists the user's key for the identity's
+/// scope. Otherwise a 4xx and nothing is stored.
+/// </summary>
+public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp openPgp, IManifestSource manifests, TimeProvider time)
+{
+    public async Task<UploadResult> UploadAsync(string user, RepositoryName repository, Digest digest, byte[] signature, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        if (signature.Length is 0 or > SignatureStore.MaxSignatureBytes)
+        {
+            return new UploadResult(signature.Length == 0 ? 400 : 413, "signature must be 1 byte to 4 MiB");
+        }
+
+        var keyFile = Path.Combine(options.Root, "keys", user + ".pgp");
+        if (!File.Exists(keyFile))
+        {
+            return new UploadResult(403, $"{user} has no published key");
+        }
+
+        var trusted = TrustedKeyring.Load(openPgp, [await File.ReadAllBytesAsync(keyFile, cancellationToken)], time.GetUtcNow());
+        Reference? identity = null;
+        var check = new SignatureVerifier(openPgp, time).Check(signature, trusted, digest, signed =>
+            Reference.TryParse(signed, out identity) && identity.Tag is not null && identity.Host is not null && LookasidePath.RepositoryOf(identity) == repository);
+        if (!check.IsAccepted)
+        {
+            return new UploadResult(400, check.Reason!);
+        }
+
+        if (!await MaySignAsync(user, DockerReference.From(identity!), cancellationToken))
+        {
+            return new UploadResult(403, $"{user} may not sign {identity}");
+        }
+
+        var manifest = await manifests.GetManifestOrNullAsync(identity!, cancellationToken);
+        if (manifest is null || manifest.Digest != digest)
+        {
+            return new UploadResult(404, $"the registry does not serve {digest} as {identity}");
+        }
+
+        try
+        {
+            var appended = await new SignatureStore(Path.Combine(options.Root, "sigstore")).AppendAsync(repository, digest, signature, cancellationToken);
+            return new UploadResult(appended.Created ? 201 : 200, appended.Created ? "stored" : "already present", appended.Index);
+        }
+        catch (SignatureStoreException e)
+        {
+            return new UploadResult(409, e.Message);
+        }
+    }
+
+    private async Task<bool> MaySignAsync(string user, DockerReference identity, CancellationToken cancellationToken)
+    {
+        var policyFile = Path.Combine(options.Root, "keys", "policy.json");
+        PolicyDocument policy;
+        try
+        {
+            policy = PolicyParser.Parse(await File.ReadAllBytesAsync(policyFile, cancellationToken));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicyException)
+        {
+            return false;
+        }
+
+        // Key paths are node-local (/var/sigstore/keys/<user>.pgp); the file name names the signer.
+        var (_, requirements) = policy.RequirementsFor(identity);
+        return requirements.Any(r => r.Type == RequirementType.SignedBy
+            && (r.KeyPaths ?? []).Any(p => Path.GetFileName(p) == user + ".pgp"));
+    }
+}

@@ -1,0 +1,163 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using U7s.Cli;
+using U7s.Sigstore;
+using U7s.Sigstore.Http;
+
+namespace U7s.Cli.Tests.Commands;
+
+/// <summary>
+/// Debian's docker-registry plus U7s's :81 app over a temp store, the sample keys imported with
+/// <c>u7s keys import</c>, and skopeo configured as a node (policy trusting the published key,
+/// lookaside on the :81 app). Shared by the signed-pull tests.
+/// </summary>
+public sealed class SignedPullFixture : IAsyncLifetime
+{
+    public TempDirectory Temp { get; } = new("u7s-pull");
+
+    public DebianDockerRegistry? Registry { get; private set; }
+
+    public string RegistryHost => Registry!.HostPort;
+
+    public string SigstoreRoot => Temp.Combine("www");
+
+    public string KeyDir => Temp.Combine("keys");
+
+    public string PolicyPath => Temp.Combine("policy.json");
+
+    public string PolicyAnyPath => Temp.Combine("policy-any.json");
+
+    public string RegistriesD => Temp.Combine("rd-pull");
+
+    public string PublishedKey => Path.Combine(SigstoreRoot, "keys", "imagemaker.pgp");
+
+    public string SigstoreBase { get; private set; } = string.Empty;
+
+    private WebApplication? _sigstore;
+
+    public async Task InitializeAsync()
+    {
+        if (Tool.Find("skopeo") is null || Tool.Find("docker-registry") is null)
+        {
+            return;
+        }
+
+        Registry = await DebianDockerRegistry.StartAsync();
+        Directory.CreateDirectory(Path.Combine(SigstoreRoot, "sigstore"));
+        await File.WriteAllTextAsync(Path.Combine(SigstoreRoot, "index.html"), "<html><body><h1>SigStore works!</h1></body></html>");
+        _sigstore = SigstoreApp.Build(
+            new SigstoreOptions { Listen = "127.0.0.1:0", Root = SigstoreRoot },
+            configureLogging: l => l.SetMinimumLevel(LogLevel.Warning));
+        await _sigstore.StartAsync();
+        SigstoreBase = _sigstore.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
+
+        (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", KeyDir, "--publish", "--sigstore-root", SigstoreRoot, "--user", "imagemaker")).Ensure();
+        (await CliAsync("keys", "import", SampleKeys.PathOf("protected.sec.asc"), "--key-dir", KeyDir)).Ensure();
+        await File.WriteAllTextAsync(Temp.Combine("pass.txt"), SampleKeys.ProtectedPassphrase + "\n");
+
+        await File.WriteAllTextAsync(PolicyAnyPath, """{"default":[{"type":"insecureAcceptAnything"}]}""");
+        await File.WriteAllTextAsync(PolicyPath,
+            "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + RegistryHost
+            + "\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + PublishedKey + "\"}]}}}");
+        Directory.CreateDirectory(RegistriesD);
+
+        // Trailing slash on purpose: clients then request //<repo>, which the :81 app must collapse (SPEC §2.4).
+        await File.WriteAllTextAsync(Path.Combine(RegistriesD, "test.yaml"), $"docker:\n  {RegistryHost}:\n    lookaside: {SigstoreBase}/sigstore/\n");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_sigstore is not null)
+        {
+            await _sigstore.StopAsync();
+            await _sigstore.DisposeAsync();
+        }
+
+        if (Registry is not null)
+        {
+            await Registry.DisposeAsync();
+        }
+
+        Temp.Dispose();
+    }
+
+    /// <summary>Builds a distinct one-layer image and pushes it as <c>&lt;registry&gt;/&lt;repoTag&gt;</c>.</summary>
+    public async Task<string> PushAsync(string repoTag, string content, bool multiArch = false)
+    {
+        var layout = Temp.Combine("layouts", Guid.NewGuid().ToString("N"));
+        if (multiArch)
+        {
+            TestImageLayout.WriteMultiArch(layout, "img", content);
+        }
+        else
+        {
+            TestImageLayout.Write(layout, "img", content);
+        }
+
+        var reference = $"{RegistryHost}/{repoTag}";
+        (await ExternalProcess.RunAsync("skopeo", ["--policy", PolicyAnyPath, "copy", "-q", "--all", "--dest-tls-verify=false", $"oci:{layout}:img", $"docker://{reference}"]))
+            .EnsureSuccess("skopeo copy (push)");
+        return reference;
+    }
+
+    /// <summary>A verified pull as a node does it: only the policy's key counts.</summary>
+    public Task<ProcessResult> PullAsync(string reference, string? arch = null)
+    {
+        Directory.CreateDirectory(Temp.Combine("pulls"));
+        string[] platform = arch is null ? [] : ["--override-arch", arch];
+        return ExternalProcess.RunAsync(
+            "skopeo",
+            [.. platform, "--policy", PolicyPath, "--registries.d", RegistriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{reference}", $"dir:{Temp.Combine("pulls", Guid.NewGuid().ToString("N"))}"],
+            new Dictionary<string, string?> { ["GNUPGHOME"] = null });
+    }
+
+    /// <summary>
+    /// <c>podman pull</c> with private storage and configuration (INTEROP §7): registries.d from
+    /// <c>$HOME/.config/containers</c>, the registry marked insecure, the node policy.
+    /// </summary>
+    public async Task<ProcessResult> PodmanPullAsync(string reference)
+    {
+        var pm = Temp.Combine("pm");
+        var home = Path.Combine(pm, "home");
+        var registriesD = Path.Combine(home, ".config", "containers", "registries.d");
+        if (!Directory.Exists(registriesD))
+        {
+            Directory.CreateDirectory(registriesD);
+            foreach (var d in new[] { "root", "runroot", "tmp" })
+            {
+                Directory.CreateDirectory(Path.Combine(pm, d));
+            }
+
+            File.Copy(Path.Combine(RegistriesD, "test.yaml"), Path.Combine(registriesD, "test.yaml"));
+            await File.WriteAllTextAsync(Path.Combine(pm, "storage.conf"), $"[storage]\ndriver = \"vfs\"\nrunroot = \"{pm}/runroot\"\ngraphroot = \"{pm}/root\"\n");
+            await File.WriteAllTextAsync(Path.Combine(pm, "containers.conf"), "[engine]\nevents_logger = \"none\"\ncgroup_manager = \"cgroupfs\"\n");
+            await File.WriteAllTextAsync(Path.Combine(pm, "registries.conf"), $"unqualified-search-registries = []\n[[registry]]\nlocation = \"{RegistryHost}\"\ninsecure = true\n");
+        }
+
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOME"] = home,
+            ["TMPDIR"] = Path.Combine(pm, "tmp"),
+            ["CONTAINERS_REGISTRIES_CONF"] = Path.Combine(pm, "registries.conf"),
+            ["CONTAINERS_STORAGE_CONF"] = Path.Combine(pm, "storage.conf"),
+            ["CONTAINERS_CONF"] = Path.Combine(pm, "containers.conf"),
+            ["GNUPGHOME"] = null,
+        };
+        return await ExternalProcess.RunAsync(
+            "podman",
+            ["--storage-driver", "vfs", "--root", Path.Combine(pm, "root"), "--runroot", Path.Combine(pm, "runroot"), "pull", "-q", "--signature-policy", PolicyPath, reference],
+            environment);
+    }
+
+    public async Task<CliResult> CliAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+}

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Security;
+using U7s.Oci;
+using U7s.Sigstore.Manifests;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Signing;
+using U7s.Sigstore.Store;
+
+namespace U7s.Sigstore.Tests.Http;
+
+/// <summary>Authenticated PUT of signatures on :81 against a real docker-registry holding the image.</summary>
+public sealed class SignatureUploadTests : IAsyncLifetime, IDisposable
+{
+    private readonly BouncyCastleOpenPgp _pgp = new();
+    private DebianDockerRegistry? _registry;
+    private SigstoreServer? _server;
+    private TempDirectory? _work;
+    private Digest _digest;
+    private string _reference = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        if (Tool.Find("skopeo") is null || Tool.Find("docker-registry") is null)
+        {
+            return;
+        }
+
+        _registry = await DebianDockerRegistry.StartAsync();
+        _work = new TempDirectory("u7s-upload");
+        var htpasswd = _work.Combine("htpasswd");
+        await File.WriteAllTextAsync(htpasswd, $"imagemaker:{Bcrypt("pw")}\nother:{Bcrypt("pw2")}\nplain:secret\n");
+        _server = await SigstoreServer.StartAsync(configure: o => o.HtpasswdPath = htpasswd);
+        var keys = Path.Combine(_server.Root.Path, "keys");
+        Directory.CreateDirectory(keys);
+        await File.WriteAllBytesAsync(Path.Combine(keys, "imagemaker.pgp"), SampleKeys.SignerPublic);
+        await File.WriteAllBytesAsync(Path.Combine(keys, "other.pgp"), SampleKeys.ProtectedPublic);
+        await File.WriteAllTextAsync(Path.Combine(keys, "policy.json"),
+            "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
+            + $"\"{_registry.HostPort}/ns\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/imagemaker.pgp\"}}],"
+            + $"\"{_registry.HostPort}/other\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/other.pgp\"}}]}}}}}}");
+
+        var layout = _work.Combine("layout");
+        TestImageLayout.Write(layout, "img", "upload");
+        await File.WriteAllTextAsync(_work.Combine("policy-any.json"), """{"default":[{"type":"insecureAcceptAnything"}]}""");
+        _reference = $"{_registry.HostPort}/ns/app:v1";
+        (await ExternalProcess.RunAsync("skopeo", ["--policy", _work.Combine("policy-any.json"), "copy", "-q", "--dest-tls-verify=false", $"oci:{layout}:img", $"docker://{_reference}"]))
+            .EnsureSuccess("skopeo push");
+        using var http = new HttpClient();
+        _digest = (await new HttpManifestSource(http).GetManifestOrNullAsync(Reference.Parse(_reference), default))!.Digest;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (_registry is not null)
+        {
+            await _registry.DisposeAsync();
+        }
+
+    }
+
+    public void Dispose() => _work?.Dispose();
+
+    private static string Bcrypt(string password)
+    {
+        var salt = new byte[16];
+        new SecureRandom().NextBytes(salt);
+        return OpenBsdBCrypt.Generate(password.ToCharArray(), salt, 4);
+    }
+
+    private static byte[] Sign(string identity, Digest digest, bool other = false) =>
+        new BouncyCastleOpenPgp().Sign(
+            new SignaturePayload(identity, digest, "test", 1).ToJsonBytes(),
+            other ? SampleKeys.ProtectedSecret : SampleKeys.SignerSecret,
+            other ? SampleKeys.ProtectedFingerprint : SampleKeys.SignerFingerprint,
+            other ? SampleKeys.ProtectedPassphrase : null,
+            SignatureHash.Sha256,
+            DateTimeOffset.UtcNow);
+
+    private async Task<HttpResponseMessage> PutAsync(string path, byte[] body, string? user = "imagemaker", string password = "pw")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
+        if (user is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        return await _server!.Client.SendAsync(request);
+    }
+
+    private string PathFor(string repository, Digest digest) => $"/sigstore/{SignatureStore.RelativeDirectory(RepositoryName.Parse(repository), digest)}/signature";
+
+    private int StoredCount(string repository, Digest digest) =>
+        Directory.Exists(Path.Combine(_server!.Root.Path, "sigstore", SignatureStore.RelativeDirectory(RepositoryName.Parse(repository), digest)))
+            ? Directory.GetFiles(Path.Combine(_server.Root.Path, "sigstore", SignatureStore.RelativeDirectory(RepositoryName.Parse(repository), digest)), "signature-*").Length
+            : 0;
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_VerifiedSignatureOfRegisteredSigner_IsStoredOnce()
+    {
+        var blob = Sign(_reference, _digest);
+
+        using var created = await PutAsync(PathFor("ns/app", _digest), blob);
+        using var again = await PutAsync(PathFor("ns/app", _digest), blob);
+        using var fetched = await _server!.Client.GetAsync(created.Headers.Location);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(PathFor("ns/app", _digest) + "-1", created.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(blob, await fetched.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1, StoredCount("ns/app", _digest));
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_WithoutOrWithBadCredentials_Is401()
+    {
+        var blob = Sign(_reference, _digest);
+
+        using var none = await PutAsync(PathFor("ns/app", _digest), blob, user: null);
+        using var wrong = await PutAsync(PathFor("ns/app", _digest), blob, password: "nope");
+        using var plainHash = await PutAsync(PathFor("ns/app", _digest), blob, user: "plain", password: "secret");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Contains("Basic", none.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, plainHash.StatusCode);
+        Assert.Equal(0, StoredCount("ns/app", _digest));
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_Refusals_StoreNothing()
+    {
+        var otherDigest = Digest.Compute("not served"u8);
+
+        using var notUsersKey = await PutAsync(PathFor("ns/app", _digest), Sign(_reference, _digest), user: "other", password: "pw2");
+        using var outsideScope = await PutAsync(PathFor("ns/app", _digest), Sign(_reference, _digest, other: true), user: "other", password: "pw2");
+        using var otherRepository = await PutAsync(PathFor("ns/else", _digest), Sign(_reference, _digest));
+        using var otherDigestInPath = await PutAsync(PathFor("ns/app", otherDigest), Sign(_reference, _digest));
+        using var notServed = await PutAsync(PathFor("ns/missing", otherDigest), Sign($"{_registry!.HostPort}/ns/missing:v1", otherDigest));
+        using var garbage = await PutAsync(PathFor("ns/app", _digest), "-----BEGIN PGP MESSAGE-----"u8.ToArray());
+        using var badPath = await PutAsync("/sigstore/ns/app/signature", Sign(_reference, _digest));
+        using var traversal = await PutAsync("/sigstore/%2e%2e/x@sha256=" + _digest.Hex + "/signature", Sign(_reference, _digest));
+
+        Assert.Equal(HttpStatusCode.BadRequest, notUsersKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, outsideScope.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, otherRepository.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, otherDigestInPath.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, notServed.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badPath.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
+        Assert.Equal(0, StoredCount("ns/app", _digest) + StoredCount("ns/else", _digest) + StoredCount("ns/app", otherDigest) + StoredCount("ns/missing", otherDigest));
+    }
+}
