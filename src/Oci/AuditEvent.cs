@@ -3,4 +3,4 @@ namespace U7s.Oci;
 /// <summary>One line of the audit log: who changed what. Pushes, deletes and signature writes are audited.</summary>
 /// <param name="User">The authenticated user, or null for an anonymous request.</param>
 /// <param name="Action">e.g. <c>manifest.push</c>, <c>manifest.delete</c>, <c>tag.delete</c>, <c>blob.delete</c>, <c>signature.write</c>.</param>
-public sealed record AuditEvent(DateTimeOffset Time, string? User, string Action, string Repository, string? Digest, string? Tag = null, string? Remote = null);
+public sealed record AuditEvent(DateTimeOffset Time, string? User, string Action, string Repository, string? Digest, string? Tag = null, string? Remote = null, string? Signature = null);

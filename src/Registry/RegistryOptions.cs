@@ -62,17 +62,9 @@ public sealed class RegistryOptions
             yield return $"Registry:MaxManifestBytes {MaxManifestBytes} is below the 4 MiB the distribution spec requires";
         }
 
-        if (string.IsNullOrEmpty(TlsCertificate) != string.IsNullOrEmpty(TlsKey))
+        foreach (var problem in TlsFiles.Problems(SectionName, TlsCertificate, TlsKey))
         {
-            yield return "Registry:TlsCertificate and Registry:TlsKey go together: set both for HTTPS or neither for HTTP";
-        }
-
-        foreach (var file in new[] { TlsCertificate, TlsKey })
-        {
-            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
-            {
-                yield return $"Registry TLS file '{file}' does not exist";
-            }
+            yield return problem;
         }
 
         if (Auth.MaxFailedLogins < 1 || Auth.FailedLoginWindow <= TimeSpan.Zero)

@@ -20,6 +20,12 @@ public sealed class SigstoreOptions
     /// <summary>Base URL of the registry whose manifests uploads are checked against; null means <c>http://&lt;identity host&gt;/</c>.</summary>
     public string? RegistryUrl { get; set; }
 
+    /// <summary>PEM certificate (chain) for HTTPS on the store's port; plain HTTP when unset, as podsec nodes expect.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsKey { get; set; }
+
     /// <summary>Returns every problem with these options, as one-line messages.</summary>
     public IEnumerable<string> Validate()
     {
@@ -31,6 +37,11 @@ public sealed class SigstoreOptions
         if (string.IsNullOrWhiteSpace(Root) || !Path.IsPathFullyQualified(Root))
         {
             yield return $"Sigstore:Root '{Root}' must be an absolute path";
+        }
+
+        foreach (var problem in U7s.Oci.TlsFiles.Problems(SectionName, TlsCertificate, TlsKey))
+        {
+            yield return problem;
         }
     }
 }

@@ -3,10 +3,16 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using U7s.Oci;
 using U7s.Registry;
+using U7s.Registry.Audit;
+using U7s.Registry.Auth;
+using U7s.Registry.Manifests;
 using U7s.Registry.Http;
 using U7s.Sigstore;
 using U7s.Sigstore.Http;
+using U7s.Sigstore.Manifests;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Hosting;
 
@@ -24,9 +30,28 @@ internal sealed class ServerHost : IAsyncDisposable
         Directory.CreateDirectory(registry.DataRoot);
         Directory.CreateDirectory(sigstore.Root);
         var metrics = new RegistryMetrics();
+        var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
-        _registry = RegistryApp.Build(registry, s => s.AddSingleton(metrics), configureLogging, registryCertificate);
-        _sigstore = SigstoreApp.Build(sigstore, configureLogging: configureLogging);
+        var credentials = new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System);
+        var scopes = new SignerScopes(sigstore.Root);
+        _registry = RegistryApp.Build(
+            registry,
+            s => s.AddSingleton(metrics)
+                .AddSingleton<IAuditLog>(auditLog)
+                .AddSingleton<ICredentialValidator>(credentials)
+                .AddSingleton<IWriteAccess>(new RegistryWriteAccess(registry.Auth, scopes)),
+            configureLogging,
+            registryCertificate);
+
+        // One set of users for both ports, and the signature store checks manifests in this process's store.
+        sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
+        var manifests = _registry.Services.GetRequiredService<ManifestService>();
+        var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, "signature store");
+        _sigstore = SigstoreApp.Build(
+            sigstore,
+            s => s.AddSingleton<IManifestSource>(new RegistryManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog),
+            configureLogging,
+            sigstoreCertificate);
     }
 
     /// <summary>Base URL of the registry, e.g. <c>http://127.0.0.1:41234</c>, once started.</summary>

@@ -11,6 +11,15 @@ public sealed class AuthOptions
 
     public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>htpasswd file (bcrypt) of the users who may log in; without it, writes come from this host only.</summary>
+    public string? Htpasswd { get; set; }
+
+    /// <summary>Users allowed to push and delete, each with repository path prefixes (<c>*</c> for all), besides imagemakers.</summary>
+    public Dictionary<string, string[]> Writers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The registry name in node policies (<c>registry.local</c>): imagemaker scopes are matched under it.</summary>
+    public string ScopeHost { get; set; } = "registry.local";
+
     /// <summary>The realm named in <c>WWW-Authenticate</c>.</summary>
     public string Realm { get; set; } = "u7s";
 }

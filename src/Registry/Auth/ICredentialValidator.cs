@@ -6,6 +6,6 @@ public interface ICredentialValidator
     /// <summary>Whether any users are configured; without them, writes are accepted from this host only.</summary>
     bool HasUsers { get; }
 
-    /// <summary>True when <paramref name="password"/> is the user's. MUST take comparable time for unknown users.</summary>
+    /// <summary>True when <paramref name="password"/> is the user's.</summary>
     Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken);
 }

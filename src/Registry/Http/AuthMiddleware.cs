@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Claims;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using U7s.Oci;
 using U7s.Registry.Auth;
@@ -24,29 +23,14 @@ internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator 
         }
 
         var remote = context.Connection.RemoteIpAddress;
-        string? user = null;
-        if (context.Request.Headers.Authorization.Count > 0)
+        var user = await AuthenticateAsync(context, remote);
+        var isBase = context.Request.Path.Value is "/v2" or "/v2/";
+        if (isBase && user is null && users.HasUsers)
         {
-            if (!TryReadBasic(context.Request, out var name, out var password))
-            {
-                Challenge(context);
-                throw new OciException(OciErrorCode.Unauthorized, "only Basic credentials are accepted");
-            }
-
-            if (throttle.IsBlocked(remote))
-            {
-                throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins from this address; wait and retry");
-            }
-
-            if (!await users.ValidateAsync(name, password, context.RequestAborted))
-            {
-                throttle.Failed(remote);
-                Challenge(context);
-                throw new OciException(OciErrorCode.Unauthorized, "invalid username or password");
-            }
-
-            user = name;
-            context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "Basic"));
+            // The version check is where clients learn how to log in (containers/image pings it first and
+            // only sends credentials after a challenge there), so with users configured it always challenges.
+            Challenge(context);
+            throw new OciException(OciErrorCode.Unauthorized, "log in to push; pulls need no login");
         }
 
         var isWrite = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method));
@@ -89,36 +73,44 @@ internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator 
         await next(context);
     }
 
+    /// <summary>The logged-in user, or null for anonymous; MUST throw 401/429 for credentials that do not check out.</summary>
+    private async Task<string?> AuthenticateAsync(HttpContext context, IPAddress? remote)
+    {
+        if (context.Request.Headers.Authorization.Count == 0)
+        {
+            return null;
+        }
+
+        if (!BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var name, out var password))
+        {
+            Challenge(context);
+            throw new OciException(OciErrorCode.Unauthorized, "only Basic credentials are accepted");
+        }
+
+        if (name.Length == 0 && password.Length == 0)
+        {
+            // containers/image answers a Basic challenge with empty credentials when it has none: anonymous.
+            return null;
+        }
+
+        if (throttle.IsBlocked(remote))
+        {
+            throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins from this address; wait and retry");
+        }
+
+        if (!await users.ValidateAsync(name, password, context.RequestAborted))
+        {
+            throttle.Failed(remote);
+            Challenge(context);
+            throw new OciException(OciErrorCode.Unauthorized, "invalid username or password");
+        }
+
+        context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "Basic"));
+        return name;
+    }
+
     private static string PathAfterV2(HttpContext context) => context.Request.Path.Value is { Length: > 4 } v ? v[4..] : string.Empty;
 
     private void Challenge(HttpContext context) =>
         context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{options.Realm}\", charset=\"UTF-8\"";
-
-    private static bool TryReadBasic(HttpRequest request, out string user, out string password)
-    {
-        user = password = string.Empty;
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        try
-        {
-            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                return false;
-            }
-
-            user = decoded[..colon];
-            password = decoded[(colon + 1)..];
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
 }

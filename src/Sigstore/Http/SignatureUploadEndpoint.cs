@@ -1,7 +1,7 @@
-using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using U7s.Oci;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
@@ -17,7 +17,7 @@ internal static partial class SignatureUploadEndpoint
 {
     public static async Task HandleAsync(HttpContext context, string normalizedPath, HtpasswdFile users, SignatureUploadService uploads, ILogger logger)
     {
-        if (Credentials(context.Request.Headers.Authorization) is not var (user, password) || !users.Check(user, password))
+        if (!BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var user, out var password) || !users.Check(user, password))
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"u7s sigstore\"";
@@ -41,6 +41,11 @@ internal static partial class SignatureUploadEndpoint
         {
             context.Response.Headers.Location = "/sigstore/" + SignatureStore.RelativePath(repository, digest.Value, index);
             Log.Stored(logger, user, repository.Value, digest.Value.ToString(), index);
+            if (context.RequestServices.GetService<IAuditLog>() is { } audit && result.Status == StatusCodes.Status201Created)
+            {
+                var time = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+                await audit.WriteAsync(new AuditEvent(time.GetUtcNow(), user, "signature.write", repository.Value, digest.Value.ToString(), Remote: context.Connection.RemoteIpAddress?.ToString(), Signature: $"signature-{index}"), context.RequestAborted);
+            }
         }
         else
         {
@@ -48,25 +53,6 @@ internal static partial class SignatureUploadEndpoint
         }
 
         await WriteAsync(context, result);
-    }
-
-    private static (string User, string Password)? Credentials(string? header)
-    {
-        if (!AuthenticationHeaderValue.TryParse(header, out var value) || !"Basic".Equals(value.Scheme, StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
-            var colon = text.IndexOf(':', StringComparison.Ordinal);
-            return colon > 0 ? (text[..colon], text[(colon + 1)..]) : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
     }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,11 +12,18 @@ namespace U7s.Sigstore.Http;
 /// </summary>
 public static class SigstoreApp
 {
-    public static WebApplication Build(SigstoreOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="certificate">Serves HTTPS with this certificate; plain HTTP when null.</param>
+    public static WebApplication Build(SigstoreOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, X509Certificate2? certificate = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://{options.Listen}");
+        builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://{options.Listen}");
+        if (certificate is not null)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
+        }
+
         configureLogging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);

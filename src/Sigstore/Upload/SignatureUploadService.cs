@@ -40,7 +40,7 @@ public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp ope
             return new UploadResult(400, check.Reason!);
         }
 
-        if (!await MaySignAsync(user, DockerReference.From(identity!), cancellationToken))
+        if (!await new SignerScopes(options.Root).MaySignAsync(user, DockerReference.From(identity!), cancellationToken))
         {
             return new UploadResult(403, $"{user} may not sign {identity}");
         }
@@ -60,24 +60,5 @@ public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp ope
         {
             return new UploadResult(409, e.Message);
         }
-    }
-
-    private async Task<bool> MaySignAsync(string user, DockerReference identity, CancellationToken cancellationToken)
-    {
-        var policyFile = Path.Combine(options.Root, "keys", "policy.json");
-        PolicyDocument policy;
-        try
-        {
-            policy = PolicyParser.Parse(await File.ReadAllBytesAsync(policyFile, cancellationToken));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicyException)
-        {
-            return false;
-        }
-
-        // Key paths are node-local (/var/sigstore/keys/<user>.pgp); the file name names the signer.
-        var (_, requirements) = policy.RequirementsFor(identity);
-        return requirements.Any(r => r.Type == RequirementType.SignedBy
-            && (r.KeyPaths ?? []).Any(p => Path.GetFileName(p) == user + ".pgp"));
     }
 }

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Security;
+using U7s.Oci;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Commands;
+
+/// <summary>
+/// Logins and write rights on the real server: anonymous pulls, Basic logins from an htpasswd file
+/// (bcrypt, as docker-registry reads it), writes per user and repository, imagemakers from the
+/// published keys/policy.json, a failed-login throttle, and the audit trail.
+/// </summary>
+public sealed class AuthTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private U7sProcess _server = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var htpasswd = _dir.Combine("htpasswd");
+        await File.WriteAllTextAsync(htpasswd, $"alice:{Bcrypt("alice-pw")}\nbob:{Bcrypt("bob-pw")}\n");
+        Directory.CreateDirectory(_dir.Combine("sig", "keys"));
+        // bob is an imagemaker for registry.local/k8s-c10f1, as create-imagemakeruser bob@registry.local/k8s-c10f1 publishes it.
+        await File.WriteAllTextAsync(_dir.Combine("sig", "keys", "policy.json"), """
+            {"default":[{"type":"reject"}],"transports":{"docker":{"registry.local/k8s-c10f1":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/bob.pgp"}]}}}
+            """);
+        var env = new Dictionary<string, string>
+        {
+            ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
+            ["U7S_REGISTRY__AUTH__WRITERS__alice__0"] = "team",
+            ["U7S_REGISTRY__AUTH__MAXFAILEDLOGINS"] = "5",
+        };
+        _server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), env);
+        _client = new HttpClient { BaseAddress = _server.RegistryUrl };
+    }
+
+    [Fact]
+    public async Task AnonymousPull_Allowed_AnonymousPush_ChallengedWithBasic()
+    {
+        // The version check challenges (clients learn the login scheme there); reads themselves need none.
+        using var v2 = await _client.GetAsync("/v2/");
+        Assert.Equal(HttpStatusCode.Unauthorized, v2.StatusCode);
+        Assert.StartsWith("Basic realm=", v2.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        using var tags = await _client.GetAsync("/v2/team/none/tags/list");
+        Assert.Equal(HttpStatusCode.NotFound, tags.StatusCode);
+        using var anonymousBasic = new HttpRequestMessage(HttpMethod.Get, "/v2/team/none/tags/list");
+        anonymousBasic.Headers.Authorization = Basic(string.Empty, string.Empty);
+        using var tagsWithEmptyBasic = await _client.SendAsync(anonymousBasic);
+        Assert.Equal(HttpStatusCode.NotFound, tagsWithEmptyBasic.StatusCode);
+        using var push = await _client.PostAsync("/v2/team/app/blobs/uploads/", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, push.StatusCode);
+        Assert.StartsWith("Basic realm=", push.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Contains("UNAUTHORIZED", await push.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WrongPassword_Is401EvenForReads()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        request.Headers.Authorization = Basic("alice", "nope");
+        using var response = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Writer_PushesUnderItsPrefixOnly_ImagemakerUnderItsScope()
+    {
+        Assert.Equal(HttpStatusCode.Created, await PushBlobAsync("alice", "alice-pw", "team/app"));
+        Assert.Equal(HttpStatusCode.Forbidden, await PushBlobAsync("alice", "alice-pw", "other/app"));
+        Assert.Equal(HttpStatusCode.Created, await PushBlobAsync("bob", "bob-pw", "k8s-c10f1/pause"));
+        Assert.Equal(HttpStatusCode.Forbidden, await PushBlobAsync("bob", "bob-pw", "team/app"));
+
+        var auditPath = _dir.Combine("data", "audit.log");
+        Assert.True(!File.Exists(auditPath) || !(await File.ReadAllTextAsync(auditPath)).Contains("other/app", StringComparison.Ordinal));
+    }
+
+    [RequiresToolFact("skopeo")]
+    public async Task SkopeoCreds_PushAllowed_AndRefusedWithoutThem()
+    {
+        using var tools = new ContainerTools();
+        var layout = new OciLayoutBuilder(tools.NewDirectory("layout"));
+        layout.AddImage("img");
+        layout.Write();
+        var target = $"docker://{_server.RegistryUrl.Authority}/team/skopeo:v1";
+        var anonymous = await tools.SkopeoAsync("--policy", tools.AnyPolicy, "copy", "-q", "--dest-tls-verify=false", $"oci:{layout.Directory}:img", target);
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.Contains("authentication required", anonymous.StandardError, StringComparison.OrdinalIgnoreCase);
+        (await tools.SkopeoAsync("--policy", tools.AnyPolicy, "copy", "-q", "--dest-tls-verify=false", "--dest-creds", "alice:alice-pw", $"oci:{layout.Directory}:img", target)).EnsureSuccess("skopeo --dest-creds");
+        (await tools.SkopeoAsync("inspect", "--raw", "--tls-verify=false", target)).EnsureSuccess("anonymous pull");
+
+        var audit = (await File.ReadAllLinesAsync(_dir.Combine("data", "audit.log"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(audit, e => e.GetProperty("action").GetString() == "manifest.push" && e.GetProperty("user").GetString() == "alice" && e.GetProperty("repository").GetString() == "team/skopeo");
+    }
+
+    [RequiresToolFact("podman")]
+    public async Task PodmanLogin_GoodAndBadPassword()
+    {
+        using var tools = new ContainerTools();
+        var conf = tools.RegistriesConf(_server.RegistryUrl.Authority);
+        var authFile = Path.Combine(tools.Directory, "auth.json");
+        var good = await tools.PodmanAsync(conf, "login", "--tls-verify=false", "--authfile", authFile, "-u", "alice", "-p", "alice-pw", _server.RegistryUrl.Authority);
+        good.EnsureSuccess("podman login");
+        Assert.Contains("Login Succeeded", good.StandardOutput, StringComparison.Ordinal);
+        var bad = await tools.PodmanAsync(conf, "login", "--tls-verify=false", "--authfile", Path.Combine(tools.Directory, "bad.json"), "-u", "alice", "-p", "wrong", _server.RegistryUrl.Authority);
+        Assert.NotEqual(0, bad.ExitCode);
+    }
+
+    [Fact]
+    public async Task FailedLogins_AreThrottled()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await PushBlobAsync("alice", "wrong", "team/app"));
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        request.Headers.Authorization = Basic("alice", "alice-pw");
+        using var throttled = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
+        Assert.Contains("TOOMANYREQUESTS", await throttled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private async Task<HttpStatusCode> PushBlobAsync(string user, string password, string repository)
+    {
+        var content = Encoding.UTF8.GetBytes($"blob for {repository} {Guid.NewGuid()}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/{repository}/blobs/uploads/?digest={Digest.Compute(content)}") { Content = new ByteArrayContent(content) };
+        request.Headers.Authorization = Basic(user, password);
+        using var response = await _client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static AuthenticationHeaderValue Basic(string user, string password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+    private static string Bcrypt(string password) =>
+        OpenBsdBCrypt.Generate("2y", password.ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), 10);
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _server.DisposeAsync();
+        _dir.Dispose();
+    }
+}
