@@ -24,7 +24,9 @@ public sealed partial class BouncyCastleOpenPgp
         {
             message = ReadMessage(signature.ToArray());
         }
-        catch (Exception e) when (e is PgpException or IOException or InvalidCastException or ArgumentException or InvalidOperationException or InvalidDataException)
+#pragma warning disable CA1031 // Untrusted bytes: Portable.BouncyCastle 1.8.10 throws bare Exception for some malformed packets (found by fuzzing).
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             return OpenPgpVerification.Fail("Invalid GPG signature: " + e.Message);
         }
@@ -90,7 +92,9 @@ public sealed partial class BouncyCastleOpenPgp
             sig.Update(content);
             return sig.Verify();
         }
-        catch (Exception e) when (e is PgpException or ArgumentException or InvalidOperationException)
+#pragma warning disable CA1031 // As above: a malformed signature packet is a failed check, never a crash.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             return false;
         }
