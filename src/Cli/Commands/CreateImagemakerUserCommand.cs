@@ -3,6 +3,7 @@ using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
+using U7s.Cli.Wiring;
 
 namespace U7s.Cli.Commands;
 
@@ -47,8 +48,7 @@ internal static class CreateImagemakerUserCommand
             var root = common.NodeRoot(parse, environment);
             var options = common.Cluster(parse);
             options.PathsIncludeRoot = parse.GetValue(inPlace);
-            var signers = environment.Signers
-                ?? throw new UserException("no signer key provisioner is configured in this build", ExitCodes.Failure);
+            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time);
             var stagingUrl = parse.GetValue(staging)!;
             if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
             {

@@ -4,6 +4,7 @@ using System.Net;
 using U7s.Cluster;
 using U7s.Cluster.Files;
 using U7s.Cluster.Kubeadm;
+using U7s.Cli.Wiring;
 using U7s.Oci;
 
 namespace U7s.Cli.Commands;
@@ -77,7 +78,8 @@ internal static class KubeadmCommand
         });
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
-            var (service, options, version, tags) = shared.Build(parse, environment);
+            using var http = environment.CreateHttpClient();
+            var (service, options, version, tags) = shared.Build(parse, environment, http);
             var address = parse.GetValue(advertise)!;
             var bindPort = parse.GetValue(shared.BindPort);
             var settings = new InitSettings
@@ -140,7 +142,8 @@ internal static class KubeadmCommand
         });
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
-            var (service, options, version, tags) = shared.Build(parse, environment);
+            using var http = environment.CreateHttpClient();
+            var (service, options, version, tags) = shared.Build(parse, environment, http);
             var request = new JoinRequest
             {
                 ApiServerEndpoint = parse.GetValue(endpoint),
@@ -166,6 +169,11 @@ internal static class KubeadmCommand
         environment.Kubeadm ?? new KubeadmRunner(parse.InvocationConfiguration.Output);
 
     private static bool IsIp(string? value) => value is not null && KubeadmConfigReader.IsIpAddress(value);
+
+    private static bool IsHttpUrl(string? value) => value is null || HttpUrl(value) is not null;
+
+    private static Uri? HttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
 
     private static bool IsHostPort(string value)
     {
@@ -222,12 +230,16 @@ internal static class KubeadmCommand
 
         public Option<string?> Config { get; } = new("--config") { Description = "Not accepted: u7s writes the config (see --dry-run)" };
 
+        public Option<string?> RegistryUrl { get; } = new("--registry-url") { Description = "Preflight reaches the registry here instead of http://<registry name>/ (e.g. http://127.0.0.1:5000/)" };
+
+        public Option<string?> LookasideUrl { get; } = new("--lookaside-url") { Description = "Preflight reads signatures here instead of the lookaside registries.d names" };
+
         public void AddTo(Command command)
         {
             command.Options.Add(_node.Root);
             command.Options.Add(_node.RegistryName);
             command.Options.Add(_node.Platform);
-            foreach (var option in new Option[] { BindPort, CriSocket, NodeName, IgnorePreflight, KubernetesVersion, EtcdTag, CoreDnsTag, PauseTag, EtcdDataDir, WipeEtcdData, JoinData, DryRun, Verbosity, Config })
+            foreach (var option in new Option[] { BindPort, CriSocket, NodeName, IgnorePreflight, KubernetesVersion, EtcdTag, CoreDnsTag, PauseTag, EtcdDataDir, WipeEtcdData, JoinData, DryRun, Verbosity, Config, RegistryUrl, LookasideUrl })
             {
                 command.Options.Add(option);
             }
@@ -245,6 +257,8 @@ internal static class KubeadmCommand
             Check(result, BindPort, v => v is > 0 and < 65536, "not a port");
             Check(result, Verbosity, v => v is null or (>= 0 and <= 10), "must be 0-10");
             Check(result, EtcdDataDir, v => v is not null && v.StartsWith('/'), "must be absolute");
+            Check(result, RegistryUrl, IsHttpUrl, "not an absolute http(s) URL");
+            Check(result, LookasideUrl, IsHttpUrl, "not an absolute http(s) URL");
             foreach (var tag in new[] { EtcdTag, CoreDnsTag, PauseTag })
             {
                 Check(result, tag, v => v is null || Tag.TryParse(v, out _), "not a tag");
@@ -262,7 +276,7 @@ internal static class KubeadmCommand
             JoinDataPath = parse.GetValue(JoinData)!,
         };
 
-        public (KubeadmService Service, ClusterOptions Options, KubernetesVersion Version, ImageTags Tags) Build(ParseResult parse, NodeEnvironment environment)
+        public (KubeadmService Service, ClusterOptions Options, KubernetesVersion Version, ImageTags Tags) Build(ParseResult parse, NodeEnvironment environment, HttpClient http)
         {
             var root = parse.GetValue(DryRun) ? new NodeRoot(parse.GetValue(_node.Root)!) : _node.NodeRoot(parse, environment);
             var options = new ClusterOptions { RegistryName = parse.GetValue(_node.RegistryName)!, Platform = parse.GetValue(_node.Platform)! };
@@ -281,7 +295,10 @@ internal static class KubeadmCommand
             }
 
             var writer = new NodeFileWriter(root, environment.Time);
-            var service = new KubeadmService(writer, new KubeadmPreflight(writer, environment.ImageVerifier, options), Runner(environment, parse), environment.Runner, environment.Time);
+            // Without a test double the preflight checks images exactly as this node will pull them.
+            var verifier = environment.ImageVerifier
+                ?? new NodeImageVerifier(http, root, environment.Time, HttpUrl(parse.GetValue(RegistryUrl)), HttpUrl(parse.GetValue(LookasideUrl)));
+            var service = new KubeadmService(writer, new KubeadmPreflight(writer, verifier, options), Runner(environment, parse), environment.Runner, environment.Time);
             return (service, options, version!, new ImageTags(pause, etcd, coreDns));
         }
     }

@@ -26,10 +26,10 @@ internal sealed class NodeEnvironment
     /// <summary>systemd's "booted with systemd" marker, always on the real root, never the staging root.</summary>
     public string SystemdMarker { get; init; } = "/run/systemd/system";
 
-    /// <summary>Generates or reuses imagemaker signing keys; null until the signing part is wired in.</summary>
+    /// <summary>Generates or reuses imagemaker signing keys; null means U7s's own key store (<see cref="Wiring.SigstoreSignerKeyProvisioner"/>).</summary>
     public ISignerKeyProvisioner? Signers { get; init; }
 
-    /// <summary>Checks that an image exists and verifies under the node policy; null until wired in.</summary>
+    /// <summary>Checks that an image exists and verifies under the node policy; null means the real check (<see cref="Wiring.NodeImageVerifier"/>).</summary>
     public IImageVerifier? ImageVerifier { get; init; }
 
     public IKubeadmRunner? Kubeadm { get; init; }

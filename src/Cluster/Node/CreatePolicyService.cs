@@ -7,7 +7,7 @@ namespace U7s.Cluster.Node;
 /// <summary>
 /// <c>u7s create-policy</c> (podsec-create-policy, SPEC §4): hosts line, groups, the
 /// <c>/var/sigstore</c> tree, policy.json, registries.d, registries.conf, the pause image for podman
-/// and CRI-O, and the user-namespace sysctl. Every step compares before writing, so a second run
+/// and CRI-O, the user-namespace and IP-forwarding sysctls. Every step compares before writing, so a second run
 /// changes nothing. A node other than the registry first downloads the keys and policy.json; nothing
 /// is written unless that download is complete and the policy validates.
 /// </summary>
@@ -17,6 +17,9 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
     public const string PodmanDevGroup = "podman_dev";
     public const string IndexHtml = "<html><body><h1>SigStore works!</h1></body></html>\n";
     public const string SysctlContent = "kernel.unprivileged_userns_clone=1\n";
+
+    /// <summary>Pod traffic is routed through the node; kubeadm's preflight and <c>u7s kubeadm</c> require it.</summary>
+    public const string IpForwardContent = "net.ipv4.ip_forward = 1\n";
 
     public async Task<IReadOnlyList<string>> RunAsync(CreatePolicyRequest request, CancellationToken cancellationToken)
     {
@@ -69,6 +72,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         Note(report, await writer.WriteAsync(NodePaths.ContainersConf, containers, FileModes.Mode0644, cancellationToken));
         Note(report, await writer.WriteAsync(NodePaths.CrioPauseDropIn, CrioPauseDropIn(options.PauseImage), FileModes.Mode0644, cancellationToken));
         Note(report, await writer.WriteAsync(NodePaths.Sysctl, SysctlContent, FileModes.Mode0644, cancellationToken));
+        Note(report, await writer.WriteAsync(NodePaths.IpForwardSysctl, IpForwardContent, FileModes.Mode0644, cancellationToken));
         return report;
     }
 

@@ -77,6 +77,92 @@ public static class RegistriesD
         }
     }
 
+    /// <summary>
+    /// The lookaside a reader of <paramref name="reference"/> uses, as containers/image 5.23 picks it
+    /// from the registries.d files <paramref name="files"/>: the <c>docker</c> entry for the
+    /// reference itself (<c>host/repo:tag</c>), then for each enclosing namespace (<c>host/repo</c>,
+    /// <c>host/ns</c>, <c>host</c>), then <c>default-docker</c>; inside an entry <c>lookaside</c>
+    /// before its alias <c>sigstore</c>. Null when nothing names one (the image then has no signatures).
+    /// Throws <see cref="InvalidDataException"/> for an invalid file or a scope defined twice.
+    /// </summary>
+    public static Uri? LookasideFor(IEnumerable<string> files, string reference)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(reference);
+        var scopes = new Dictionary<string, Uri?>(StringComparer.Ordinal);
+        Uri? fallback = null;
+        var haveDefault = false;
+        foreach (var text in files)
+        {
+            Validate(text);
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            foreach (var (key, value) in ((YamlMappingNode)stream.Documents[0].RootNode).Children)
+            {
+                if (((YamlScalarNode)key).Value == "default-docker")
+                {
+                    if (haveDefault)
+                    {
+                        throw new InvalidDataException("registries.d: default-docker is defined in more than one file");
+                    }
+
+                    haveDefault = true;
+                    fallback = ReadUrl((YamlMappingNode)value);
+                    continue;
+                }
+
+                foreach (var (scope, section) in ((YamlMappingNode)value).Children)
+                {
+                    var name = ((YamlScalarNode)scope).Value ?? string.Empty;
+                    if (!scopes.TryAdd(name, ReadUrl((YamlMappingNode)section)))
+                    {
+                        throw new InvalidDataException($"registries.d: docker scope {name} is defined more than once");
+                    }
+                }
+            }
+        }
+
+        foreach (var candidate in ScopesOf(reference))
+        {
+            if (scopes.TryGetValue(candidate, out var url))
+            {
+                return url;
+            }
+        }
+
+        return fallback;
+    }
+
+    // The identity without a digest, then the repository and each parent namespace down to the host.
+    private static IEnumerable<string> ScopesOf(string reference)
+    {
+        var at = reference.IndexOf('@', StringComparison.Ordinal);
+        var name = at < 0 ? reference : reference[..at];
+        yield return reference;
+        var lastSlash = name.LastIndexOf('/');
+        var colon = name.LastIndexOf(':');
+        var repository = colon > lastSlash ? name[..colon] : name;
+        for (var current = repository; current.Length > 0;)
+        {
+            yield return current;
+            var slash = current.LastIndexOf('/');
+            current = slash < 0 ? string.Empty : current[..slash];
+        }
+    }
+
+    private static Uri? ReadUrl(YamlMappingNode section)
+    {
+        foreach (var key in new[] { "lookaside", "sigstore" })
+        {
+            if (section.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode { Value: { } url })
+            {
+                return new Uri(url, UriKind.Absolute);
+            }
+        }
+
+        return null;
+    }
+
     private static void Section(YamlNode node, string where)
     {
         if (node is not YamlMappingNode mapping)

@@ -2,8 +2,9 @@ namespace U7s.Cluster.Users;
 
 /// <summary>
 /// Generates or reuses an imagemaker's OpenPGP signing key (SPEC §2.3) and publishes its public part.
-/// Implemented by the signing part of U7s (GnuPG-compatible keyring of the user); the cluster verbs
-/// only call it.
+/// The CLI implements it on U7s's own per-user key store (<c>~/.local/share/u7s/keys</c>, the one
+/// <c>u7s keys</c> and <c>u7s sign</c> use); tests that need a GnuPG-held key use a gpg one.
+/// The cluster verbs only call it.
 /// </summary>
 public interface ISignerKeyProvisioner
 {

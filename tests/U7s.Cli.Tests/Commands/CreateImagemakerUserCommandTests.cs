@@ -8,7 +8,6 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
 {
     private readonly TempDirectory _root = new("u7s-im-root");
     private readonly RecordingProcessRunner _runner = new();
-    private readonly GpgSignerKeyProvisioner _gpg = new();
 
     public async Task InitializeAsync()
     {
@@ -16,25 +15,28 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.True(code == 0, stderr);
     }
 
-    public async Task DisposeAsync() => await _gpg.DisposeAsync();
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose() => _root.Dispose();
 
-    private NodeEnvironment Environment(bool withSigners = true) => new()
+    // No Signers: the verb uses U7s's own key store, as the shipped CLI does.
+    private NodeEnvironment Environment() => new()
     {
         Runner = _runner,
         IsPrivileged = () => false,
-        Signers = withSigners ? _gpg.Provisioner : null,
         HostName = "node1.example.test",
     };
 
-    [RequiresToolFact("gpg")]
+    [Fact]
     public async Task CreateImagemakerUser_DefaultEmail_UsesUserAtHost()
     {
         var (code, stdout, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "imagemaker", "--root", _root.Path);
 
         Assert.True(code == 0, stderr);
-        Assert.Single(await _gpg.FindAsync("imagemaker@node1.example.test"));
+        var keys = _root.Combine("home/imagemaker/.local/share/u7s/keys");
+        var (listed, listing, error) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "list", "--key-dir", keys);
+        Assert.True(listed == 0, error);
+        Assert.Contains("imagemaker <imagemaker@node1.example.test>", listing, StringComparison.Ordinal);
         Assert.Contains("policy scope registry.local: signed by /var/sigstore/keys/imagemaker.pgp", stdout, StringComparison.Ordinal);
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")), StringComparison.Ordinal);
     }
@@ -49,15 +51,18 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
     }
 
     [Fact]
-    public async Task CreateImagemakerUser_NoProvisioner_FailsBeforeAnyChange()
+    public async Task CreateImagemakerUser_ChownFails_RefusedBeforePolicyChanges()
     {
-        var calls = _runner.Calls.Count;
+        var policy = File.ReadAllText(_root.Combine("etc/containers/policy.json"));
+        _runner.Failures["chown"] = "chown: changing ownership: Operation not permitted";
 
-        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment(withSigners: false)), "imagemaker", "--root", _root.Path);
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "imagemaker", "--root", _root.Path);
 
         Assert.Equal(ExitCodes.Failure, code);
-        Assert.Equal("u7s: no signer key provisioner is configured in this build\n", stderr);
-        Assert.Equal(calls, _runner.Calls.Count);
+        Assert.StartsWith("u7s: chown ", stderr, StringComparison.Ordinal);
+        Assert.EndsWith("failed: chown: changing ownership: Operation not permitted\n", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_root.Combine("var/sigstore/keys/imagemaker.pgp")));
+        Assert.Equal(policy, File.ReadAllText(_root.Combine("etc/containers/policy.json")));
     }
 
     [Fact]

@@ -62,6 +62,7 @@ public sealed class CreatePolicyServiceTests : IDisposable
             "# Written by u7s create-policy: the pod sandbox image comes from the local registry.\n[crio.image]\npause_image = \"registry.local/k8s-c10f1/pause:3.9\"\n",
             _node.Read("/etc/crio/crio.conf.d/10-u7s-pause.conf"));
         Assert.Equal("kernel.unprivileged_userns_clone=1\n", _node.Read("/etc/sysctl.d/99-podman.conf"));
+        Assert.Equal("net.ipv4.ip_forward = 1\n", _node.Read("/etc/sysctl.d/90-ipforward.conf"));
         Assert.Equal("<html><body><h1>SigStore works!</h1></body></html>\n", _node.Read("/var/sigstore/index.html"));
         Assert.Equal(FileModes.Mode0755, _node.Mode("/var/sigstore"));
         Assert.Equal(FileModes.Mode0775, _node.Mode("/var/sigstore/keys"));

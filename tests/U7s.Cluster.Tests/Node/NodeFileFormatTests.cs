@@ -81,4 +81,33 @@ public sealed class NodeFileFormatTests
 
         Assert.Equal(ClusterErrorKind.Refused, e.Kind);
     }
+
+    [Theory]
+    [InlineData("registry.local/k8s-c10f1/pause:3.9", "http://ns/")]
+    [InlineData("registry.local/k8s-c10f1/etcd:3.5.6-0", "http://etcd-tag/")]
+    [InlineData("registry.local/k8s-c10f1/coredns@sha256:0000000000000000000000000000000000000000000000000000000000000000", "http://ns/")]
+    [InlineData("registry.local/other/x:1", "http://host/")]
+    [InlineData("127.0.0.1:5000/k8s-c10f1/pause:3.9", "http://default/")]
+    public void RegistriesD_LookasideFor_MostSpecificScopeThenDefault(string reference, string expected)
+    {
+        string[] files =
+        [
+            "default-docker:\n  sigstore: http://default/\n",
+            "docker:\n  registry.local:\n    sigstore: http://host/\n  registry.local/k8s-c10f1:\n    lookaside: http://ns/\n    sigstore: http://ns-legacy/\n"
+                + "  registry.local/k8s-c10f1/etcd:3.5.6-0:\n    lookaside: http://etcd-tag/\n",
+        ];
+
+        Assert.Equal(new Uri(expected), RegistriesD.LookasideFor(files, reference));
+    }
+
+    [Fact]
+    public void RegistriesD_LookasideFor_NothingConfigured_Null() =>
+        Assert.Null(RegistriesD.LookasideFor(["docker:\n  other.example:\n    lookaside: http://o/\n"], "registry.local/a/b:1"));
+
+    [Fact]
+    public void RegistriesD_LookasideFor_ScopeInTwoFiles_Refused()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => RegistriesD.LookasideFor(["default-docker:\n  lookaside: http://a/\n", "default-docker:\n  lookaside: http://b/\n"], "r.local/a:1"));
+        Assert.Contains("more than one file", e.Message, StringComparison.Ordinal);
+    }
 }
