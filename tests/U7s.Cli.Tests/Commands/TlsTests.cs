@@ -34,6 +34,22 @@ public sealed class TlsTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task SignatureStore_ServesHttpsFromPem_RegistryStaysHttp()
+    {
+        var (cert, key) = WriteSelfSigned();
+        Directory.CreateDirectory(_dir.Combine("sig", "keys"));
+        await File.WriteAllTextAsync(_dir.Combine("sig", "keys", "imagemaker.pgp"), "key");
+        var env = new Dictionary<string, string> { ["U7S_SIGSTORE__TLSCERTIFICATE"] = cert, ["U7S_SIGSTORE__TLSKEY"] = key };
+        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), env);
+        Assert.Equal("https", server.SigstoreUrl.Scheme);
+        Assert.Equal("http", server.RegistryUrl.Scheme);
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, c, _, _) => c?.Subject == "CN=registry.local" };
+        using var client = new HttpClient(handler);
+        var listing = await client.GetStringAsync(new Uri(server.SigstoreUrl, "/keys/"));
+        Assert.Contains("\"name\":\"imagemaker.pgp\"", listing, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true, false, "go together")]
     [InlineData(true, true, "cannot be loaded")]
