@@ -12,8 +12,12 @@ namespace U7s.Cli.Commands;
 
 /// <summary>
 /// <c>u7s load-sign-oci &lt;archive&gt; &lt;arch&gt; &lt;signer-email&gt; [registry/path]</c>: loads an
-/// image archive (SPEC §1) into the registry byte-exact, signs every image and verifies it.
-/// Never prompts; every failure is one line with an exit code from <see cref="LoaderExitCodes"/>.
+/// image archive (SPEC §1) into the registry byte-exact, signs every image with the imagemaker's
+/// key from <c>--key-dir</c> into <c>--sigstore-root</c> and verifies it under <c>--policy</c>.
+/// Pushes over HTTP to <c>--registry</c>, or with <c>--data</c> writes straight into the registry's
+/// store on this host (safe while <c>u7s serve</c> runs on it). Never prompts, except for the key's
+/// passphrase when stdin is a terminal and no <c>--passphrase-file</c> is given; every failure is
+/// one line with an exit code from <see cref="LoaderExitCodes"/>.
 /// </summary>
 internal static class LoadSignOciCommand
 {
