@@ -65,7 +65,8 @@ internal static class LoaderWorkloads
         for (var round = 0; round < options.Rounds; round++)
         {
             var xz = await BenchProcess.ShellAsync("xz -dc \"$1\" > /dev/null", archive.Path);
-            var local = await LoadAsync(u7s, archive.Path, keyDir, policy, work, ["--data", Path.Combine(work, $"data-{round}")]);
+            var data = Directory.CreateDirectory(Path.Combine(work, $"data-{round}")).FullName;
+            var local = await LoadAsync(u7s, archive.Path, keyDir, policy, work, ["--data", data]);
             var http = await LoadAsync(u7s, archive.Path, keyDir, policy, work, [$"registry.local/ld{round}/k8s-c10f1", "--registry", servers.U7s.Url.ToString()]);
             var podsec = await PodsecAsync(archive, gnupg, servers.DockerRegistry.Url, work, round);
             foreach (var workload in new[] { LoadLocal, LoadHttp })

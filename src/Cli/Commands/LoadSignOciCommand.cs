@@ -156,7 +156,7 @@ internal static class LoadSignOciCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new UserException($"cannot use the data root '{dataRoot}': {e.Message}", ExitCodes.Unavailable);
+            throw new UserException($"cannot use the data root: {e.Message}", ExitCodes.Unavailable);
         }
     }
 

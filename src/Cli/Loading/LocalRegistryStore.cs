@@ -28,10 +28,15 @@ internal sealed class LocalRegistryStore : IAsyncDisposable
 
     public IManifestSource Manifests { get; }
 
+    /// <summary>Opens the store at an existing data root (a typo must not start an empty store nobody serves).</summary>
     public static LocalRegistryStore Open(string dataRoot)
     {
         var root = Path.GetFullPath(dataRoot);
-        Directory.CreateDirectory(root);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"data root '{root}' does not exist");
+        }
+
         return new LocalRegistryStore(new ServiceCollection().AddRegistry(new RegistryOptions { DataRoot = root }).BuildServiceProvider());
     }
 

@@ -127,6 +127,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         var policy = _temp.Combine("policy.json");
         await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
         var data = _temp.Combine("data");
+        Directory.CreateDirectory(data);
 
         var result = await CliAsync("load-sign-oci", archive.Path, "amd64", "nobody@example.test", "--data", data, "--key-dir", _temp.Combine("no-keys"), "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
 
@@ -144,6 +145,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         var policy = _temp.Combine("policy.json");
         await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
         await File.WriteAllTextAsync(_temp.Combine("wrong.txt"), "not-the-passphrase\n");
+        Directory.CreateDirectory(_temp.Combine("data"));
         string[] common = ["load-sign-oci", archive.Path, "amd64", SampleKeys.ProtectedEmail, "--data", _temp.Combine("data"), "--key-dir", keys, "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy];
 
         var missing = await CliAsync(common);
@@ -153,6 +155,22 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         Assert.Contains("is protected", missing.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Refused, wrong.ExitCode);
         Assert.Contains("bad passphrase", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadSignOci_DataRootMissing_ExitsUnavailableWithoutCreatingIt()
+    {
+        var archive = _temp.Combine("a.tar.xz");
+        await File.WriteAllBytesAsync(archive, [0xFD]);
+        var policy = _temp.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
+        var data = _temp.Combine("no-such-root");
+
+        var result = await CliAsync("load-sign-oci", archive, "amd64", SampleKeys.SignerEmail, "--data", data, "--key-dir", _temp.Combine("keys"), "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
+
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.Equal($"u7s: cannot use the data root: data root '{data}' does not exist", result.Error.Trim());
+        Assert.False(Directory.Exists(data));
     }
 
     private static (string Policy, string RegistriesD) NodeConfiguration(ContainerTools tools, U7sProcess server, string publicKey)
