@@ -63,6 +63,7 @@ try
     report.Add("peak RSS (MiB)", "u7s", servers.U7s.PeakRssMiB());
     report.Add("peak RSS (MiB)", "docker-registry", servers.DockerRegistry.PeakRssMiB());
     report.Add("peak RSS (MiB)", "nginx", servers.Nginx.PeakRssMiB());
+    await LoaderWorkloads.RunAsync(report, options, servers, root);
 }
 finally
 {
@@ -77,6 +78,7 @@ report.Compare("manifest GET p99 (ms)", "ms", "docker-registry", 1.0, false, "<=
 report.Compare("manifest HEAD by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
 report.Compare("manifest HEAD p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
 report.Compare("signature GET (req/s)", "req/s", "nginx", 0.8, true, ">= 0.8x");
+LoaderWorkloads.Declare(report);
 report.Print(Console.Out);
 var ours = report.Median("peak RSS (MiB)", "u7s");
 var registryRss = report.Median("peak RSS (MiB)", "docker-registry");

@@ -1,16 +1,23 @@
 using System.CommandLine;
 using Spectre.Console;
+using U7s.Cli.Loading;
 using U7s.Loader.Loading;
 using U7s.Loader.Names;
 using U7s.Loader.Preflight;
 using U7s.Loader.Registry;
+using U7s.Sigstore.Keys;
+using U7s.Sigstore.Manifests;
 
 namespace U7s.Cli.Commands;
 
 /// <summary>
 /// <c>u7s load-sign-oci &lt;archive&gt; &lt;arch&gt; &lt;signer-email&gt; [registry/path]</c>: loads an
-/// image archive (SPEC §1) into the registry byte-exact, signs every image and verifies it.
-/// Never prompts; every failure is one line with an exit code from <see cref="LoaderExitCodes"/>.
+/// image archive (SPEC §1) into the registry byte-exact, signs every image with the imagemaker's
+/// key from <c>--key-dir</c> into <c>--sigstore-root</c> and verifies it under <c>--policy</c>.
+/// Pushes over HTTP to <c>--registry</c>, or with <c>--data</c> writes straight into the registry's
+/// store on this host (safe while <c>u7s serve</c> runs on it). Never prompts, except for the key's
+/// passphrase when stdin is a terminal and no <c>--passphrase-file</c> is given; every failure is
+/// one line with an exit code from <see cref="LoaderExitCodes"/>.
 /// </summary>
 internal static class LoadSignOciCommand
 {
@@ -27,6 +34,10 @@ internal static class LoadSignOciCommand
     private static readonly Option<string?> ArchivePlatformOption = new("--archive-platform") { Description = "Re-home images of this archive platform under the target" };
     private static readonly Option<string> SignerGroupOption = new("--signer-group") { DefaultValueFactory = _ => GroupCheck.DefaultGroup, Description = "Group whose members may push and sign (root always may)" };
     private static readonly Option<string?> TempDirOption = new("--temp-dir") { Description = "Directory for blobs that arrive before their manifest" };
+    private static readonly Option<string?> DataOption = new("--data") { Description = "Write straight into the registry store at this data root (this host's /var/lib/u7s) instead of pushing to --registry" };
+    private static readonly Option<string> KeyDirOption = new("--key-dir") { DefaultValueFactory = _ => SignerKeyStore.DefaultDirectory(), Description = "Directory of the signer's secret keys (as for u7s keys)" };
+    private static readonly Option<string> SigstoreRootOption = new("--sigstore-root") { DefaultValueFactory = _ => "/var/sigstore", Description = "Signature store tree; signatures go to <root>/sigstore" };
+    private static readonly Option<string> PolicyOption = new("--policy") { DefaultValueFactory = _ => "/etc/containers/policy.json", Description = "Node policy every loaded image is verified against" };
 
     public static Command Create(LoaderServices services)
     {
@@ -43,6 +54,10 @@ internal static class LoadSignOciCommand
         command.Options.Add(ArchivePlatformOption);
         command.Options.Add(SignerGroupOption);
         command.Options.Add(TempDirOption);
+        command.Options.Add(DataOption);
+        command.Options.Add(KeyDirOption);
+        command.Options.Add(SigstoreRootOption);
+        command.Options.Add(PolicyOption);
         command.SetAction((parse, ct) => RunAsync(parse, services, ct));
         return command;
     }
@@ -52,7 +67,8 @@ internal static class LoadSignOciCommand
         var output = parse.InvocationConfiguration.Output;
         // SPEC §1.5 order: hosts (1), caller (2), archive (3), architecture (4), target (5).
         var registry = ParseRegistry(parse.GetValue(RegistryOption)!);
-        if (registry.Host == HostCheck.RegistryHost)
+        var dataRoot = parse.GetValue(DataOption);
+        if (dataRoot is null && registry.Host == HostCheck.RegistryHost)
         {
             // Pushing to the node's own registry name: both names must point at this host (SPEC §1.5 row 1).
             foreach (var host in new[] { HostCheck.RegistryHost, HostCheck.SigstoreHost })
@@ -94,12 +110,15 @@ internal static class LoadSignOciCommand
         try
         {
             var names = NameMapper.Create(parse.GetValue(TargetArgument), parse.GetValue(PlatformOption)!, parse.GetValue(ArchivePlatformOption));
-            var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile))
+            var sigstoreRoot = Path.GetFullPath(parse.GetValue(SigstoreRootOption)!);
+            var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile, parse.GetValue(KeyDirOption)!, sigstoreRoot))
                 ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
-            var verifier = services.Verifier?.Invoke(registry)
-                ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var sink = new RegistryHttpSink(new RegistryClient(http, registry));
+            await using var local = dataRoot is null ? null : OpenLocalStore(dataRoot);
+            IImageSink sink = local?.Sink ?? new RegistryHttpSink(new RegistryClient(http, registry));
+            IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);
+            var verifier = services.Verifier?.Invoke(new VerifierSettings(registry, parse.GetValue(PolicyOption)!, sigstoreRoot, manifests))
+                ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
             var request = new LoadRequest
             {
                 ArchivePath = archive,
@@ -126,6 +145,18 @@ internal static class LoadSignOciCommand
         catch (LoadException e)
         {
             throw LoaderExitCodes.ToUserException(e);
+        }
+    }
+
+    private static LocalRegistryStore OpenLocalStore(string dataRoot)
+    {
+        try
+        {
+            return LocalRegistryStore.Open(dataRoot);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserException($"cannot use the data root: {e.Message}", ExitCodes.Unavailable);
         }
     }
 

@@ -94,6 +94,12 @@ internal sealed partial class ArchiveLoader
                 progress?.Report(new LoadProgress("signing", 0, 0, image.Image.Target.ToString()));
                 try
                 {
+                    // An index's instances first: pulls verify the per-platform manifest at its own digest (SPEC §2.7).
+                    foreach (var instance in image.Manifests.Take(image.Manifests.Count - 1))
+                    {
+                        await signer.SignAsync(image.Image.Target, instance.Digest, cancellationToken);
+                    }
+
                     signature = await signer.SignAsync(image.Image.Target, digests[image.Image.Target.ToString()], cancellationToken);
                 }
                 catch (Exception e) when (e is not (OperationCanceledException or LoadException))

@@ -59,13 +59,24 @@ public sealed class LoadSignOciCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_NoSignerInBuild_RefusesBeforePushing()
+    public async Task Run_NoSignerServices_RefusesBeforePushing()
     {
         var archive = _temp.Combine("a.tar.xz");
         await File.WriteAllBytesAsync(archive, [0xFD]);
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
+        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(new LoaderServices()), "load-sign-oci", archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Refused, code);
         Assert.StartsWith("signer key not usable", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MissingNodePolicy_RefusedBeforeReadingTheArchive()
+    {
+        var archive = _temp.Combine("a.tar.xz");
+        await File.WriteAllBytesAsync(archive, [0xFD]);
+        var (code, _, error) = await VerbRunner.RunAsync(
+            LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9", "--key-dir", _temp.Combine("keys"), "--policy", _temp.Combine("none.json"));
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.StartsWith("cannot read the node policy", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,7 +88,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
             ?? await U7s.Loader.Preflight.HostCheck.ProblemOrNullAsync("sigstore.local", CancellationToken.None)
             ?? "signer key not usable";
 
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test");
+        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(new LoaderServices()), "load-sign-oci", archive, "amd64", "me@example.test");
 
         Assert.Equal(ExitCodes.Refused, code);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);

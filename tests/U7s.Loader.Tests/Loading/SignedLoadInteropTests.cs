@@ -56,6 +56,46 @@ public sealed class SignedLoadInteropTests(DockerRegistry registry) : IClassFixt
     }
 
     [RequiresToolFact("docker-registry", "gpg")]
+    public async Task LoadAsync_EntryIsImageIndex_SignsEveryInstanceAndTheIndex()
+    {
+        using var keyring = await GpgKeyring.CreateAsync();
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("i.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 24 }, CancellationToken.None);
+        var child = archive.Images[0];
+        var indexBytes = System.Text.Encoding.UTF8.GetBytes(
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{Oci.MediaTypes.OciIndex}\",\"manifests\":[{{\"mediaType\":\"{Oci.MediaTypes.OciManifest}\",\"digest\":\"{child.ManifestDigest}\",\"size\":{child.ManifestSize},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}]}}");
+        var indexDigest = Oci.Digest.Compute(indexBytes);
+        var edited = _temp.Combine("index.tar.xz");
+        await ArchiveMutator.RewriteAsync(
+            archive.Path,
+            edited,
+            ArchiveMutator.EditIndex("amd64", index =>
+            {
+                var entry = index["manifests"]![0]!;
+                entry["mediaType"] = Oci.MediaTypes.OciIndex;
+                entry["digest"] = indexDigest.ToString();
+                entry["size"] = indexBytes.Length;
+            }),
+            [ArchiveMutator.File($"amd64/blobs/sha256/{indexDigest.Hex}", indexBytes)]);
+        registry.EnsureStarted();
+        var lookaside = _temp.Combine("www-index");
+        var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), new GpgImageSigner(keyring, lookaside), null);
+        var request = new LoadRequest { ArchivePath = edited, Architecture = "amd64", Names = NameMapper.Create("registry.local/ix/k8s-c10f1", "k8s-c10f1", null) };
+
+        var loaded = Assert.Single((await loader.LoadAsync(request, CancellationToken.None)).Images);
+
+        // Pulls verify the per-platform manifest at its own digest (SPEC §2.7): both must be signed.
+        Assert.Equal(indexDigest, loaded.Digest);
+        foreach (var digest in new[] { indexDigest, child.ManifestDigest })
+        {
+            var signature = Path.Combine(lookaside, "sigstore", $"{loaded.Image.Repository}@sha256={digest.Hex}", "signature-1");
+            var payload = await keyring.GpgAsync(["--batch", "--decrypt", signature]);
+            Assert.Equal(0, payload.ExitCode);
+            Assert.Contains($"\"docker-manifest-digest\":\"{digest}\"", payload.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains($"\"docker-reference\":\"{loaded.Image.Target}\"", payload.StandardOutput, StringComparison.Ordinal);
+        }
+    }
+
+    [RequiresToolFact("docker-registry", "gpg")]
     public async Task LoadAsync_SignerKeyMissing_FailsBeforeAnythingIsPushed()
     {
         using var keyring = await GpgKeyring.CreateAsync();

@@ -1,0 +1,9 @@
+using U7s.Sigstore.Manifests;
+
+namespace U7s.Cli.Commands;
+
+/// <summary>
+/// What the verification pass reads: the node policy file, the signature store tree and the
+/// manifests as the registry serves them (over HTTP, or from the local store with <c>--data</c>).
+/// </summary>
+internal sealed record VerifierSettings(Uri Registry, string PolicyPath, string SigstoreRoot, IManifestSource Manifests);

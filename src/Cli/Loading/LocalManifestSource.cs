@@ -1,0 +1,35 @@
+using U7s.Oci;
+using U7s.Registry.Manifests;
+using U7s.Sigstore.Manifests;
+
+namespace U7s.Cli.Loading;
+
+/// <summary>
+/// <see cref="IManifestSource"/> over the registry's own store on this host: the bytes the registry
+/// serves for a tag or digest, read without HTTP (used with <c>load-sign-oci --data</c>).
+/// </summary>
+internal sealed class LocalManifestSource(ManifestService manifests) : IManifestSource
+{
+    private const int MaxManifestBytes = 4 * 1024 * 1024;
+
+    public async Task<FetchedManifest?> GetManifestOrNullAsync(Reference reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var tagOrDigest = reference.Digest?.ToString() ?? reference.Tag?.Value ?? "latest";
+        var stored = await manifests.GetOrNullAsync(reference.Repository, tagOrDigest, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        await using var content = stored.Content;
+        if (content.Length > MaxManifestBytes)
+        {
+            throw new ManifestSourceException($"manifest of {reference} is larger than 4 MiB");
+        }
+
+        var bytes = new byte[content.Length];
+        await content.Stream.ReadExactlyAsync(bytes, cancellationToken);
+        return new FetchedManifest(bytes, stored.MediaType, Digest.Compute(bytes));
+    }
+}
