@@ -1,17 +1,10 @@
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using U7s.Cli;
-using U7s.Sigstore;
-using U7s.Sigstore.Http;
 
 namespace U7s.Cli.Tests.Commands;
 
 /// <summary>
-/// Debian's docker-registry plus U7s's :81 app over a temp store, the sample keys imported with
+/// The real <c>u7s serve</c> (registry on one port, signature store on the other, over a temp store), the sample keys imported with
 /// <c>u7s keys import</c>, and skopeo configured as a node (policy trusting the published key,
 /// lookaside on the :81 app). Shared by the signed-pull tests.
 /// </summary>
@@ -19,9 +12,9 @@ public sealed class SignedPullFixture : IAsyncLifetime
 {
     public TempDirectory Temp { get; } = new("u7s-pull");
 
-    public DebianDockerRegistry? Registry { get; private set; }
+    public U7sProcess? Server { get; private set; }
 
-    public string RegistryHost => Registry!.HostPort;
+    public string RegistryHost => Server!.RegistryUrl.Authority;
 
     public string SigstoreRoot => Temp.Combine("www");
 
@@ -37,23 +30,17 @@ public sealed class SignedPullFixture : IAsyncLifetime
 
     public string SigstoreBase { get; private set; } = string.Empty;
 
-    private WebApplication? _sigstore;
-
     public async Task InitializeAsync()
     {
-        if (Tool.Find("skopeo") is null || Tool.Find("docker-registry") is null)
+        if (Tool.Find("skopeo") is null)
         {
             return;
         }
 
-        Registry = await DebianDockerRegistry.StartAsync();
         Directory.CreateDirectory(Path.Combine(SigstoreRoot, "sigstore"));
         await File.WriteAllTextAsync(Path.Combine(SigstoreRoot, "index.html"), "<html><body><h1>SigStore works!</h1></body></html>");
-        _sigstore = SigstoreApp.Build(
-            new SigstoreOptions { Listen = "127.0.0.1:0", Root = SigstoreRoot },
-            configureLogging: l => l.SetMinimumLevel(LogLevel.Warning));
-        await _sigstore.StartAsync();
-        SigstoreBase = _sigstore.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
+        Server = await U7sProcess.StartAsync(Temp.Combine("data"), SigstoreRoot);
+        SigstoreBase = Server.SigstoreUrl.ToString().TrimEnd('/');
 
         (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", KeyDir, "--publish", "--sigstore-root", SigstoreRoot, "--user", "imagemaker")).Ensure();
         (await CliAsync("keys", "import", SampleKeys.PathOf("protected.sec.asc"), "--key-dir", KeyDir)).Ensure();
@@ -71,15 +58,9 @@ public sealed class SignedPullFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_sigstore is not null)
+        if (Server is not null)
         {
-            await _sigstore.StopAsync();
-            await _sigstore.DisposeAsync();
-        }
-
-        if (Registry is not null)
-        {
-            await Registry.DisposeAsync();
+            await Server.DisposeAsync();
         }
 
         Temp.Dispose();

@@ -4,7 +4,7 @@ using U7s.Sigstore.Store;
 namespace U7s.Cli.Tests.Commands;
 
 /// <summary>
-/// The whole chain against the real clients: push to docker-registry with skopeo, sign with
+/// The whole chain against the real clients: push to U7s with skopeo, sign with
 /// <c>u7s sign</c> into the store, pull with skopeo under a signedBy policy through the :81 app
 /// (INTEROP §6, §8). Every rejection must be a policy refusal, not a transport error.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
 
     private static string DigestFrom(CliResult sign) => sign.Output.Split(' ')[1];
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task Signed_IsPulled_AndResigningWritesNothing()
     {
         var reference = await fixture.PushAsync("ns/good:v1", "good");
@@ -38,7 +38,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Equal(["signature-1"], Directory.GetFiles(SignatureDirectory(reference, DigestFrom(sign))).Select(Path.GetFileName));
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task Unsigned_IsRejected()
     {
         var reference = await fixture.PushAsync("ns/unsigned:v1", "unsigned");
@@ -50,7 +50,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Contains("A signature was required, but no signature exists", pull.StandardError, StringComparison.Ordinal);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task Tampered_IsRejected()
     {
         var reference = await fixture.PushAsync("ns/tampered:v1", "tampered");
@@ -67,7 +67,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Contains(Refusal, pull.StandardError, StringComparison.Ordinal);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task SignedByAnotherKey_IsRejected_UntilTrustedKeySignsToo()
     {
         var reference = await fixture.PushAsync("ns/otherkey:v1", "otherkey");
@@ -83,7 +83,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.True(accepted.ExitCode == 0, accepted.StandardError);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task SignatureCopiedFromAnotherImage_IsRejected()
     {
         var source = await fixture.PushAsync("ns/source:v1", "source");
@@ -100,7 +100,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Contains("does not match", pull.StandardError, StringComparison.Ordinal);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task OtherTagOfSameManifest_IsRejectedUntilSigned()
     {
         var v1 = await fixture.PushAsync("ns/tags:v1", "tags");
@@ -121,7 +121,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.True(stillV1.ExitCode == 0, stillV1.StandardError);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task VerifyCommand_ListsSignaturesAndPolicyVerdict()
     {
         var good = await fixture.PushAsync("ns/verify:v1", "verify");
@@ -138,7 +138,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Contains("A signature was required, but no signature exists", refused.Output, StringComparison.Ordinal);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task VerifyCommand_OverHttpLookaside_AsANodeDoes()
     {
         var good = await fixture.PushAsync("ns/verify-http:v1", "verify-http");
@@ -153,7 +153,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Equal(ExitCodes.Unavailable, down.ExitCode);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task Sign_MissingImageOrUnreachableRegistry_FailsWithOneLine()
     {
         var missing = await SignAsync($"{fixture.RegistryHost}/ns/absent:v1");
@@ -166,7 +166,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Single(missing.Error.TrimEnd().Split('\n'));
     }
 
-    [RequiresToolFact("podman", "skopeo", "docker-registry")]
+    [RequiresToolFact("podman", "skopeo")]
     public async Task Podman_PullsSignedImage_RejectsUnsigned()
     {
         var signed = await fixture.PushAsync("ns/podman-signed:v1", "podman-signed");
@@ -181,7 +181,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.Contains(Refusal, rejected.StandardError, StringComparison.Ordinal);
     }
 
-    [RequiresToolFact("gpg", "skopeo", "docker-registry")]
+    [RequiresToolFact("gpg", "skopeo")]
     public async Task SkopeoSignByIntoStagingTree_IsVerifiedByU7s_AndU7sAppendsAfterIt()
     {
         // skopeo copy --sign-by writes signature-1 through a file:// lookaside-staging into the same tree.
@@ -212,7 +212,7 @@ public sealed class SignedPullTests(SignedPullFixture fixture) : IClassFixture<S
         Assert.True(pull.ExitCode == 0, pull.StandardError);
     }
 
-    [RequiresToolFact("skopeo", "docker-registry")]
+    [RequiresToolFact("skopeo")]
     public async Task MultiArch_IndexAndEveryInstanceAreSigned_EachPlatformPulls()
     {
         var reference = await fixture.PushAsync("ns/multi:v1", "multi", multiArch: true);
