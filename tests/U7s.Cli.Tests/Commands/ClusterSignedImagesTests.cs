@@ -205,7 +205,7 @@ public sealed class ClusterSignedImagesTests : IAsyncLifetime, IDisposable
     public async Task KubeadmInit_RegistryUnreachable_EveryImageReportedUnreachable()
     {
         await PrepareClusterNodeAsync([], []);
-        var closed = $"http://127.0.0.1:{FreePort.Next()}/";
+        var closed = $"http://127.0.0.1:{FreeTcpPort.Next()}/";
         var kubeadm = new RecordingKubeadm(JoinOutput);
 
         var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
@@ -221,7 +221,7 @@ public sealed class ClusterSignedImagesTests : IAsyncLifetime, IDisposable
     public async Task KubeadmInit_LookasideUnreachable_NoImageCountsAsSigned()
     {
         await PrepareClusterNodeAsync(KubernetesImages, KubernetesImages);
-        var closed = $"http://127.0.0.1:{FreePort.Next()}/sigstore/";
+        var closed = $"http://127.0.0.1:{FreeTcpPort.Next()}/sigstore/";
         var kubeadm = new RecordingKubeadm(JoinOutput);
 
         var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),

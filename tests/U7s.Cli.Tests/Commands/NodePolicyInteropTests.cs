@@ -21,12 +21,12 @@ public sealed class NodePolicyInteropTests : IDisposable
     {
         var root = _work.Combine("root");
         Directory.CreateDirectory(root);
-        await using var registry = await DockerRegistryProcess.StartAsync(_work.Path);
+        await using var registry = await DebianDockerRegistry.StartAsync();
         Directory.CreateDirectory(Path.Join(root, "var", "sigstore"));
         await using var sigstore = await SigstoreServer.StartAsync(Path.Join(root, "var", "sigstore"));
         await using var gpg = new GpgSignerKeyProvisioner();
         var environment = new NodeEnvironment { Runner = new RecordingProcessRunner(), IsPrivileged = () => false, Signers = gpg.Provisioner, HostName = "example.test" };
-        string[] names = ["--root", root, "--registry-name", registry.Address, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
+        string[] names = ["--root", root, "--registry-name", registry.HostPort, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
 
         var policy = await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), ["192.168.122.70", "--role", "registry", .. names]);
         Assert.True(policy.ExitCode == 0, policy.Stderr);
@@ -39,9 +39,9 @@ public sealed class NodePolicyInteropTests : IDisposable
         var userConfig = Path.Join(root, "home", "imagemaker", ".config", "containers");
         string[] push = ["--policy", Path.Join(userConfig, "policy.json"), "--registries.d", Path.Join(userConfig, "registries.d"),
             "--registries-conf", Path.Join(root, "etc", "containers", "registries.conf"), "copy", "-q"];
-        var signed = await ExternalProcess.RunAsync("skopeo", [.. push, "--sign-by", "imagemaker@example.test", $"oci:{layout}:v1", $"docker://{registry.Address}/ns/signed:v1"], gpg.Environment);
+        var signed = await ExternalProcess.RunAsync("skopeo", [.. push, "--sign-by", "imagemaker@example.test", $"oci:{layout}:v1", $"docker://{registry.HostPort}/ns/signed:v1"], gpg.Environment);
         signed.EnsureSuccess("signed push");
-        var unsigned = await ExternalProcess.RunAsync("skopeo", [.. push, $"oci:{layout}:v1", $"docker://{registry.Address}/ns/unsigned:v1"], gpg.Environment);
+        var unsigned = await ExternalProcess.RunAsync("skopeo", [.. push, $"oci:{layout}:v1", $"docker://{registry.HostPort}/ns/unsigned:v1"], gpg.Environment);
         unsigned.EnsureSuccess("unsigned push");
         Assert.Single(Directory.GetFiles(Path.Join(root, "var", "sigstore", "sigstore", "ns"), "signature-1", SearchOption.AllDirectories));
 
@@ -49,8 +49,8 @@ public sealed class NodePolicyInteropTests : IDisposable
         string[] pull = ["--policy", Path.Join(root, "etc", "containers", "policy.json"), "--registries.d", Path.Join(root, "etc", "containers", "registries.d"),
             "--registries-conf", Path.Join(root, "etc", "containers", "registries.conf"), "copy", "-q"];
         var noKeyring = new Dictionary<string, string?> { ["GNUPGHOME"] = null };
-        var good = await ExternalProcess.RunAsync("skopeo", [.. pull, $"docker://{registry.Address}/ns/signed:v1", $"dir:{_work.Combine("pulled-signed")}"], noKeyring);
-        var bad = await ExternalProcess.RunAsync("skopeo", [.. pull, $"docker://{registry.Address}/ns/unsigned:v1", $"dir:{_work.Combine("pulled-unsigned")}"], noKeyring);
+        var good = await ExternalProcess.RunAsync("skopeo", [.. pull, $"docker://{registry.HostPort}/ns/signed:v1", $"dir:{_work.Combine("pulled-signed")}"], noKeyring);
+        var bad = await ExternalProcess.RunAsync("skopeo", [.. pull, $"docker://{registry.HostPort}/ns/unsigned:v1", $"dir:{_work.Combine("pulled-unsigned")}"], noKeyring);
 
         Assert.True(good.ExitCode == 0, good.StandardError);
         Assert.True(File.Exists(_work.Combine("pulled-signed", "manifest.json")));
@@ -63,11 +63,11 @@ public sealed class NodePolicyInteropTests : IDisposable
     {
         var root = _work.Combine("root");
         Directory.CreateDirectory(Path.Join(root, "var", "sigstore"));
-        await using var registry = await DockerRegistryProcess.StartAsync(_work.Path);
+        await using var registry = await DebianDockerRegistry.StartAsync();
         await using var sigstore = await SigstoreServer.StartAsync(Path.Join(root, "var", "sigstore"));
         await using var gpg = new GpgSignerKeyProvisioner();
         var environment = new NodeEnvironment { Runner = new RecordingProcessRunner(), IsPrivileged = () => false, Signers = gpg.Provisioner, HostName = "example.test" };
-        string[] names = ["--root", root, "--registry-name", registry.Address, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
+        string[] names = ["--root", root, "--registry-name", registry.HostPort, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
         Assert.Equal(0, (await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), ["192.168.122.70", "--role", "registry", .. names])).ExitCode);
         Assert.Equal(0, (await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(environment),
             ["imagemaker", "--in-place", "--staging-url", $"file://{root}/var/sigstore/sigstore/", .. names])).ExitCode);
@@ -92,7 +92,7 @@ public sealed class NodePolicyInteropTests : IDisposable
         };
         var layout = _work.Combine("layout");
         OciTestImage.Write(layout, "pushed by podman\n");
-        var image = $"{registry.Address}/ns/podman:v1";
+        var image = $"{registry.HostPort}/ns/podman:v1";
         (await ExternalProcess.RunAsync("skopeo", ["--policy", Path.Join(home, ".config", "containers", "policy.json"), "copy", "-q",
             $"oci:{layout}:v1", $"containers-storage:[vfs@{pm}/root+{pm}/runroot]{image}"], podmanEnvironment)).EnsureSuccess("load into podman storage");
 
