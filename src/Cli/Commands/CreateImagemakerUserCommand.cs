@@ -4,6 +4,7 @@ using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
 using U7s.Cli.Wiring;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
 
@@ -29,18 +30,31 @@ internal static class CreateImagemakerUserCommand
         {
             Description = "Key paths inside policy.json point into --root (use the staging tree where it is) instead of node paths",
         };
+        var htpasswd = new Option<string?>("--htpasswd") { Description = "Also give the user a registry login in this htpasswd file (the file Registry:Auth:Htpasswd names); one user only" };
+        var passwordFile = new Option<string?>("--password-file") { Description = "File holding that login's password (with --htpasswd)" };
         var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
         command.Aliases.Add("create-imagemaker");
         command.Arguments.Add(users);
         command.Options.Add(email);
         command.Options.Add(staging);
         command.Options.Add(inPlace);
+        command.Options.Add(htpasswd);
+        command.Options.Add(passwordFile);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(email) is not null && result.GetValue(users) is { Length: > 1 })
             {
                 result.AddError("--email applies to one user only");
+            }
+
+            if ((result.GetValue(htpasswd) is null) != (result.GetValue(passwordFile) is null))
+            {
+                result.AddError("--htpasswd and --password-file go together");
+            }
+            else if (result.GetValue(htpasswd) is not null && result.GetValue(users) is { Length: > 1 })
+            {
+                result.AddError("--htpasswd applies to one user only");
             }
         });
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
@@ -58,9 +72,34 @@ internal static class CreateImagemakerUserCommand
             var specs = parse.GetValue(users)!.Select(u => ImagemakerSpec.Parse(u, options.RegistryName)).ToList();
             var fixedEmail = parse.GetValue(email);
             var request = new CreateImagemakerRequest(specs, user => fixedEmail ?? $"{user}@{environment.HostName}", stagingUrl);
+            var password = ReadPassword(parse.GetValue(passwordFile));
             var service = new ImagemakerService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), signers, options);
-            return await service.RunAsync(request, cancellationToken);
+            var report = await service.RunAsync(request, cancellationToken);
+            if (parse.GetValue(htpasswd) is { } file && password is not null)
+            {
+                // Pushes over the network then need this login; the user's scopes decide where it may push.
+                new HtpasswdFile(root.Resolve(file)).Set(specs[0].User, password);
+                report = [.. report, $"{specs[0].User}: registry login added to {file}"];
+            }
+
+            return report;
         }));
         return command;
+    }
+
+    private static string? ReadPassword(string? file)
+    {
+        if (file is null)
+        {
+            return null;
+        }
+
+        if (!File.Exists(file))
+        {
+            throw new UserException($"password file '{file}' does not exist");
+        }
+
+        var password = File.ReadAllText(file).TrimEnd('\r', '\n');
+        return password.Length > 0 ? password : throw new UserException($"password file '{file}' is empty");
     }
 }

@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Crypto.Generators;
+using Org.BouncyCastle.Security;
 
 namespace U7s.Sigstore.Upload;
 
@@ -49,5 +50,34 @@ public sealed class HtpasswdFile(string path)
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="user"/> with a bcrypt hash of <paramref name="password"/> (cost 10, <c>$2y$</c>,
+    /// what <c>htpasswd -B</c> writes), replacing an earlier line of that user; the file is rewritten
+    /// through a temp file and a rename, mode 0640, so a reader never sees half of it.
+    /// </summary>
+    public void Set(string user, string password)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        if (user.Contains(':', StringComparison.Ordinal) || user.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"user name '{user}' cannot hold ':' or a line break", nameof(user));
+        }
+
+        var hash = OpenBsdBCrypt.Generate("2y", password.ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), 10);
+        var lines = File.Exists(path) ? File.ReadAllLines(path).Where(l => !l.StartsWith(user + ":", StringComparison.Ordinal)).ToList() : [];
+        lines.Add($"{user}:{hash}");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}");
+        File.WriteAllLines(temp, lines);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        }
+
+        File.Move(temp, path, overwrite: true);
     }
 }

@@ -41,6 +41,46 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")), StringComparison.Ordinal);
     }
 
+    /// <summary>The imagemaker's login: written by the verb, then used on the real server for pushes within its scope only.</summary>
+    [Fact]
+    public async Task CreateImagemakerUser_WithHtpasswd_CanPushToItsScopeOnly()
+    {
+        var passwordFile = _root.Combine("bob.pass");
+        await File.WriteAllTextAsync(passwordFile, "bob-secret\n");
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(
+            CreateImagemakerUserCommand.Create(Environment()), "bob@registry.local/k8s-c10f1", "--root", _root.Path, "--htpasswd", "/etc/u7s/htpasswd", "--password-file", passwordFile);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("bob: registry login added to /etc/u7s/htpasswd", stdout, StringComparison.Ordinal);
+        var htpasswd = _root.Combine("etc/u7s/htpasswd");
+        Assert.True(new U7s.Sigstore.Upload.HtpasswdFile(htpasswd).Check("bob", "bob-secret"));
+        Assert.False(new U7s.Sigstore.Upload.HtpasswdFile(htpasswd).Check("bob", "bob-secre"));
+
+        var env = new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd };
+        await using var server = await U7sProcess.StartAsync(_root.Combine("data"), _root.Combine("var/sigstore"), env);
+        using var client = new HttpClient { BaseAddress = server.RegistryUrl };
+        async Task<System.Net.HttpStatusCode> PushAsync(string repository)
+        {
+            var blob = System.Text.Encoding.UTF8.GetBytes(repository);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/{repository}/blobs/uploads/?digest={U7s.Oci.Digest.Compute(blob)}") { Content = new ByteArrayContent(blob) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("bob:bob-secret"u8.ToArray()));
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, await PushAsync("k8s-c10f1/pause"));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, await PushAsync("other/tool"));
+    }
+
+    [Theory]
+    [InlineData("--htpasswd", "/etc/u7s/htpasswd")]
+    [InlineData("--password-file", "/tmp/x")]
+    public async Task CreateImagemakerUser_HtpasswdWithoutPassword_ParseError(string option, string value)
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "bob", "--root", _root.Path, option, value);
+        Assert.NotEqual(0, code);
+        Assert.Contains("go together", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CreateImagemakerUser_EmailWithTwoUsers_ParseError()
     {
