@@ -1,5 +1,6 @@
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace U7s.Sigstore.OpenPgp;
 
@@ -14,6 +15,11 @@ public sealed partial class BouncyCastleOpenPgp
         var secret = ring.GetSecretKey();
         var privateKey = ExtractPrivateKey(secret, passphrase);
         var hashTag = hash == SignatureHash.Sha512 ? HashAlgorithmTag.Sha512 : HashAlgorithmTag.Sha256;
+
+        if (privateKey.Key is RsaPrivateCrtKeyParameters rsa)
+        {
+            return RsaSignedMessage.Write(payload, rsa, secret.KeyId, hash, signingTime);
+        }
 
         // OpenPGP timestamps have one-second resolution; the literal date and the signature agree.
         var when = DateTimeOffset.FromUnixTimeSeconds(signingTime.ToUnixTimeSeconds()).UtcDateTime;
