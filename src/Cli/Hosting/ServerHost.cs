@@ -13,6 +13,7 @@ using U7s.Sigstore;
 using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Upload;
+using U7s.Cli.Loading;
 
 namespace U7s.Cli.Hosting;
 
@@ -49,7 +50,7 @@ internal sealed class ServerHost : IAsyncDisposable
         var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, "signature store");
         _sigstore = SigstoreApp.Build(
             sigstore,
-            s => s.AddSingleton<IManifestSource>(new RegistryManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog),
+            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog),
             configureLogging,
             sigstoreCertificate);
     }

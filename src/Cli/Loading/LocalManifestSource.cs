@@ -6,7 +6,8 @@ namespace U7s.Cli.Loading;
 
 /// <summary>
 /// <see cref="IManifestSource"/> over the registry's own store on this host: the bytes the registry
-/// serves for a tag or digest, read without HTTP (used with <c>load-sign-oci --data</c>).
+/// serves for a tag or digest, read without HTTP: for <c>load-sign-oci --data</c>, and for the
+/// signature store's upload checks when it runs in the registry's process (<c>u7s serve</c>).
 /// </summary>
 internal sealed class LocalManifestSource(ManifestService manifests) : IManifestSource
 {
