@@ -125,6 +125,25 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Contains("TOOMANYREQUESTS", await throttled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AnonymousPullOff_ReadsNeedALogin()
+    {
+        using var dir = new TempDirectory();
+        var htpasswd = dir.Combine("htpasswd");
+        await File.WriteAllTextAsync(htpasswd, $"alice:{Bcrypt("alice-pw")}\n");
+        var env = new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd, ["U7S_REGISTRY__AUTH__ANONYMOUSPULL"] = "false" };
+        await using var server = await U7sProcess.StartAsync(dir.Combine("data"), dir.Combine("sig"), env);
+        using var client = new HttpClient { BaseAddress = server.RegistryUrl };
+        using var anonymous = await client.GetAsync("/v2/team/app/tags/list");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.StartsWith("Basic realm=", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v2/team/app/tags/list");
+        request.Headers.Authorization = Basic("alice", "alice-pw");
+        using var loggedIn = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, loggedIn.StatusCode);
+        Assert.Contains("NAME_UNKNOWN", await loggedIn.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private async Task<HttpStatusCode> PushBlobAsync(string user, string password, string repository)
     {
         var content = Encoding.UTF8.GetBytes($"blob for {repository} {Guid.NewGuid()}");
