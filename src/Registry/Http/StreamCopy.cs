@@ -5,7 +5,7 @@ namespace U7s.Registry.Http;
 internal static class StreamCopy
 {
     /// <summary>Large reads mean few syscalls; the pipe rents a buffer this size, never the whole blob.</summary>
-    private const int ChunkSize = 1024 * 1024;
+    private const int ChunkSize = 256 * 1024;
 
     /// <summary>Reads exactly <paramref name="count"/> bytes from <paramref name="source"/> into the pipe's own memory.</summary>
     public static async Task CopyToPipeAsync(Stream source, PipeWriter destination, long count, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace U7s.Registry.Storage;
 /// </summary>
 internal sealed class FileSystemBlobStore : IBlobStore
 {
-    internal const int CopyBufferSize = 1024 * 1024;
+    internal const int CopyBufferSize = 256 * 1024;
 
     private readonly ConcurrentDictionary<string, UploadState> _uploads = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
