@@ -73,7 +73,7 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
 
     [Theory]
     [InlineData("--htpasswd", "/etc/u7s/htpasswd")]
-    [InlineData("--password-file", "/tmp/x")]
+    [InlineData("--password-file", "bob.pass")]
     public async Task CreateImagemakerUser_HtpasswdWithoutPassword_ParseError(string option, string value)
     {
         var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "bob", "--root", _root.Path, option, value);
