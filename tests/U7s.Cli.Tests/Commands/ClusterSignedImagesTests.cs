@@ -252,7 +252,7 @@ public sealed class ClusterSignedImagesTests : IAsyncLifetime, IDisposable
     private async Task PushAsync(string target)
     {
         var layout = _work.Combine("layouts", (++_images).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        OciTestImage.Write(layout, $"image {target}\n");
+        TestImageLayout.Write(layout, "v1", $"image {target}\n");
         (await ExternalProcess.RunAsync("skopeo", ["--policy", _work.Combine("accept.json"), "copy", "-q", "--dest-tls-verify=false", $"oci:{layout}:v1", $"docker://{target}"]))
             .EnsureSuccess($"push {target}");
     }

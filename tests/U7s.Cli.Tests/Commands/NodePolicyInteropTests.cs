@@ -35,7 +35,7 @@ public sealed class NodePolicyInteropTests : IDisposable
         Assert.True(maker.ExitCode == 0, maker.Stderr);
 
         var layout = _work.Combine("layout");
-        OciTestImage.Write(layout, "hello from u7s\n");
+        TestImageLayout.Write(layout, "v1", "hello from u7s\n");
         var userConfig = Path.Join(root, "home", "imagemaker", ".config", "containers");
         string[] push = ["--policy", Path.Join(userConfig, "policy.json"), "--registries.d", Path.Join(userConfig, "registries.d"),
             "--registries-conf", Path.Join(root, "etc", "containers", "registries.conf"), "copy", "-q"];
@@ -91,7 +91,7 @@ public sealed class NodePolicyInteropTests : IDisposable
             ["CONTAINERS_CONF"] = Path.Join(pm, "containers.conf"),
         };
         var layout = _work.Combine("layout");
-        OciTestImage.Write(layout, "pushed by podman\n");
+        TestImageLayout.Write(layout, "v1", "pushed by podman\n");
         var image = $"{registry.HostPort}/ns/podman:v1";
         (await ExternalProcess.RunAsync("skopeo", ["--policy", Path.Join(home, ".config", "containers", "policy.json"), "copy", "-q",
             $"oci:{layout}:v1", $"containers-storage:[vfs@{pm}/root+{pm}/runroot]{image}"], podmanEnvironment)).EnsureSuccess("load into podman storage");
