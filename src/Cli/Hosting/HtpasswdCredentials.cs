@@ -17,7 +17,30 @@ internal sealed class HtpasswdCredentials(string? path, TimeProvider time) : ICr
     private static readonly TimeSpan Remember = TimeSpan.FromMinutes(5);
     private readonly ConcurrentDictionary<string, (DateTime FileTime, DateTimeOffset Until)> _verified = new(StringComparer.Ordinal);
 
-    public bool HasUsers => path is not null && File.Exists(path) && File.ReadLines(path).Any(l => l.Contains(':', StringComparison.Ordinal));
+    // A reference, swapped whole: request threads read it concurrently.
+    private Tuple<DateTime, bool>? _users;
+
+    /// <summary>Asked on every anonymous version check (each pull starts with one): the file is read again only when it changed.</summary>
+    public bool HasUsers
+    {
+        get
+        {
+            if (path is null || !File.Exists(path))
+            {
+                return false;
+            }
+
+            var fileTime = File.GetLastWriteTimeUtc(path);
+            if (_users is { } known && known.Item1 == fileTime)
+            {
+                return known.Item2;
+            }
+
+            var hasUsers = File.ReadLines(path).Any(l => l.Contains(':', StringComparison.Ordinal));
+            _users = Tuple.Create(fileTime, hasUsers);
+            return hasUsers;
+        }
+    }
 
     public Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken)
     {
