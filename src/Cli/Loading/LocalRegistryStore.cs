@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using U7s.Loader.Loading;
 using U7s.Registry;
+using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
 using U7s.Sigstore.Manifests;
@@ -20,7 +21,7 @@ internal sealed class LocalRegistryStore : IAsyncDisposable
     {
         _services = services;
         var manifests = services.GetRequiredService<ManifestService>();
-        Sink = new LocalStoreSink(services.GetRequiredService<IBlobStore>(), services.GetRequiredService<IMetadataStore>(), manifests);
+        Sink = new LocalStoreSink(services.GetRequiredService<BlobService>(), manifests);
         Manifests = new LocalManifestSource(manifests);
     }
 

@@ -1,33 +1,28 @@
 using U7s.Loader.Registry;
 using U7s.Oci;
+using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
-using U7s.Registry.Storage;
 
 namespace U7s.Loader.Loading;
 
 /// <summary>
 /// An <see cref="IImageSink"/> that writes straight into the registry's own store on this host: no
-/// HTTP, the same two-phase upload (hash while streaming, verify, rename) and the same manifest checks
-/// as a push, so what the loader publishes is exactly what a push would have.
+/// HTTP, but the registry's own blob and manifest services (hash while streaming, verify, rename;
+/// the same manifest checks and locks as a push), so what the loader publishes is exactly what a
+/// push would have.
 /// </summary>
-internal sealed class LocalStoreSink(IBlobStore blobs, IMetadataStore metadata, ManifestService manifests) : IImageSink
+internal sealed class LocalStoreSink(BlobService blobs, ManifestService manifests) : IImageSink
 {
-    public async Task<bool> HasBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
-        await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)
-        && await blobs.GetSizeOrNullAsync(digest, cancellationToken) is not null;
+    public Task<bool> HasBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+        blobs.HasAsync(repository, digest, cancellationToken);
 
     public async Task PutBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken)
     {
         var upload = await blobs.StartUploadAsync(repository, cancellationToken);
         try
         {
-            var length = await upload.AppendAsync(content, size, cancellationToken);
-            if (length != size)
-            {
-                throw new RegistryException($"blob {digest} has {length} bytes, not {size}");
-            }
-
-            await upload.CommitAsync(digest, cancellationToken);
+            await blobs.AppendAsync(upload, content, null, size, cancellationToken);
+            await blobs.CompleteAsync(upload, digest, cancellationToken);
         }
         catch (OciException e)
         {
@@ -39,29 +34,14 @@ internal sealed class LocalStoreSink(IBlobStore blobs, IMetadataStore metadata, 
             await upload.CancelAsync(CancellationToken.None);
             throw;
         }
-
-        await metadata.LinkBlobAsync(repository, digest, cancellationToken);
     }
 
-    public async Task<bool> TryLinkBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken)
-    {
-        if (!await metadata.IsBlobLinkedAsync(source, digest, cancellationToken) || await blobs.GetSizeOrNullAsync(digest, cancellationToken) is null)
-        {
-            return false;
-        }
+    public Task<bool> TryLinkBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken) =>
+        blobs.TryMountAsync(repository, digest, source, cancellationToken);
 
-        await blobs.TouchAsync(digest, cancellationToken);
-        await metadata.LinkBlobAsync(repository, digest, cancellationToken);
-        return true;
-    }
-
-    public async Task<Stream> OpenBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
-    {
-        var content = await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)
-            ? await blobs.OpenReadOrNullAsync(digest, cancellationToken)
-            : null;
-        return content?.Stream ?? throw new RegistryException($"blob {digest} is not in {repository}");
-    }
+    public async Task<Stream> OpenBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+        (await blobs.OpenOrNullAsync(repository, digest, cancellationToken))?.Stream
+        ?? throw new RegistryException($"blob {digest} is not in {repository}");
 
     public async Task<Digest> PutManifestAsync(RepositoryName repository, string reference, ReadOnlyMemory<byte> content, string mediaType, CancellationToken cancellationToken)
     {

@@ -12,6 +12,11 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
             ? await blobs.OpenReadOrNullAsync(digest, cancellationToken)
             : null;
 
+    /// <summary>True when the blob is stored and readable in the repository.</summary>
+    public async Task<bool> HasAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+        await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)
+        && await blobs.GetSizeOrNullAsync(digest, cancellationToken) is not null;
+
     /// <summary>Makes an existing blob readable in <paramref name="repository"/>; false when it cannot be mounted.</summary>
     /// <remarks>
     /// With <paramref name="from"/> the blob must be readable there; without it any stored copy will do

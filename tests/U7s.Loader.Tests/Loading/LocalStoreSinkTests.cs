@@ -1,5 +1,6 @@
 using U7s.Loader.Loading;
 using U7s.Registry;
+using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
 using U7s.Testing;
@@ -16,8 +17,9 @@ public sealed class LocalStoreSinkTests : ImageSinkContract, IDisposable
         var paths = new StoragePaths(_root.Path);
         var blobs = new FileSystemBlobStore(paths, TimeProvider.System);
         var metadata = new FileSystemMetadataStore(paths);
-        var manifests = new ManifestService(blobs, metadata, new FileRegistryLock(paths), new RegistryOptions { DataRoot = _root.Path });
-        return new LocalStoreSink(blobs, metadata, manifests);
+        var options = new RegistryOptions { DataRoot = _root.Path };
+        var manifests = new ManifestService(blobs, metadata, new FileRegistryLock(paths), options);
+        return new LocalStoreSink(new BlobService(blobs, metadata, new RegistryMetrics(), options), manifests);
     }
 
     public void Dispose() => _root.Dispose();
