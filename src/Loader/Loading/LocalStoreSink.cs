@@ -18,21 +18,13 @@ internal sealed class LocalStoreSink(BlobService blobs, ManifestService manifest
 
     public async Task PutBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken)
     {
-        var upload = await blobs.StartUploadAsync(repository, cancellationToken);
         try
         {
-            await blobs.AppendAsync(upload, content, null, size, cancellationToken);
-            await blobs.CompleteAsync(upload, digest, cancellationToken);
+            await blobs.PutWholeAsync(repository, content, size, digest, cancellationToken);
         }
         catch (OciException e)
         {
-            await upload.CancelAsync(CancellationToken.None);
             throw new RegistryException($"blob {digest}: {e.Message}", null, OciErrorCodes.Name(e.Code), e);
-        }
-        catch
-        {
-            await upload.CancelAsync(CancellationToken.None);
-            throw;
         }
     }
 

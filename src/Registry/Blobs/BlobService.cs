@@ -85,6 +85,25 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
         return after;
     }
 
+    /// <summary>
+    /// Stores a whole blob in one go (single-request push, local loads): upload, check length and
+    /// digest, link. On any failure the upload is discarded and nothing becomes visible.
+    /// </summary>
+    public async Task PutWholeAsync(RepositoryName repository, Stream content, long? length, Digest digest, CancellationToken cancellationToken)
+    {
+        var upload = await StartUploadAsync(repository, cancellationToken);
+        try
+        {
+            await AppendAsync(upload, content, null, length, cancellationToken);
+            await CompleteAsync(upload, digest, cancellationToken);
+        }
+        catch
+        {
+            await upload.CancelAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
     /// <summary>Commits the upload under <paramref name="digest"/> and links the blob into the repository.</summary>
     public async Task CompleteAsync(IBlobUpload upload, Digest digest, CancellationToken cancellationToken)
     {

@@ -30,25 +30,15 @@ internal static class UploadHandlers
             // Not mountable: the spec says to fall back to a regular upload session.
         }
 
-        var upload = await blobs.StartUploadAsync(name, ct);
         if (query.TryGetValue("digest", out var digestText))
         {
             var digest = RegistryEndpoints.ParseDigest(digestText);
-            try
-            {
-                await blobs.AppendAsync(upload, context.Request.Body, null, context.Request.ContentLength, ct);
-                await blobs.CompleteAsync(upload, digest, ct);
-            }
-            catch
-            {
-                await upload.CancelAsync(CancellationToken.None);
-                throw;
-            }
-
+            await blobs.PutWholeAsync(name, context.Request.Body, context.Request.ContentLength, digest, ct);
             BlobCreated(context, name, digest);
             return;
         }
 
+        var upload = await blobs.StartUploadAsync(name, ct);
         UploadHeaders.Set(context.Response, upload);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
