@@ -19,7 +19,7 @@ public abstract class BlobStoreContract
 
     protected abstract IBlobStore Reopen();
 
-    [Fact]
+    [ContractFact]
     public async Task Put_ThenOpen_ReturnsSameBytes()
     {
         var content = RandomNumberGenerator.GetBytes(1000);
@@ -29,7 +29,7 @@ public abstract class BlobStoreContract
         Assert.Equal(content, await ReadAllAsync(Store, digest));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Put_SameContentTwice_IsAlreadyExists()
     {
         var content = RandomNumberGenerator.GetBytes(10);
@@ -38,7 +38,7 @@ public abstract class BlobStoreContract
         Assert.Equal(BlobCommitStatus.AlreadyExists, await Store.PutAsync(digest, content, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Put_WrongDigest_FailsAndStoresNothing()
     {
         var digest = Digest.Compute("other"u8);
@@ -47,7 +47,7 @@ public abstract class BlobStoreContract
         Assert.Null(await Store.GetSizeOrNullAsync(digest, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_Chunks_CommitPublishes()
     {
         var content = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
@@ -63,7 +63,7 @@ public abstract class BlobStoreContract
         Assert.Null(await Store.GetUploadOrNullAsync(upload.Id, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_WrongDigest_FailsAndKeepsUpload()
     {
         var content = RandomNumberGenerator.GetBytes(5000);
@@ -80,7 +80,7 @@ public abstract class BlobStoreContract
         Assert.Equal(content, await ReadAllAsync(Store, Digest.Compute(content)));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_SourceFailsMidChunk_LengthRollsBack()
     {
         var first = RandomNumberGenerator.GetBytes(4096);
@@ -95,7 +95,7 @@ public abstract class BlobStoreContract
         Assert.Equal(whole, await ReadAllAsync(Store, Digest.Compute(whole)));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_PastMaxLength_FailsWithSizeInvalid()
     {
         var upload = await Store.StartUploadAsync(Repo, default);
@@ -104,7 +104,7 @@ public abstract class BlobStoreContract
         Assert.Equal(0, upload.Length);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_SurvivesRestart()
     {
         var content = RandomNumberGenerator.GetBytes(70_000);
@@ -121,7 +121,7 @@ public abstract class BlobStoreContract
         Assert.Equal(content, await ReadAllAsync(restarted, Digest.Compute(content)));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_Sha512Digest_IsVerified()
     {
         var content = RandomNumberGenerator.GetBytes(1234);
@@ -132,7 +132,7 @@ public abstract class BlobStoreContract
         Assert.Equal(content.Length, await Store.GetSizeOrNullAsync(digest, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_SameContentAsStoredBlob_IsAlreadyExists()
     {
         var content = RandomNumberGenerator.GetBytes(64);
@@ -152,7 +152,7 @@ public abstract class BlobStoreContract
         Assert.Null(await Store.GetUploadOrNullAsync(id, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upload_Cancel_ForgetsIt()
     {
         var upload = await Store.StartUploadAsync(Repo, default);
@@ -161,7 +161,7 @@ public abstract class BlobStoreContract
         Assert.Null(await Store.GetUploadOrNullAsync(upload.Id, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task PurgeUploads_RemovesOnlyIdleOnes()
     {
         var idle = await Store.StartUploadAsync(Repo, default);
@@ -173,7 +173,7 @@ public abstract class BlobStoreContract
         Assert.NotNull(await Store.GetUploadOrNullAsync(fresh.Id, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Delete_RemovesContent()
     {
         var content = RandomNumberGenerator.GetBytes(10);

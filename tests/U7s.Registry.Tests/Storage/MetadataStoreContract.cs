@@ -12,7 +12,7 @@ public abstract class MetadataStoreContract
 
     protected abstract IMetadataStore Store { get; }
 
-    [Fact]
+    [ContractFact]
     public async Task BlobLink_LinkCheckUnlink()
     {
         Assert.False(await Store.IsBlobLinkedAsync(Repo, A, default));
@@ -25,7 +25,7 @@ public abstract class MetadataStoreContract
         Assert.False(await Store.IsBlobLinkedAsync(Repo, A, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Manifest_PutGetListDelete()
     {
         Assert.Null(await Store.GetManifestMediaTypeOrNullAsync(Repo, A, default));
@@ -39,7 +39,7 @@ public abstract class MetadataStoreContract
         Assert.Null(await Store.GetManifestMediaTypeOrNullAsync(Repo, A, default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Tags_SetResolveOverwriteDeleteListSorted()
     {
         Assert.Null(await Store.ListTagsOrNullAsync(Repo, default));
@@ -58,7 +58,7 @@ public abstract class MetadataStoreContract
         Assert.Null(await Store.ResolveTagOrNullAsync(Repo, Tag.Parse("v1"), default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Repositories_OnlyThoseWithManifests_Sorted()
     {
         await Store.PutManifestAsync(RepositoryName.Parse("b/x"), A, MediaTypes.OciManifest, default);
@@ -68,7 +68,7 @@ public abstract class MetadataStoreContract
         Assert.Equal(["a", "a/nested", "b/x"], await Store.ListRepositoriesAsync(default));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Referrers_AddListRemove()
     {
         Assert.Empty(await Store.ListReferrersAsync(Repo, A, default));

@@ -1,0 +1,204 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace U7s.S3;
+
+/// <summary>
+/// The bucket and key prefix a backend works in, with the few S3 calls the backends need and one
+/// mapping of S3's errors: a missing key is null or false, a failed precondition is false, anything
+/// else throws. Keys passed in and returned are relative to <see cref="Prefix"/>.
+/// </summary>
+public sealed class S3Bucket
+{
+    public S3Bucket(IAmazonS3 client, string name, string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(prefix);
+        Client = client;
+        Name = name;
+        Prefix = prefix;
+    }
+
+    public IAmazonS3 Client { get; }
+
+    public string Name { get; }
+
+    /// <summary>Prepended to every key; empty or ending in '/'.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The full object key of <paramref name="key"/>.</summary>
+    public string FullKey(string key) => Prefix + key;
+
+    /// <summary>Creates the bucket unless it exists already (owned by these credentials).</summary>
+    public async Task EnsureExistsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Client.PutBucketAsync(new PutBucketRequest { BucketName = Name }, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+            // Created earlier, or by another replica starting at the same time.
+        }
+    }
+
+    /// <summary>Size, time and ETag of the object, or null when it does not exist.</summary>
+    public async Task<S3ObjectInfo?> HeadOrNullAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = Name, Key = FullKey(key) }, cancellationToken);
+            return new S3ObjectInfo(key, response.ContentLength, ToOffset(response.LastModified), Unquote(response.ETag));
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Opens the object (or <paramref name="length"/> bytes of it from <paramref name="offset"/>) for
+    /// streaming; null when it does not exist. The caller disposes the response.
+    /// </summary>
+    public async Task<GetObjectResponse?> GetOrNullAsync(string key, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = Name, Key = FullKey(key) };
+        if (offset > 0 || length is not null)
+        {
+            request.ByteRange = length is { } n ? new ByteRange(offset, offset + n - 1) : new ByteRange($"bytes={offset}-");
+        }
+
+        try
+        {
+            return await Client.GetObjectAsync(request, cancellationToken);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The whole object in memory (small objects only: state, links, signatures); null when it does not exist.</summary>
+    public async Task<byte[]?> ReadAllOrNullAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var response = await GetOrNullAsync(key, 0, null, cancellationToken);
+        if (response is null)
+        {
+            return null;
+        }
+
+        if (response.ContentLength > maxBytes)
+        {
+            throw new InvalidDataException($"s3://{Name}/{FullKey(key)} is {response.ContentLength} bytes, more than the {maxBytes} expected");
+        }
+
+        var content = new byte[response.ContentLength];
+        await response.ResponseStream.ReadExactlyAsync(content, cancellationToken);
+        return content;
+    }
+
+    /// <summary>Writes (or replaces) a small object.</summary>
+    public Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: null, cancellationToken);
+
+    /// <summary>
+    /// Writes the object only if no object has the key (<c>If-None-Match: *</c>, atomic on radosgw and AWS);
+    /// false when one exists already.
+    /// </summary>
+    public Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        PutCoreAsync(key, content, ifNoneMatch: "*", ifMatch: null, cancellationToken);
+
+    /// <summary>Replaces the object only if its ETag is still <paramref name="etag"/>; false when it changed or is gone.</summary>
+    public Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
+        PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: etag, cancellationToken);
+
+    /// <summary>Streams <paramref name="content"/> of known <paramref name="length"/> into one object.</summary>
+    public async Task PutStreamAsync(string key, Stream content, long length, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest { BucketName = Name, Key = FullKey(key), InputStream = content, AutoCloseStream = false, UseChunkEncoding = false };
+        request.Headers.ContentLength = length;
+        await Client.PutObjectAsync(request, cancellationToken);
+    }
+
+    /// <summary>Deletes the object; S3 deletes are idempotent, so a missing key is not an error.</summary>
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        await Client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Name, Key = FullKey(key) }, cancellationToken);
+
+    /// <summary>Server-side copy of one object onto another key (objects up to 5 GiB).</summary>
+    public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken) =>
+        await Client.CopyObjectAsync(
+            new CopyObjectRequest { SourceBucket = Name, SourceKey = FullKey(sourceKey), DestinationBucket = Name, DestinationKey = FullKey(destinationKey) },
+            cancellationToken);
+
+    /// <summary>Every object under <paramref name="keyPrefix"/>, at any depth, in key order.</summary>
+    public async IAsyncEnumerable<S3ObjectInfo> ListAsync(string keyPrefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = Name, Prefix = FullKey(keyPrefix), MaxKeys = 1000 };
+        do
+        {
+            var response = await Client.ListObjectsV2Async(request, cancellationToken);
+            foreach (var o in response.S3Objects ?? [])
+            {
+                yield return new S3ObjectInfo(o.Key[Prefix.Length..], o.Size ?? 0, ToOffset(o.LastModified), Unquote(o.ETag));
+            }
+
+            request.ContinuationToken = response.IsTruncated == true ? response.NextContinuationToken : null;
+        }
+        while (request.ContinuationToken is not null);
+    }
+
+    /// <summary>
+    /// One level under <paramref name="keyPrefix"/> (which should end in '/'), like a directory listing:
+    /// the names of the "subdirectories" (without their trailing '/') and the objects directly inside.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Directories, IReadOnlyList<S3ObjectInfo> Objects)> ListDirectoryAsync(string keyPrefix, CancellationToken cancellationToken)
+    {
+        var directories = new List<string>();
+        var objects = new List<S3ObjectInfo>();
+        var full = FullKey(keyPrefix);
+        var request = new ListObjectsV2Request { BucketName = Name, Prefix = full, Delimiter = "/", MaxKeys = 1000 };
+        do
+        {
+            var response = await Client.ListObjectsV2Async(request, cancellationToken);
+            directories.AddRange((response.CommonPrefixes ?? []).Select(p => p[full.Length..].TrimEnd('/')));
+            objects.AddRange((response.S3Objects ?? []).Select(o => new S3ObjectInfo(o.Key[Prefix.Length..], o.Size ?? 0, ToOffset(o.LastModified), Unquote(o.ETag))));
+            request.ContinuationToken = response.IsTruncated == true ? response.NextContinuationToken : null;
+        }
+        while (request.ContinuationToken is not null);
+        return (directories, objects);
+    }
+
+    private async Task<bool> PutCoreAsync(string key, ReadOnlyMemory<byte> content, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(content.ToArray(), writable: false);
+        var request = new PutObjectRequest { BucketName = Name, Key = FullKey(key), InputStream = stream, UseChunkEncoding = false };
+        if (ifNoneMatch is not null)
+        {
+            request.IfNoneMatch = ifNoneMatch;
+        }
+
+        if (ifMatch is not null)
+        {
+            // radosgw 16.2 compares If-Match against the bare ETag, without quotes; AWS accepts both forms.
+            request.IfMatch = Unquote(ifMatch);
+        }
+
+        try
+        {
+            await Client.PutObjectAsync(request, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict || (ifMatch is not null && e.StatusCode == HttpStatusCode.NotFound))
+        {
+            // 412: the precondition failed. 409 ConditionalRequestConflict: AWS's answer to a racing conditional write.
+            return false;
+        }
+    }
+
+    private static string Unquote(string? etag) => (etag ?? string.Empty).Trim('"');
+
+    private static DateTimeOffset ToOffset(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc)) : DateTimeOffset.MinValue;
+}
