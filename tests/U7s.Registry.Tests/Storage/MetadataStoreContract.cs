@@ -1,5 +1,6 @@
 using U7s.Oci;
 using U7s.Registry.Storage;
+using U7s.Testing;
 
 namespace U7s.Registry.Tests.Storage;
 
