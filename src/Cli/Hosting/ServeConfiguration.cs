@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using U7s.Registry;
+using U7s.S3;
 using U7s.Sigstore;
 using YamlDotNet.RepresentationModel;
 
@@ -8,10 +9,15 @@ namespace U7s.Cli.Hosting;
 /// <summary>
 /// Loads the server options. Sources, lowest first: defaults, the config file (<c>u7s.json</c> or
 /// <c>u7s.yaml</c>), <c>U7S_</c> environment variables (<c>U7S_REGISTRY__LISTEN</c>), then flags.
+/// The top-level <c>Storage</c> key picks the backend: <c>filesystem</c> (default) or <c>s3</c> with the <c>S3</c> section.
 /// </summary>
 internal static class ServeConfiguration
 {
-    public static (RegistryOptions Registry, SigstoreOptions Sigstore) Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
+    private const string StorageKey = "Storage";
+    private const string Filesystem = "filesystem";
+    private const string S3 = "s3";
+
+    public static ServeSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
     {
         var builder = new ConfigurationBuilder();
         if (configFile is not null)
@@ -45,23 +51,36 @@ internal static class ServeConfiguration
 
         var registry = new RegistryOptions();
         var sigstore = new SigstoreOptions();
+        var s3 = new S3StorageOptions();
         try
         {
             configuration.GetSection(RegistryOptions.SectionName).Bind(registry, o => o.ErrorOnUnknownConfiguration = true);
             configuration.GetSection(SigstoreOptions.SectionName).Bind(sigstore, o => o.ErrorOnUnknownConfiguration = true);
+            configuration.GetSection(S3StorageOptions.SectionName).Bind(s3, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException e)
         {
             throw new UserException($"configuration is not valid: {e.Message}");
         }
 
+        var storage = configuration[StorageKey] ?? Filesystem;
+        var useS3 = storage.Equals(S3, StringComparison.OrdinalIgnoreCase);
         var problems = registry.Validate().Concat(sigstore.Validate()).ToList();
+        if (useS3)
+        {
+            problems.AddRange(s3.Validate());
+        }
+        else if (!storage.Equals(Filesystem, StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"Storage '{storage}' is not one of: {Filesystem}, {S3}");
+        }
+
         if (problems.Count > 0)
         {
             throw new UserException(string.Join("; ", problems));
         }
 
-        return (registry, sigstore);
+        return new ServeSettings(registry, sigstore, useS3 ? s3 : null);
     }
 
     /// <summary><c>U7S_REGISTRY__LISTEN=…</c> → <c>Registry:Listen</c>; other variables are ignored.</summary>

@@ -52,6 +52,54 @@ public sealed class ServeConfigurationTests : IDisposable
         Assert.Equal("/srv/yaml", sigstore.Root);
     }
 
+    [Fact]
+    public void Storage_DefaultsToFilesystem()
+    {
+        Assert.Null(ServeConfiguration.Load(null, NoFlags, NoEnvironment).S3);
+        Assert.Null(ServeConfiguration.Load(null, new Dictionary<string, string?> { ["Storage"] = "filesystem" }, NoEnvironment).S3);
+    }
+
+    [Fact]
+    public void YamlStorageS3_BindsTheS3Section()
+    {
+        var file = _dir.Combine("u7s.yaml");
+        File.WriteAllText(file, "storage: s3\ns3:\n  endpoint: http://127.0.0.1:7480\n  bucket: u7s-site\n  region: eu-1\n  prefix: a/\n  partBytes: 16777216\n  redirectBlobReads: true\n");
+        var s3 = ServeConfiguration.Load(file, NoFlags, NoEnvironment).S3;
+        Assert.NotNull(s3);
+        Assert.Equal("http://127.0.0.1:7480", s3.Endpoint);
+        Assert.Equal("u7s-site", s3.Bucket);
+        Assert.Equal("eu-1", s3.EffectiveRegion);
+        Assert.Equal("a/", s3.Prefix);
+        Assert.Equal(16 * 1024 * 1024, s3.PartBytes);
+        Assert.True(s3.RedirectBlobReads);
+    }
+
+    [Fact]
+    public void EnvironmentStorageS3_IsEnough()
+    {
+        var env = new Dictionary<string, string?> { ["U7S_STORAGE"] = "S3", ["U7S_S3__BUCKET"] = "u7s", ["U7S_S3__ENDPOINT"] = "http://127.0.0.1:7480" };
+        Assert.Equal("u7s", ServeConfiguration.Load(null, NoFlags, env).S3?.Bucket);
+    }
+
+    [Theory]
+    [InlineData("Storage", "nfs", "Storage 'nfs' is not one of")]
+    [InlineData("S3:Bucket", "", "S3:Bucket is required")]
+    [InlineData("S3:PartBytes", "1024", "S3:PartBytes")]
+    public void BadStorage_IsOneLineError(string key, string value, string expected)
+    {
+        var flags = new Dictionary<string, string?> { ["Storage"] = "s3", ["S3:Bucket"] = "u7s", [key] = value };
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, flags, NoEnvironment));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void UnknownS3Key_IsRefused()
+    {
+        var flags = new Dictionary<string, string?> { ["Storage"] = "s3", ["S3:Bucket"] = "u7s", ["S3:Buckett"] = "typo" };
+        Assert.Contains("Buckett", Assert.Throws<UserException>(() => ServeConfiguration.Load(null, flags, NoEnvironment)).Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Registry:Listen", "registry.local:80", "Registry:Listen")]
     [InlineData("Registry:Listen", "127.0.0.1", "Registry:Listen")]
