@@ -48,4 +48,44 @@ public sealed class HaproxyConfigCommandTests : IDisposable
         Assert.Empty(stdout);
         Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
     }
+
+    [RequiresToolFact("haproxy")]
+    public async Task HaproxyConfig_Registry_ThreeReplicas_PassesHaproxyCheck()
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(HaproxyConfigCommand.Create(Environment()),
+            "--registry", "a=127.0.0.1:5000:5001", "127.0.0.1:5010:5011", "localhost", "--bind-address", "127.0.0.1");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("    bind 127.0.0.1:80\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("    bind 127.0.0.1:81\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("    server a 127.0.0.1:5000 check\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("    server u7s02 127.0.0.1:5011 check port 5010\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("    server u7s03 localhost:81 check port 80\n", stdout, StringComparison.Ordinal);
+        var file = _root.Combine("haproxy.cfg");
+        await File.WriteAllTextAsync(file, stdout);
+        var check = await ExternalProcess.RunAsync("haproxy", ["-c", "-f", file], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(check.ExitCode == 0, check.StandardOutput + check.StandardError);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:0", "not a port")]
+    [InlineData("127.0.0.1:80:81:82", "not [name=]address")]
+    [InlineData("bad name=127.0.0.1", "not [name=]address")]
+    [InlineData("10.0.0.256:80", "not [name=]address")]
+    public async Task HaproxyConfig_Registry_BadReplica_IsUsageError(string replica, string expected)
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(HaproxyConfigCommand.Create(Environment()), "--registry", replica);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public async Task HaproxyConfig_Registry_SameNameTwice_IsUsageError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(HaproxyConfigCommand.Create(Environment()), "--registry", "a=127.0.0.1:5000", "a=127.0.0.1:5010");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("listed twice: a", stderr, StringComparison.Ordinal);
+    }
 }
