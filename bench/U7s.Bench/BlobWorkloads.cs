@@ -53,6 +53,17 @@ internal static class BlobWorkloads
         return MiBPerSecond(total, watch.Elapsed);
     }
 
+    /// <summary>Deletes the pushed blobs again, so an S3 server that keeps its objects in RAM has room for the next round.</summary>
+    public static async Task DeleteAsync(Uri registry, string repository, BlobSet blobs)
+    {
+        using var client = NewClient(registry);
+        foreach (var digest in blobs.Digests)
+        {
+            using var response = await client.DeleteAsync(new Uri($"/v2/{repository}/blobs/{digest}", UriKind.Relative));
+            Expect(response, HttpStatusCode.Accepted);
+        }
+    }
+
     private static HttpClient NewClient(Uri baseAddress) =>
         new(new SocketsHttpHandler { MaxConnectionsPerServer = 64, AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) };
 

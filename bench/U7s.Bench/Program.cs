@@ -13,6 +13,7 @@ var report = new Report();
 try
 {
     await using var servers = await Servers.StartAsync(root);
+    await using var s3 = await S3Servers.StartOrNullAsync(root, report);
     var manifestPath = await SeedManifestAsync(servers);
     var signaturePath = SeedSignature(servers.WwwRoot);
     var accept = new Dictionary<string, string> { ["Accept"] = "application/vnd.oci.image.manifest.v1+json" };
@@ -26,11 +27,32 @@ try
             report.Add("push (MiB/s)", server.Name, await BlobWorkloads.PushAsync(server.Url, $"bench/push{round}", blobs, options.Parallelism));
         }
 
+        if (s3 is not null)
+        {
+            // The same workload over S3: U7s against docker-registry's s3 driver, and against U7s on its filesystem.
+            var pushed = report.Median("push (MiB/s)", "u7s");
+            report.Add("push on S3 (MiB/s)", "u7s-filesystem", pushed ?? 0);
+            foreach (var (server, name) in new[] { (s3.U7s, "u7s"), (s3.DockerRegistry, "docker-registry") })
+            {
+                report.Add("push on S3 (MiB/s)", name, await BlobWorkloads.PushAsync(server.Url, $"bench/push{round}", blobs, options.Parallelism));
+            }
+        }
+
         LinkBlobsForNginx(root, servers.WwwRoot, blobs);
         foreach (var server in registries.Append(servers.Nginx))
         {
             Func<string, string> path = server == servers.Nginx ? d => $"/blobs/{d[7..]}" : d => $"/v2/bench/push{round}/blobs/{d}";
             report.Add("pull (MiB/s)", server.Name, await BlobWorkloads.PullAsync(server.Url, path, blobs, options.Parallelism));
+        }
+
+        if (s3 is not null)
+        {
+            report.Add("pull on S3 (MiB/s)", "u7s-filesystem", report.Median("pull (MiB/s)", "u7s") ?? 0);
+            foreach (var (server, name) in new[] { (s3.U7s, "u7s"), (s3.DockerRegistry, "docker-registry") })
+            {
+                report.Add("pull on S3 (MiB/s)", name, await BlobWorkloads.PullAsync(server.Url, d => $"/v2/bench/push{round}/blobs/{d}", blobs, options.Parallelism));
+                await BlobWorkloads.DeleteAsync(server.Url, $"bench/push{round}", blobs);
+            }
         }
 
         if (Wrk.Available)
@@ -63,6 +85,12 @@ try
     report.Add("peak RSS (MiB)", "u7s", servers.U7s.PeakRssMiB());
     report.Add("peak RSS (MiB)", "docker-registry", servers.DockerRegistry.PeakRssMiB());
     report.Add("peak RSS (MiB)", "nginx", servers.Nginx.PeakRssMiB());
+    if (s3 is not null)
+    {
+        report.Add("peak RSS on S3 (MiB)", "u7s", s3.U7s.PeakRssMiB());
+        report.Add("peak RSS on S3 (MiB)", "docker-registry", s3.DockerRegistry.PeakRssMiB());
+    }
+
     await LoaderWorkloads.RunAsync(report, options, servers, root);
 }
 finally
@@ -78,6 +106,11 @@ report.Compare("manifest GET p99 (ms)", "ms", "docker-registry", 1.0, false, "<=
 report.Compare("manifest HEAD by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
 report.Compare("manifest HEAD p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
 report.Compare("signature GET (req/s)", "req/s", "nginx", 0.8, true, ">= 0.8x");
+report.Compare("push on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
+report.Compare("push on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty);
+report.Compare("pull on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
+report.Compare("pull on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty);
+report.Compare("peak RSS on S3 (MiB)", "MiB", "docker-registry", 1.0, false, string.Empty);
 LoaderWorkloads.Declare(report);
 report.Print(Console.Out);
 var ours = report.Median("peak RSS (MiB)", "u7s");

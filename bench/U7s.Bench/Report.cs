@@ -21,7 +21,10 @@ internal sealed class Report
 
     public void Note(string note) => _notes.Add(note);
 
-    /// <summary>Declares a comparison row; <paramref name="higherIsBetter"/> says which way the target points.</summary>
+    /// <summary>
+    /// Declares a comparison row; <paramref name="higherIsBetter"/> says which way the target points. An empty
+    /// <paramref name="targetText"/> marks a row that only informs (no target to meet or miss).
+    /// </summary>
     public void Compare(string workload, string unit, string peer, double target, bool higherIsBetter, string targetText) =>
         _rows.Add(new Row(workload, unit, peer, target, higherIsBetter, targetText));
 
@@ -53,8 +56,9 @@ internal sealed class Report
 
             var ratio = ours.Value / theirs.Value;
             var met = row.HigherIsBetter ? ratio >= row.Target : ratio <= row.Target;
+            var result = row.TargetText.Length == 0 ? "(no target)" : met ? "met" : "MISSED";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Workload,-34} {row.Unit,-8} {ours,10:F1} {row.Peer,-16} {theirs,10:F1} {ratio,7:F2}  {row.TargetText,-14} {(met ? "met" : "MISSED")}"));
+                $"{row.Workload,-34} {row.Unit,-8} {ours,10:F1} {row.Peer,-16} {theirs,10:F1} {ratio,7:F2}  {row.TargetText,-14} {result}"));
         }
 
         foreach (var note in _notes)

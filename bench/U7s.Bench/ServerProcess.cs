@@ -29,12 +29,17 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the program and waits until <paramref name="readyPath"/> answers.</summary>
-    public static async Task<ServerProcess> StartAsync(string name, string fileName, IEnumerable<string> arguments, int port, string readyPath, string logFile)
+    public static async Task<ServerProcess> StartAsync(string name, string fileName, IEnumerable<string> arguments, int port, string readyPath, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {fileName}");

@@ -1,0 +1,77 @@
+namespace U7s.Bench;
+
+/// <summary>
+/// The S3 rows' servers: U7s with <c>storage: s3</c> and docker-registry with its s3 driver, both on one
+/// bucket of the radosgw that <c>tools/s3-server.sh run</c> started (S3_ENDPOINT and the AWS variables).
+/// </summary>
+internal sealed class S3Servers : IAsyncDisposable
+{
+    private const string Bucket = "u7s-bench";
+
+    private S3Servers(ServerProcess u7s, ServerProcess registry)
+    {
+        U7s = u7s;
+        DockerRegistry = registry;
+    }
+
+    public ServerProcess U7s { get; }
+
+    public ServerProcess DockerRegistry { get; }
+
+    /// <summary>Null (with the reason in <paramref name="report"/>) when no S3 server is configured.</summary>
+    public static async Task<S3Servers?> StartOrNullAsync(string root, Report report)
+    {
+        var endpoint = Environment.GetEnvironmentVariable("S3_ENDPOINT");
+        var accessKey = Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID");
+        var secretKey = Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY");
+        if (string.IsNullOrEmpty(endpoint) || string.IsNullOrEmpty(accessKey) || string.IsNullOrEmpty(secretKey))
+        {
+            report.Note("S3_ENDPOINT is not set: the S3 rows were not measured (run under tools/s3-server.sh run)");
+            return null;
+        }
+
+        var run = Guid.NewGuid().ToString("N")[..12];
+        var u7sPort = ServerProcess.FreePort();
+        var u7sDll = Path.Combine(AppContext.BaseDirectory, "u7s.dll");
+        var u7s = await ServerProcess.StartAsync("u7s-s3", "dotnet",
+            [u7sDll, "serve", "--data", Path.Combine(root, "u7s-s3"), "--sigstore-root", Path.Combine(root, "u7s-s3-www"), "--registry-listen", $"127.0.0.1:{u7sPort}", "--sigstore-listen", $"127.0.0.1:{ServerProcess.FreePort()}"],
+            u7sPort, "/v2/", Path.Combine(root, "u7s-s3.log"),
+            new Dictionary<string, string> { ["U7S_STORAGE"] = "s3", ["U7S_S3__ENDPOINT"] = endpoint, ["U7S_S3__BUCKET"] = Bucket, ["U7S_S3__PREFIX"] = $"u7s-{run}/" });
+
+        // The bucket exists now (u7s creates it at start); distribution's s3 driver expects it to.
+        var registryPort = ServerProcess.FreePort();
+        var registryConfig = Path.Combine(root, "registry-s3.yml");
+        await File.WriteAllTextAsync(registryConfig, $"""
+            version: 0.1
+            log:
+              level: error
+              accesslog:
+                disabled: true
+            storage:
+              s3:
+                accesskey: {accessKey}
+                secretkey: {secretKey}
+                region: us-east-1
+                regionendpoint: {endpoint}
+                bucket: {Bucket}
+                rootdirectory: /registry-{run}
+                secure: false
+                v4auth: true
+                chunksize: 8388608
+              delete:
+                enabled: true
+              redirect:
+                disable: true
+            http:
+              addr: 127.0.0.1:{registryPort}
+            """);
+        var registry = await ServerProcess.StartAsync("docker-registry-s3", "docker-registry", ["serve", registryConfig], registryPort, "/v2/", Path.Combine(root, "registry-s3.log"));
+        return new S3Servers(u7s, registry);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await U7s.DisposeAsync();
+        await DockerRegistry.DisposeAsync();
+    }
+}
