@@ -55,7 +55,7 @@ public sealed class S3SigstoreTree(S3Bucket bucket, TimeProvider? time = null) :
             .ToList();
 
         // The root always exists (an empty store still answers "/" with an empty listing, as an empty directory would).
-        return entries.Count == 0 && path.Length > 0 && objects.Count == 0 ? null : entries;
+        return directories.Count == 0 && objects.Count == 0 && path.Length > 0 ? null : entries;
     }
 
     public Task<bool> CreateIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
