@@ -126,7 +126,7 @@ internal static class LoaderWorkloads
         var pgp = new BouncyCastleOpenPgp();
         var keys = new SignerKeyStore(keyDir, pgp, TimeProvider.System);
         var key = keys.Unlock(keys.Select(Email), null);
-        var store = new SignatureStore(Path.Combine(work, "sign-u7s", "sigstore"));
+        var store = new SignatureStore(new FileSystemSigstoreTree(Path.Combine(work, "sign-u7s")));
         var signer = new ImageSigner(pgp, store, TimeProvider.System, "u7s bench");
         var evaluator = new PolicyEvaluator(
             PolicyParser.Parse(System.Text.Encoding.UTF8.GetBytes(

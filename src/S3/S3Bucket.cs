@@ -150,6 +150,13 @@ public sealed class S3Bucket
         while (request.ContinuationToken is not null);
     }
 
+    /// <summary>True when at least one object lies under <paramref name="keyPrefix"/> (one list request for one key).</summary>
+    public async Task<bool> AnyUnderAsync(string keyPrefix, CancellationToken cancellationToken)
+    {
+        var response = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Name, Prefix = FullKey(keyPrefix), MaxKeys = 1 }, cancellationToken);
+        return response.S3Objects is { Count: > 0 };
+    }
+
     /// <summary>
     /// One level under <paramref name="keyPrefix"/> (which should end in '/'), like a directory listing:
     /// the names of the "subdirectories" (without their trailing '/') and the objects directly inside.

@@ -13,7 +13,9 @@ public static class SigstoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers over <paramref name="options"/>: <see cref="IOpenPgp"/> (BouncyCastle),
-    /// <see cref="TimeProvider"/>, <see cref="SignatureStore"/> at <c>&lt;Root&gt;/sigstore</c>,
+    /// <see cref="TimeProvider"/>, the served <see cref="ISigstoreTree"/> (a caller's, e.g. S3, or the
+    /// filesystem at <see cref="SigstoreOptions.Root"/>), <see cref="SignatureStore"/> and
+    /// <see cref="SignerScopes"/> over it,
     /// <see cref="SignatureVerifier"/>, <see cref="ImageSigner"/> writing <paramref name="creator"/>,
     /// <see cref="IManifestSource"/> over HTTP (<see cref="SigstoreOptions.RegistryUrl"/>) and the
     /// upload service of the :81 PUT endpoint.
@@ -24,7 +26,9 @@ public static class SigstoreServiceCollectionExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton<IOpenPgp, BouncyCastleOpenPgp>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => new SignatureStore(Path.Combine(options.Root, "sigstore")));
+        services.TryAddSingleton<ISigstoreTree>(_ => new FileSystemSigstoreTree(options.Root));
+        services.TryAddSingleton<SignatureStore>();
+        services.TryAddSingleton<SignerScopes>();
         services.TryAddSingleton<SignatureVerifier>();
         services.TryAddSingleton(sp => new ImageSigner(sp.GetRequiredService<IOpenPgp>(), sp.GetRequiredService<SignatureStore>(), sp.GetRequiredService<TimeProvider>(), creator));
         services.TryAddSingleton<IManifestSource>(_ => new HttpManifestSource(

@@ -13,7 +13,8 @@ public sealed class SigstoreServiceCollectionExtensionsTests
     {
         using var provider = new ServiceCollection().AddSigstore(new SigstoreOptions { Root = "/srv/sigstore" }, "u7s 9").BuildServiceProvider();
 
-        Assert.Equal("/srv/sigstore/sigstore", provider.GetRequiredService<SignatureStore>().Root);
+        Assert.Equal("/srv/sigstore", Assert.IsType<FileSystemSigstoreTree>(provider.GetRequiredService<ISigstoreTree>()).Root);
+        Assert.Same(provider.GetRequiredService<ISigstoreTree>(), provider.GetRequiredService<SignatureStore>().Tree);
         Assert.IsType<BouncyCastleOpenPgp>(provider.GetRequiredService<IOpenPgp>());
         Assert.IsType<HttpManifestSource>(provider.GetRequiredService<IManifestSource>());
         Assert.NotNull(provider.GetRequiredService<ImageSigner>());
@@ -23,11 +24,23 @@ public sealed class SigstoreServiceCollectionExtensionsTests
     [Fact]
     public void AddSigstore_KeepsEarlierRegistrations()
     {
-        var store = new SignatureStore("/elsewhere");
+        var store = new SignatureStore(new FileSystemSigstoreTree("/elsewhere"));
         var services = new ServiceCollection().AddSingleton(store);
 
         using var provider = services.AddSigstore(new SigstoreOptions()).BuildServiceProvider();
 
         Assert.Same(store, provider.GetRequiredService<SignatureStore>());
+    }
+
+    [Fact]
+    public void AddSigstore_UsesTheCallersTree()
+    {
+        var tree = new FileSystemSigstoreTree("/shared");
+        var services = new ServiceCollection().AddSingleton<ISigstoreTree>(tree);
+
+        using var provider = services.AddSigstore(new SigstoreOptions { Root = "/srv/sigstore" }).BuildServiceProvider();
+
+        Assert.Same(tree, provider.GetRequiredService<ISigstoreTree>());
+        Assert.Same(tree, provider.GetRequiredService<SignatureStore>().Tree);
     }
 }

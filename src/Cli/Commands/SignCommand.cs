@@ -101,7 +101,8 @@ internal static class SignCommand
         }
 
         var manifest = await FetchManifestAsync(parse, reference, cancellationToken);
-        var store = new SignatureStore(Path.Combine(parse.GetValue(KeysCommand.SigstoreRootOption)!, "sigstore"));
+        var tree = new FileSystemSigstoreTree(parse.GetValue(KeysCommand.SigstoreRootOption)!);
+        var store = new SignatureStore(tree);
         IReadOnlyList<Digest> instances;
         try
         {
@@ -119,7 +120,7 @@ internal static class SignCommand
             foreach (var digest in instances.Prepend(manifest.Digest))
             {
                 var outcome = await signer.SignAsync(reference, digest, key, parse.GetValue(ForceOption), cancellationToken);
-                var path = Path.Combine(store.Root, SignatureStore.RelativePath(LookasidePath.RepositoryOf(reference), digest, outcome.Index));
+                var path = tree.FullPath(SignatureStore.TreePath(LookasidePath.RepositoryOf(reference), digest, outcome.Index));
                 output.WriteLine($"{outcome.Identity} {digest} signature-{outcome.Index} {(outcome.Created ? "written" : "already present")} {path}");
             }
 

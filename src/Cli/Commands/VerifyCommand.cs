@@ -104,7 +104,7 @@ internal static class VerifyCommand
         var repository = LookasidePath.RepositoryOf(reference);
         var listing = parse.GetValue(LookasideOption) is { } lookaside
             ? new LookasideClient(Http).ListAsync(lookaside, repository, digest, cancellationToken)
-            : new SignatureStore(Path.Combine(root, "sigstore")).ListAsync(repository, digest, cancellationToken);
+            : new SignatureStore(new FileSystemSigstoreTree(root)).ListAsync(repository, digest, cancellationToken);
         var signatures = new List<byte[]>();
         try
         {

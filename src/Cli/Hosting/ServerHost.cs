@@ -12,6 +12,7 @@ using U7s.Registry.Http;
 using U7s.Sigstore;
 using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
+using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 using U7s.Cli.Loading;
 
@@ -34,7 +35,9 @@ internal sealed class ServerHost : IAsyncDisposable
         var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
         var credentials = new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System);
-        var scopes = new SignerScopes(sigstore.Root);
+        // One served tree for both ports: :81 serves and stores into it, :80 reads who may push from its keys/policy.json.
+        var tree = new FileSystemSigstoreTree(sigstore.Root);
+        var scopes = new SignerScopes(tree);
         _registry = RegistryApp.Build(
             registry,
             s => s.AddSingleton(metrics)
@@ -50,7 +53,7 @@ internal sealed class ServerHost : IAsyncDisposable
         var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, "signature store");
         _sigstore = SigstoreApp.Build(
             sigstore,
-            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog),
+            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton<ISigstoreTree>(tree).AddSingleton(scopes),
             configureLogging,
             sigstoreCertificate);
     }

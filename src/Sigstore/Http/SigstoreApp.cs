@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace U7s.Sigstore.Http;
 
 /// <summary>
-/// Builds the :81 web application over <see cref="SigstoreOptions.Root"/>: read-only GET/HEAD, plus
+/// Builds the :81 web application over the served <see cref="Store.ISigstoreTree"/> (the directory
+/// <see cref="SigstoreOptions.Root"/> unless <c>configureServices</c> registers another): read-only GET/HEAD, plus
 /// authenticated signature uploads when <see cref="SigstoreOptions.HtpasswdPath"/> is set.
 /// </summary>
 public static class SigstoreApp

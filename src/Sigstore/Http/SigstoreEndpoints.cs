@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Win32.SafeHandles;
+using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Http;
@@ -18,7 +18,7 @@ internal static class SigstoreEndpoints
 {
     public static void Map(WebApplication app, SigstoreOptions options)
     {
-        var root = Path.GetFullPath(options.Root);
+        var tree = app.Services.GetRequiredService<ISigstoreTree>();
         var users = options.HtpasswdPath is null ? null : new HtpasswdFile(options.HtpasswdPath);
         var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
         var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
@@ -39,112 +39,104 @@ internal static class SigstoreEndpoints
                 return;
             }
 
-            await ServeAsync(context, root);
+            await ServeAsync(context, tree);
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, string root)
+    private static async Task ServeAsync(HttpContext context, ISigstoreTree tree)
     {
         var requestPath = StorePath.Normalize(context.Request.Path.Value);
-        if (requestPath is null || StorePath.Resolve(root, requestPath) is not { } full)
+        if (requestPath is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
-        // One stat decides between file, directory and nothing: this is the hot path of every node pull.
-        var file = new FileInfo(full);
-        if (file.Exists)
+        var path = requestPath.Trim('/');
+        var cancellationToken = context.RequestAborted;
+        if (!requestPath.EndsWith('/'))
         {
-            if (requestPath.EndsWith('/'))
+            // Open first: one stat (one GET on S3) serves a signature, the hot path of every node pull.
+            await using (var file = await tree.OpenFileOrNullAsync(path, cancellationToken))
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return;
+                if (file is not null)
+                {
+                    await SendFileAsync(context, file, path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
+                    return;
+                }
             }
 
-            var type = full.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream";
-            await SendFileAsync(context, file, type);
-            return;
-        }
-
-        if (Directory.Exists(full))
-        {
-            if (!requestPath.EndsWith('/'))
+            if (await tree.DirectoryExistsAsync(path, cancellationToken))
             {
                 context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
                 context.Response.Headers.Location = requestPath + "/";
                 return;
             }
 
-            var index = Path.Combine(full, "index.html");
-            if (new FileInfo(index) is { Exists: true } indexFile)
-            {
-                await SendFileAsync(context, indexFile, "text/html");
-                return;
-            }
-
-            await WriteListingAsync(context, full);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status404NotFound;
-    }
-
-    private static async Task SendFileAsync(HttpContext context, FileInfo info, string contentType)
-    {
-        SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(info.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            // Renumbered or removed between the stat and the open: gone, which readers take as the end of the list.
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
 
-        using (handle)
+        await using (var index = await tree.OpenFileOrNullAsync(SigstoreTreePath.Combine(path, "index.html"), cancellationToken))
         {
-            var length = RandomAccess.GetLength(handle);
-            context.Response.ContentType = contentType;
-            context.Response.ContentLength = length;
-            context.Response.Headers.LastModified = info.LastWriteTimeUtc.ToString("R", CultureInfo.InvariantCulture);
-            if (HttpMethods.IsHead(context.Request.Method))
+            if (index is not null)
             {
+                await SendFileAsync(context, index, "text/html");
                 return;
             }
+        }
 
-            // Read straight into the response pipe's memory: no stream object, no second open.
-            var writer = context.Response.BodyWriter;
-            long offset = 0;
-            while (offset < length)
+        // A file with a slash, or nothing: 404 either way.
+        var entries = await tree.ListDirectoryOrNullAsync(path, cancellationToken);
+        if (entries is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        await WriteListingAsync(context, entries);
+    }
+
+    private static async Task SendFileAsync(HttpContext context, SigstoreTreeFile file, string contentType)
+    {
+        var length = file.Length;
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = length;
+        context.Response.Headers.LastModified = file.LastModified.ToString("R", CultureInfo.InvariantCulture);
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        // Read straight into the response pipe's memory: no stream object, no extra copy.
+        var writer = context.Response.BodyWriter;
+        long offset = 0;
+        while (offset < length)
+        {
+            var memory = writer.GetMemory((int)Math.Min(length - offset, 256 * 1024));
+            var read = await file.ReadAsync(memory[..(int)Math.Min(memory.Length, length - offset)], context.RequestAborted);
+            if (read == 0)
             {
-                var memory = writer.GetMemory((int)Math.Min(length - offset, 256 * 1024));
-                var read = await RandomAccess.ReadAsync(handle, memory[..(int)Math.Min(memory.Length, length - offset)], offset, context.RequestAborted);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                writer.Advance(read);
-                offset += read;
-                await writer.FlushAsync(context.RequestAborted);
+                break;
             }
+
+            writer.Advance(read);
+            offset += read;
+            await writer.FlushAsync(context.RequestAborted);
         }
     }
 
-    private static async Task WriteListingAsync(HttpContext context, string directory)
+    private static async Task WriteListingAsync(HttpContext context, IReadOnlyList<SigstoreTreeEntry> listing)
     {
-        var entries = new DirectoryInfo(directory).EnumerateFileSystemInfos()
+        var entries = listing
             .Where(e => !e.Name.StartsWith('.'))
-            .OrderBy(e => e is FileInfo ? 1 : 0)
+            .OrderBy(e => e.IsDirectory ? 0 : 1)
             .ThenBy(e => e.Name, StringComparer.Ordinal)
             .Select(e => new ListingEntry(
                 e.Name,
-                e is FileInfo ? "file" : "directory",
-                e.LastWriteTimeUtc.ToString("R", CultureInfo.InvariantCulture),
-                (e as FileInfo)?.Length))
+                e.IsDirectory ? "directory" : "file",
+                e.LastModified.ToString("R", CultureInfo.InvariantCulture),
+                e.IsDirectory ? null : e.Length ?? 0))
             .ToList();
         var body = JsonSerializer.SerializeToUtf8Bytes(entries, SigstoreJsonContext.Default.ListListingEntry);
         context.Response.ContentType = "application/json";

@@ -1,6 +1,6 @@
 namespace U7s.Sigstore.Http;
 
-/// <summary>Maps a request path onto the store tree without ever leaving it.</summary>
+/// <summary>Maps a request path onto the served tree without ever leaving it.</summary>
 internal static class StorePath
 {
     /// <summary>
@@ -28,14 +28,5 @@ internal static class StorePath
 
         var joined = "/" + string.Join('/', parts);
         return decoded.EndsWith('/') && parts.Length > 0 ? joined + "/" : joined;
-    }
-
-    /// <summary>The full path under <paramref name="root"/>, or null if it would escape it.</summary>
-    public static string? Resolve(string root, string normalizedPath)
-    {
-        var relative = normalizedPath.TrimStart('/');
-        var full = Path.GetFullPath(Path.Combine(root, relative));
-        var rootWithSlash = root.EndsWith('/') ? root : root + "/";
-        return full == root || full.StartsWith(rootWithSlash, StringComparison.Ordinal) ? full : null;
     }
 }

@@ -10,13 +10,15 @@ namespace U7s.Sigstore.Upload;
 /// <summary>
 /// Accepts a signature for <c>&lt;repo&gt;@&lt;digest&gt;</c> from an authenticated imagemaker and
 /// appends it to the store only when everything holds: the user's published key
-/// <c>&lt;root&gt;/keys/&lt;user&gt;.pgp</c> made it (primary key), its digest is the one in the
+/// <c>keys/&lt;user&gt;.pgp</c> of the served tree made it (primary key), its digest is the one in the
 /// path, its identity names the same repository, the registry serves that manifest for the
 /// identity, and the published <c>keys/policy.json</c> lists the user's key for the identity's
 /// scope. Otherwise a 4xx and nothing is stored.
 /// </summary>
-public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp openPgp, IManifestSource manifests, TimeProvider time)
+public sealed class SignatureUploadService(SignatureStore store, SignerScopes scopes, IOpenPgp openPgp, IManifestSource manifests, TimeProvider time)
 {
+    private const int MaxKeyBytes = 4 * 1024 * 1024;
+
     public async Task<UploadResult> UploadAsync(string user, RepositoryName repository, Digest digest, byte[] signature, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signature);
@@ -25,13 +27,13 @@ public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp ope
             return new UploadResult(signature.Length == 0 ? 400 : 413, "signature must be 1 byte to 4 MiB");
         }
 
-        var keyFile = Path.Combine(options.Root, "keys", user + ".pgp");
-        if (!File.Exists(keyFile))
+        var key = await ReadPublishedKeyOrNullAsync(user, cancellationToken);
+        if (key is null)
         {
             return new UploadResult(403, $"{user} has no published key");
         }
 
-        var trusted = TrustedKeyring.Load(openPgp, [await File.ReadAllBytesAsync(keyFile, cancellationToken)], time.GetUtcNow());
+        var trusted = TrustedKeyring.Load(openPgp, [key], time.GetUtcNow());
         Reference? identity = null;
         var check = new SignatureVerifier(openPgp, time).Check(signature, trusted, digest, signed =>
             Reference.TryParse(signed, out identity) && identity.Tag is not null && identity.Host is not null && LookasidePath.RepositoryOf(identity) == repository);
@@ -40,7 +42,7 @@ public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp ope
             return new UploadResult(400, check.Reason!);
         }
 
-        if (!await new SignerScopes(options.Root).MaySignAsync(user, DockerReference.From(identity!), cancellationToken))
+        if (!await scopes.MaySignAsync(user, DockerReference.From(identity!), cancellationToken))
         {
             return new UploadResult(403, $"{user} may not sign {identity}");
         }
@@ -53,12 +55,31 @@ public sealed class SignatureUploadService(SigstoreOptions options, IOpenPgp ope
 
         try
         {
-            var appended = await new SignatureStore(Path.Combine(options.Root, "sigstore")).AppendAsync(repository, digest, signature, cancellationToken);
+            var appended = await store.AppendAsync(repository, digest, signature, cancellationToken);
             return new UploadResult(appended.Created ? 201 : 200, appended.Created ? "stored" : "already present", appended.Index);
         }
         catch (SignatureStoreException e)
         {
             return new UploadResult(409, e.Message);
+        }
+    }
+
+    private async Task<byte[]?> ReadPublishedKeyOrNullAsync(string user, CancellationToken cancellationToken)
+    {
+        // A login name with '/' or ".." cannot name a key file; refuse it rather than leave keys/.
+        var path = "keys/" + user + ".pgp";
+        if (user.Contains('/', StringComparison.Ordinal) || !SigstoreTreePath.IsValid(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await store.Tree.ReadAllOrNullAsync(path, MaxKeyBytes, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
         }
     }
 }

@@ -1,16 +1,20 @@
 using U7s.Sigstore.Policy;
+using U7s.Sigstore.Store;
 
 namespace U7s.Sigstore.Upload;
 
 /// <summary>
-/// Which imagemaker may sign (and push) what: the published <c>keys/policy.json</c> lists each
-/// signer's key (<c>/var/sigstore/keys/&lt;user&gt;.pgp</c>) under the scopes that user signs for, as
-/// <c>u7s create-imagemakeruser user@path</c> writes it. One rule for signature uploads on :81 and
+/// Which imagemaker may sign (and push) what: the published <c>keys/policy.json</c> of the served tree
+/// lists each signer's key (<c>/var/sigstore/keys/&lt;user&gt;.pgp</c>) under the scopes that user signs for,
+/// as <c>u7s create-imagemakeruser user@path</c> writes it. One rule for signature uploads on :81 and
 /// pushes on :80.
 /// </summary>
-public sealed class SignerScopes(string sigstoreRoot)
+public sealed class SignerScopes(ISigstoreTree tree)
 {
-    public string PolicyPath => Path.Combine(sigstoreRoot, "keys", "policy.json");
+    /// <summary>Where the policy lives in the tree.</summary>
+    public const string PolicyPath = "keys/policy.json";
+
+    private const int MaxPolicyBytes = 4 * 1024 * 1024;
 
     /// <summary>True when the scope that decides <paramref name="identity"/> lists <paramref name="user"/>'s key; false when the file is absent or invalid.</summary>
     public async Task<bool> MaySignAsync(string user, DockerReference identity, CancellationToken cancellationToken)
@@ -18,10 +22,17 @@ public sealed class SignerScopes(string sigstoreRoot)
         PolicyDocument policy;
         try
         {
-            policy = PolicyParser.Parse(await File.ReadAllBytesAsync(PolicyPath, cancellationToken));
+            var json = await tree.ReadAllOrNullAsync(PolicyPath, MaxPolicyBytes, cancellationToken);
+            if (json is null)
+            {
+                return false;
+            }
+
+            policy = PolicyParser.Parse(json);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicyException)
         {
+            // InvalidDataException (too large) is an IOException too.
             return false;
         }
 

@@ -17,7 +17,7 @@ public sealed class ImageSignerTests : IDisposable
 
     public ImageSignerTests()
     {
-        _store = new SignatureStore(_temp.Combine("sigstore"));
+        _store = new SignatureStore(new FileSystemSigstoreTree(_temp.Path));
         _signer = new ImageSigner(_pgp, _store, TimeProvider.System, "u7s test");
     }
 
@@ -35,7 +35,7 @@ public sealed class ImageSignerTests : IDisposable
         var outcome = await _signer.SignAsync(reference, ManifestDigest, Signer, default);
 
         Assert.Equal(new SignOutcome(1, true, "registry.local/k8s-c10f1/pause:3.9", SampleKeys.SignerFingerprint), outcome);
-        var file = Path.Combine(_store.Root, SignatureStore.RelativePath(RepositoryName.Parse("k8s-c10f1/pause"), ManifestDigest, 1));
+        var file = Path.Combine(_temp.Path, SignatureStore.TreePath(RepositoryName.Parse("k8s-c10f1/pause"), ManifestDigest, 1));
         var check = new SignatureVerifier(_pgp, TimeProvider.System).Check(
             await File.ReadAllBytesAsync(file), TrustedKeyring.Load(_pgp, [SampleKeys.SignerPublic], DateTimeOffset.UtcNow), ManifestDigest, id => id == reference.ToString());
         Assert.True(check.IsAccepted, check.Reason);

@@ -11,7 +11,9 @@ public sealed class SignatureStoreTests : IDisposable
     private readonly TempDirectory _temp = new();
     private readonly SignatureStore _store;
 
-    public SignatureStoreTests() => _store = new SignatureStore(_temp.Combine("sigstore"));
+    public SignatureStoreTests() => _store = new SignatureStore(new FileSystemSigstoreTree(_temp.Path));
+
+    private string SigstoreDirectory => _temp.Combine("sigstore");
 
     public void Dispose() => _temp.Dispose();
 
@@ -41,12 +43,13 @@ public sealed class SignatureStoreTests : IDisposable
 
         Assert.Equal(new AppendResult(1, true), first);
         Assert.Equal(new AppendResult(2, true), second);
-        var dir = Path.Combine(_store.Root, SignatureStore.RelativeDirectory(Repo, Digest));
+        var dir = Path.Combine(SigstoreDirectory, SignatureStore.RelativeDirectory(Repo, Digest));
         Assert.Equal([1], await File.ReadAllBytesAsync(Path.Combine(dir, "signature-1")));
         Assert.Equal(["signature-1", "signature-2"], Directory.GetFiles(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal("644", Convert.ToString((int)File.GetUnixFileMode(Path.Combine(dir, "signature-2")), 8));
         Assert.Equal("2775", Convert.ToString((int)File.GetUnixFileMode(dir), 8));
-        Assert.Equal("2775", Convert.ToString((int)File.GetUnixFileMode(Path.Combine(_store.Root, "k8s-c10f1")), 8));
+        Assert.Equal("2775", Convert.ToString((int)File.GetUnixFileMode(Path.Combine(SigstoreDirectory, "k8s-c10f1")), 8));
+        Assert.Equal("2775", Convert.ToString((int)File.GetUnixFileMode(SigstoreDirectory), 8));
     }
 
     [Fact]
@@ -65,7 +68,7 @@ public sealed class SignatureStoreTests : IDisposable
     public async Task AppendAsync_FillsGapAtFirstFreeIndex()
     {
         await _store.AppendAsync(Repo, Digest, new byte[] { 1 }, default);
-        var dir = Path.Combine(_store.Root, SignatureStore.RelativeDirectory(Repo, Digest));
+        var dir = Path.Combine(SigstoreDirectory, SignatureStore.RelativeDirectory(Repo, Digest));
         await File.WriteAllBytesAsync(Path.Combine(dir, "signature-3"), [3]);
 
         var result = await _store.AppendAsync(Repo, Digest, new byte[] { 2 }, default);
@@ -89,7 +92,7 @@ public sealed class SignatureStoreTests : IDisposable
         }
 
         Assert.Equal(blobs.Select(b => b[0]).Order(), stored.Order());
-        Assert.Empty(Directory.GetFiles(Path.Combine(_store.Root, SignatureStore.RelativeDirectory(Repo, Digest)), ".u7s-tmp-*"));
+        Assert.Empty(Directory.GetFiles(Path.Combine(SigstoreDirectory, SignatureStore.RelativeDirectory(Repo, Digest)), ".u7s-tmp-*"));
     }
 
     [Fact]
@@ -128,7 +131,7 @@ public sealed class SignatureStoreTests : IDisposable
     [Fact]
     public async Task ListAsync_StopsAtFirstGap()
     {
-        var dir = Path.Combine(_store.Root, SignatureStore.RelativeDirectory(Repo, Digest));
+        var dir = Path.Combine(SigstoreDirectory, SignatureStore.RelativeDirectory(Repo, Digest));
         Directory.CreateDirectory(dir);
         await File.WriteAllBytesAsync(Path.Combine(dir, "signature-2"), [2]);
 

@@ -1,0 +1,181 @@
+using U7s.Oci;
+using U7s.Sigstore.Keys;
+using U7s.Sigstore.Policy;
+using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
+
+namespace U7s.Sigstore.Tests.Store;
+
+/// <summary>The signature store, signer scopes and key publishing over the tree (SPEC §2.4 writer rules).</summary>
+public abstract partial class SigstoreTreeContract
+{
+    private static readonly RepositoryName Repo = RepositoryName.Parse("k8s-c10f1/pause");
+
+    [ContractFact]
+    public async Task Store_TwoReplicasAppendingConcurrently_NumberOneToTwentyWithoutGapsOrDuplicates()
+    {
+        var digest = Digest.Compute("concurrent"u8);
+        var stores = new[] { new SignatureStore(Tree), new SignatureStore(OpenReplica()) };
+        var signatures = Enumerable.Range(1, 20).Select(i => new[] { (byte)i, (byte)(i * 7) }).ToList();
+
+        var results = await Task.WhenAll(signatures.Select((s, i) => Task.Run(() => stores[i % 2].AppendAsync(Repo, digest, s, default))));
+
+        Assert.All(results, r => Assert.True(r.Created));
+        Assert.Equal(Enumerable.Range(1, 20), results.Select(r => r.Index).Order());
+        var stored = await ListAsync(stores[0], digest);
+        Assert.Equal(Enumerable.Range(1, 20), stored.Select(s => s.Index));
+        Assert.Equal(signatures.Select(Convert.ToHexString).Order(), stored.Select(s => Convert.ToHexString(s.Content)).Order());
+        Assert.Null(await Tree.OpenFileOrNullAsync(SignatureStore.TreePath(Repo, digest, 21), default));
+        for (var i = 0; i < 20; i++)
+        {
+            // Each writer got the index its own bytes ended up at.
+            Assert.Equal(signatures[i], stored[results[i].Index - 1].Content);
+        }
+    }
+
+    [ContractFact]
+    public async Task Store_SameSignatureFromTwoWriters_IsStoredOnce()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            var digest = Digest.Compute([(byte)round]);
+            var stores = new[] { new SignatureStore(Tree), new SignatureStore(OpenReplica()) };
+            var signature = new[] { (byte)0xA3, (byte)round };
+            var start = new TaskCompletionSource();
+
+            // Both writers wait at one gate so that they list the empty directory at about the same time.
+            var writers = stores.Select(s => Task.Run(async () =>
+            {
+                await start.Task;
+                return await s.AppendAsync(Repo, digest, signature, default);
+            })).ToList();
+            start.SetResult();
+            var results = await Task.WhenAll(writers);
+
+            Assert.Single(results, r => r.Created);
+            Assert.All(results, r => Assert.Equal(1, r.Index));
+            Assert.Equal([signature], (await ListAsync(stores[0], digest)).Select(s => s.Content));
+            Assert.Equal(new AppendResult(1, Created: false), await stores[1].AppendAsync(Repo, digest, signature, default));
+        }
+    }
+
+    [ContractFact]
+    public async Task Store_LosingTheRaceToTheSameSignature_DoesNotStoreItAgain()
+    {
+        var digest = Digest.Compute("lost race"u8);
+        await new SignatureStore(Tree).AppendAsync(Repo, digest, new byte[] { 1 }, default);
+        var store = new SignatureStore(new RaceAheadTree(Tree, races: 1));
+
+        var result = await store.AppendAsync(Repo, digest, new byte[] { 2 }, default);
+
+        Assert.Equal(new AppendResult(2, Created: false), result);
+        Assert.Equal([(byte)1, (byte)2], (await ListAsync(store, digest)).Select(s => s.Content.Single()));
+    }
+
+    [ContractFact]
+    public async Task Store_LosingRacesToOtherSignatures_TakesTheNextFreeIndex()
+    {
+        var digest = Digest.Compute("lost races"u8);
+        var store = new SignatureStore(new RaceAheadTree(Tree, races: 2) { Rival = [9] });
+
+        var result = await store.AppendAsync(Repo, digest, new byte[] { 2 }, default);
+
+        Assert.Equal(new AppendResult(3, Created: true), result);
+        Assert.Equal([(byte)9, (byte)9, (byte)2], (await ListAsync(store, digest)).Select(s => s.Content.Single()));
+    }
+
+    [ContractFact]
+    public async Task Store_Delete_RenumbersWithoutGap()
+    {
+        var digest = Digest.Compute("delete"u8);
+        var store = new SignatureStore(Tree);
+        for (byte i = 1; i <= 4; i++)
+        {
+            await store.AppendAsync(Repo, digest, new[] { i }, default);
+        }
+
+        await new SignatureStore(OpenReplica()).DeleteAsync(Repo, digest, 2, default);
+
+        Assert.Equal([(1, (byte)1), (2, (byte)3), (3, (byte)4)], (await ListAsync(store, digest)).Select(s => (s.Index, s.Content.Single())));
+        Assert.Null(await Tree.OpenFileOrNullAsync(SignatureStore.TreePath(Repo, digest, 4), default));
+        await Assert.ThrowsAsync<SignatureStoreException>(() => store.DeleteAsync(Repo, digest, 4, default));
+        await Assert.ThrowsAsync<SignatureStoreException>(() => store.DeleteAsync(Repo, digest, 0, default));
+        Assert.Equal(new AppendResult(4, Created: true), await store.AppendAsync(Repo, digest, new byte[] { 5 }, default));
+    }
+
+    [ContractFact]
+    public async Task Store_Delete_WhenAnAppenderFillsTheGapFirst_StopsWithoutLosingASignature()
+    {
+        var digest = Digest.Compute("delete race"u8);
+        for (byte i = 1; i <= 3; i++)
+        {
+            await new SignatureStore(Tree).AppendAsync(Repo, digest, new[] { i }, default);
+        }
+
+        await new SignatureStore(new RaceAheadTree(Tree, races: 1) { Rival = [7] }).DeleteAsync(Repo, digest, 2, default);
+
+        Assert.Equal([(byte)1, (byte)7, (byte)3], (await ListAsync(new SignatureStore(Tree), digest)).Select(s => s.Content.Single()));
+    }
+
+    [ContractFact]
+    public async Task Store_ListStopsAtTheFirstGap_AppendFillsIt()
+    {
+        var digest = Digest.Compute("gap"u8);
+        var store = new SignatureStore(Tree);
+        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 2), new byte[] { 2 }, default);
+
+        Assert.Empty(await ListAsync(store, digest));
+        Assert.Equal(new AppendResult(1, Created: true), await store.AppendAsync(Repo, digest, new byte[] { 1 }, default));
+        Assert.Equal([1, 2], (await ListAsync(store, digest)).Select(s => s.Index));
+    }
+
+    [ContractFact]
+    public async Task Store_EnforcesTheLimits()
+    {
+        var digest = Digest.Compute("limits"u8);
+        var store = new SignatureStore(Tree);
+        await Assert.ThrowsAsync<SignatureStoreException>(() => store.AppendAsync(Repo, digest, new byte[SignatureStore.MaxSignatureBytes + 1], default));
+        await Assert.ThrowsAsync<SignatureStoreException>(() => store.AppendAsync(Repo, digest, Array.Empty<byte>(), default));
+        await Task.WhenAll(Enumerable.Range(1, SignatureStore.MaxSignatures).Select(i => Tree.CreateIfAbsentAsync(SignatureStore.TreePath(Repo, digest, i), BitConverter.GetBytes(i), default)));
+
+        var e = await Assert.ThrowsAsync<SignatureStoreException>(() => store.AppendAsync(Repo, digest, new byte[] { 9, 9, 9, 9, 9 }, default));
+
+        Assert.Contains("128", e.Message, StringComparison.Ordinal);
+        Assert.Null(await Tree.OpenFileOrNullAsync(SignatureStore.TreePath(Repo, digest, 129), default));
+    }
+
+    [ContractFact]
+    public async Task PublishedKeyAndPolicy_AreReadThroughTheTree()
+    {
+        var scopes = new SignerScopes(OpenReplica());
+        var identity = new DockerReference("registry.local", "ns/app", "v1", null);
+        Assert.False(await scopes.MaySignAsync("imagemaker", identity, default));
+
+        Assert.Equal("keys/imagemaker.pgp", await PublicKeyPublisher.PublishAsync(Tree, "imagemaker", SampleKeys.SignerPublic, default));
+        await Tree.WriteAsync(SignerScopes.PolicyPath, PolicyFor("registry.local/ns", "imagemaker"), default);
+
+        Assert.Equal(SampleKeys.SignerPublic, await OpenReplica().ReadAllOrNullAsync("keys/imagemaker.pgp", 1 << 20, default));
+        Assert.True(await scopes.MaySignAsync("imagemaker", identity, default));
+        Assert.False(await scopes.MaySignAsync("other", identity, default));
+        Assert.False(await scopes.MaySignAsync("imagemaker", new DockerReference("registry.local", "elsewhere/app", "v1", null), default));
+        await Assert.ThrowsAsync<KeyStoreException>(() => PublicKeyPublisher.PublishAsync(Tree, "../etc", SampleKeys.SignerPublic, default));
+
+        await Tree.WriteAsync(SignerScopes.PolicyPath, "{not json"u8.ToArray(), default);
+        Assert.False(await scopes.MaySignAsync("imagemaker", identity, default));
+    }
+
+    private static byte[] PolicyFor(string scope, string user) => System.Text.Encoding.UTF8.GetBytes(
+        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
+        + $"\"{scope}\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/{user}.pgp\"}}]}}}}}}");
+
+    private static async Task<List<StoredSignature>> ListAsync(SignatureStore store, Digest digest)
+    {
+        var list = new List<StoredSignature>();
+        await foreach (var s in store.ListAsync(Repo, digest, default))
+        {
+            list.Add(s);
+        }
+
+        return list;
+    }
+}
