@@ -44,6 +44,15 @@ internal static class ReadHandlers
 
     public static async Task BlobAsync(HttpContext context, RepositoryName name, Digest digest, BlobService blobs)
     {
+        // HEAD is answered here either way: it is cheap, and a redirect would only add a round trip.
+        if (HttpMethods.IsGet(context.Request.Method) && await blobs.GetReadUrlOrNullAsync(name, digest, context.RequestAborted) is { } url)
+        {
+            context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+            context.Response.Headers.Location = url.OriginalString;
+            context.Response.Headers["Docker-Content-Digest"] = digest.ToString();
+            return;
+        }
+
         var content = await blobs.OpenOrNullAsync(name, digest, context.RequestAborted)
             ?? throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
         await using (content)
