@@ -64,6 +64,17 @@ public abstract class BlobStoreContract
     }
 
     [ContractFact]
+    public async Task Upload_Empty_CommitsEmptyBlob()
+    {
+        var digest = Digest.Compute([]);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(), null, default);
+        Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(digest, default));
+        Assert.Equal(0, await Store.GetSizeOrNullAsync(digest, default));
+        Assert.Empty(await ReadAllAsync(Store, digest));
+    }
+
+    [ContractFact]
     public async Task Upload_WrongDigest_FailsAndKeepsUpload()
     {
         var content = RandomNumberGenerator.GetBytes(5000);
