@@ -12,8 +12,9 @@ public interface IBlobStore
     Task<long?> GetSizeOrNullAsync(Digest digest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Opens the blob for reading; null when it is not stored. The caller disposes the content. The stream
-    /// MUST be seekable before its first read (ranged reads start there) and MUST NOT hold the blob in memory.
+    /// Opens the blob for reading; null when it is not stored. The caller disposes the content and reads it
+    /// asynchronously (a remote store may have no synchronous reads). The stream MUST be seekable before its
+    /// first read (ranged reads start there) and MUST NOT hold the blob in memory.
     /// </summary>
     Task<BlobContent?> OpenReadOrNullAsync(Digest digest, CancellationToken cancellationToken);
 
