@@ -10,7 +10,7 @@ namespace U7s.S3;
 /// mapping of S3's errors: a missing key is null or false, a failed precondition is false, anything
 /// else throws. Keys passed in and returned are relative to <see cref="Prefix"/>.
 /// </summary>
-public sealed class S3Bucket
+public sealed partial class S3Bucket
 {
     public S3Bucket(IAmazonS3 client, string name, string prefix)
     {
@@ -108,12 +108,12 @@ public sealed class S3Bucket
     /// Writes the object only if no object has the key (<c>If-None-Match: *</c>, atomic on radosgw and AWS);
     /// false when one exists already.
     /// </summary>
-    public Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        PutCoreAsync(key, content, ifNoneMatch: "*", ifMatch: null, cancellationToken);
+    public async Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        await PutCoreAsync(key, content, ifNoneMatch: "*", ifMatch: null, cancellationToken) is not null;
 
     /// <summary>Replaces the object only if its ETag is still <paramref name="etag"/>; false when it changed or is gone.</summary>
-    public Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
-        PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: etag, cancellationToken);
+    public async Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
+        await PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: etag, cancellationToken) is not null;
 
     /// <summary>Streams <paramref name="content"/> of known <paramref name="length"/> into one object.</summary>
     public async Task PutStreamAsync(string key, Stream content, long length, CancellationToken cancellationToken)
@@ -178,7 +178,8 @@ public sealed class S3Bucket
         return (directories, objects);
     }
 
-    private async Task<bool> PutCoreAsync(string key, ReadOnlyMemory<byte> content, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>The new object's ETag (unquoted), or null when the precondition failed.</summary>
+    private async Task<string?> PutCoreAsync(string key, ReadOnlyMemory<byte> content, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(content.ToArray(), writable: false);
         var request = new PutObjectRequest { BucketName = Name, Key = FullKey(key), InputStream = stream, UseChunkEncoding = false };
@@ -195,13 +196,13 @@ public sealed class S3Bucket
 
         try
         {
-            await Client.PutObjectAsync(request, cancellationToken);
-            return true;
+            var response = await Client.PutObjectAsync(request, cancellationToken);
+            return Unquote(response.ETag);
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict || (ifMatch is not null && e.StatusCode == HttpStatusCode.NotFound))
         {
             // 412: the precondition failed. 409 ConditionalRequestConflict: AWS's answer to a racing conditional write.
-            return false;
+            return null;
         }
     }
 

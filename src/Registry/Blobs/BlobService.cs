@@ -12,6 +12,17 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
             ? await blobs.OpenReadOrNullAsync(digest, cancellationToken)
             : null;
 
+    /// <summary>
+    /// Where the client may fetch a blob readable in the repository straight from the storage; null to serve
+    /// it here (the store does not redirect, or the blob is not readable).
+    /// </summary>
+    public async Task<Uri?> GetReadUrlOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+        blobs is IBlobReadRedirect redirect
+        && await redirect.GetReadUrlOrNullAsync(digest, cancellationToken) is { } url
+        && await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)
+            ? url
+            : null;
+
     /// <summary>True when the blob is stored and readable in the repository.</summary>
     public async Task<bool> HasAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)

@@ -44,6 +44,11 @@ internal static class ReadHandlers
 
     public static async Task BlobAsync(HttpContext context, RepositoryName name, Digest digest, BlobService blobs)
     {
+        if (await TryRedirectAsync(context, name, digest, blobs))
+        {
+            return;
+        }
+
         var content = await blobs.OpenOrNullAsync(name, digest, context.RequestAborted)
             ?? throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
         await using (content)
@@ -71,6 +76,21 @@ internal static class ReadHandlers
             response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {from}-{to}/{content.Length}");
             await SendAsync(context, content, from, to - from + 1);
         }
+    }
+
+    /// <summary>Answers a blob GET with 307 to the storage itself, when the store offers that.</summary>
+    private static async Task<bool> TryRedirectAsync(HttpContext context, RepositoryName name, Digest digest, BlobService blobs)
+    {
+        // HEAD is answered here either way: it is cheap, and a redirect would only add a round trip.
+        if (!HttpMethods.IsGet(context.Request.Method) || await blobs.GetReadUrlOrNullAsync(name, digest, context.RequestAborted) is not { } url)
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+        context.Response.Headers.Location = url.OriginalString;
+        context.Response.Headers["Docker-Content-Digest"] = digest.ToString();
+        return true;
     }
 
     public static async Task ReferrersAsync(HttpContext context, RepositoryName name, Digest subject, ManifestService manifests)

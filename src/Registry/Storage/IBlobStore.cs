@@ -11,7 +11,11 @@ public interface IBlobStore
     /// <summary>The size of the blob, or null when it is not stored.</summary>
     Task<long?> GetSizeOrNullAsync(Digest digest, CancellationToken cancellationToken);
 
-    /// <summary>Opens the blob for reading; null when it is not stored. The caller disposes the content.</summary>
+    /// <summary>
+    /// Opens the blob for reading; null when it is not stored. The caller disposes the content and reads it
+    /// asynchronously (a remote store may have no synchronous reads). The stream MUST be seekable before its
+    /// first read (ranged reads start there) and MUST NOT hold the blob in memory.
+    /// </summary>
     Task<BlobContent?> OpenReadOrNullAsync(Digest digest, CancellationToken cancellationToken);
 
     /// <summary>

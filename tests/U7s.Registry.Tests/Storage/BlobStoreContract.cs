@@ -64,6 +64,17 @@ public abstract class BlobStoreContract
     }
 
     [ContractFact]
+    public async Task Upload_Empty_CommitsEmptyBlob()
+    {
+        var digest = Digest.Compute([]);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(), null, default);
+        Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(digest, default));
+        Assert.Equal(0, await Store.GetSizeOrNullAsync(digest, default));
+        Assert.Empty(await ReadAllAsync(Store, digest));
+    }
+
+    [ContractFact]
     public async Task Upload_WrongDigest_FailsAndKeepsUpload()
     {
         var content = RandomNumberGenerator.GetBytes(5000);
@@ -142,7 +153,7 @@ public abstract class BlobStoreContract
         Assert.Equal(BlobCommitStatus.AlreadyExists, await upload.CommitAsync(Digest.Compute(content), default));
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("")]
     [InlineData("../../etc")]
     [InlineData("00000000000000000000000000000000")]
@@ -171,6 +182,51 @@ public abstract class BlobStoreContract
         var fresh = await Store.StartUploadAsync(Repo, default);
         Assert.Equal(0, await Store.PurgeUploadsAsync(TimeSpan.FromHours(1), default));
         Assert.NotNull(await Store.GetUploadOrNullAsync(fresh.Id, default));
+    }
+
+    [ContractFact]
+    public async Task Touch_MovesLastUsedToTheClock()
+    {
+        var content = RandomNumberGenerator.GetBytes(10);
+        var digest = Digest.Compute(content);
+        Assert.Null(await Store.GetLastUsedOrNullAsync(digest, default));
+        await Store.PutAsync(digest, content, default);
+        var written = await Store.GetLastUsedOrNullAsync(digest, default);
+        Assert.NotNull(written);
+        Assert.InRange(written.Value, Clock.Now - TimeSpan.FromSeconds(1), Clock.Now + TimeSpan.FromSeconds(1));
+
+        Clock.Now += TimeSpan.FromDays(3);
+        await Store.TouchAsync(digest, default);
+        var touched = await Store.GetLastUsedOrNullAsync(digest, default);
+        Assert.NotNull(touched);
+        Assert.InRange(touched.Value, Clock.Now - TimeSpan.FromSeconds(1), Clock.Now + TimeSpan.FromSeconds(1));
+    }
+
+    [ContractFact]
+    public async Task List_HoldsOnlyDigests()
+    {
+        var content = RandomNumberGenerator.GetBytes(10);
+        var digest = Digest.Compute(content);
+        await Store.PutAsync(digest, content, default);
+        await Store.TouchAsync(digest, default);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(content, 0, 5), null, default);
+        Assert.Equal([digest], await Store.ListAsync(default).ToListAsync());
+    }
+
+    [ContractFact]
+    public async Task Open_SeekBeforeReading_ReadsFromThere()
+    {
+        var content = RandomNumberGenerator.GetBytes(100_000);
+        var digest = Digest.Compute(content);
+        await Store.PutAsync(digest, content, default);
+        await using var blob = await Store.OpenReadOrNullAsync(digest, default);
+        Assert.NotNull(blob);
+        Assert.True(blob.Stream.CanSeek);
+        blob.Stream.Seek(70_000, SeekOrigin.Begin);
+        var rest = new byte[30_000];
+        await blob.Stream.ReadExactlyAsync(rest);
+        Assert.Equal(content[70_000..], rest);
     }
 
     [ContractFact]
