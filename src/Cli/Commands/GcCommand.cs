@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using U7s.Cli.Hosting;
 using U7s.Registry;
 using U7s.Registry.Gc;
+using U7s.S3;
 
 namespace U7s.Cli.Commands;
 
@@ -45,13 +46,29 @@ internal static class GcCommand
     {
         var data = parse.GetValue(DataOption);
         var flags = new Dictionary<string, string?> { ["Registry:DataRoot"] = data is null ? null : Path.GetFullPath(data) };
-        var (registry, _) = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
-        if (!Directory.Exists(registry.DataRoot))
+        var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
+        var registry = settings.Registry;
+        using var s3 = settings.S3 is null ? null : new S3Storage(settings.S3);
+        if (s3 is not null)
+        {
+            // The same bucket the replicas serve: the collection takes the lock they take for manifest pushes.
+            try
+            {
+                await s3.EnsureReadyAsync(cancellationToken);
+            }
+            catch (S3StorageException e)
+            {
+                throw new UserException(e.Message, ExitCodes.Unavailable);
+            }
+        }
+        else if (!Directory.Exists(registry.DataRoot))
         {
             throw new UserException($"data root '{registry.DataRoot}' does not exist");
         }
 
-        await using var services = new ServiceCollection().AddRegistry(registry).BuildServiceProvider();
+        var collection = new ServiceCollection();
+        s3?.AddRegistryStorage(collection);
+        await using var services = collection.AddRegistry(registry).BuildServiceProvider();
         var options = new GcOptions(parse.GetValue(DryRunOption), parse.GetValue(GraceOption), parse.GetValue(DeleteUntaggedOption));
         var report = await services.GetRequiredService<GarbageCollector>().RunAsync(options, cancellationToken);
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using U7s.Cli.Hosting;
+using U7s.S3;
 
 namespace U7s.Cli.Commands;
 
@@ -34,12 +35,13 @@ internal static class ServeCommand
             ["Sigstore:Listen"] = parse.GetValue(SigstoreListenOption),
             ["Sigstore:Root"] = Absolute(parse.GetValue(SigstoreRootOption)),
         };
-        var (registry, sigstore) = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
+        var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
+        var (registry, sigstore) = settings;
         var output = parse.InvocationConfiguration.Output;
         ServerHost host;
         try
         {
-            host = new ServerHost(registry, sigstore, logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("U7s", LogLevel.Information));
+            host = new ServerHost(registry, sigstore, logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("U7s", LogLevel.Information), settings.S3);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
@@ -60,8 +62,12 @@ internal static class ServeCommand
         {
             throw new UserException(e.Message);
         }
+        catch (S3StorageException e)
+        {
+            throw new UserException(e.Message, ExitCodes.Unavailable);
+        }
 
-        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {registry.DataRoot}");
+        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {host.StorageDescription(registry)}");
         await output.FlushAsync(cancellationToken);
         await host.WaitAsync(cancellationToken);
         return ExitCodes.Success;

@@ -9,6 +9,7 @@ using U7s.Registry.Audit;
 using U7s.Registry.Auth;
 using U7s.Registry.Manifests;
 using U7s.Registry.Http;
+using U7s.S3;
 using U7s.Sigstore;
 using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
@@ -26,21 +27,29 @@ internal sealed class ServerHost : IAsyncDisposable
 {
     private readonly WebApplication _registry;
     private readonly WebApplication _sigstore;
+    private readonly S3Storage? _s3;
 
-    public ServerHost(RegistryOptions registry, SigstoreOptions sigstore, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="s3">Keep blobs, links, uploads, signatures and keys in this S3 store instead of on local disk.</param>
+    public ServerHost(RegistryOptions registry, SigstoreOptions sigstore, Action<ILoggingBuilder>? configureLogging = null, S3StorageOptions? s3 = null)
     {
+        // The data root still holds what is per process: the audit log (and, on the filesystem backend, everything).
         Directory.CreateDirectory(registry.DataRoot);
-        Directory.CreateDirectory(sigstore.Root);
+        _s3 = s3 is null ? null : new S3Storage(s3);
+        if (_s3 is null)
+        {
+            Directory.CreateDirectory(sigstore.Root);
+        }
+
         var metrics = new RegistryMetrics();
         var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
         var credentials = new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System);
         // One served tree for both ports: :81 serves and stores into it, :80 reads who may push from its keys/policy.json.
-        var tree = new FileSystemSigstoreTree(sigstore.Root);
+        var tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
         var scopes = new SignerScopes(tree);
         _registry = RegistryApp.Build(
             registry,
-            s => s.AddSingleton(metrics)
+            s => (_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
                 .AddSingleton<IAuditLog>(auditLog)
                 .AddSingleton<ICredentialValidator>(credentials)
                 .AddSingleton<IWriteAccess>(new RegistryWriteAccess(registry.Auth, scopes)),
@@ -63,8 +72,16 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public Uri SigstoreUrl => Address(_sigstore);
 
+    /// <summary>Where the content lives, for the start-up line.</summary>
+    public string StorageDescription(RegistryOptions registry) => _s3?.Describe() ?? registry.DataRoot;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_s3 is not null)
+        {
+            await _s3.EnsureReadyAsync(cancellationToken);
+        }
+
         await _registry.StartAsync(cancellationToken);
         await _sigstore.StartAsync(cancellationToken);
     }
@@ -88,6 +105,7 @@ internal sealed class ServerHost : IAsyncDisposable
     {
         await _registry.DisposeAsync();
         await _sigstore.DisposeAsync();
+        _s3?.Dispose();
     }
 
     private static Task WaitStoppedAsync(WebApplication app)
