@@ -100,19 +100,27 @@ public sealed class S3Bucket
         return content;
     }
 
-    /// <summary>Writes (or replaces) a small object.</summary>
-    public Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: null, cancellationToken);
+    /// <summary>Writes (or replaces) a small object; returns its new ETag (unquoted).</summary>
+    public async Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        (await PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: null, cancellationToken))!;
 
     /// <summary>
     /// Writes the object only if no object has the key (<c>If-None-Match: *</c>, atomic on radosgw and AWS);
     /// false when one exists already.
     /// </summary>
-    public Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+    public async Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        await PutIfAbsentOrNullAsync(key, content, cancellationToken) is not null;
+
+    /// <summary>As <see cref="PutIfAbsentAsync"/>, returning the new object's ETag, or null when one exists already.</summary>
+    public Task<string?> PutIfAbsentOrNullAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         PutCoreAsync(key, content, ifNoneMatch: "*", ifMatch: null, cancellationToken);
 
     /// <summary>Replaces the object only if its ETag is still <paramref name="etag"/>; false when it changed or is gone.</summary>
-    public Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
+    public async Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
+        await PutIfMatchOrNullAsync(key, content, etag, cancellationToken) is not null;
+
+    /// <summary>As <see cref="PutIfMatchAsync"/> (atomic compare-and-swap), returning the new ETag, or null when the object changed or is gone.</summary>
+    public Task<string?> PutIfMatchOrNullAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
         PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: etag, cancellationToken);
 
     /// <summary>Streams <paramref name="content"/> of known <paramref name="length"/> into one object.</summary>
@@ -171,7 +179,15 @@ public sealed class S3Bucket
         return (directories, objects);
     }
 
-    private async Task<bool> PutCoreAsync(string key, ReadOnlyMemory<byte> content, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
+    /// <summary>Whether any object exists under <paramref name="keyPrefix"/>: one listing request of one key.</summary>
+    public async Task<bool> AnyAsync(string keyPrefix, CancellationToken cancellationToken)
+    {
+        var response = await Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = Name, Prefix = FullKey(keyPrefix), MaxKeys = 1 }, cancellationToken);
+        return response.S3Objects is { Count: > 0 };
+    }
+
+    /// <summary>The new ETag (unquoted), or null when a precondition failed.</summary>
+    private async Task<string?> PutCoreAsync(string key, ReadOnlyMemory<byte> content, string? ifNoneMatch, string? ifMatch, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(content.ToArray(), writable: false);
         var request = new PutObjectRequest { BucketName = Name, Key = FullKey(key), InputStream = stream, UseChunkEncoding = false };
@@ -188,13 +204,13 @@ public sealed class S3Bucket
 
         try
         {
-            await Client.PutObjectAsync(request, cancellationToken);
-            return true;
+            var response = await Client.PutObjectAsync(request, cancellationToken);
+            return Unquote(response.ETag);
         }
         catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict || (ifMatch is not null && e.StatusCode == HttpStatusCode.NotFound))
         {
             // 412: the precondition failed. 409 ConditionalRequestConflict: AWS's answer to a racing conditional write.
-            return false;
+            return null;
         }
     }
 
