@@ -162,17 +162,17 @@ public sealed class S3RegistryLockTests
     public async Task Renewal_KeepsALeaseAliveFarPastItsLength()
     {
         await using var s3 = await S3TestStore.CreateAsync();
-        var shortLease = new S3RegistryLockOptions { Lease = TimeSpan.FromSeconds(1), RenewInterval = TimeSpan.FromMilliseconds(250), Poll = TimeSpan.FromMilliseconds(50) };
+        var shortLease = new S3RegistryLockOptions { Lease = TimeSpan.FromSeconds(2), RenewInterval = TimeSpan.FromMilliseconds(250), Poll = TimeSpan.FromMilliseconds(50) };
         var shared = await NewLock(s3.OpenReplica(), options: shortLease).EnterSharedAsync(default);
 
         var exclusive = NewLock(s3.OpenReplica(), options: shortLease).EnterExclusiveAsync(default);
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
         Assert.False(exclusive.IsCompleted, "a renewed lease expired");
 
         await shared.DisposeAsync();
         var held = await exclusive.WaitAsync(Prompt);
         var sharedAgain = NewLock(s3.OpenReplica(), options: shortLease).EnterSharedAsync(default);
-        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
         Assert.False(sharedAgain.IsCompleted, "a renewed exclusive lease expired");
         await held.DisposeAsync();
         await (await sharedAgain.WaitAsync(Prompt)).DisposeAsync();
