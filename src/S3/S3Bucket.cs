@@ -100,9 +100,9 @@ public sealed partial class S3Bucket
         return content;
     }
 
-    /// <summary>Writes (or replaces) a small object.</summary>
-    public Task PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: null, cancellationToken);
+    /// <summary>Writes (or replaces) a small object; returns its new ETag (unquoted).</summary>
+    public async Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        (await PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: null, cancellationToken))!; // Without a condition it never answers null.
 
     /// <summary>
     /// Writes the object only if no object has the key (<c>If-None-Match: *</c>, atomic on radosgw and AWS);
@@ -199,7 +199,8 @@ public sealed partial class S3Bucket
             var response = await Client.PutObjectAsync(request, cancellationToken);
             return Unquote(response.ETag);
         }
-        catch (AmazonS3Exception e) when (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict || (ifMatch is not null && e.StatusCode == HttpStatusCode.NotFound))
+        catch (AmazonS3Exception e) when ((ifNoneMatch ?? ifMatch) is not null
+            && (e.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict || (ifMatch is not null && e.StatusCode == HttpStatusCode.NotFound)))
         {
             // 412: the precondition failed. 409 ConditionalRequestConflict: AWS's answer to a racing conditional write.
             return null;

@@ -94,7 +94,9 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
 
     public Task<IReadOnlyList<string>?> ListTagsOrNullAsync(RepositoryName repository, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(paths.Repository(repository)))
+        // The parent of a nested repository has a directory too, but nothing of its own ('_' entries).
+        var root = paths.Repository(repository);
+        if (!Directory.Exists(root) || !Directory.EnumerateDirectories(root, "_*").Any())
         {
             return Task.FromResult<IReadOnlyList<string>?>(null);
         }
