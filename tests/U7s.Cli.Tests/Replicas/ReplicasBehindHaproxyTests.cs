@@ -158,7 +158,7 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
             var length = Math.Min(chunk, blob.Length - offset);
             using var content = new ByteArrayContent(blob, offset, length);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            content.Headers.Add("Content-Range", $"{offset}-{offset + length - 1}");
+            content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
             using var patch = await http.PatchAsync(location, content);
             Assert.True(patch.StatusCode == HttpStatusCode.Accepted, $"PATCH at {offset}: {(int)patch.StatusCode} {await patch.Content.ReadAsStringAsync()}");
             location = patch.Headers.Location!;
