@@ -44,13 +44,15 @@ public sealed class S3Storage : IDisposable
         {
             await Bucket.EnsureExistsAsync(cancellationToken);
         }
-        catch (Amazon.Runtime.AmazonServiceException e)
+        catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or HttpRequestException or System.Net.Sockets.SocketException)
         {
-            throw new S3StorageException($"cannot use {Describe()}: {e.ErrorCode ?? e.StatusCode.ToString()} {e.Message}".TrimEnd(), e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new S3StorageException($"cannot reach {Describe()}: {e.Message}", e);
+            // Connection failures arrive bare or wrapped by the SDK; refused credentials and the like as service errors.
+            var unreachable = Chain(e).FirstOrDefault(x => x is HttpRequestException or System.Net.Sockets.SocketException);
+            throw new S3StorageException(
+                unreachable is not null
+                    ? $"cannot reach {Describe()}: {OneLine(unreachable.Message)}"
+                    : $"cannot use {Describe()}: {OneLine((e as Amazon.Runtime.AmazonServiceException)?.ErrorCode is { } code ? $"{code} {e.Message}" : e.Message)}",
+                e);
         }
     }
 
@@ -70,4 +72,14 @@ public sealed class S3Storage : IDisposable
     }
 
     public void Dispose() => Bucket.Client.Dispose();
+
+    private static IEnumerable<Exception> Chain(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            yield return x;
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

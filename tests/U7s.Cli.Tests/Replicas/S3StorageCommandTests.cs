@@ -1,0 +1,103 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using U7s.Oci;
+using U7s.Testing;
+
+namespace U7s.Cli.Tests.Replicas;
+
+/// <summary><c>u7s serve</c> and <c>u7s gc</c> configured with <c>storage: s3</c>, against the real radosgw.</summary>
+public sealed class S3StorageCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("u7s-s3-cli");
+
+    [RequiresS3Fact]
+    public async Task Gc_OnS3_FreesOrphans_KeepsImages_WhileAReplicaServes()
+    {
+        await using var s3 = await S3TestStore.CreateAsync();
+        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), s3.ServeEnvironment);
+        using var client = new HttpClient { BaseAddress = server.RegistryUrl };
+        var layer = RandomNumberGenerator.GetBytes(3000);
+        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
+        var orphan = RandomNumberGenerator.GetBytes(7000);
+        foreach (var blob in new[] { layer, config, orphan })
+        {
+            using var post = await client.PostAsync($"/v2/gc/app/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
+            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        }
+
+        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{Digest.Compute(layer)}\",\"size\":{layer.Length}}}]}}";
+        using (var content = new StringContent(manifest, Encoding.UTF8))
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
+            using var put = await client.PutAsync("/v2/gc/app/manifests/v1", content);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        var configFile = WriteConfig(s3.Options.Endpoint!, s3.Options.Bucket, s3.Options.Prefix);
+        var (dryCode, dryOut, dryErr) = await RunAsync("gc", "--config", configFile, "--grace", "00:00:00", "--dry-run");
+        Assert.True(dryCode == 0, dryErr);
+        Assert.Contains($"would delete blob {Digest.Compute(orphan)} (7000 bytes)", dryOut, StringComparison.Ordinal);
+        Assert.NotNull(await s3.Bucket.HeadOrNullAsync($"registry/blobs/sha256/{Digest.Compute(orphan).Hex}", default));
+
+        var (code, output, error) = await RunAsync("gc", "--config", configFile, "--grace", "00:00:00");
+        Assert.True(code == 0, error);
+        Assert.Contains($"deleted blob {Digest.Compute(orphan)}", output, StringComparison.Ordinal);
+        Assert.Contains("1 live manifests", output, StringComparison.Ordinal);
+        Assert.Null(await s3.Bucket.HeadOrNullAsync($"registry/blobs/sha256/{Digest.Compute(orphan).Hex}", default));
+        using var gone = await client.GetAsync($"/v2/gc/app/blobs/{Digest.Compute(orphan)}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        Assert.Equal(layer, await client.GetByteArrayAsync($"/v2/gc/app/blobs/{Digest.Compute(layer)}"));
+        Assert.Equal(manifest, await client.GetStringAsync("/v2/gc/app/manifests/v1"));
+
+        // Nothing of the registry went to the local data root: a second replica with an empty one sees it all.
+        Assert.False(Directory.Exists(_dir.Combine("data", "blobs")));
+        await using var other = await U7sProcess.StartAsync(_dir.Combine("data2"), _dir.Combine("sig2"), s3.ServeEnvironment);
+        using var otherClient = new HttpClient { BaseAddress = other.RegistryUrl };
+        Assert.Equal(manifest, await otherClient.GetStringAsync("/v2/gc/app/manifests/v1"));
+    }
+
+    [Fact]
+    public async Task Serve_UnreachableS3_OneLineError_Unavailable()
+    {
+        var port = FreeTcpPort.Next();
+        var environment = new Dictionary<string, string>
+        {
+            ["U7S_STORAGE"] = "s3",
+            ["U7S_S3__ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["U7S_S3__BUCKET"] = "u7s",
+            ["AWS_ACCESS_KEY_ID"] = "none",
+            ["AWS_SECRET_ACCESS_KEY"] = "none",
+        };
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), environment));
+        Assert.Contains($"exited {ExitCodes.Unavailable}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"u7s: cannot reach s3://u7s/ at http://127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gc_UnreachableS3_OneLineError_Unavailable()
+    {
+        var configFile = WriteConfig($"http://127.0.0.1:{FreeTcpPort.Next()}", "u7s", string.Empty);
+        var (code, _, error) = await RunAsync("gc", "--config", configFile);
+        Assert.Equal(ExitCodes.Unavailable, code);
+        Assert.StartsWith("u7s: cannot reach s3://u7s/", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private string WriteConfig(string endpoint, string bucket, string prefix)
+    {
+        var path = _dir.Combine($"u7s-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, $"storage: s3\ns3:\n  endpoint: {endpoint}\n  bucket: {bucket}\n  prefix: \"{prefix}\"\nregistry:\n  dataRoot: {_dir.Combine("gc-data")}\n");
+        return path;
+    }
+
+    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
