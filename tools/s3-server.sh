@@ -176,7 +176,9 @@ osd_crush_update_on_start = true
 
 [client.rgw.ci]
 rgw_data = $D/rgw
-rgw_frontends = beast endpoint=127.0.0.1:$RGW_PORT
+# tcp_nodelay: without it small GETs and LISTs on a kept-alive connection wait ~40 ms for a delayed ACK
+# (the S3 test suite ran 35 s without, 23 s with).
+rgw_frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 # radosgw's built-in defaults are auth_client_required=cephx and ms_mon_client_mode=secure;
 # with auth "none" the latter makes every mon connection fail with EACCES (-13).
 auth_client_required = none

@@ -36,7 +36,7 @@ internal sealed class S3Servers : IAsyncDisposable
         var u7s = await ServerProcess.StartAsync("u7s-s3", "dotnet",
             [u7sDll, "serve", "--data", Path.Combine(root, "u7s-s3"), "--sigstore-root", Path.Combine(root, "u7s-s3-www"), "--registry-listen", $"127.0.0.1:{u7sPort}", "--sigstore-listen", $"127.0.0.1:{ServerProcess.FreePort()}"],
             u7sPort, "/v2/", Path.Combine(root, "u7s-s3.log"),
-            new Dictionary<string, string> { ["U7S_STORAGE"] = "s3", ["U7S_S3__ENDPOINT"] = endpoint, ["U7S_S3__BUCKET"] = Bucket, ["U7S_S3__PREFIX"] = $"u7s-{run}/" });
+            new Dictionary<string, string?> { ["U7S_STORAGE"] = "s3", ["U7S_S3__ENDPOINT"] = endpoint, ["U7S_S3__BUCKET"] = Bucket, ["U7S_S3__PREFIX"] = $"u7s-{run}/" });
 
         // The bucket exists now (u7s creates it at start); distribution's s3 driver expects it to.
         var registryPort = ServerProcess.FreePort();
@@ -65,7 +65,9 @@ internal sealed class S3Servers : IAsyncDisposable
             http:
               addr: 127.0.0.1:{registryPort}
             """);
-        var registry = await ServerProcess.StartAsync("docker-registry-s3", "docker-registry", ["serve", registryConfig], registryPort, "/v2/", Path.Combine(root, "registry-s3.log"));
+        // Distribution's AWS SDK panics on AWS_CA_BUNDLE with its own HTTP transport; the endpoint is plain HTTP anyway.
+        var registry = await ServerProcess.StartAsync("docker-registry-s3", "docker-registry", ["serve", registryConfig], registryPort, "/v2/", Path.Combine(root, "registry-s3.log"),
+            new Dictionary<string, string?> { ["AWS_CA_BUNDLE"] = null });
         return new S3Servers(u7s, registry);
     }
 

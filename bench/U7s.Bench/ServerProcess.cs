@@ -29,7 +29,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the program and waits until <paramref name="readyPath"/> answers.</summary>
-    public static async Task<ServerProcess> StartAsync(string name, string fileName, IEnumerable<string> arguments, int port, string readyPath, string logFile, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ServerProcess> StartAsync(string name, string fileName, IEnumerable<string> arguments, int port, string readyPath, string logFile, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments)
@@ -37,9 +37,17 @@ internal sealed class ServerProcess : IAsyncDisposable
             psi.ArgumentList.Add(a);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
-            psi.Environment[key] = value;
+            // A null value removes the variable from the child's environment.
+            if (value is null)
+            {
+                psi.Environment.Remove(key);
+            }
+            else
+            {
+                psi.Environment[key] = value;
+            }
         }
 
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {fileName}");
