@@ -24,7 +24,7 @@ internal static partial class KeysCommand
 
     internal static readonly Option<string> SigstoreRootOption = new("--sigstore-root")
     {
-        Description = "The signature store tree (index.html, keys/, sigstore/)",
+        Description = "The signature store tree (index.html, keys/, sigstore/): a directory, or s3://bucket[/prefix/] for replicas on S3",
         DefaultValueFactory = _ => "/var/sigstore",
     };
 
@@ -94,10 +94,13 @@ internal static partial class KeysCommand
 
         try
         {
-            var path = PublicKeyPublisher.Publish(parse.GetValue(SigstoreRootOption)!, parse.GetValue(UserOption)!, store.ExportPublic(key));
+            var root = parse.GetValue(SigstoreRootOption)!;
+            var path = Wiring.SigstoreTrees.IsS3(root)
+                ? root.TrimEnd('/') + "/" + PublicKeyPublisher.PublishAsync(Wiring.SigstoreTrees.Open(root), parse.GetValue(UserOption)!, store.ExportPublic(key), CancellationToken.None).GetAwaiter().GetResult()
+                : PublicKeyPublisher.Publish(root, parse.GetValue(UserOption)!, store.ExportPublic(key));
             output.WriteLine($"published {path}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonClientException or HttpRequestException)
         {
             throw new UserException($"cannot publish the public key: {e.Message}", ExitCodes.Failure);
         }

@@ -110,7 +110,7 @@ internal static class LoadSignOciCommand
         try
         {
             var names = NameMapper.Create(parse.GetValue(TargetArgument), parse.GetValue(PlatformOption)!, parse.GetValue(ArchivePlatformOption));
-            var sigstoreRoot = Path.GetFullPath(parse.GetValue(SigstoreRootOption)!);
+            var sigstoreRoot = Wiring.SigstoreTrees.Normalize(parse.GetValue(SigstoreRootOption)!);
             var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile, parse.GetValue(KeyDirOption)!, sigstoreRoot))
                 ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };

@@ -101,7 +101,8 @@ internal static class SignCommand
         }
 
         var manifest = await FetchManifestAsync(parse, reference, cancellationToken);
-        var tree = new FileSystemSigstoreTree(parse.GetValue(KeysCommand.SigstoreRootOption)!);
+        var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
+        var tree = Wiring.SigstoreTrees.Open(root);
         var store = new SignatureStore(tree);
         IReadOnlyList<Digest> instances;
         try
@@ -120,7 +121,8 @@ internal static class SignCommand
             foreach (var digest in instances.Prepend(manifest.Digest))
             {
                 var outcome = await signer.SignAsync(reference, digest, key, parse.GetValue(ForceOption), cancellationToken);
-                var path = tree.FullPath(SignatureStore.TreePath(LookasidePath.RepositoryOf(reference), digest, outcome.Index));
+                var relative = SignatureStore.TreePath(LookasidePath.RepositoryOf(reference), digest, outcome.Index);
+                var path = tree is FileSystemSigstoreTree files ? files.FullPath(relative) : $"{root.TrimEnd('/')}/{relative}";
                 output.WriteLine($"{outcome.Identity} {digest} signature-{outcome.Index} {(outcome.Created ? "written" : "already present")} {path}");
             }
 
@@ -130,7 +132,7 @@ internal static class SignCommand
         {
             throw new UserException(e.Message, ExitCodes.Refused);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonClientException or HttpRequestException)
         {
             throw new UserException($"cannot write the signature: {e.Message}", ExitCodes.Failure);
         }

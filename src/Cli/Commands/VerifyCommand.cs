@@ -67,7 +67,7 @@ internal static class VerifyCommand
         }
 
         var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
-        var trusted = LoadKeyrings(parse, root, pgp);
+        var trusted = await LoadKeyringsAsync(parse, root, pgp, cancellationToken);
         var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
         var digest = reference.Digest ?? manifest.Digest;
         var signatures = await ReadSignaturesAsync(parse, root, reference, digest, cancellationToken);
@@ -104,7 +104,7 @@ internal static class VerifyCommand
         var repository = LookasidePath.RepositoryOf(reference);
         var listing = parse.GetValue(LookasideOption) is { } lookaside
             ? new LookasideClient(Http).ListAsync(lookaside, repository, digest, cancellationToken)
-            : new SignatureStore(new FileSystemSigstoreTree(root)).ListAsync(repository, digest, cancellationToken);
+            : new SignatureStore(Wiring.SigstoreTrees.Open(root)).ListAsync(repository, digest, cancellationToken);
         var signatures = new List<byte[]>();
         try
         {
@@ -121,16 +121,29 @@ internal static class VerifyCommand
         return signatures;
     }
 
-    private static TrustedKeyring LoadKeyrings(ParseResult parse, string root, BouncyCastleOpenPgp pgp)
+    private static async Task<TrustedKeyring> LoadKeyringsAsync(ParseResult parse, string root, BouncyCastleOpenPgp pgp, CancellationToken cancellationToken)
     {
-        var files = parse.GetValue(KeyringOption) is { Length: > 0 } given
-            ? given.Select(f => f.FullName)
-            : Directory.Exists(Path.Combine(root, "keys")) ? Directory.EnumerateFiles(Path.Combine(root, "keys"), "*.pgp").Order(StringComparer.Ordinal) : [];
         try
         {
-            return TrustedKeyring.Load(pgp, files.Select(File.ReadAllBytes).ToList(), DateTimeOffset.UtcNow);
+            var keys = new List<byte[]>();
+            if (parse.GetValue(KeyringOption) is { Length: > 0 } given)
+            {
+                keys.AddRange(given.Select(f => File.ReadAllBytes(f.FullName)));
+            }
+            else
+            {
+                // Every published key of the tree, on disk or in the replicas' bucket alike.
+                var tree = Wiring.SigstoreTrees.Open(root);
+                var entries = await tree.ListDirectoryOrNullAsync("keys", cancellationToken) ?? [];
+                foreach (var name in entries.Where(e => !e.IsDirectory && e.Name.EndsWith(".pgp", StringComparison.Ordinal)).Select(e => e.Name).Order(StringComparer.Ordinal))
+                {
+                    keys.Add(await tree.ReadAllOrNullAsync($"keys/{name}", 1024 * 1024, cancellationToken) ?? []);
+                }
+            }
+
+            return TrustedKeyring.Load(pgp, keys, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException or Amazon.Runtime.AmazonClientException or HttpRequestException)
         {
             throw new UserException($"cannot read the trusted keys: {e.Message}", ExitCodes.InvalidInput);
         }

@@ -43,7 +43,7 @@ internal sealed class PolicyImageVerifier(PolicyEvaluator evaluator, SignatureSt
 
         return new PolicyImageVerifier(
             new PolicyEvaluator(policy, new BouncyCastleOpenPgp(), TimeProvider.System),
-            new SignatureStore(new FileSystemSigstoreTree(settings.SigstoreRoot)),
+            new SignatureStore(Wiring.SigstoreTrees.Open(settings.SigstoreRoot)),
             settings.Manifests);
     }
 

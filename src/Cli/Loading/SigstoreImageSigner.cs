@@ -49,7 +49,7 @@ internal sealed class SigstoreImageSigner : IImageSigner
             prompted = TerminalPassphrase.Read($"Passphrase for key {stored.Info.Fingerprint} ({settings.Email}): ");
         }
 
-        var store = new SignatureStore(new FileSystemSigstoreTree(settings.SigstoreRoot));
+        var store = new SignatureStore(Wiring.SigstoreTrees.Open(settings.SigstoreRoot));
         return new SigstoreImageSigner(keys, settings.Email, settings.PassphraseFile, prompted, new ImageSigner(pgp, store, TimeProvider.System, SignCommand.Creator));
     }
 

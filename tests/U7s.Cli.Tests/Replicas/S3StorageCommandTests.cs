@@ -57,6 +57,47 @@ public sealed class S3StorageCommandTests : IDisposable
         Assert.Equal(manifest, await otherClient.GetStringAsync("/v2/gc/app/manifests/v1"));
     }
 
+    [RequiresS3Fact]
+    public async Task KeysSignVerify_WithS3SigstoreRoot_WriteWhereEveryReplicaReads()
+    {
+        await using var s3 = await S3TestStore.CreateAsync();
+        await using var first = await U7sProcess.StartAsync(_dir.Combine("data1"), _dir.Combine("sig1"), s3.ServeEnvironment);
+        await using var second = await U7sProcess.StartAsync(_dir.Combine("data2"), _dir.Combine("sig2"), s3.ServeEnvironment);
+        using var client = new HttpClient { BaseAddress = first.RegistryUrl };
+        var manifest = await PushImageAsync(client, "app/signed", "1");
+        var root = $"s3://{s3.Options.Bucket}/{s3.Options.Prefix}";
+        var keyDir = _dir.Combine("keys");
+        var image = $"{first.RegistryUrl.Authority}/app/signed:1";
+
+        var import = await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keyDir, "--publish", "--sigstore-root", root, "--user", "imagemaker");
+        Assert.True(import.ExitCode == 0, import.StandardError);
+        Assert.Contains($"published {root}keys/imagemaker.pgp", import.StandardOutput, StringComparison.Ordinal);
+        var sign = await CliAsync("sign", image, "--key", SampleKeys.SignerEmail, "--key-dir", keyDir, "--sigstore-root", root, "--registry-url", first.RegistryUrl.ToString());
+        Assert.True(sign.ExitCode == 0, sign.StandardError);
+        Assert.Contains($"signature-1 written {root}sigstore/app/signed@sha256={manifest.Hex}/signature-1", sign.StandardOutput, StringComparison.Ordinal);
+
+        // The other replica serves both, as nodes read them.
+        using var store = new HttpClient { BaseAddress = second.SigstoreUrl };
+        Assert.StartsWith("-----BEGIN PGP PUBLIC KEY BLOCK-----", await store.GetStringAsync("/keys/imagemaker.pgp"), StringComparison.Ordinal);
+        using (var signature = await store.GetAsync($"/sigstore/app/signed@sha256={manifest.Hex}/signature-1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, signature.StatusCode);
+        }
+
+        var verify = await CliAsync("verify", image, "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString());
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+        Assert.Contains(SampleKeys.SignerFingerprint, verify.StandardOutput, StringComparison.Ordinal);
+
+        var unsigned = await PushImageAsync(client, "app/unsigned", "1");
+        var refused = await CliAsync("verify", $"{first.RegistryUrl.Authority}/app/unsigned:1", "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString());
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.NotEqual(manifest, unsigned);
+
+        var malformed = await CliAsync("sign", image, "--key", SampleKeys.SignerEmail, "--key-dir", keyDir, "--sigstore-root", "s3://Not_A_Bucket/", "--registry-url", first.RegistryUrl.ToString());
+        Assert.Equal(ExitCodes.Usage, malformed.ExitCode);
+        Assert.Contains("not a valid bucket name", malformed.StandardError, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Serve_UnreachableS3_OneLineError_Unavailable()
     {
@@ -91,6 +132,29 @@ public sealed class S3StorageCommandTests : IDisposable
         var path = _dir.Combine($"u7s-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(path, $"storage: s3\ns3:\n  endpoint: {endpoint}\n  bucket: {bucket}\n  prefix: \"{prefix}\"\nregistry:\n  dataRoot: {_dir.Combine("gc-data")}\n");
         return path;
+    }
+
+    /// <summary>The real u7s executable as a child, pointed at the test radosgw the way an admin's shell would be.</summary>
+    private static Task<ProcessResult> CliAsync(params string[] args) =>
+        ExternalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "u7s.dll"), .. args], new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = S3TestStore.Endpoint });
+
+    /// <summary>Pushes a one-layer image (random layer) and returns its manifest digest.</summary>
+    private static async Task<Digest> PushImageAsync(HttpClient client, string repository, string tag)
+    {
+        var layer = RandomNumberGenerator.GetBytes(1000);
+        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
+        foreach (var blob in new[] { layer, config })
+        {
+            using var post = await client.PostAsync($"/v2/{repository}/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
+            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        }
+
+        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{Digest.Compute(layer)}\",\"size\":{layer.Length}}}]}}";
+        using var content = new StringContent(manifest, Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
+        using var put = await client.PutAsync($"/v2/{repository}/manifests/{tag}", content);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return Digest.Compute(Encoding.UTF8.GetBytes(manifest));
     }
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)

@@ -1,0 +1,58 @@
+using U7s.S3;
+using U7s.S3.Sigstore;
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Wiring;
+
+/// <summary>
+/// Opens the signature store tree a <c>--sigstore-root</c> names: a directory, or <c>s3://bucket[/prefix/]</c>
+/// for the tree replicas on <c>storage: s3</c> serve (endpoint from <c>AWS_ENDPOINT_URL_S3</c> or
+/// <c>AWS_ENDPOINT_URL</c>, credentials and region from the usual AWS variables). So <c>u7s sign</c>,
+/// <c>keys --publish</c> and <c>load-sign-oci</c> write where every replica reads.
+/// </summary>
+internal static class SigstoreTrees
+{
+    private const string Scheme = "s3://";
+
+    public static bool IsS3(string root) => root.StartsWith(Scheme, StringComparison.Ordinal);
+
+    /// <summary>A directory root made absolute; an S3 root as given.</summary>
+    public static string Normalize(string root) => IsS3(root) ? root : Path.GetFullPath(root);
+
+    public static ISigstoreTree Open(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        return IsS3(root) ? new S3SigstoreTree(OpenBucket(root)) : new FileSystemSigstoreTree(root);
+    }
+
+    /// <summary>The S3 options an <c>s3://bucket/prefix/</c> root stands for; throws <see cref="UserException"/> when it is malformed.</summary>
+    public static S3StorageOptions S3Options(string root)
+    {
+        var rest = root[Scheme.Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        var options = new S3StorageOptions
+        {
+            Bucket = slash < 0 ? rest : rest[..slash],
+            Prefix = slash < 0 ? string.Empty : rest[(slash + 1)..],
+            Endpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") is { Length: > 0 } s3 ? s3
+                : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 } any ? any : null,
+        };
+        if (options.Prefix.Length > 0 && !options.Prefix.EndsWith('/'))
+        {
+            options.Prefix += "/";
+        }
+
+        if (options.Validate().FirstOrDefault() is { } problem)
+        {
+            throw new UserException($"--sigstore-root '{root}': {problem}", ExitCodes.Usage);
+        }
+
+        return options;
+    }
+
+    private static S3Bucket OpenBucket(string root)
+    {
+        var options = S3Options(root);
+        return new S3Bucket(S3ClientFactory.Create(options), options.Bucket, options.Prefix);
+    }
+}
