@@ -50,6 +50,8 @@ public sealed partial class U7sProcess : IAsyncDisposable
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
             if (line is null)
             {
+                // stdout closes a moment before the process is reaped: wait, or ExitCode is not known yet.
+                await process.WaitForExitAsync(timeout.Token);
                 throw new InvalidOperationException($"u7s serve exited {process.ExitCode}: {await stderr}");
             }
 
