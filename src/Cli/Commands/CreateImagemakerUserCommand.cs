@@ -32,6 +32,10 @@ internal static class CreateImagemakerUserCommand
         };
         var htpasswd = new Option<string?>("--htpasswd") { Description = "Also give the user a registry login in this htpasswd file (the file Registry:Auth:Htpasswd names); one user only" };
         var passwordFile = new Option<string?>("--password-file") { Description = "File holding that login's password (with --htpasswd)" };
+        var publishTo = new Option<string?>("--publish-to")
+        {
+            Description = "Also copy the published keys and keys/policy.json into this S3 signature tree (s3://bucket[/prefix/], the replicas' store)",
+        };
         var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
         command.Aliases.Add("create-imagemaker");
         command.Arguments.Add(users);
@@ -40,12 +44,18 @@ internal static class CreateImagemakerUserCommand
         command.Options.Add(inPlace);
         command.Options.Add(htpasswd);
         command.Options.Add(passwordFile);
+        command.Options.Add(publishTo);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
             if (result.GetValue(email) is not null && result.GetValue(users) is { Length: > 1 })
             {
                 result.AddError("--email applies to one user only");
+            }
+
+            if (result.GetValue(publishTo) is { } target && !SigstoreTrees.IsS3(target))
+            {
+                result.AddError($"--publish-to must be an s3:// signature tree: {target}");
             }
 
             if ((result.GetValue(htpasswd) is null) != (result.GetValue(passwordFile) is null))
@@ -82,9 +92,43 @@ internal static class CreateImagemakerUserCommand
                 report = [.. report, $"{specs[0].User}: registry login added to {file}"];
             }
 
+            if (parse.GetValue(publishTo) is { } target)
+            {
+                report = [.. report, .. await PublishKeysAsync(root.Resolve(Path.GetDirectoryName(NodePaths.KeysPolicy)!), target, cancellationToken)];
+            }
+
             return report;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Replicas on S3 read who may push and sign from the bucket's <c>keys/</c>, not from this host's disk:
+    /// copy every published key and the policy there (the local files stay the source of truth).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> PublishKeysAsync(string keysDirectory, string target, CancellationToken cancellationToken)
+    {
+        var tree = SigstoreTrees.Open(target);
+        var published = new List<string>();
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(keysDirectory).Where(f => f.EndsWith(".pgp", StringComparison.Ordinal) || Path.GetFileName(f) == "policy.json").Order(StringComparer.Ordinal))
+            {
+                // Keys first, the policy that names them last, so a replica never reads a policy naming a key not there yet.
+                published.Add(Path.GetFileName(file));
+            }
+
+            foreach (var name in published.OrderBy(n => n == "policy.json" ? 1 : 0))
+            {
+                await tree.WriteAsync($"keys/{name}", await File.ReadAllBytesAsync(Path.Combine(keysDirectory, name), cancellationToken), cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or HttpRequestException)
+        {
+            throw new UserException($"cannot publish to {target}: {e.Message}", ExitCodes.Unavailable);
+        }
+
+        return [$"published {string.Join(", ", published.OrderBy(n => n == "policy.json" ? 1 : 0))} to {target.TrimEnd('/')}/keys/"];
     }
 
     private static string? ReadPassword(string? file)

@@ -6,13 +6,16 @@ namespace U7s.Cli.Wiring;
 
 /// <summary>
 /// Opens the signature store tree a <c>--sigstore-root</c> names: a directory, or <c>s3://bucket[/prefix/]</c>
-/// for the tree replicas on <c>storage: s3</c> serve (endpoint from <c>AWS_ENDPOINT_URL_S3</c> or
-/// <c>AWS_ENDPOINT_URL</c>, credentials and region from the usual AWS variables). So <c>u7s sign</c>,
+/// for the tree replicas on <c>storage: s3</c> serve (endpoint from <c>AWS_ENDPOINT_URL_S3</c>,
+/// <c>AWS_ENDPOINT_URL</c> or the server's <c>U7S_S3__ENDPOINT</c>; credentials and region from the usual AWS variables). So <c>u7s sign</c>,
 /// <c>keys --publish</c> and <c>load-sign-oci</c> write where every replica reads.
 /// </summary>
 internal static class SigstoreTrees
 {
     private const string Scheme = "s3://";
+
+    /// <summary>Where the endpoint comes from, first set wins: AWS's own variables, then the server's.</summary>
+    private static readonly string[] EndpointVariables = ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "U7S_S3__ENDPOINT"];
 
     public static bool IsS3(string root) => root.StartsWith(Scheme, StringComparison.Ordinal);
 
@@ -34,8 +37,7 @@ internal static class SigstoreTrees
         {
             Bucket = slash < 0 ? rest : rest[..slash],
             Prefix = slash < 0 ? string.Empty : rest[(slash + 1)..],
-            Endpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_S3") is { Length: > 0 } s3 ? s3
-                : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 } any ? any : null,
+            Endpoint = EndpointVariables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrEmpty(v)),
         };
         if (options.Prefix.Length > 0 && !options.Prefix.EndsWith('/'))
         {

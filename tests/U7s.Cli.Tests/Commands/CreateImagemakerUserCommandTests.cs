@@ -81,6 +81,33 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.Contains("go together", stderr, StringComparison.Ordinal);
     }
 
+    [RequiresS3Fact]
+    public async Task CreateImagemakerUser_PublishTo_CopiesKeysAndPolicyToTheReplicasTree()
+    {
+        await using var s3 = await S3TestStore.CreateAsync();
+
+        // The endpoint the way an admin's shell gives it; the same value every S3 test uses, so setting it here races nothing.
+        System.Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", S3TestStore.Endpoint);
+        var target = $"s3://{s3.Options.Bucket}/{s3.Options.Prefix}";
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "imagemaker", "--root", _root.Path, "--publish-to", target);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"published imagemaker.pgp, policy.json to {target.TrimEnd('/')}/keys/", stdout, StringComparison.Ordinal);
+        foreach (var name in new[] { "imagemaker.pgp", "policy.json" })
+        {
+            Assert.Equal(File.ReadAllBytes(_root.Combine("var/sigstore/keys", name)), await s3.Bucket.ReadAllOrNullAsync($"sigstore/keys/{name}", 1 << 20, default));
+        }
+    }
+
+    [Fact]
+    public async Task CreateImagemakerUser_PublishToLocalPath_ParseError()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "imagemaker", "--root", _root.Path, "--publish-to", "/var/sigstore");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--publish-to must be an s3:// signature tree", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_root.Combine("var/sigstore/keys/imagemaker.pgp")));
+    }
+
     [Fact]
     public async Task CreateImagemakerUser_EmailWithTwoUsers_ParseError()
     {
