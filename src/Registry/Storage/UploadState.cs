@@ -13,6 +13,9 @@ namespace U7s.Registry.Storage;
 #pragma warning disable CA1001
 internal sealed class UploadState(FileSystemBlobStore store, string id, RepositoryName repository) : IBlobUpload
 {
+    /// <summary>Write-back is started every this many bytes (see <see cref="FileSync.StartWriteback"/>).</summary>
+    private const long WritebackBytes = 8 * 1024 * 1024;
+
     private readonly SemaphoreSlim _lock = new(1, 1);
     private IncrementalHash? _hash;
     private long _hashedLength = -1;
@@ -42,6 +45,7 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
             try
             {
                 long total = start;
+                var writtenBack = start;
                 int read;
                 while ((read = await source.ReadAsync(buffer.AsMemory(0, FileSystemBlobStore.CopyBufferSize), cancellationToken)) > 0)
                 {
@@ -51,8 +55,15 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
                         throw new OciException(OciErrorCode.SizeInvalid, $"upload exceeds the limit of {max} bytes");
                     }
 
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    // The write runs on the I/O pool while this thread hashes the same (unchanging) buffer.
+                    var write = file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                     _hash!.AppendData(buffer, 0, read);
+                    await write;
+                    if (total - writtenBack >= WritebackBytes)
+                    {
+                        FileSync.StartWriteback(file.SafeFileHandle, writtenBack, total - writtenBack);
+                        writtenBack = total;
+                    }
                 }
 
                 _hashedLength = total;
