@@ -25,8 +25,13 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
 
     /// <summary>True when the blob is stored and readable in the repository.</summary>
     public async Task<bool> HasAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+        await GetSizeOrNullAsync(repository, digest, cancellationToken) is not null;
+
+    /// <summary>The size of a blob readable in the repository, without opening it; null when it is not readable.</summary>
+    public async Task<long?> GetSizeOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)
-        && await blobs.GetSizeOrNullAsync(digest, cancellationToken) is not null;
+            ? await blobs.GetSizeOrNullAsync(digest, cancellationToken)
+            : null;
 
     /// <summary>Makes an existing blob readable in <paramref name="repository"/>; false when it cannot be mounted.</summary>
     /// <remarks>

@@ -49,33 +49,48 @@ internal static class ReadHandlers
             return;
         }
 
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            // The size is all a HEAD needs. Opening would cost more on some stores: on S3 it is a GET that starts sending.
+            var size = await blobs.GetSizeOrNullAsync(name, digest, context.RequestAborted)
+                ?? throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
+            context.Response.ContentLength = BlobHeaders(context, digest, size).Count;
+            return;
+        }
+
         var content = await blobs.OpenOrNullAsync(name, digest, context.RequestAborted)
             ?? throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
         await using (content)
         {
-            var response = context.Response;
-            response.ContentType = MediaTypes.OctetStream;
-            response.Headers["Docker-Content-Digest"] = digest.ToString();
-            response.Headers.AcceptRanges = "bytes";
-            response.Headers.ETag = $"\"{digest}\"";
-            var range = ByteRange.Parse(context.Request.Headers.Range.ToString(), content.Length);
-            if (range is null)
-            {
-                await SendAsync(context, content, 0, content.Length);
-                return;
-            }
-
-            if (!range.Value.Satisfiable)
-            {
-                response.Headers.ContentRange = $"bytes */{content.Length}";
-                throw new OciException(OciErrorCode.RangeInvalid, $"range {context.Request.Headers.Range} is outside the blob's {content.Length} bytes");
-            }
-
-            var (from, to) = (range.Value.From, range.Value.To);
-            response.StatusCode = StatusCodes.Status206PartialContent;
-            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {from}-{to}/{content.Length}");
-            await SendAsync(context, content, from, to - from + 1);
+            var (from, count) = BlobHeaders(context, digest, content.Length);
+            await SendAsync(context, content, from, count);
         }
+    }
+
+    /// <summary>Sets a blob answer's status and headers (200, or 206 for a satisfiable range); returns the slice to send.</summary>
+    private static (long From, long Count) BlobHeaders(HttpContext context, Digest digest, long length)
+    {
+        var response = context.Response;
+        response.ContentType = MediaTypes.OctetStream;
+        response.Headers["Docker-Content-Digest"] = digest.ToString();
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.ETag = $"\"{digest}\"";
+        var range = ByteRange.Parse(context.Request.Headers.Range.ToString(), length);
+        if (range is null)
+        {
+            return (0, length);
+        }
+
+        if (!range.Value.Satisfiable)
+        {
+            response.Headers.ContentRange = $"bytes */{length}";
+            throw new OciException(OciErrorCode.RangeInvalid, $"range {context.Request.Headers.Range} is outside the blob's {length} bytes");
+        }
+
+        var (from, to) = (range.Value.From, range.Value.To);
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {from}-{to}/{length}");
+        return (from, to - from + 1);
     }
 
     /// <summary>Answers a blob GET with 307 to the storage itself, when the store offers that.</summary>

@@ -3,14 +3,14 @@ using Amazon.S3.Model;
 namespace U7s.S3.Registry;
 
 /// <summary>
-/// A stored blob as a seekable, read-only stream. Nothing is fetched before the first read, which GETs from
-/// the current position to the end and streams; a seek after that drops the response and the next read starts
-/// a new GET. So a ranged request costs one ranged GET, a HEAD none, and the blob is never buffered.
-/// Reads are asynchronous only: the S3 client has no synchronous calls.
+/// A stored blob as a seekable, read-only stream over a GET from the current position to the end, never
+/// buffered. It usually starts with the GET that opened the blob (<paramref name="opened"/>, whose length
+/// answered the open, so a read costs one request instead of a HEAD and a GET); a seek drops the response and
+/// the next read starts a ranged GET. Reads are asynchronous only: the S3 client has no synchronous calls.
 /// </summary>
-internal sealed class S3BlobReadStream(S3Bucket bucket, string key, long length) : Stream
+internal sealed class S3BlobReadStream(S3Bucket bucket, string key, long length, GetObjectResponse? opened) : Stream
 {
-    private GetObjectResponse? _response;
+    private GetObjectResponse? _response = opened;
     private long _position;
 
     public override bool CanRead => true;

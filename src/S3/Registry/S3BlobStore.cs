@@ -47,13 +47,16 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobReadRedirect
 
     public async Task<BlobContent?> OpenReadOrNullAsync(Digest digest, CancellationToken cancellationToken)
     {
+        // The GET itself tells the length: no HEAD first. Callers open a blob to read it (a HEAD request from a
+        // client asks GetSizeOrNullAsync); a ranged read seeks, which drops this response for a ranged GET.
         var key = S3RegistryKeys.Blob(digest);
-        if (await Bucket.HeadOrNullAsync(key, cancellationToken) is not { } head)
+        var response = await Bucket.GetOrNullAsync(key, 0, null, cancellationToken);
+        if (response is null)
         {
             return null;
         }
 
-        return new BlobContent(new S3BlobReadStream(Bucket, key, head.Length), head.Length, physicalPath: null);
+        return new BlobContent(new S3BlobReadStream(Bucket, key, response.ContentLength, response), response.ContentLength, physicalPath: null);
     }
 
     public async Task<BlobCommitStatus> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)

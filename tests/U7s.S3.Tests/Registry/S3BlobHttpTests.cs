@@ -54,6 +54,36 @@ public sealed class S3BlobHttpTests : IAsyncLifetime
     }
 
     [RequiresS3Fact]
+    public async Task Head_AnswersSizeAndRangeFromTheSizeAlone()
+    {
+        using var client = await StartAsync(redirect: false, allowAutoRedirect: false);
+        var content = RandomNumberGenerator.GetBytes(300_000);
+        var digest = await PushAsync(client, "s3/head", content);
+
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/s3/head/blobs/{digest}"));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(content.Length, head.Content.Headers.ContentLength);
+        Assert.Equal(digest.ToString(), head.Headers.GetValues("Docker-Content-Digest").Single());
+
+        using var rangedRequest = new HttpRequestMessage(HttpMethod.Head, $"/v2/s3/head/blobs/{digest}");
+        rangedRequest.Headers.Range = new RangeHeaderValue(1000, 1999);
+        using var ranged = await client.SendAsync(rangedRequest);
+        Assert.Equal(HttpStatusCode.PartialContent, ranged.StatusCode);
+        Assert.Equal(1000, ranged.Content.Headers.ContentLength);
+        Assert.Equal($"bytes 1000-1999/{content.Length}", ranged.Content.Headers.ContentRange?.ToString());
+
+        using var outsideRequest = new HttpRequestMessage(HttpMethod.Head, $"/v2/s3/head/blobs/{digest}");
+        outsideRequest.Headers.Range = new RangeHeaderValue(content.Length, content.Length + 10);
+        using var outside = await client.SendAsync(outsideRequest);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, outside.StatusCode);
+
+        using var elsewhere = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/s3/other/blobs/{digest}"));
+        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
+        using var unknown = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v2/s3/head/blobs/{Digest.Compute("missing"u8)}"));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [RequiresS3Fact]
     public async Task Get_WithRedirects_Answers307ToPresignedUrl()
     {
         using var client = await StartAsync(redirect: true, allowAutoRedirect: false);
