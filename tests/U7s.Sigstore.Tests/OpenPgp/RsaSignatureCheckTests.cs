@@ -97,6 +97,32 @@ public sealed class RsaSignatureCheckTests
         Assert.True(_pgp.Verify(blob, [SampleKeys.SignerPublic], Now).IsValid);
     }
 
+    [Fact]
+    public async Task ConcurrentChecks_OnOneCachedKeyring_AllAgree()
+    {
+        // Subkey checks verify the binding signature inside the shared parsed keyring, which
+        // re-initialises that signature object: the cache must serialise those checks.
+        var (blob, keyring) = Make("subkey-sha256");
+        var (tampered, _) = Make("subkey-sha256");
+        tampered[^1] ^= 0x40;
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
+            _pgp.Verify(i % 4 == 3 ? tampered : blob, [keyring], Now))));
+
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(i % 4 != 3, results[i].IsValid);
+            if (results[i].IsValid)
+            {
+                Assert.NotEqual(results[i].PrimaryFingerprint, results[i].SignerFingerprint);
+            }
+            else
+            {
+                Assert.Contains("bad signature", results[i].Error, StringComparison.Ordinal);
+            }
+        }
+    }
+
     private (byte[] Blob, byte[] Keyring) Make(string shape) => shape switch
     {
         "sha256" => (_pgp.Sign(Payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, Now), SampleKeys.SignerPublic),
