@@ -52,7 +52,7 @@ public sealed partial class BouncyCastleOpenPgp
             return OpenPgpVerification.Fail($"Invalid GPG signature: hash algorithm {sig.HashAlgorithm} is not accepted");
         }
 
-        if (FindKey(keyrings, sig.KeyId) is not var (primary, key))
+        if (FindKey(keyrings, sig.KeyId) is not var (primary, key, gate))
         {
             return OpenPgpVerification.Fail($"Invalid GPG signature: no public key for key ID {sig.KeyId:X16}");
         }
@@ -72,7 +72,13 @@ public sealed partial class BouncyCastleOpenPgp
             }
         }
 
-        if (KeyProblem(primary, key, now) is { } problem)
+        string? problem;
+        lock (gate)
+        {
+            problem = KeyProblem(primary, key, now);
+        }
+
+        if (problem is not null)
         {
             return OpenPgpVerification.Fail("Invalid GPG signature: " + problem);
         }
@@ -84,7 +90,11 @@ public sealed partial class BouncyCastleOpenPgp
     internal static bool IsSignedMessageStart(byte first) =>
         first is (>= 0xA0 and <= 0xA3) or 0xC8 or (>= 0x90 and <= 0x92) or 0xC4 or (>= 0x88 and <= 0x8B) or 0xC2;
 
-    private static bool CheckSignature(PgpSignature sig, PgpPublicKey key, byte[] content)
+    private static bool CheckSignature(PgpSignature sig, PgpPublicKey key, byte[] content) =>
+        RsaSignatureCheck.Verify(sig, key, content) ?? CheckWithBouncyCastle(sig, key, content);
+
+    /// <summary>The managed check: DSA, ECDSA, v3 and text signatures, SHA-1 and SHA-224, and the reference for tests.</summary>
+    internal static bool CheckWithBouncyCastle(PgpSignature sig, PgpPublicKey key, byte[] content)
     {
         try
         {
@@ -100,14 +110,15 @@ public sealed partial class BouncyCastleOpenPgp
         }
     }
 
-    private static (PgpPublicKey Primary, PgpPublicKey Key)? FindKey(IReadOnlyList<ReadOnlyMemory<byte>> keyrings, long keyId)
+    /// <summary>The key with <paramref name="keyId"/>, its primary, and the lock for checks on their signatures.</summary>
+    private static (PgpPublicKey Primary, PgpPublicKey Key, Lock Gate)? FindKey(IReadOnlyList<ReadOnlyMemory<byte>> keyrings, long keyId)
     {
         foreach (var keyring in keyrings)
         {
-            List<PgpPublicKeyRing> rings;
+            ParsedKeyring parsed;
             try
             {
-                rings = ReadPublicRings(keyring.Span);
+                parsed = ParsedPublicRings(keyring.Span);
             }
             catch (OpenPgpException)
             {
@@ -115,11 +126,11 @@ public sealed partial class BouncyCastleOpenPgp
                 continue;
             }
 
-            foreach (var ring in rings)
+            foreach (var ring in parsed.Rings)
             {
                 if (ring.GetPublicKey(keyId) is { } key)
                 {
-                    return (ring.GetPublicKey(), key);
+                    return (ring.GetPublicKey(), key, parsed.Gate);
                 }
             }
         }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Bcpg.Sig;
@@ -16,6 +18,13 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
 {
     /// <summary>Largest key file or keyring accepted (a keyring with many signatures stays far below).</summary>
     private const int MaxKeyBytes = 4 * 1024 * 1024;
+
+    /// <summary>Largest keyring kept parsed, and how many are kept (see <see cref="ParsedPublicRings"/>).</summary>
+    private const int MaxCachedKeyringBytes = 256 * 1024;
+
+    private const int MaxCachedKeyrings = 32;
+
+    private static readonly ConcurrentDictionary<string, ParsedKeyring> ParsedKeyrings = new(StringComparer.Ordinal);
 
     public byte[] GenerateSecretKey(KeyGenerationRequest request)
     {
@@ -63,8 +72,16 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         return rings.Select(r => Describe(PublicKeysOf(r), now, r.GetSecretKey().KeyEncryptionAlgorithm != SymmetricKeyAlgorithmTag.Null)).ToList();
     }
 
-    public IReadOnlyList<OpenPgpKeyInfo> ReadPublicKeys(ReadOnlySpan<byte> data, DateTimeOffset now) =>
-        ReadPublicRings(data).Select(r => Describe(r.GetPublicKeys().Cast<PgpPublicKey>().ToList(), now, false)).ToList();
+    public IReadOnlyList<OpenPgpKeyInfo> ReadPublicKeys(ReadOnlySpan<byte> data, DateTimeOffset now)
+    {
+        var parsed = ParsedPublicRings(data);
+
+        // Describe checks revocations and bindings, which re-initialises signatures inside the shared keys.
+        lock (parsed.Gate)
+        {
+            return parsed.Rings.Select(r => Describe(r.GetPublicKeys().Cast<PgpPublicKey>().ToList(), now, false)).ToList();
+        }
+    }
 
     public byte[] ExportSecretKey(ReadOnlySpan<byte> secretKeys, string fingerprint, bool armored)
     {
@@ -133,6 +150,34 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         {
             throw new OpenPgpException("cannot read OpenPGP secret key: " + e.Message, e);
         }
+    }
+
+    /// <summary>
+    /// The public rings in <paramref name="data"/>, parsed once per distinct content: policy checks
+    /// hand the same key files over for every signature, and parsing them cost more than the RSA check.
+    /// Keyed by content, so a changed key file is read afresh; unreadable data is never cached.
+    /// </summary>
+    private static ParsedKeyring ParsedPublicRings(ReadOnlySpan<byte> data)
+    {
+        if (data.Length > MaxCachedKeyringBytes)
+        {
+            return new ParsedKeyring(ReadPublicRings(data));
+        }
+
+        var id = Convert.ToHexString(SHA256.HashData(data));
+        if (ParsedKeyrings.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
+        var parsed = new ParsedKeyring(ReadPublicRings(data));
+        if (ParsedKeyrings.Count >= MaxCachedKeyrings)
+        {
+            // Trusted keyrings are few; this only trips on churn, and starting over is enough.
+            ParsedKeyrings.Clear();
+        }
+
+        return ParsedKeyrings.GetOrAdd(id, parsed);
     }
 
     private static List<PgpPublicKeyRing> ReadPublicRings(ReadOnlySpan<byte> data)
@@ -211,5 +256,16 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Parsed rings shared between callers. Checking a revocation or binding signature
+    /// re-initialises that signature object, so such checks hold <see cref="Gate"/>.
+    /// </summary>
+    private sealed class ParsedKeyring(List<PgpPublicKeyRing> rings)
+    {
+        public List<PgpPublicKeyRing> Rings { get; } = rings;
+
+        public Lock Gate { get; } = new();
     }
 }

@@ -102,11 +102,14 @@ public abstract partial class SigstoreTreeContract
         await using var first = await SigstoreServer.StartAsync(s => s.AddSingleton(Tree).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
         await using var second = await SigstoreServer.StartAsync(s => s.AddSingleton(OpenReplica()).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
         var path = "/sigstore/" + SignatureStore.RelativeDirectory(RepositoryName.Parse("ns/app"), manifest.Digest) + "/signature";
-        var signatures = Enumerable.Range(0, 6).Select(i => Sign("registry.local/ns/app:v1", manifest.Digest, DateTimeOffset.UtcNow.AddSeconds(-i))).ToList();
+        // One clock reading: RSA signatures are deterministic and carry whole seconds, so reading the
+        // clock per signature could give two of them the same second, hence the same bytes.
+        var now = DateTimeOffset.UtcNow;
+        var signatures = Enumerable.Range(0, 6).Select(i => Sign("registry.local/ns/app:v1", manifest.Digest, now.AddSeconds(-i))).ToList();
 
         var statuses = await Task.WhenAll(signatures.Select((s, i) => PutAsync(i % 2 == 0 ? first : second, path, s, "imagemaker")));
         var again = await PutAsync(second, path, signatures[0], "imagemaker");
-        var noKey = await PutAsync(first, path, Sign("registry.local/ns/app:v1", manifest.Digest, DateTimeOffset.UtcNow.AddMinutes(-1)), "other");
+        var noKey = await PutAsync(first, path, Sign("registry.local/ns/app:v1", manifest.Digest, now.AddMinutes(-1)), "other");
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Created, s));
         Assert.Equal(HttpStatusCode.OK, again);
