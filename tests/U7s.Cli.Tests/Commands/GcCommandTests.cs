@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using U7s.Oci;
+using U7s.Cli.Tests.Support;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Commands;
@@ -17,22 +18,10 @@ public sealed class GcCommandTests : IDisposable
         var data = _dir.Combine("data");
         await using var server = await U7sProcess.StartAsync(data, _dir.Combine("sig"));
         using var client = new HttpClient { BaseAddress = server.RegistryUrl };
-        var layer = RandomNumberGenerator.GetBytes(3000);
-        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
+        var image = await SmallImage.PushAsync(client, "gc/app", "v1", layerSize: 3000);
+        var (layer, manifest) = (image.Layer, image.Manifest);
         var orphan = RandomNumberGenerator.GetBytes(7000);
-        foreach (var blob in new[] { layer, config, orphan })
-        {
-            using var post = await client.PostAsync($"/v2/gc/app/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
-            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        }
-
-        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{Digest.Compute(layer)}\",\"size\":{layer.Length}}}]}}";
-        using (var content = new StringContent(manifest, Encoding.UTF8))
-        {
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
-            using var put = await client.PutAsync("/v2/gc/app/manifests/v1", content);
-            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        }
+        await SmallImage.PushBlobAsync(client, "gc/app", orphan);
 
         var (dryCode, dryOut, _) = await RunAsync("gc", "--data", data, "--grace", "00:00:00", "--dry-run");
         Assert.Equal(0, dryCode);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using U7s.Oci;
+using U7s.Cli.Tests.Support;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Replicas;
@@ -17,22 +18,10 @@ public sealed class S3StorageCommandTests : IDisposable
         await using var s3 = await S3TestStore.CreateAsync();
         await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), s3.ServeEnvironment);
         using var client = new HttpClient { BaseAddress = server.RegistryUrl };
-        var layer = RandomNumberGenerator.GetBytes(3000);
-        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
+        var image = await SmallImage.PushAsync(client, "gc/app", "v1", layerSize: 3000);
+        var (layer, manifest) = (image.Layer, image.Manifest);
         var orphan = RandomNumberGenerator.GetBytes(7000);
-        foreach (var blob in new[] { layer, config, orphan })
-        {
-            using var post = await client.PostAsync($"/v2/gc/app/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
-            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        }
-
-        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{Digest.Compute(layer)}\",\"size\":{layer.Length}}}]}}";
-        using (var content = new StringContent(manifest, Encoding.UTF8))
-        {
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
-            using var put = await client.PutAsync("/v2/gc/app/manifests/v1", content);
-            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        }
+        await SmallImage.PushBlobAsync(client, "gc/app", orphan);
 
         var configFile = WriteConfig(s3.Options.Endpoint!, s3.Options.Bucket, s3.Options.Prefix);
         var (dryCode, dryOut, dryErr) = await RunAsync("gc", "--config", configFile, "--grace", "00:00:00", "--dry-run");
@@ -64,7 +53,7 @@ public sealed class S3StorageCommandTests : IDisposable
         await using var first = await U7sProcess.StartAsync(_dir.Combine("data1"), _dir.Combine("sig1"), s3.ServeEnvironment);
         await using var second = await U7sProcess.StartAsync(_dir.Combine("data2"), _dir.Combine("sig2"), s3.ServeEnvironment);
         using var client = new HttpClient { BaseAddress = first.RegistryUrl };
-        var manifest = await PushImageAsync(client, "app/signed", "1");
+        var manifest = (await SmallImage.PushAsync(client, "app/signed", "1")).Digest;
         var root = $"s3://{s3.Options.Bucket}/{s3.Options.Prefix}";
         var keyDir = _dir.Combine("keys");
         var image = $"{first.RegistryUrl.Authority}/app/signed:1";
@@ -88,7 +77,7 @@ public sealed class S3StorageCommandTests : IDisposable
         Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
         Assert.Contains(SampleKeys.SignerFingerprint, verify.StandardOutput, StringComparison.Ordinal);
 
-        var unsigned = await PushImageAsync(client, "app/unsigned", "1");
+        var unsigned = (await SmallImage.PushAsync(client, "app/unsigned", "1")).Digest;
         var refused = await CliAsync("verify", $"{first.RegistryUrl.Authority}/app/unsigned:1", "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString());
         Assert.NotEqual(0, refused.ExitCode);
         Assert.NotEqual(manifest, unsigned);
@@ -137,25 +126,6 @@ public sealed class S3StorageCommandTests : IDisposable
     /// <summary>The real u7s executable as a child, pointed at the test radosgw the way an admin's shell would be.</summary>
     private static Task<ProcessResult> CliAsync(params string[] args) =>
         ExternalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "u7s.dll"), .. args], new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = S3TestStore.Endpoint });
-
-    /// <summary>Pushes a one-layer image (random layer) and returns its manifest digest.</summary>
-    private static async Task<Digest> PushImageAsync(HttpClient client, string repository, string tag)
-    {
-        var layer = RandomNumberGenerator.GetBytes(1000);
-        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
-        foreach (var blob in new[] { layer, config })
-        {
-            using var post = await client.PostAsync($"/v2/{repository}/blobs/uploads/?digest={Digest.Compute(blob)}", new ByteArrayContent(blob));
-            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        }
-
-        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{Digest.Compute(layer)}\",\"size\":{layer.Length}}}]}}";
-        using var content = new StringContent(manifest, Encoding.UTF8);
-        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(MediaTypes.OciManifest);
-        using var put = await client.PutAsync($"/v2/{repository}/manifests/{tag}", content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        return Digest.Compute(Encoding.UTF8.GetBytes(manifest));
-    }
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {
