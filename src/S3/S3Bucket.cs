@@ -24,6 +24,13 @@ public sealed partial class S3Bucket
 
     public IAmazonS3 Client { get; }
 
+    /// <summary>A new client (settings from <see cref="S3ClientFactory"/>) over the options' bucket and prefix.</summary>
+    public static S3Bucket Open(S3StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new S3Bucket(S3ClientFactory.Create(options), options.Bucket, options.Prefix);
+    }
+
     public string Name { get; }
 
     /// <summary>Prepended to every key; empty or ending in '/'.</summary>
@@ -82,23 +89,8 @@ public sealed partial class S3Bucket
     }
 
     /// <summary>The whole object in memory (small objects only: state, links, signatures); null when it does not exist.</summary>
-    public async Task<byte[]?> ReadAllOrNullAsync(string key, int maxBytes, CancellationToken cancellationToken)
-    {
-        using var response = await GetOrNullAsync(key, 0, null, cancellationToken);
-        if (response is null)
-        {
-            return null;
-        }
-
-        if (response.ContentLength > maxBytes)
-        {
-            throw new InvalidDataException($"s3://{Name}/{FullKey(key)} is {response.ContentLength} bytes, more than the {maxBytes} expected");
-        }
-
-        var content = new byte[response.ContentLength];
-        await response.ResponseStream.ReadExactlyAsync(content, cancellationToken);
-        return content;
-    }
+    public async Task<byte[]?> ReadAllOrNullAsync(string key, int maxBytes, CancellationToken cancellationToken) =>
+        (await ReadAllWithETagOrNullAsync(key, maxBytes, cancellationToken))?.Content;
 
     /// <summary>Writes (or replaces) a small object; returns its new ETag (unquoted).</summary>
     public async Task<string> PutAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
@@ -109,11 +101,11 @@ public sealed partial class S3Bucket
     /// false when one exists already.
     /// </summary>
     public async Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
-        await PutCoreAsync(key, content, ifNoneMatch: "*", ifMatch: null, cancellationToken) is not null;
+        await CreateOrNullAsync(key, content, cancellationToken) is not null;
 
     /// <summary>Replaces the object only if its ETag is still <paramref name="etag"/>; false when it changed or is gone.</summary>
     public async Task<bool> PutIfMatchAsync(string key, ReadOnlyMemory<byte> content, string etag, CancellationToken cancellationToken) =>
-        await PutCoreAsync(key, content, ifNoneMatch: null, ifMatch: etag, cancellationToken) is not null;
+        await ReplaceOrNullAsync(key, content, etag, cancellationToken) is not null;
 
     /// <summary>Streams <paramref name="content"/> of known <paramref name="length"/> into one object.</summary>
     public async Task PutStreamAsync(string key, Stream content, long length, CancellationToken cancellationToken)

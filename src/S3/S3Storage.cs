@@ -20,7 +20,7 @@ public sealed class S3Storage : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        Bucket = new S3Bucket(S3ClientFactory.Create(options), options.Bucket, options.Prefix);
+        Bucket = S3Bucket.Open(options);
         Tree = new S3SigstoreTree(Bucket);
     }
 

@@ -14,7 +14,7 @@ public sealed class S3TestStore : IAsyncDisposable
     private S3TestStore(S3StorageOptions options)
     {
         Options = options;
-        Bucket = new S3Bucket(S3ClientFactory.Create(options), options.Bucket, options.Prefix);
+        Bucket = S3Bucket.Open(options);
     }
 
     /// <summary>The S3 endpoint of the test server, or null when none is configured.</summary>
@@ -59,7 +59,7 @@ public sealed class S3TestStore : IAsyncDisposable
     }
 
     /// <summary>A second client over the same prefix: what another replica sees.</summary>
-    public S3Bucket OpenReplica() => new(S3ClientFactory.Create(Options), Options.Bucket, Options.Prefix);
+    public S3Bucket OpenReplica() => S3Bucket.Open(Options);
 
     public async ValueTask DisposeAsync()
     {

@@ -25,7 +25,7 @@ internal static class SigstoreTrees
     public static ISigstoreTree Open(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
-        return IsS3(root) ? new S3SigstoreTree(OpenBucket(root)) : new FileSystemSigstoreTree(root);
+        return IsS3(root) ? new S3SigstoreTree(S3Bucket.Open(S3Options(root))) : new FileSystemSigstoreTree(root);
     }
 
     /// <summary>The S3 options an <c>s3://bucket/prefix/</c> root stands for; throws <see cref="UserException"/> when it is malformed.</summary>
@@ -50,11 +50,5 @@ internal static class SigstoreTrees
         }
 
         return options;
-    }
-
-    private static S3Bucket OpenBucket(string root)
-    {
-        var options = S3Options(root);
-        return new S3Bucket(S3ClientFactory.Create(options), options.Bucket, options.Prefix);
     }
 }
