@@ -1,12 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Security;
 using U7s.Oci;
-using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Signing;
+using U7s.Cli.Tests.Support;
+using U7s.Sigstore.Upload;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Commands;
@@ -29,14 +26,14 @@ public sealed class SignatureUploadThroughServeTests : IDisposable
             {"default":[{"type":"reject"}],"transports":{"docker":{"registry.local/k8s-c10f1":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/bob.pgp"}]}}}
             """);
         var htpasswd = _dir.Combine("htpasswd");
-        await File.WriteAllTextAsync(htpasswd, "bob:" + OpenBsdBCrypt.Generate("2y", "pw".ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), 10) + "\n");
+        new HtpasswdFile(htpasswd).Set("bob", "pw");
         await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), sig, new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd });
         using var registry = new HttpClient { BaseAddress = server.RegistryUrl };
         using var store = new HttpClient { BaseAddress = server.SigstoreUrl };
         registry.DefaultRequestHeaders.Authorization = store.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("bob:pw"u8.ToArray()));
 
-        var pause = await PushManifestAsync(registry, "k8s-c10f1/pause", "3.9");
-        using (var created = await store.PutAsync($"/sigstore/k8s-c10f1/pause@sha256={pause.Hex}/signature", Sign("registry.local/k8s-c10f1/pause:3.9", pause)))
+        var pause = (await SmallImage.PushAsync(registry, "k8s-c10f1/pause", "3.9")).Digest;
+        using (var created = await store.PutAsync($"/sigstore/k8s-c10f1/pause@sha256={pause.Hex}/signature", SampleSignature.Content("registry.local/k8s-c10f1/pause:3.9", pause)))
         {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             Assert.Equal($"/sigstore/k8s-c10f1/pause@sha256={pause.Hex}/signature-1", created.Headers.Location?.OriginalString);
@@ -47,12 +44,12 @@ public sealed class SignatureUploadThroughServeTests : IDisposable
 
         // A manifest the registry does not hold, and an identity outside bob's scope: refused, nothing stored.
         var absent = Digest.Compute("absent"u8);
-        using (var missing = await store.PutAsync($"/sigstore/k8s-c10f1/pause@sha256={absent.Hex}/signature", Sign("registry.local/k8s-c10f1/pause:3.9", absent)))
+        using (var missing = await store.PutAsync($"/sigstore/k8s-c10f1/pause@sha256={absent.Hex}/signature", SampleSignature.Content("registry.local/k8s-c10f1/pause:3.9", absent)))
         {
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
 
-        using (var outside = await store.PutAsync($"/sigstore/other/tool@sha256={pause.Hex}/signature", Sign("registry.local/other/tool:1", pause)))
+        using (var outside = await store.PutAsync($"/sigstore/other/tool@sha256={pause.Hex}/signature", SampleSignature.Content("registry.local/other/tool:1", pause)))
         {
             Assert.Equal(HttpStatusCode.Forbidden, outside.StatusCode);
         }
@@ -62,28 +59,6 @@ public sealed class SignatureUploadThroughServeTests : IDisposable
         var audit = (await File.ReadAllLinesAsync(_dir.Combine("data", "audit.log"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(audit, e => e.GetProperty("action").GetString() == "signature.write" && e.GetProperty("user").GetString() == "bob"
             && e.GetProperty("digest").GetString() == pause.ToString() && e.GetProperty("signature").GetString() == "signature-1");
-    }
-
-    private static ByteArrayContent Sign(string identity, Digest digest)
-    {
-        var payload = new SignaturePayload(identity, digest, "u7s test", DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToJsonBytes();
-        return new ByteArrayContent(new BouncyCastleOpenPgp().Sign(payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, DateTimeOffset.UtcNow));
-    }
-
-    private static async Task<Digest> PushManifestAsync(HttpClient registry, string repository, string tag)
-    {
-        var config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray();
-        using (var post = await registry.PostAsync($"/v2/{repository}/blobs/uploads/?digest={Digest.Compute(config)}", new ByteArrayContent(config)))
-        {
-            Assert.Equal(HttpStatusCode.Created, post.StatusCode);
-        }
-
-        var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{Digest.Compute(config)}\",\"size\":{config.Length}}},\"layers\":[]}}";
-        using var content = new StringContent(manifest, Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciManifest);
-        using var put = await registry.PutAsync($"/v2/{repository}/manifests/{tag}", content);
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        return Digest.Compute(Encoding.UTF8.GetBytes(manifest));
     }
 
     public void Dispose() => _dir.Dispose();

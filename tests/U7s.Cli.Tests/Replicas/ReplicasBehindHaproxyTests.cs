@@ -1,13 +1,10 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Security;
 using U7s.Cluster.Haproxy;
 using U7s.Oci;
-using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Signing;
+using U7s.Cli.Tests.Support;
+using U7s.Sigstore.Upload;
 using U7s.Testing;
 using Xunit.Abstractions;
 
@@ -35,7 +32,7 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
             {"default":[{"type":"reject"}],"transports":{"docker":{"registry.local/app":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/bob.pgp"}]}}}
             """u8.ToArray(), default);
         var htpasswd = _dir.Combine("htpasswd");
-        await File.WriteAllTextAsync(htpasswd, "bob:" + OpenBsdBCrypt.Generate("2y", "pw".ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), 10) + "\n");
+        new HtpasswdFile(htpasswd).Set("bob", "pw");
         var environment = new Dictionary<string, string>(s3.ServeEnvironment)
         {
             ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
@@ -93,7 +90,7 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
         var manifest = Digest.Parse(head.Headers.GetValues("Docker-Content-Digest").Single());
         using var sigstore = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{sigstorePort}") };
         sigstore.DefaultRequestHeaders.Authorization = http.DefaultRequestHeaders.Authorization;
-        using (var put = await sigstore.PutAsync($"/sigstore/app/multi@sha256={manifest.Hex}/signature", Sign($"{SignedHost}/app/multi:1", manifest)))
+        using (var put = await sigstore.PutAsync($"/sigstore/app/multi@sha256={manifest.Hex}/signature", SampleSignature.Content($"{SignedHost}/app/multi:1", manifest)))
         {
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
@@ -190,12 +187,6 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
         File.WriteAllText(Path.Combine(registriesD, "u7s.yaml"), $"docker:\n  {registryHost}:\n    lookaside: {sigstore.ToString().TrimEnd('/')}/sigstore\n");
         return _tools.SkopeoAsync("--policy", policy, "--registries.d", registriesD, "copy", "--src-tls-verify=false",
             $"docker://{registryHost}/{image}", $"dir:{_tools.NewDirectory("pull")}");
-    }
-
-    private static ByteArrayContent Sign(string identity, Digest digest)
-    {
-        var payload = new SignaturePayload(identity, digest, "u7s test", DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToJsonBytes();
-        return new ByteArrayContent(new BouncyCastleOpenPgp().Sign(payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, DateTimeOffset.UtcNow));
     }
 
     /// <summary>Disposes every started replica, whatever happened.</summary>

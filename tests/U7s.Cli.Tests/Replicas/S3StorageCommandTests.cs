@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using U7s.Oci;
 using U7s.Cli.Tests.Support;
 using U7s.Testing;
