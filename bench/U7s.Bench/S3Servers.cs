@@ -31,42 +31,26 @@ internal sealed class S3Servers : IAsyncDisposable
         }
 
         var run = Guid.NewGuid().ToString("N")[..12];
-        var u7sPort = ServerProcess.FreePort();
-        var u7sDll = Path.Combine(AppContext.BaseDirectory, "u7s.dll");
-        var u7s = await ServerProcess.StartAsync("u7s-s3", "dotnet",
-            [u7sDll, "serve", "--data", Path.Combine(root, "u7s-s3"), "--sigstore-root", Path.Combine(root, "u7s-s3-www"), "--registry-listen", $"127.0.0.1:{u7sPort}", "--sigstore-listen", $"127.0.0.1:{ServerProcess.FreePort()}"],
-            u7sPort, "/v2/", Path.Combine(root, "u7s-s3.log"),
+        var (u7s, _) = await RegistryServers.StartU7sAsync("u7s-s3", root, Path.Combine(root, "u7s-s3-www"),
             new Dictionary<string, string?> { ["U7S_STORAGE"] = "s3", ["U7S_S3__ENDPOINT"] = endpoint, ["U7S_S3__BUCKET"] = Bucket, ["U7S_S3__PREFIX"] = $"u7s-{run}/" });
 
-        // The bucket exists now (u7s creates it at start); distribution's s3 driver expects it to.
-        var registryPort = ServerProcess.FreePort();
-        var registryConfig = Path.Combine(root, "registry-s3.yml");
-        await File.WriteAllTextAsync(registryConfig, $"""
-            version: 0.1
-            log:
-              level: error
-              accesslog:
-                disabled: true
-            storage:
-              s3:
-                accesskey: {accessKey}
-                secretkey: {secretKey}
-                region: us-east-1
-                regionendpoint: {endpoint}
-                bucket: {Bucket}
-                rootdirectory: /registry-{run}
-                secure: false
-                v4auth: true
-                chunksize: 8388608
-              delete:
-                enabled: true
-              redirect:
-                disable: true
-            http:
-              addr: 127.0.0.1:{registryPort}
-            """);
-        // Distribution's AWS SDK panics on AWS_CA_BUNDLE with its own HTTP transport; the endpoint is plain HTTP anyway.
-        var registry = await ServerProcess.StartAsync("docker-registry-s3", "docker-registry", ["serve", registryConfig], registryPort, "/v2/", Path.Combine(root, "registry-s3.log"),
+        // The bucket exists now (u7s creates it at start); distribution's s3 driver expects it to. Its AWS SDK
+        // panics on AWS_CA_BUNDLE with its own HTTP transport; the endpoint is plain HTTP anyway.
+        var registry = await RegistryServers.StartDockerRegistryAsync("docker-registry-s3", root,
+            [
+                "  s3:",
+                $"    accesskey: {accessKey}",
+                $"    secretkey: {secretKey}",
+                "    region: us-east-1",
+                $"    regionendpoint: {endpoint}",
+                $"    bucket: {Bucket}",
+                $"    rootdirectory: /registry-{run}",
+                "    secure: false",
+                "    v4auth: true",
+                "    chunksize: 8388608",
+                "  redirect:",
+                "    disable: true",
+            ],
             new Dictionary<string, string?> { ["AWS_CA_BUNDLE"] = null });
         return new S3Servers(u7s, registry);
     }

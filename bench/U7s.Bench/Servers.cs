@@ -31,30 +31,8 @@ internal sealed class Servers : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(www, "blobs"));
         Directory.CreateDirectory(Path.Combine(www, "sigstore"));
 
-        var u7sPort = ServerProcess.FreePort();
-        var sigPort = ServerProcess.FreePort();
-        var u7sDll = Path.Combine(AppContext.BaseDirectory, "u7s.dll");
-        var u7s = await ServerProcess.StartAsync("u7s", "dotnet",
-            [u7sDll, "serve", "--data", Path.Combine(root, "u7s"), "--sigstore-root", www, "--registry-listen", $"127.0.0.1:{u7sPort}", "--sigstore-listen", $"127.0.0.1:{sigPort}"],
-            u7sPort, "/v2/", Path.Combine(root, "u7s.log"));
-
-        var registryPort = ServerProcess.FreePort();
-        var registryConfig = Path.Combine(root, "registry.yml");
-        await File.WriteAllTextAsync(registryConfig, $"""
-            version: 0.1
-            log:
-              level: error
-              accesslog:
-                disabled: true
-            storage:
-              filesystem:
-                rootdirectory: {Path.Combine(root, "registry-data")}
-              delete:
-                enabled: true
-            http:
-              addr: 127.0.0.1:{registryPort}
-            """);
-        var registry = await ServerProcess.StartAsync("docker-registry", "docker-registry", ["serve", registryConfig], registryPort, "/v2/", Path.Combine(root, "registry.log"));
+        var (u7s, u7sSigstore) = await RegistryServers.StartU7sAsync("u7s", root, www);
+        var registry = await RegistryServers.StartDockerRegistryAsync("docker-registry", root, ["  filesystem:", $"    rootdirectory: {Path.Combine(root, "registry-data")}"]);
 
         var nginxPort = ServerProcess.FreePort();
         var nginxConfig = Path.Combine(root, "nginx.conf");
@@ -81,7 +59,7 @@ internal sealed class Servers : IAsyncDisposable
             }
             """);
         var nginx = await ServerProcess.StartAsync("nginx", "nginx", ["-c", nginxConfig], nginxPort, "/", Path.Combine(root, "nginx.log"));
-        return new Servers(root, u7s, new Uri($"http://127.0.0.1:{sigPort}"), registry, nginx);
+        return new Servers(root, u7s, u7sSigstore, registry, nginx);
     }
 
     public async ValueTask DisposeAsync()
