@@ -53,7 +53,7 @@ public sealed partial class BouncyCastleOpenPgp
 
         // Without key flags GnuPG falls back to what the algorithm can do.
         return flags == 0
-            ? subkey.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign or PublicKeyAlgorithmTag.Dsa or PublicKeyAlgorithmTag.ECDsa or PublicKeyAlgorithmTag.EdDsa
+            ? subkey.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign or PublicKeyAlgorithmTag.Dsa or PublicKeyAlgorithmTag.ECDsa or PublicKeyAlgorithmTag.EdDsa_Legacy or PublicKeyAlgorithmTag.Ed25519
             : (flags & PgpKeyFlags.CanSign) != 0;
     }
 

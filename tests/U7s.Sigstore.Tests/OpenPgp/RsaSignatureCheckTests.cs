@@ -194,7 +194,7 @@ public sealed class RsaSignatureCheckTests
         if (extraSubpackets)
         {
             hashed.SetSignatureExpirationTime(false, 86400);
-            hashed.SetNotationData(false, true, "test@u7s.example", "fast path");
+            hashed.AddNotationData(false, true, "test@u7s.example", "fast path");
             hashed.SetIssuerKeyID(false, secret.KeyId);
         }
 
