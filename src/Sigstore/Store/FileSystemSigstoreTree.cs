@@ -11,9 +11,17 @@ namespace U7s.Sigstore.Store;
 /// └── sigstore/…                      2775 (setgid: every imagemaker of the group adds siblings, SPEC §2.4)
 ///     └── .u7s-tmp-&lt;random&gt;          a write in flight (dot-hidden, never named signature-*)
 /// </code>
+/// <para>
+/// Members of the group write <c>sigstore/</c> (and <c>keys/</c>) directly, and the server may run as root, so
+/// nothing below the root is trusted: every read, listing and write goes through <see cref="TreeDirectory"/>,
+/// which never follows a symlink at any level and never blocks on a FIFO. Only directories and regular files
+/// readable by everyone exist for this tree: anything else (a symlink, FIFO, socket, device, a 0600 file) reads
+/// as absent and is left out of listings, and a write whose directory runs through a symlink throws
+/// <see cref="UnsafeTreePathException"/>.
+/// </para>
 /// Files are written to a temp file in the same directory, flushed to disk, made 0644 and then published:
-/// with <c>link(2)</c> for create-if-absent (fails if the name exists; a rename would replace it), with a
-/// rename for replace. Reads are one stat and one open.
+/// with <c>linkat(2)</c> for create-if-absent (fails if the name exists; a rename would replace it), with a
+/// rename for replace.
 /// </summary>
 public sealed class FileSystemSigstoreTree : ISigstoreTree
 {
@@ -25,10 +33,19 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
 
     private const UnixFileMode FileMode0644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    private readonly bool _resolveInOneCall;
+
     public FileSystemSigstoreTree(string root)
+        : this(root, resolveInOneCall: true)
+    {
+    }
+
+    /// <param name="resolveInOneCall">False makes reads walk one directory at a time even where <c>openat2</c> exists (tests cover both).</param>
+    internal FileSystemSigstoreTree(string root, bool resolveInOneCall)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         Root = Path.GetFullPath(root);
+        _resolveInOneCall = resolveInOneCall;
     }
 
     /// <summary>The directory the tree lives in, as a full path.</summary>
@@ -39,118 +56,87 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
 
     public ValueTask<SigstoreTreeFile?> OpenFileOrNullAsync(string path, CancellationToken cancellationToken)
     {
-        var full = FullPath(path);
-
-        // One stat tells a file from a directory or nothing: this is the hot path of every node pull.
-        var info = new FileInfo(full);
-        if (!info.Exists)
-        {
-            return ValueTask.FromResult<SigstoreTreeFile?>(null);
-        }
-
-        SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            // Renumbered or removed between the stat and the open: gone, which readers take as the end of the list.
-            return ValueTask.FromResult<SigstoreTreeFile?>(null);
-        }
-
-        try
-        {
-            return ValueTask.FromResult<SigstoreTreeFile?>(new FileSystemTreeFile(handle, RandomAccess.GetLength(handle), info.LastWriteTimeUtc));
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        // The hot path of every node pull: root, openat2, statx.
+        var handle = OpenPublicFileOrNull(path, out var status);
+        return ValueTask.FromResult<SigstoreTreeFile?>(handle is null ? null : new FileSystemTreeFile(handle, status.Length, status.LastModified));
     }
 
     public async Task<byte[]?> ReadAllOrNullAsync(string path, int maxBytes, CancellationToken cancellationToken)
     {
-        SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(FullPath(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, FileOptions.Asynchronous);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        using var handle = OpenPublicFileOrNull(path, out var status);
+        if (handle is null)
         {
             return null;
         }
 
-        using (handle)
+        if (status.Length > maxBytes)
         {
-            var length = RandomAccess.GetLength(handle);
-            if (length > maxBytes)
-            {
-                throw new InvalidDataException($"{FullPath(path)} is {length} bytes, more than the {maxBytes} expected");
-            }
-
-            var content = new byte[length];
-            var offset = 0;
-            while (offset < content.Length)
-            {
-                var read = await RandomAccess.ReadAsync(handle, content.AsMemory(offset), offset, cancellationToken);
-                if (read == 0)
-                {
-                    // Shrunk while we read (someone rewrote it): what is there is what we return.
-                    return content[..offset];
-                }
-
-                offset += read;
-            }
-
-            return content;
+            throw new InvalidDataException($"{FullPath(path)} is {status.Length} bytes, more than the {maxBytes} expected");
         }
+
+        var content = new byte[status.Length];
+        var offset = 0;
+        while (offset < content.Length)
+        {
+            var read = await RandomAccess.ReadAsync(handle, content.AsMemory(offset), offset, cancellationToken);
+            if (read == 0)
+            {
+                // Shrunk while we read (someone rewrote it): what is there is what we return.
+                return content[..offset];
+            }
+
+            offset += read;
+        }
+
+        return content;
     }
 
-    public ValueTask<bool> DirectoryExistsAsync(string path, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(Directory.Exists(FullPath(path)));
+    public ValueTask<bool> DirectoryExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        SigstoreTreePath.Check(path);
+        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        return ValueTask.FromResult(root is not null && (path.Length == 0 || root.IsDirectory(path)));
+    }
 
     public Task<IReadOnlyList<SigstoreTreeEntry>?> ListDirectoryOrNullAsync(string path, CancellationToken cancellationToken)
     {
-        var directory = new DirectoryInfo(FullPath(path));
-        if (!directory.Exists)
+        SigstoreTreePath.Check(path);
+        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        using var directory = root?.OpenDirectoryOrNull(path);
+        if (directory is null)
         {
             return Task.FromResult<IReadOnlyList<SigstoreTreeEntry>?>(null);
         }
 
-        try
-        {
-            IReadOnlyList<SigstoreTreeEntry> entries = directory.EnumerateFileSystemInfos()
-                .Select(e => new SigstoreTreeEntry(e.Name, e is DirectoryInfo, new DateTimeOffset(e.LastWriteTimeUtc), (e as FileInfo)?.Length))
-                .ToList();
-            return Task.FromResult<IReadOnlyList<SigstoreTreeEntry>?>(entries);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return Task.FromResult<IReadOnlyList<SigstoreTreeEntry>?>(null);
-        }
+        // Only what a GET would serve: nginx lists a symlink with its target's size and time, which tells
+        // anyone about files outside the tree.
+        IReadOnlyList<SigstoreTreeEntry> entries = directory.Entries()
+            .Where(e => e.Status.IsDirectory || e.Status.IsPublicFile)
+            .Select(e => new SigstoreTreeEntry(e.Name, e.Status.IsDirectory, e.Status.LastModified, e.Status.IsDirectory ? null : e.Status.Length))
+            .ToList();
+        return Task.FromResult<IReadOnlyList<SigstoreTreeEntry>?>(entries);
     }
 
     public Task<bool> CreateIfAbsentAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var full = FullFilePath(path);
+        var (directoryPath, name) = Split(path);
+        using var directory = OpenDirectoryForWrite(directoryPath);
 
         // Taken already: skip writing a temp file only to lose (append races try index after index).
-        if (Path.Exists(full))
+        if (directory.StatusOrNull(name) is not null)
         {
             return Task.FromResult(false);
         }
 
-        var temp = WriteTemp(path, content.Span);
+        var temp = WriteTemp(directory, content.Span);
         try
         {
-            return Task.FromResult(UnixLink.TryCreate(temp, full));
+            return Task.FromResult(directory.TryLink(temp, name));
         }
         finally
         {
-            File.Delete(temp);
+            directory.Delete(temp);
         }
     }
 
@@ -163,93 +149,98 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
 
     public Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
-        try
-        {
-            File.Delete(FullFilePath(path));
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Nothing to delete.
-        }
-
+        var (directoryPath, name) = Split(path);
+        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        using var directory = root?.OpenDirectoryOrNull(directoryPath);
+        directory?.Delete(name);
         return Task.CompletedTask;
     }
 
     /// <summary>Writes or replaces the file (temp file, then rename); returns its full path.</summary>
     internal string Write(string path, ReadOnlySpan<byte> content)
     {
-        var full = FullFilePath(path);
-        var temp = WriteTemp(path, content);
+        var (directoryPath, name) = Split(path);
+        using var directory = OpenDirectoryForWrite(directoryPath);
+        var temp = WriteTemp(directory, content);
         try
         {
-            File.Move(temp, full, overwrite: true);
-            return full;
+            directory.Rename(temp, name);
+            return FullPath(path);
         }
         finally
         {
-            File.Delete(temp);
+            directory.Delete(temp);
         }
     }
 
-    private string FullFilePath(string path) =>
-        path.Length == 0 ? throw new ArgumentException("the root is a directory, not a file", nameof(path)) : FullPath(path);
-
-    /// <summary>Creates the parents of <paramref name="path"/> and a durable 0644 temp file beside it holding <paramref name="content"/>.</summary>
-    private string WriteTemp(string path, ReadOnlySpan<byte> content)
+    private SafeFileHandle? OpenPublicFileOrNull(string path, out TreeEntryStatus status)
     {
-        var slash = path.LastIndexOf('/');
-        var directory = EnsureDirectory(slash < 0 ? string.Empty : path[..slash]);
-        var temp = Path.Combine(directory, TempPrefix + Guid.NewGuid().ToString("N"));
+        status = default;
+        if (SigstoreTreePath.Check(path).Length == 0)
+        {
+            return null;
+        }
+
+        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        var handle = root?.OpenReadOrNull(path);
+        if (handle is null)
+        {
+            return null;
+        }
+
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            status = TreeDirectory.Status(handle);
+            if (status.IsPublicFile)
             {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                return handle;
             }
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
 
-            SetMode(temp, FileMode0644);
+        handle.Dispose();
+        return null;
+    }
+
+    /// <summary>The parent directory of a file path and the file's name; the root is a directory, not a file.</summary>
+    private static (string Directory, string Name) Split(string path)
+    {
+        if (SigstoreTreePath.Check(path).Length == 0)
+        {
+            throw new ArgumentException("the root is a directory, not a file", nameof(path));
+        }
+
+        var slash = path.LastIndexOf('/');
+        return slash < 0 ? (string.Empty, path) : (path[..slash], path[(slash + 1)..]);
+    }
+
+    private TreeDirectory OpenDirectoryForWrite(string directoryPath)
+    {
+        Directory.CreateDirectory(Root);
+        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall) ?? throw new DirectoryNotFoundException($"{Root} cannot be opened");
+        var shared = directoryPath == SignatureTree || directoryPath.StartsWith(SignatureTree + "/", StringComparison.Ordinal);
+        return root.CreateDirectories(directoryPath, shared ? SharedDirectoryMode : null);
+    }
+
+    /// <summary>A durable 0644 temp file in <paramref name="directory"/> holding <paramref name="content"/>; returns its name.</summary>
+    private static string WriteTemp(TreeDirectory directory, ReadOnlySpan<byte> content)
+    {
+        var temp = TempPrefix + Guid.NewGuid().ToString("N");
+        try
+        {
+            using var file = directory.CreateNewFile(temp, FileMode0644);
+            RandomAccess.Write(file, content, 0);
+            RandomAccess.FlushToDisk(file);
             return temp;
         }
         catch
         {
-            File.Delete(temp);
+            directory.Delete(temp);
             throw;
-        }
-    }
-
-    private string EnsureDirectory(string path)
-    {
-        Directory.CreateDirectory(Root);
-        if (path.Length == 0)
-        {
-            return Root;
-        }
-
-        var current = Root;
-        var segments = path.Split('/');
-        foreach (var segment in segments)
-        {
-            current = Path.Combine(current, segment);
-            if (!Directory.Exists(current))
-            {
-                Directory.CreateDirectory(current);
-                if (segments[0] == SignatureTree)
-                {
-                    SetMode(current, SharedDirectoryMode);
-                }
-            }
-        }
-
-        return current;
-    }
-
-    private static void SetMode(string path, UnixFileMode mode)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            // Explicit: the process umask would otherwise strip group write and setgid.
-            File.SetUnixFileMode(path, mode);
         }
     }
 }

@@ -58,8 +58,9 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
             var appended = await store.AppendAsync(repository, digest, signature, cancellationToken);
             return new UploadResult(appended.Created ? 201 : 200, appended.Created ? "stored" : "already present", appended.Index);
         }
-        catch (SignatureStoreException e)
+        catch (Exception e) when (e is SignatureStoreException or UnsafeTreePathException)
         {
+            // UnsafeTreePathException: a symlink planted in the tree where the signature directory should be.
             return new UploadResult(409, e.Message);
         }
     }

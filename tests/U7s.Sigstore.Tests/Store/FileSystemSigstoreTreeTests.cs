@@ -48,5 +48,73 @@ public sealed class FileSystemSigstoreTreeTests : SigstoreTreeContract
     public void FullPath_IsUnderTheRoot() =>
         Assert.Equal(_temp.Combine("keys", "policy.json"), new FileSystemSigstoreTree(_temp.Path + "/").FullPath("keys/policy.json"));
 
+    [Fact]
+    public async Task Writes_ThroughASymlinkedDirectory_AreRefused_AndTouchNothingOutside()
+    {
+        using var outside = new TempDirectory("u7s-outside");
+        File.WriteAllText(outside.Combine("policy.json"), "theirs");
+        Directory.CreateDirectory(_temp.Combine("sigstore"));
+        Directory.CreateSymbolicLink(_temp.Combine("keys"), outside.Path);
+        Directory.CreateSymbolicLink(_temp.Combine("sigstore", "ns"), outside.Path);
+
+        await Assert.ThrowsAsync<UnsafeTreePathException>(() => Tree.WriteAsync("keys/policy.json", "{}"u8.ToArray(), default));
+        await Assert.ThrowsAsync<UnsafeTreePathException>(() => Tree.CreateIfAbsentAsync("sigstore/ns/app@sha256=1/signature-1", "s"u8.ToArray(), default));
+        await Tree.DeleteAsync("keys/policy.json", default);
+
+        Assert.Equal([outside.Combine("policy.json")], Directory.GetFileSystemEntries(outside.Path, "*", SearchOption.AllDirectories));
+        Assert.Equal("theirs", File.ReadAllText(outside.Combine("policy.json")));
+    }
+
+    [Fact]
+    public async Task CreateIfAbsent_WhileADirectoryIsSwappedForASymlink_NeverWritesOutside()
+    {
+        using var outside = new TempDirectory("u7s-outside");
+        var swapped = _temp.Combine("sigstore", "ns");
+        Directory.CreateDirectory(swapped);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        // A group member moving the directory away and planting a symlink in its place, over and over.
+        var swapper = Task.Run(() =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                Try(() => Directory.Move(swapped, _temp.Combine("sigstore", $"moved-{n}")));
+                Try(() => Directory.CreateSymbolicLink(swapped, outside.Path));
+                Thread.Yield();
+                Try(() => File.Delete(swapped));
+            }
+        });
+        var writes = 0;
+        for (var i = 0; i < 400 && !stop.IsCancellationRequested; i++)
+        {
+            try
+            {
+                await Tree.CreateIfAbsentAsync($"sigstore/ns/app@sha256={i}/signature-1", "s"u8.ToArray(), default);
+                writes++;
+            }
+            catch (IOException)
+            {
+                // Refused (a symlink) or raced (renamed away mid-walk): either way nothing may land outside.
+            }
+        }
+
+        await stop.CancelAsync();
+        await swapper;
+
+        Assert.Empty(Directory.GetFileSystemEntries(outside.Path));
+        Assert.NotEqual(0, writes);
+    }
+
+    private static void Try(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
     private static string Mode(string path) => Convert.ToString((int)File.GetUnixFileMode(path), 8);
 }

@@ -1,15 +1,9 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Org.BouncyCastle.Crypto.Generators;
-using Org.BouncyCastle.Security;
 using U7s.Oci;
 using U7s.Sigstore.Manifests;
-using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Tests.Http;
 
@@ -93,23 +87,21 @@ public abstract partial class SigstoreTreeContract
     {
         using var work = new TempDirectory("u7s-tree-put");
         var htpasswd = work.Combine("htpasswd");
-        var salt = new byte[16];
-        new SecureRandom().NextBytes(salt);
-        await File.WriteAllTextAsync(htpasswd, $"imagemaker:{OpenBsdBCrypt.Generate("pw".ToCharArray(), salt, 4)}\nother:{OpenBsdBCrypt.Generate("pw".ToCharArray(), salt, 4)}\n");
+        await SignatureUploads.WriteHtpasswdAsync(htpasswd, "imagemaker", "other");
         await Tree.WriteAsync("keys/imagemaker.pgp", SampleKeys.SignerPublic, default);
-        await Tree.WriteAsync("keys/policy.json", PolicyFor("registry.local/ns", "imagemaker"), default);
-        var manifest = new FixedManifestSource("{\"schemaVersion\":2}"u8.ToArray());
+        await Tree.WriteAsync("keys/policy.json", SignatureUploads.PolicyFor("registry.local/ns", "imagemaker"), default);
+        var manifest = new SignatureUploads.FixedManifestSource("{\"schemaVersion\":2}"u8.ToArray());
         await using var first = await SigstoreServer.StartAsync(s => s.AddSingleton(Tree).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
         await using var second = await SigstoreServer.StartAsync(s => s.AddSingleton(OpenReplica()).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
         var path = "/sigstore/" + SignatureStore.RelativeDirectory(RepositoryName.Parse("ns/app"), manifest.Digest) + "/signature";
         // One clock reading: RSA signatures are deterministic and carry whole seconds, so reading the
         // clock per signature could give two of them the same second, hence the same bytes.
         var now = DateTimeOffset.UtcNow;
-        var signatures = Enumerable.Range(0, 6).Select(i => Sign("registry.local/ns/app:v1", manifest.Digest, now.AddSeconds(-i))).ToList();
+        var signatures = Enumerable.Range(0, 6).Select(i => SignatureUploads.Sign("registry.local/ns/app:v1", manifest.Digest, now.AddSeconds(-i))).ToList();
 
-        var statuses = await Task.WhenAll(signatures.Select((s, i) => PutAsync(i % 2 == 0 ? first : second, path, s, "imagemaker")));
-        var again = await PutAsync(second, path, signatures[0], "imagemaker");
-        var noKey = await PutAsync(first, path, Sign("registry.local/ns/app:v1", manifest.Digest, now.AddMinutes(-1)), "other");
+        var statuses = await Task.WhenAll(signatures.Select((s, i) => SignatureUploads.PutAsync((i % 2 == 0 ? first : second).Client, path, s, "imagemaker")));
+        var again = await SignatureUploads.PutAsync(second.Client, path, signatures[0], "imagemaker");
+        var noKey = await SignatureUploads.PutAsync(first.Client, path, SignatureUploads.Sign("registry.local/ns/app:v1", manifest.Digest, now.AddMinutes(-1)), "other");
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Created, s));
         Assert.Equal(HttpStatusCode.OK, again);
@@ -140,25 +132,5 @@ public abstract partial class SigstoreTreeContract
 
         // The served tree comes from the container, not from SigstoreOptions.Root (an empty temp directory here).
         return await SigstoreServer.StartAsync(s => s.AddSingleton(Tree));
-    }
-
-    private static byte[] Sign(string identity, Digest digest, DateTimeOffset time) =>
-        new BouncyCastleOpenPgp().Sign(new SignaturePayload(identity, digest, "test", time.ToUnixTimeSeconds()).ToJsonBytes(), SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, null, SignatureHash.Sha256, time);
-
-    private static async Task<HttpStatusCode> PutAsync(SigstoreServer server, string path, byte[] body, string user)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":pw")));
-        using var response = await server.Client.SendAsync(request);
-        return response.StatusCode;
-    }
-
-    /// <summary>A registry that serves one manifest for every reference.</summary>
-    private sealed class FixedManifestSource(byte[] content) : IManifestSource
-    {
-        public Digest Digest { get; } = Digest.Compute(content);
-
-        public Task<FetchedManifest?> GetManifestOrNullAsync(Reference reference, CancellationToken cancellationToken) =>
-            Task.FromResult<FetchedManifest?>(new FetchedManifest(content, "application/vnd.oci.image.manifest.v1+json", Digest));
     }
 }

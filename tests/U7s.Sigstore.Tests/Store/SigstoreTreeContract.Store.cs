@@ -2,6 +2,7 @@ using U7s.Oci;
 using U7s.Sigstore.Keys;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Tests.Http;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Tests.Store;
@@ -152,7 +153,7 @@ public abstract partial class SigstoreTreeContract
         Assert.False(await scopes.MaySignAsync("imagemaker", identity, default));
 
         Assert.Equal("keys/imagemaker.pgp", await PublicKeyPublisher.PublishAsync(Tree, "imagemaker", SampleKeys.SignerPublic, default));
-        await Tree.WriteAsync(SignerScopes.PolicyPath, PolicyFor("registry.local/ns", "imagemaker"), default);
+        await Tree.WriteAsync(SignerScopes.PolicyPath, SignatureUploads.PolicyFor("registry.local/ns", "imagemaker"), default);
 
         Assert.Equal(SampleKeys.SignerPublic, await OpenReplica().ReadAllOrNullAsync("keys/imagemaker.pgp", 1 << 20, default));
         Assert.True(await scopes.MaySignAsync("imagemaker", identity, default));
@@ -163,10 +164,6 @@ public abstract partial class SigstoreTreeContract
         await Tree.WriteAsync(SignerScopes.PolicyPath, "{not json"u8.ToArray(), default);
         Assert.False(await scopes.MaySignAsync("imagemaker", identity, default));
     }
-
-    private static byte[] PolicyFor(string scope, string user) => System.Text.Encoding.UTF8.GetBytes(
-        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
-        + $"\"{scope}\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/{user}.pgp\"}}]}}}}}}");
 
     private static async Task<List<StoredSignature>> ListAsync(SignatureStore store, Digest digest)
     {

@@ -1,0 +1,152 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace U7s.Sigstore.Store;
+
+/// <summary>
+/// The Linux calls .NET has no API for and <see cref="TreeDirectory"/> needs: the <c>*at</c> family on a
+/// directory descriptor, <c>openat2</c>, <c>statx</c> (its buffer has one layout on every architecture,
+/// unlike <c>struct stat</c>) and <c>readdir64</c>. <c>openat</c> and <c>syscall</c> are variadic in C; they
+/// are declared with fixed integer arguments, which the Linux x86-64 and AArch64 calling conventions pass
+/// the same way.
+/// </summary>
+internal static partial class Libc
+{
+    public const int AtFdCwd = -100;
+    public const int AtSymlinkNoFollow = 0x100;
+    public const int AtEmptyPath = 0x1000;
+
+    public const int ORdOnly = 0;
+    public const int OWrOnly = 1;
+    public const int OCreat = 0x40;
+    public const int OExcl = 0x80;
+    public const int ONoCtty = 0x100;
+    public const int ONonBlock = 0x800;
+    public const int OCloExec = 0x80000;
+    public const int OPath = 0x200000;
+
+    /// <summary><c>O_DIRECTORY</c> and <c>O_NOFOLLOW</c> are the two open flags whose values differ between architectures.</summary>
+    public static readonly int ODirectory = ArmStyleFlags() ? 0x4000 : 0x10000;
+
+    public static readonly int ONoFollow = ArmStyleFlags() ? 0x8000 : 0x20000;
+
+    public const ulong ResolveNoMagicLinks = 0x02;
+    public const ulong ResolveNoSymlinks = 0x04;
+    public const ulong ResolveBeneath = 0x08;
+
+    public const int EPerm = 1;
+    public const int ENoEnt = 2;
+    public const int ENxIo = 6;
+    public const int EAgain = 11;
+    public const int EAccess = 13;
+    public const int EExist = 17;
+    public const int EXDev = 18;
+    public const int ENoDev = 19;
+    public const int ENotDir = 20;
+    public const int EInval = 22;
+    public const int ENameTooLong = 36;
+    public const int ENoSys = 38;
+    public const int ELoop = 40;
+
+    public const int SIfMt = 0xF000;
+    public const int SIfDir = 0x4000;
+    public const int SIfReg = 0x8000;
+
+    private const uint StatxBasicStats = 0x7ff;
+    private const nint SysOpenat2 = 437;
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenAt(SafeFileHandle directory, string path, int flags, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenAt(int directory, string path, int flags, uint mode);
+
+    /// <summary><c>openat2(2)</c> (Linux 5.6) through <c>syscall(2)</c>: glibc 2.36 has no wrapper.</summary>
+    public static int OpenAt2(SafeFileHandle directory, string path, int flags, ulong resolve)
+    {
+        var how = new OpenHow { Flags = (ulong)flags, Resolve = resolve };
+        return (int)Syscall(SysOpenat2, directory, path, ref how, (nuint)Marshal.SizeOf<OpenHow>());
+    }
+
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MkdirAt(SafeFileHandle directory, string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int LinkAt(SafeFileHandle oldDirectory, string oldPath, SafeFileHandle newDirectory, string newPath, int flags);
+
+    [LibraryImport("libc", EntryPoint = "renameat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RenameAt(SafeFileHandle oldDirectory, string oldPath, SafeFileHandle newDirectory, string newPath);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int UnlinkAt(SafeFileHandle directory, string path, int flags);
+
+    /// <summary><c>statx(2)</c> of <paramref name="path"/> under <paramref name="directory"/>; false with errno set on failure.</summary>
+    public static bool StatX(SafeFileHandle directory, string path, int flags, out int mode, out long length, out DateTimeOffset modified)
+    {
+        var buffer = default(Statx);
+        if (StatxCall(directory, path, flags, StatxBasicStats, ref buffer) != 0)
+        {
+            (mode, length, modified) = (0, 0, default);
+            return false;
+        }
+
+        mode = buffer.Mode;
+        length = (long)buffer.Size;
+        modified = DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100);
+        return true;
+    }
+
+    /// <summary>Takes ownership of <paramref name="fd"/>; closedir closes it.</summary>
+    [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
+    public static partial nint FdOpenDir(int fd);
+
+    [LibraryImport("libc", EntryPoint = "readdir64", SetLastError = true)]
+    public static partial nint ReadDir64(nint directory);
+
+    [LibraryImport("libc", EntryPoint = "closedir", SetLastError = true)]
+    public static partial int CloseDir(nint directory);
+
+    /// <summary>The name of a <c>struct dirent64</c>: after d_ino (8), d_off (8), d_reclen (2) and d_type (1) on every architecture.</summary>
+    public static string? DirentName(nint entry) => Marshal.PtrToStringUTF8(entry + 19);
+
+    public static IOException Error(int errno, string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(errno)}");
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint Syscall(nint number, SafeFileHandle directory, string path, ref OpenHow how, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxCall(SafeFileHandle directory, string path, int flags, uint mask, ref Statx buffer);
+
+    // Arm, AArch64 and PowerPC have their own O_DIRECTORY/O_NOFOLLOW; x86, x86-64, RISC-V, LoongArch and s390x use asm-generic's.
+    private static bool ArmStyleFlags() => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le => true,
+        Architecture.X86 or Architecture.X64 or Architecture.RiscV64 or Architecture.LoongArch64 or Architecture.S390x => false,
+        var other => throw new PlatformNotSupportedException($"the filesystem signature tree does not know the open flags of {other}"),
+    };
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
+    /// <summary><c>struct statx</c> (256 bytes), only the fields read here.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct Statx
+    {
+        [FieldOffset(28)]
+        public ushort Mode;
+
+        [FieldOffset(40)]
+        public ulong Size;
+
+        [FieldOffset(112)]
+        public long MtimeSeconds;
+
+        [FieldOffset(120)]
+        public uint MtimeNanoseconds;
+    }
+}
