@@ -56,9 +56,15 @@ public sealed class RecordingProcessRunner : IProcessRunner
             case "useradd":
                 var user = args[^1];
                 var id = _nextId++;
-                File.AppendAllText(passwd, $"{user}:x:{id}:{id}::/home/{user}:/bin/bash\n");
+                var home = args.IndexOf("--home-dir") is var h and >= 0 ? args[h + 1] : $"/home/{user}";
+                var shell = args.IndexOf("--shell") is var s and >= 0 ? args[s + 1] : "/bin/bash";
+                File.AppendAllText(passwd, $"{user}:x:{id}:{id}::{home}:{shell}\n");
                 File.AppendAllText(group, $"{user}:x:{id}:\n");
-                Directory.CreateDirectory(Path.Join(prefix, "home", user));
+                if (!args.Contains("--no-create-home"))
+                {
+                    Directory.CreateDirectory(Path.Join(prefix, home));
+                }
+
                 AddMembers(group, user, args[args.IndexOf("-G") + 1]);
                 break;
             case "usermod":

@@ -1,10 +1,15 @@
 using System.CommandLine;
+using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
+using U7s.Cluster.Node;
 using U7s.Cluster.Services;
 
 namespace U7s.Cli.Commands;
 
-/// <summary><c>u7s create-services</c>: the systemd unit for <c>u7s serve</c> (:80 and :81), enabled when systemd runs.</summary>
+/// <summary>
+/// <c>u7s create-services</c>: the service account and the systemd unit for <c>u7s serve</c> (:80 and :81, as user
+/// <c>u7s</c>), enabled when systemd runs.
+/// </summary>
 internal static class CreateServicesCommand
 {
     public static Command Create(NodeEnvironment? environment = null)
@@ -16,16 +21,29 @@ internal static class CreateServicesCommand
             Description = "Absolute path of the u7s executable the unit runs (default: this program)",
             DefaultValueFactory = _ => environment.ExecutablePath,
         };
-        var command = new Command("create-services", "Install and enable the u7s systemd unit (registry :80, signature store :81)");
+        var data = new Option<string>("--data")
+        {
+            Description = "Registry data root the service owns and writes",
+            DefaultValueFactory = _ => NodePaths.DataRoot,
+        };
+        var sigstoreRoot = new Option<string>("--sigstore-root")
+        {
+            Description = "Signature store tree the service serves and adds signatures to",
+            DefaultValueFactory = _ => NodePaths.SigstoreRoot,
+        };
+        var command = new Command("create-services", "Install and enable the u7s systemd unit (registry :80, signature store :81) running as user u7s");
         command.Options.Add(executable);
+        command.Options.Add(data);
+        command.Options.Add(sigstoreRoot);
         command.Options.Add(common.Root);
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
         {
             var root = common.NodeRoot(parse, environment);
-            var service = new CreateServicesService(new NodeFileWriter(root, environment.Time), environment.Runner);
+            var service = new CreateServicesService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), environment.Runner);
             // The marker is checked on the real machine: a staging tree says nothing about whether systemd runs here.
             var systemd = Directory.Exists(environment.SystemdMarker);
-            return service.RunAsync(parse.GetValue(executable)!, systemd, cancellationToken);
+            var request = new ServiceRequest(parse.GetValue(executable)!, parse.GetValue(data)!, parse.GetValue(sigstoreRoot)!);
+            return service.RunAsync(request, systemd, cancellationToken);
         }));
         return command;
     }

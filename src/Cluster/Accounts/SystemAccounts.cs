@@ -71,15 +71,23 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
             return $"user {user} created (groups {string.Join(',', groups)})";
         }
 
-        var current = GroupsOf(user);
-        var missing = groups.Where(g => !current.Contains(g)).ToList();
-        if (missing.Count == 0)
+        return await AddMissingGroupsAsync(user, groups, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a system account for a service (its own group, no login shell, <paramref name="home"/> not
+    /// created, supplementary <paramref name="groups"/>) or, for an existing one, adds only the missing groups.
+    /// Returns what was done, for the report.
+    /// </summary>
+    public async Task<string?> EnsureSystemUserAsync(string user, string home, IReadOnlyList<string> groups, CancellationToken cancellationToken)
+    {
+        if (FindUser(user) is not null)
         {
-            return null;
+            return await AddMissingGroupsAsync(user, groups, cancellationToken);
         }
 
-        await RunAsync("usermod", [.. Prefix(), "-a", "-G", string.Join(',', missing), user], cancellationToken);
-        return $"user {user} added to {string.Join(',', missing)}";
+        await RunAsync("useradd", [.. Prefix(), "--system", "--user-group", "--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", "-G", string.Join(',', groups), user], cancellationToken);
+        return $"system user {user} created (groups {user},{string.Join(',', groups)})";
     }
 
     /// <summary>Sets owner and group of a node path by the ids of the root's account files.</summary>
@@ -94,6 +102,10 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
     public Task SetOwnerAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
         RunAsync("chown", [$"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
 
+    /// <summary>Sets owner and group of a node path and of everything below it (<c>chown -R</c>, symlinks themselves, never their targets).</summary>
+    public Task SetOwnerRecursiveAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
+        RunAsync("chown", ["-R", "-P", $"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
+
     /// <summary>Sets the immutable attribute (<c>chattr +i</c>) on a node path.</summary>
     public Task SetImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
         RunAsync("chattr", ["+i", root.Resolve(nodePath)], cancellationToken);
@@ -101,6 +113,19 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
     /// <summary>Clears the immutable attribute so the path can be changed again.</summary>
     public Task ClearImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
         RunAsync("chattr", ["-i", root.Resolve(nodePath)], cancellationToken);
+
+    private async Task<string?> AddMissingGroupsAsync(string user, IReadOnlyList<string> groups, CancellationToken cancellationToken)
+    {
+        var current = GroupsOf(user);
+        var missing = groups.Where(g => !current.Contains(g)).ToList();
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        await RunAsync("usermod", [.. Prefix(), "-a", "-G", string.Join(',', missing), user], cancellationToken);
+        return $"user {user} added to {string.Join(',', missing)}";
+    }
 
     private string[] Prefix() => root.IsHost ? [] : ["--prefix", root.Path];
 

@@ -17,6 +17,9 @@ public static class NodePaths
     public const string Sysctl = "/etc/sysctl.d/99-podman.conf";
     public const string IpForwardSysctl = "/etc/sysctl.d/90-ipforward.conf";
     public const string SigstoreRoot = "/var/sigstore";
+
+    /// <summary>The registry's data root, the default of <c>u7s serve --data</c>.</summary>
+    public const string DataRoot = "/var/lib/u7s";
     public const string SigstoreIndex = "/var/sigstore/index.html";
     public const string Keys = "/var/sigstore/keys";
     public const string KeysPolicy = "/var/sigstore/keys/policy.json";

@@ -2,19 +2,27 @@ namespace U7s.Cluster.Services;
 
 /// <summary>
 /// The systemd unit that runs <c>u7s serve</c>: registry on :80 and signature store on :81 in one
-/// process (podsec ran and sed-edited the distro's nginx and docker-registry units instead).
+/// process (podsec ran and sed-edited the distro's nginx and docker-registry units instead). It runs as
+/// the unprivileged <see cref="User"/> with only the capability to bind those ports, may write only the
+/// data and signature trees, and cannot see home directories, where imagemakers keep their secret keys.
 /// </summary>
 public static class ServiceUnit
 {
     public const string Name = "u7s.service";
     public const string NodePath = "/etc/systemd/system/" + Name;
 
-    public static string Render(string executablePath)
+    /// <summary>The system account the service runs as; a member of <c>podman_dev</c>, so it may add signatures.</summary>
+    public const string User = "u7s";
+
+    public static string Render(ServiceRequest request)
     {
-        ArgumentException.ThrowIfNullOrEmpty(executablePath);
-        if (!executablePath.StartsWith('/') || executablePath.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '%' or '$'))
+        ArgumentNullException.ThrowIfNull(request);
+        foreach (var (what, path) in new[] { ("executable path", request.ExecutablePath), ("data root", request.DataRoot), ("signature store root", request.SigstoreRoot) })
         {
-            throw new ClusterException($"the unit needs an absolute executable path without spaces or specials: {executablePath}", ClusterErrorKind.Usage);
+            if (string.IsNullOrEmpty(path) || !path.StartsWith('/') || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '%' or '$' or ';'))
+            {
+                throw new ClusterException($"the unit needs an absolute {what} without spaces or specials: {path}", ClusterErrorKind.Usage);
+            }
         }
 
         return $"""
@@ -25,12 +33,37 @@ public static class ServiceUnit
 
             [Service]
             Type=simple
-            ExecStart={executablePath} serve
+            ExecStart={request.ExecutablePath} serve --data {request.DataRoot} --sigstore-root {request.SigstoreRoot}
+            User={User}
+            Group={User}
+            UMask=0022
             Restart=on-failure
             RestartSec=2s
             LimitNOFILE=65536
+            # Binds :80 and :81 without root, and can gain nothing more.
+            AmbientCapabilities=CAP_NET_BIND_SERVICE
+            CapabilityBoundingSet=CAP_NET_BIND_SERVICE
             NoNewPrivileges=yes
+            # Everything read-only but the two trees it serves; /home, /root and /run/user invisible.
+            ProtectSystem=strict
+            ReadWritePaths={request.DataRoot} -{request.SigstoreRoot}
+            ProtectHome=yes
             PrivateTmp=yes
+            PrivateDevices=yes
+            ProtectProc=invisible
+            ProtectKernelTunables=yes
+            ProtectKernelModules=yes
+            ProtectKernelLogs=yes
+            ProtectControlGroups=yes
+            ProtectClock=yes
+            ProtectHostname=yes
+            RestrictNamespaces=yes
+            RestrictRealtime=yes
+            RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+            LockPersonality=yes
+            SystemCallArchitectures=native
+            # Not RestrictSUIDSGID: signature directories are made setgid (2775) so every imagemaker adds to them.
+            # Not MemoryDenyWriteExecute: the .NET JIT writes code.
 
             [Install]
             WantedBy=multi-user.target

@@ -15,12 +15,37 @@ public sealed class CreateServicesCommandTests : IDisposable
 
         [Service]
         Type=simple
-        ExecStart=/opt/u7s/u7s serve
+        ExecStart=/opt/u7s/u7s serve --data /var/lib/u7s --sigstore-root /var/sigstore
+        User=u7s
+        Group=u7s
+        UMask=0022
         Restart=on-failure
         RestartSec=2s
         LimitNOFILE=65536
+        # Binds :80 and :81 without root, and can gain nothing more.
+        AmbientCapabilities=CAP_NET_BIND_SERVICE
+        CapabilityBoundingSet=CAP_NET_BIND_SERVICE
         NoNewPrivileges=yes
+        # Everything read-only but the two trees it serves; /home, /root and /run/user invisible.
+        ProtectSystem=strict
+        ReadWritePaths=/var/lib/u7s -/var/sigstore
+        ProtectHome=yes
         PrivateTmp=yes
+        PrivateDevices=yes
+        ProtectProc=invisible
+        ProtectKernelTunables=yes
+        ProtectKernelModules=yes
+        ProtectKernelLogs=yes
+        ProtectControlGroups=yes
+        ProtectClock=yes
+        ProtectHostname=yes
+        RestrictNamespaces=yes
+        RestrictRealtime=yes
+        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+        LockPersonality=yes
+        SystemCallArchitectures=native
+        # Not RestrictSUIDSGID: signature directories are made setgid (2775) so every imagemaker adds to them.
+        # Not MemoryDenyWriteExecute: the .NET JIT writes code.
 
         [Install]
         WantedBy=multi-user.target
@@ -56,7 +81,14 @@ public sealed class CreateServicesCommandTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Equal(Unit, File.ReadAllText(_root.Combine("etc/systemd/system/u7s.service")));
         Assert.Equal(FileModes.Mode0644, FileModes.Get(_root.Combine("etc/systemd/system/u7s.service")));
-        Assert.Equal([$"systemctl --root {_root.Path} enable u7s.service"], _runner.Calls);
+        Assert.Equal(
+            [
+                $"groupadd --prefix {_root.Path} podman_dev",
+                $"useradd --prefix {_root.Path} --system --user-group --no-create-home --home-dir /var/lib/u7s --shell /usr/sbin/nologin -G podman_dev u7s",
+                $"chown -R -P 1001:1001 {_root.Path}/var/lib/u7s",
+                $"systemctl --root {_root.Path} enable u7s.service",
+            ],
+            _runner.Calls);
         Assert.Contains("/etc/systemd/system/u7s.service: created", stdout, StringComparison.Ordinal);
     }
 
@@ -81,7 +113,7 @@ public sealed class CreateServicesCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Equal(Unit, File.ReadAllText(_root.Combine("etc/systemd/system/u7s.service")));
-        Assert.Empty(_runner.Calls);
+        Assert.DoesNotContain(_runner.Calls, c => c.StartsWith("systemctl", StringComparison.Ordinal));
         Assert.Contains("systemd is not running here", stdout, StringComparison.Ordinal);
     }
 
@@ -94,6 +126,19 @@ public sealed class CreateServicesCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Failure, code);
         Assert.Equal($"u7s: systemctl --root {_root.Path} enable u7s.service failed: Failed to enable unit: Unit file u7s.service does not exist.\n", stderr);
+    }
+
+    [Fact]
+    public async Task CreateServices_OtherTrees_UnitServesAndWritesThem()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateServicesCommand.Create(Environment(systemd: false)), "--root", _root.Path, "--data", "/srv/registry", "--sigstore-root", "/srv/sigstore");
+
+        Assert.True(code == 0, stderr);
+        var unit = File.ReadAllText(_root.Combine("etc/systemd/system/u7s.service"));
+        Assert.Contains("ExecStart=/opt/u7s/u7s serve --data /srv/registry --sigstore-root /srv/sigstore\n", unit, StringComparison.Ordinal);
+        Assert.Contains("ReadWritePaths=/srv/registry -/srv/sigstore\n", unit, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(_root.Combine("srv/registry")));
+        Assert.Contains($"chown -R -P 1001:1001 {_root.Path}/srv/registry", _runner.Calls);
     }
 
     [Fact]

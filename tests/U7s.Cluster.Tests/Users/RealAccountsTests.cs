@@ -49,6 +49,32 @@ public sealed class RealAccountsTests : IDisposable
         Assert.Equal($"0:{accounts.FindGroupId("podman_dev")}", stat.StandardOutput.Trim());
     }
 
+    [RequiresRootFact("groupadd", "useradd", "usermod", "chown", "stat")]
+    public async Task RealTools_ServiceAccount_SystemUserWithoutLoginOrHome_UnderTempRoot()
+    {
+        var root = new NodeRoot(_temp.Path);
+        var accounts = new SystemAccounts(root, new ProcessRunner());
+        await accounts.EnsureGroupAsync("podman_dev", default);
+
+        Assert.Equal("system user u7s created (groups u7s,podman_dev)", await accounts.EnsureSystemUserAsync("u7s", "/var/lib/u7s", ["podman_dev"], default));
+        Assert.Null(await accounts.EnsureSystemUserAsync("u7s", "/var/lib/u7s", ["podman_dev"], default));
+
+        var user = accounts.FindUser("u7s")!;
+        Assert.Equal("/var/lib/u7s", user.Home);
+        Assert.InRange(user.Uid, 1, 999);
+        Assert.Equal(user.Gid, accounts.FindGroupId("u7s"));
+        Assert.Contains(":/usr/sbin/nologin", File.ReadAllLines(_temp.Combine("etc/passwd")).Single(l => l.StartsWith("u7s:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_temp.Combine("var/lib/u7s")));
+        Assert.Equal(["u7s"], accounts.MembersOf("podman_dev"));
+
+        Directory.CreateDirectory(_temp.Combine("var/lib/u7s/blobs"));
+        File.WriteAllText(_temp.Combine("var/lib/u7s/blobs/b"), "x");
+        File.CreateSymbolicLink(_temp.Combine("var/lib/u7s/link"), _temp.Combine("etc/passwd"));
+        await accounts.SetOwnerRecursiveAsync("/var/lib/u7s", user.Uid, user.Gid, default);
+        var owners = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/lib/u7s"), _temp.Combine("var/lib/u7s/blobs/b"), _temp.Combine("etc/passwd")]);
+        Assert.Equal([$"{user.Uid}:{user.Gid}", $"{user.Uid}:{user.Gid}", "0:0"], owners.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [RequiresRootFact("groupadd", "chown")]
     public async Task RealTools_CreatePolicyTwice_SecondRunRunsNothing()
     {
