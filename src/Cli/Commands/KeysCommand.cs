@@ -1,4 +1,6 @@
 using System.CommandLine;
+using U7s.Registry;
+using U7s.Sigstore;
 using U7s.Sigstore.Keys;
 using U7s.Sigstore.OpenPgp;
 
@@ -49,8 +51,17 @@ internal static partial class KeysCommand
         return command;
     }
 
-    internal static SignerKeyStore OpenStore(ParseResult parse) =>
-        new(parse.GetValue(KeyDirOption)!, new BouncyCastleOpenPgp(), TimeProvider.System);
+    /// <summary>The key store of <c>--key-dir</c>, which refuses to write secrets into the trees the server publishes.</summary>
+    internal static SignerKeyStore OpenStore(ParseResult parse)
+    {
+        string[] served = [new SigstoreOptions().Root, new RegistryOptions().DataRoot];
+        if (parse.CommandResult.Command.Options.Contains(SigstoreRootOption) && parse.GetValue(SigstoreRootOption) is { } root && !Wiring.SigstoreTrees.IsS3(root))
+        {
+            served = [.. served, root];
+        }
+
+        return new(parse.GetValue(KeyDirOption)!, new BouncyCastleOpenPgp(), TimeProvider.System) { ServedRoots = served };
+    }
 
     /// <summary>
     /// The passphrase from <c>--passphrase-file</c> (first line), else a no-echo prompt when stdin is

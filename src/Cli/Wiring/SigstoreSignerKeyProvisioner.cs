@@ -31,8 +31,21 @@ internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimePr
         var user = accounts.FindUser(request.User) ?? throw new ClusterException($"no user {request.User} in {request.Root.Path}/etc/passwd");
         var writer = new NodeFileWriter(request.Root, time);
         var keyDirectory = $"{request.HomeDirectory.TrimEnd('/')}/{KeyDirectoryInHome}";
+        var store = new SignerKeyStore(request.Root.Resolve(keyDirectory), _openPgp, time)
+        {
+            // A home inside the signature or data tree would put the secret where a server publishes files.
+            ServedRoots = [request.Root.Resolve(NodePaths.SigstoreRoot), request.Root.Resolve(NodePaths.DataRoot)],
+        };
+        try
+        {
+            store.CheckOutsideServedRoots();
+        }
+        catch (KeyStoreException e)
+        {
+            throw new ClusterException($"signing key for {request.User}: {e.Message}", ClusterErrorKind.Refused);
+        }
+
         await new UserConfigWriter(writer, accounts).EnsureDirectoryAsync(user, keyDirectory, FileModes.Mode0700, cancellationToken);
-        var store = new SignerKeyStore(request.Root.Resolve(keyDirectory), _openPgp, time);
 
         StoredKey key;
         bool generated;

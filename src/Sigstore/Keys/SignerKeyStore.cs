@@ -18,6 +18,12 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
 
     public string Directory { get; } = Path.GetFullPath(directory);
 
+    /// <summary>
+    /// Trees a server publishes (the signature store root, the registry data root): secret keys MUST NOT be
+    /// stored below any of them, also not through a symlink. Checked before every write.
+    /// </summary>
+    public IReadOnlyList<string> ServedRoots { get; init; } = [];
+
     /// <summary><c>$XDG_DATA_HOME/u7s/keys</c>, else <c>~/.local/share/u7s/keys</c>.</summary>
     public static string DefaultDirectory()
     {
@@ -180,8 +186,23 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         return null;
     }
 
+    /// <summary>Throws <see cref="KeyStoreException"/> when <see cref="Directory"/> lies inside one of <see cref="ServedRoots"/>.</summary>
+    public void CheckOutsideServedRoots()
+    {
+        var resolved = ResolvedPath(Directory);
+        foreach (var root in ServedRoots)
+        {
+            var served = ResolvedPath(root);
+            if (resolved == served || resolved.StartsWith(served.TrimEnd('/') + "/", StringComparison.Ordinal))
+            {
+                throw new KeyStoreException($"{Directory} lies inside {root}, which a server publishes: keep secret keys elsewhere (default ~/.local/share/u7s/keys)");
+            }
+        }
+    }
+
     private void EnsureDirectory()
     {
+        CheckOutsideServedRoots();
         if (!System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -216,6 +237,20 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         {
             File.Delete(temp);
         }
+    }
+
+    /// <summary><paramref name="path"/> with every symlink of its existing part resolved; the part that does not exist yet appended as given.</summary>
+    private static string ResolvedPath(string path)
+    {
+        var existing = Path.GetFullPath(path);
+        var missing = new Stack<string>();
+        while (!Path.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            missing.Push(Path.GetFileName(existing));
+            existing = parent;
+        }
+
+        return Path.Join([Store.Libc.RealPathOrNull(existing) ?? existing, .. missing]);
     }
 
     /// <summary>One line for listings: fingerprint, algorithm, protection, user IDs, and why the key cannot sign if so.</summary>

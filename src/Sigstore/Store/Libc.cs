@@ -8,7 +8,7 @@ namespace U7s.Sigstore.Store;
 /// directory descriptor, <c>openat2</c>, <c>statx</c> (its buffer has one layout on every architecture,
 /// unlike <c>struct stat</c>) and <c>readdir64</c>. <c>openat</c> and <c>syscall</c> are variadic in C; they
 /// are declared with fixed integer arguments, which the Linux x86-64 and AArch64 calling conventions pass
-/// the same way.
+/// the same way. Also <c>realpath</c>, for the key store's check that secrets stay outside served trees.
 /// </summary>
 internal static partial class Libc
 {
@@ -109,10 +109,35 @@ internal static partial class Libc
     /// <summary>The name of a <c>struct dirent64</c>: after d_ino (8), d_off (8), d_reclen (2) and d_type (1) on every architecture.</summary>
     public static string? DirentName(nint entry) => Marshal.PtrToStringUTF8(entry + 19);
 
+    /// <summary><c>realpath(3)</c>: the canonical path with every symlink resolved; null when it cannot be resolved.</summary>
+    public static string? RealPathOrNull(string path)
+    {
+        var resolved = RealPath(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
     public static IOException Error(int errno, string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(errno)}");
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint Syscall(nint number, SafeFileHandle directory, string path, ref OpenHow how, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPath(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxCall(SafeFileHandle directory, string path, int flags, uint mask, ref Statx buffer);

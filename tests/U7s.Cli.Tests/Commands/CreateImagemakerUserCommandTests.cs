@@ -41,6 +41,19 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CreateImagemakerUser_HomeInsideTheSignatureTree_RefusedBeforeAnyKeyIsWritten()
+    {
+        File.AppendAllText(_root.Combine("etc/passwd"), "mallory:x:1500:1500::/var/sigstore/keys/mallory:/bin/bash\n");
+        var before = Directory.GetFileSystemEntries(_root.Combine("var/sigstore"), "*", SearchOption.AllDirectories);
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "mallory", "--root", _root.Path);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains($"signing key for mallory: {_root.Path}/var/sigstore/keys/mallory/.local/share/u7s/keys lies inside {_root.Path}/var/sigstore", stderr, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFileSystemEntries(_root.Combine("var/sigstore"), "*", SearchOption.AllDirectories));
+    }
+
     /// <summary>The imagemaker's login: written by the verb, then used on the real server for pushes within its scope only.</summary>
     [Fact]
     public async Task CreateImagemakerUser_WithHtpasswd_CanPushToItsScopeOnly()

@@ -45,6 +45,24 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_KeyDirectoryInsideTheSignatureTree_IsRefusedWithoutWriting()
+    {
+        var sigstore = _temp.Combine("www");
+        Directory.CreateDirectory(Path.Combine(sigstore, "keys"));
+        File.CreateSymbolicLink(_temp.Combine("alias"), sigstore);
+
+        var inside = await CliAsync("keys", "generate", "--name", "X", "--email", "x@example.test", "--bits", "2048", "--no-passphrase",
+            "--key-dir", Path.Combine(sigstore, "keys", "secret"), "--sigstore-root", sigstore);
+        var throughLink = await CliAsync("keys", "generate", "--name", "X", "--email", "x@example.test", "--bits", "2048", "--no-passphrase",
+            "--key-dir", _temp.Combine("alias", "keys"), "--sigstore-root", sigstore);
+
+        Assert.Equal(ExitCodes.Usage, inside.ExitCode);
+        Assert.Equal($"u7s: {Path.Combine(sigstore, "keys", "secret")} lies inside {sigstore}, which a server publishes: keep secret keys elsewhere (default ~/.local/share/u7s/keys)\n", inside.Error);
+        Assert.Equal(ExitCodes.Usage, throughLink.ExitCode);
+        Assert.Equal([Path.Combine(sigstore, "keys")], Directory.GetFileSystemEntries(sigstore, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Generate_BadArguments_AreRejected()
     {
         var bits = await CliAsync("keys", "generate", "--name", "X", "--email", "x@example.test", "--bits", "1024", "--no-passphrase", "--key-dir", KeyDir);

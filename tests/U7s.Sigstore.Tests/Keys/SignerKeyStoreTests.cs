@@ -28,6 +28,31 @@ public sealed class SignerKeyStoreTests : IDisposable
     }
 
     [Fact]
+    public void Import_IntoAServedTree_DirectlyOrThroughASymlink_IsRefusedAndNothingStored()
+    {
+        var served = _temp.Combine("sigstore");
+        Directory.CreateDirectory(served);
+        Directory.CreateSymbolicLink(_temp.Combine("alias"), served);
+
+        foreach (var directory in new[] { Path.Combine(served, "keys"), served, _temp.Combine("alias", "keys", "deeper") })
+        {
+            var store = new SignerKeyStore(directory, _pgp, TimeProvider.System) { ServedRoots = ["/nonexistent/tree", served] };
+            var e = Assert.Throws<KeyStoreException>(() => store.Import(SampleKeys.SignerSecret, null));
+            Assert.Contains("which a server publishes", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(Directory.GetFileSystemEntries(served));
+    }
+
+    [Fact]
+    public void Import_BesideAServedTree_IsStored()
+    {
+        var store = new SignerKeyStore(_temp.Combine("sigstore-keys"), _pgp, TimeProvider.System) { ServedRoots = [_temp.Combine("sigstore")] };
+
+        Assert.Single(store.Import(SampleKeys.SignerSecret, null));
+    }
+
+    [Fact]
     public void Import_KeyWithSigningSubkey_IsRefusedAndNothingStored()
     {
         var e = Assert.Throws<KeyStoreException>(() => _store.Import(SampleKeys.SubkeySecret, null));
