@@ -1,56 +1,15 @@
 using U7s.Cli.Commands;
 using U7s.Cli.Tests.Support;
 using U7s.Cluster.Files;
+using U7s.Cluster.Services;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Commands;
 
 public sealed class CreateServicesCommandTests : IDisposable
 {
-    private const string Unit = """
-        [Unit]
-        Description=U7s registry (:80) and signature store (:81)
-        After=network-online.target
-        Wants=network-online.target
-
-        [Service]
-        Type=simple
-        ExecStart=/opt/u7s/u7s serve --data /var/lib/u7s --sigstore-root /var/sigstore
-        User=u7s
-        Group=u7s
-        UMask=0022
-        Restart=on-failure
-        RestartSec=2s
-        LimitNOFILE=65536
-        # Binds :80 and :81 without root, and can gain nothing more.
-        AmbientCapabilities=CAP_NET_BIND_SERVICE
-        CapabilityBoundingSet=CAP_NET_BIND_SERVICE
-        NoNewPrivileges=yes
-        # Everything read-only but the two trees it serves; /home, /root and /run/user invisible.
-        ProtectSystem=strict
-        ReadWritePaths=/var/lib/u7s -/var/sigstore
-        ProtectHome=yes
-        PrivateTmp=yes
-        PrivateDevices=yes
-        ProtectProc=invisible
-        ProtectKernelTunables=yes
-        ProtectKernelModules=yes
-        ProtectKernelLogs=yes
-        ProtectControlGroups=yes
-        ProtectClock=yes
-        ProtectHostname=yes
-        RestrictNamespaces=yes
-        RestrictRealtime=yes
-        RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
-        LockPersonality=yes
-        SystemCallArchitectures=native
-        # Not RestrictSUIDSGID: signature directories are made setgid (2775) so every imagemaker adds to them.
-        # Not MemoryDenyWriteExecute: the .NET JIT writes code.
-
-        [Install]
-        WantedBy=multi-user.target
-
-        """;
+    // The unit's content is pinned in the Cluster tests (keys, systemd-analyze verify); here: the verb writes that unit.
+    private static readonly string Unit = ServiceUnit.Render(new ServiceRequest("/opt/u7s/u7s"));
 
     private readonly TempDirectory _root = new("u7s-svc-root");
     private readonly TempDirectory _run = new("u7s-svc-run");
