@@ -11,6 +11,7 @@ using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
 using U7s.Sigstore.Tests.Http;
 
 namespace U7s.Sigstore.Tests.Store;
@@ -96,11 +97,10 @@ public abstract partial class SigstoreTreeContract
         var salt = new byte[16];
         new SecureRandom().NextBytes(salt);
         await File.WriteAllTextAsync(htpasswd, $"imagemaker:{OpenBsdBCrypt.Generate("pw".ToCharArray(), salt, 4)}\nother:{OpenBsdBCrypt.Generate("pw".ToCharArray(), salt, 4)}\n");
-        await Tree.WriteAsync("keys/imagemaker.pgp", SampleKeys.SignerPublic, default);
-        await Tree.WriteAsync("keys/policy.json", PolicyFor("registry.local/ns", "imagemaker"), default);
+        var signers = new SignersFile(TestSigners.Write(work.Combine("signers.json"), TestSigners.Policy(("registry.local/ns", "imagemaker")), ("imagemaker", SampleKeys.SignerPublic)));
         var manifest = new FixedManifestSource("{\"schemaVersion\":2}"u8.ToArray());
-        await using var first = await SigstoreServer.StartAsync(s => s.AddSingleton(Tree).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
-        await using var second = await SigstoreServer.StartAsync(s => s.AddSingleton(OpenReplica()).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
+        await using var first = await SigstoreServer.StartAsync(s => s.AddSingleton(Tree).AddSingleton<IManifestSource>(manifest).AddSingleton<ISignerSource>(signers), o => o.HtpasswdPath = htpasswd);
+        await using var second = await SigstoreServer.StartAsync(s => s.AddSingleton(OpenReplica()).AddSingleton<IManifestSource>(manifest).AddSingleton<ISignerSource>(signers), o => o.HtpasswdPath = htpasswd);
         var path = "/sigstore/" + SignatureStore.RelativeDirectory(RepositoryName.Parse("ns/app"), manifest.Digest) + "/signature";
         // One clock reading: RSA signatures are deterministic and carry whole seconds, so reading the
         // clock per signature could give two of them the same second, hence the same bytes.
