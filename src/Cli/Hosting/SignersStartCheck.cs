@@ -23,9 +23,9 @@ internal static class SignersStartCheck
                 return;
             }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new UserException(e.Message);
+            throw new UserException(e is InvalidDataException ? e.Message : $"cannot read {signers.Description}: {e.Message}");
         }
 
         var named = await SignersInServedPolicyAsync(tree, cancellationToken);
@@ -51,7 +51,7 @@ internal static class SignersStartCheck
 
             policy = PolicyParser.Parse(json);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicyException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or PolicyException)
         {
             return [];
         }

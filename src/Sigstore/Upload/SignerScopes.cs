@@ -27,9 +27,8 @@ public sealed partial class SignerScopes(ISignerSource source, ILogger<SignerSco
                 ? SignerRights.None
                 : new SignerRights(PolicyParser.Parse(System.Text.Encoding.UTF8.GetBytes(document.PolicyJson)), document.Keys);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicyException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or PolicyException)
         {
-            // InvalidDataException (unsafe, too large, malformed) is an IOException too.
             Log.Unusable(_logger, source.Description, e.Message);
             return SignerRights.None;
         }
