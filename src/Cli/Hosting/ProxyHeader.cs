@@ -76,10 +76,10 @@ internal static class ProxyHeader
             return Status.NeedMore;
         }
 
-        length = 16 + payload;
         if ((versionCommand & 0xF) == 0)
         {
             // LOCAL: the balancer speaking for itself (health checks).
+            length = 16 + payload;
             return Status.Complete;
         }
 
@@ -88,15 +88,18 @@ internal static class ProxyHeader
         {
             case 0x11 when payload >= 12:
                 client = new IPEndPoint(new IPAddress(addresses.AsSpan(0, 4)), BinaryPrimitives.ReadUInt16BigEndian(addresses.AsSpan(8, 2)));
-                return Status.Complete;
+                break;
             case 0x21 when payload >= 36:
                 client = new IPEndPoint(new IPAddress(addresses.AsSpan(0, 16)), BinaryPrimitives.ReadUInt16BigEndian(addresses.AsSpan(32, 2)));
-                return Status.Complete;
+                break;
             case 0x00:
-                return Status.Complete;
+                break;
             default:
                 return Status.Invalid;
         }
+
+        length = 16 + payload;
+        return Status.Complete;
     }
 
     private static Status ParseV1(ReadOnlySequence<byte> buffer, out int length, out IPEndPoint? client)
@@ -110,10 +113,10 @@ internal static class ProxyHeader
             return line.Length >= MaxV1 ? Status.Invalid : Status.NeedMore;
         }
 
-        length = end + 2;
         var parts = Encoding.ASCII.GetString(line, 0, end).Split(' ');
         if (parts is ["PROXY", "UNKNOWN", ..])
         {
+            length = end + 2;
             return Status.Complete;
         }
 
@@ -125,6 +128,7 @@ internal static class ProxyHeader
             return Status.Invalid;
         }
 
+        length = end + 2;
         client = new IPEndPoint(address, port);
         return Status.Complete;
     }
