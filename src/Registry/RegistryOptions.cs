@@ -41,6 +41,13 @@ public sealed class RegistryOptions
     /// <summary>Who may read and write; see <see cref="AuthOptions"/>.</summary>
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>
+    /// Both ports expect a PROXY protocol header (v1 or v2, as haproxy's <c>send-proxy-v2</c> sends) on
+    /// every connection and take the client address from it; a connection without one is closed. The
+    /// config <c>u7s haproxy-config --registry</c> writes needs it. Proxied clients are never "this host".
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
+
     /// <summary>Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).</summary>
     public bool DeleteEnabled { get; set; } = true;
 
@@ -65,6 +72,11 @@ public sealed class RegistryOptions
         foreach (var problem in TlsFiles.Problems(SectionName, TlsCertificate, TlsKey))
         {
             yield return problem;
+        }
+
+        if (Auth.Htpasswd is { } htpasswd && !File.Exists(htpasswd))
+        {
+            yield return $"Registry:Auth:Htpasswd '{htpasswd}' does not exist: create it (u7s create-imagemakeruser --htpasswd) or remove the setting; logins would be off";
         }
 
         if (Auth.MaxFailedLogins < 1 || Auth.FailedLoginWindow <= TimeSpan.Zero)

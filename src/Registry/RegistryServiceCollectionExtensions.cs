@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using U7s.Oci;
+using U7s.Oci.Auth;
 using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
@@ -23,9 +24,14 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IMetadataStore, FileSystemMetadataStore>();
         services.TryAddSingleton<IRegistryLock, FileRegistryLock>();
         services.TryAddSingleton(sp => sp.GetRequiredService<RegistryOptions>().Auth);
-        services.TryAddSingleton<Auth.ICredentialValidator, Auth.NoUsers>();
+        services.TryAddSingleton<ICredentialValidator, NoUsers>();
         services.TryAddSingleton<Auth.IWriteAccess, Auth.NoWriters>();
-        services.TryAddSingleton<Auth.LoginThrottle>();
+        services.TryAddSingleton(sp =>
+        {
+            var auth = sp.GetRequiredService<RegistryOptions>().Auth;
+            var throttle = new LoginThrottle(auth.MaxFailedLogins, auth.FailedLoginWindow, sp.GetRequiredService<TimeProvider>());
+            return new LoginGate(sp.GetRequiredService<ICredentialValidator>(), throttle);
+        });
         services.TryAddSingleton<IAuditLog>(sp => new Audit.JsonLinesAuditLog(sp.GetRequiredService<RegistryOptions>().AuditLogPath));
         services.TryAddSingleton<ManifestService>();
         services.TryAddSingleton<BlobService>();

@@ -39,6 +39,11 @@ public sealed class SigstoreOptions
             yield return $"Sigstore:Root '{Root}' must be an absolute path";
         }
 
+        if (HtpasswdPath is { } htpasswd && !File.Exists(htpasswd))
+        {
+            yield return $"Sigstore:HtpasswdPath '{htpasswd}' does not exist: create it or remove the setting";
+        }
+
         foreach (var problem in U7s.Oci.TlsFiles.Problems(SectionName, TlsCertificate, TlsKey))
         {
             yield return problem;

@@ -99,7 +99,7 @@ public sealed class GpgSignerKeyProvisioner : IAsyncDisposable
 
             var keyPath = $"/var/sigstore/keys/{request.User}.pgp";
             await new NodeFileWriter(request.Root, TimeProvider.System).WriteAsync(keyPath, export.StandardOutput, FileModes.Mode0644, cancellationToken);
-            return new SignerKey(fingerprint, keyPath, generated);
+            return new SignerKey(fingerprint, keyPath, generated, export.StandardOutput);
         }
     }
 }

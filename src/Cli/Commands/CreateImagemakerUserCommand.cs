@@ -4,6 +4,9 @@ using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
 using U7s.Cli.Wiring;
+using U7s.Oci.Auth;
+using U7s.S3;
+using U7s.S3.Sigstore;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
@@ -34,7 +37,12 @@ internal static class CreateImagemakerUserCommand
         var passwordFile = new Option<string?>("--password-file") { Description = "File holding that login's password (with --htpasswd)" };
         var publishTo = new Option<string?>("--publish-to")
         {
-            Description = "Also copy the published keys and keys/policy.json into this S3 signature tree (s3://bucket[/prefix/], the replicas' store)",
+            Description = "Also copy the authorization file (authz/signers.json) and the keys and policy nodes read into this S3 store (s3://bucket[/prefix/], the replicas' store)",
+        };
+        var signersFile = new Option<string>("--signers")
+        {
+            Description = "Root-owned authorization file that u7s serve takes push and signing rights from (Registry:Auth:Signers)",
+            DefaultValueFactory = _ => SignersDocument.DefaultPath,
         };
         var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
         command.Aliases.Add("create-imagemaker");
@@ -45,6 +53,7 @@ internal static class CreateImagemakerUserCommand
         command.Options.Add(htpasswd);
         command.Options.Add(passwordFile);
         command.Options.Add(publishTo);
+        command.Options.Add(signersFile);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -72,6 +81,7 @@ internal static class CreateImagemakerUserCommand
             var root = common.NodeRoot(parse, environment);
             var options = common.Cluster(parse);
             options.PathsIncludeRoot = parse.GetValue(inPlace);
+            options.Signers = parse.GetValue(signersFile)!;
             var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time);
             var stagingUrl = parse.GetValue(staging)!;
             if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
@@ -94,7 +104,7 @@ internal static class CreateImagemakerUserCommand
 
             if (parse.GetValue(publishTo) is { } target)
             {
-                report = [.. report, .. await PublishKeysAsync(root.Resolve(Path.GetDirectoryName(NodePaths.KeysPolicy)!), target, cancellationToken)];
+                report = [.. report, .. await PublishAsync(root.Resolve(options.Signers), target, cancellationToken)];
             }
 
             return report;
@@ -103,32 +113,43 @@ internal static class CreateImagemakerUserCommand
     }
 
     /// <summary>
-    /// Replicas on S3 read who may push and sign from the bucket's <c>keys/</c>, not from this host's disk:
-    /// copy every published key and the policy there (the local files stay the source of truth).
+    /// Replicas on S3 take rights from the bucket's <c>authz/signers.json</c> and serve keys to nodes from its
+    /// <c>sigstore/keys/</c>: both are written from the root-owned authorization file this run just wrote,
+    /// never from the served <c>keys/</c> on this disk, which imagemakers can change. Keys first, then the
+    /// policy naming them, then the rights, so a replica never reads rights naming a key not there yet.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> PublishKeysAsync(string keysDirectory, string target, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> PublishAsync(string signersPath, string target, CancellationToken cancellationToken)
     {
-        var tree = SigstoreTrees.Open(target);
-        var published = new List<string>();
+        if (TrustedFile.Problem(signersPath, "the authorization file") is { } problem)
+        {
+            throw new UserException(problem, ExitCodes.Refused);
+        }
+
+        var content = await File.ReadAllBytesAsync(signersPath, cancellationToken);
+        var signers = SignersDocument.Parse(content);
+        var bucket = S3Bucket.Open(SigstoreTrees.S3Options(target));
+        var tree = new S3SigstoreTree(bucket);
         try
         {
-            foreach (var file in Directory.EnumerateFiles(keysDirectory).Where(f => f.EndsWith(".pgp", StringComparison.Ordinal) || Path.GetFileName(f) == "policy.json").Order(StringComparer.Ordinal))
+            foreach (var (user, key) in signers.Keys)
             {
-                // Keys first, the policy that names them last, so a replica never reads a policy naming a key not there yet.
-                published.Add(Path.GetFileName(file));
+                await tree.WriteAsync($"keys/{user}.pgp", System.Text.Encoding.ASCII.GetBytes(key), cancellationToken);
             }
 
-            foreach (var name in published.OrderBy(n => n == "policy.json" ? 1 : 0))
-            {
-                await tree.WriteAsync($"keys/{name}", await File.ReadAllBytesAsync(Path.Combine(keysDirectory, name), cancellationToken), cancellationToken);
-            }
+            await tree.WriteAsync(SignerScopes.PolicyPath, System.Text.Encoding.UTF8.GetBytes(signers.PolicyJson), cancellationToken);
+            await bucket.PutAsync(SignersDocument.S3Key, content, cancellationToken);
         }
         catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or HttpRequestException)
         {
             throw new UserException($"cannot publish to {target}: {e.Message}", ExitCodes.Unavailable);
         }
+        finally
+        {
+            bucket.Client.Dispose();
+        }
 
-        return [$"published {string.Join(", ", published.OrderBy(n => n == "policy.json" ? 1 : 0))} to {target.TrimEnd('/')}/keys/"];
+        var published = signers.Keys.Keys.Select(u => $"keys/{u}.pgp").Append(SignerScopes.PolicyPath).Append(SignersDocument.S3Key);
+        return [$"published {string.Join(", ", published)} to {target.TrimEnd('/')}/"];
     }
 
     private static string? ReadPassword(string? file)

@@ -4,12 +4,14 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
+using U7s.Oci.Auth;
 using U7s.Registry;
 using U7s.Registry.Audit;
 using U7s.Registry.Auth;
 using U7s.Registry.Manifests;
 using U7s.Registry.Http;
 using U7s.S3;
+using U7s.S3.Sigstore;
 using U7s.Sigstore;
 using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
@@ -28,6 +30,8 @@ internal sealed class ServerHost : IAsyncDisposable
     private readonly WebApplication _registry;
     private readonly WebApplication _sigstore;
     private readonly S3Storage? _s3;
+    private readonly ISigstoreTree _tree;
+    private readonly ISignerSource _signers;
 
     /// <param name="s3">Keep blobs, links, uploads, signatures and keys in this S3 store instead of on local disk.</param>
     public ServerHost(RegistryOptions registry, SigstoreOptions sigstore, Action<ILoggingBuilder>? configureLogging = null, S3StorageOptions? s3 = null)
@@ -43,28 +47,39 @@ internal sealed class ServerHost : IAsyncDisposable
         var metrics = new RegistryMetrics();
         var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
-        var credentials = new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System);
-        // One served tree for both ports: :81 serves and stores into it, :80 reads who may push from its keys/policy.json.
-        var tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
-        var scopes = new SignerScopes(tree);
+        // One throttle for both ports: failures on :81 count against the same (user, address) as on :80.
+        var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.FailedLoginWindow, TimeProvider.System);
+        var logins = new LoginGate(registry.Auth.Htpasswd is null ? new NoUsers() : new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System), throttle);
+        sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
+        var sigstoreLogins = sigstore.HtpasswdPath is null || sigstore.HtpasswdPath == registry.Auth.Htpasswd
+            ? logins
+            : new LoginGate(new HtpasswdCredentials(sigstore.HtpasswdPath, TimeProvider.System), throttle);
+
+        // One served tree for both ports (:81 serves and stores into it); imagemaker rights come from the
+        // root-owned authorization file (or, on S3, the bucket's authz/ object), never from that tree.
+        _tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
+        _signers = _s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(_s3.Bucket);
         _registry = RegistryApp.Build(
             registry,
             s => (_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
                 .AddSingleton<IAuditLog>(auditLog)
-                .AddSingleton<ICredentialValidator>(credentials)
-                .AddSingleton<IWriteAccess>(new RegistryWriteAccess(registry.Auth, scopes)),
+                .AddSingleton(logins)
+                .AddSingleton(_signers)
+                .AddSingleton<SignerScopes>()
+                .AddSingleton<IWriteAccess>(sp => new RegistryWriteAccess(registry.Auth, sp.GetRequiredService<SignerScopes>())),
             configureLogging,
-            registryCertificate);
+            registryCertificate,
+            ProxyProtocol(registry));
 
-        // One set of users for both ports, and the signature store checks manifests in this process's store.
-        sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
+        // The signature store checks manifests in this process's store.
         var manifests = _registry.Services.GetRequiredService<ManifestService>();
         var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, "signature store");
         _sigstore = SigstoreApp.Build(
             sigstore,
-            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton<ISigstoreTree>(tree).AddSingleton(scopes),
+            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton(_tree).AddSingleton(_signers).AddSingleton(sigstoreLogins),
             configureLogging,
-            sigstoreCertificate);
+            sigstoreCertificate,
+            ProxyProtocol(registry));
     }
 
     /// <summary>Base URL of the registry, e.g. <c>http://127.0.0.1:41234</c>, once started.</summary>
@@ -81,6 +96,8 @@ internal sealed class ServerHost : IAsyncDisposable
         {
             await _s3.EnsureReadyAsync(cancellationToken);
         }
+
+        await SignersStartCheck.RunAsync(_signers, _tree, cancellationToken);
 
         await _registry.StartAsync(cancellationToken);
         await _sigstore.StartAsync(cancellationToken);
@@ -121,4 +138,8 @@ internal sealed class ServerHost : IAsyncDisposable
         var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("server not started");
         return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
+
+    /// <summary>Both listeners take the PROXY header when <see cref="RegistryOptions.ProxyProtocol"/> is on; nothing otherwise.</summary>
+    private static Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? ProxyProtocol(RegistryOptions registry) =>
+        registry.ProxyProtocol ? ProxyProtocolListener.Require(registry.RequestHeadersTimeout) : null;
 }

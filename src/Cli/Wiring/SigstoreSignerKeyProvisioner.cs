@@ -80,7 +80,8 @@ internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimePr
         }
 
         var published = NodePaths.PublicKey(request.User);
-        await writer.WriteBytesAsync(published, store.ExportPublic(key), FileModes.Mode0644, cancellationToken);
-        return new Cluster.Users.SignerKey(key.Info.Fingerprint, published, generated);
+        var armored = store.ExportPublic(key);
+        await writer.WriteBytesAsync(published, armored, FileModes.Mode0644, cancellationToken);
+        return new Cluster.Users.SignerKey(key.Info.Fingerprint, published, generated, System.Text.Encoding.ASCII.GetString(armored));
     }
 }

@@ -9,7 +9,10 @@ namespace U7s.Cluster.Haproxy;
 /// frontend per port (registry, signature store), each balanced round robin over every replica. A replica
 /// is taken out after two failed <c>GET /healthz</c> probes of its registry port (the store's port is probed
 /// there too: both live in one process), and an idempotent request that could not reach a replica is sent
-/// to another one, so a dead replica costs pulls nothing once it is marked down.
+/// to another one, so a dead replica costs pulls nothing once it is marked down. Every connection to a
+/// replica starts with a PROXY protocol v2 header (health checks too), so replicas see each client's own
+/// address and MUST run with <c>Registry:ProxyProtocol: true</c>; a replica without it reads the header as
+/// a bad request and refuses everything, so a proxied client can never pass for one on the replica's host.
 /// </summary>
 public static partial class RegistryReplicasConfig
 {
@@ -73,6 +76,7 @@ public static partial class RegistryReplicasConfig
         text.Append(invariant, $"""
             # Written by u7s haproxy-config --registry: {replicas.Count} u7s serve replica(s) over one S3 store.
             # Nodes keep pulling from <this host>:{registryPort} and the lookaside <this host>:{sigstorePort}.
+            # Replicas get each client's address in a PROXY v2 header: run them with Registry:ProxyProtocol true.
             global
                 maxconn 4096
 
@@ -96,7 +100,8 @@ public static partial class RegistryReplicasConfig
                 retry-on conn-failure empty-response response-timeout 503
                 # Blobs are gigabytes: never buffer a request body to make it retryable.
                 option http-server-close
-                default-server inter 500ms fall 2 rise 2
+                # The client's own address to the replica (its login throttle and audit log), health checks included.
+                default-server inter 500ms fall 2 rise 2 send-proxy-v2 check-send-proxy
 
             frontend registry
                 bind {bindAddress}:{registryPort}

@@ -20,7 +20,8 @@ public interface ISignerKeyProvisioner
     /// <item>Publish: write the ASCII-armored public key of exactly that fingerprint (not "the first
     /// key with that e-mail") to <c>&lt;root&gt;/var/sigstore/keys/&lt;user&gt;.pgp</c>, mode 0644,
     /// atomically (temp file + rename), creating nothing else in that directory.</item>
-    /// <item>Return the primary fingerprint and the node path of the published key.</item>
+    /// <item>Return the primary fingerprint, the node path of the published key and the armored key
+    /// itself (from the keyring, not read back from the published file).</item>
     /// <item>MUST throw <see cref="ClusterException"/> with a one-line reason on failure, and MUST
     /// NOT log or return secret key material or passphrases.</item>
     /// </list>

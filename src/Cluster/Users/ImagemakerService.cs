@@ -1,6 +1,7 @@
 using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
+using U7s.Oci.Auth;
 
 namespace U7s.Cluster.Users;
 
@@ -10,6 +11,9 @@ namespace U7s.Cluster.Users;
 /// <c>signedBy</c> for the scope in the system policy and its published copy, and the user's own
 /// registries.d (with the staging lookaside) and policy.json (system policy, default accept). A second
 /// signer for a scope is added beside the first, never in its place, and the report says so.
+/// The rights themselves (the policy and each signer's public key, as the provisioner returned it, never
+/// read back from the group-writable served <c>keys/</c>) go to the root-owned authorization file
+/// <see cref="ClusterOptions.Signers"/>, which <c>u7s serve</c> reads; the served copies are for nodes.
 /// </summary>
 public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts accounts, ISignerKeyProvisioner signers, ClusterOptions options)
 {
@@ -38,6 +42,22 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
         catch (InvalidDataException e)
         {
             throw new ClusterException($"{NodePaths.Policy} is invalid: {e.Message}", ClusterErrorKind.InvalidInput);
+        }
+
+        var signersPath = writer.Root.Resolve(options.Signers);
+        if (TrustedFile.Problem(signersPath, "the authorization file") is { } unsafeSigners)
+        {
+            throw new ClusterException(unsafeSigners, ClusterErrorKind.Refused);
+        }
+
+        SignersDocument? authorization;
+        try
+        {
+            authorization = writer.ReadOrNull(options.Signers) is { } text ? SignersDocument.Parse(System.Text.Encoding.UTF8.GetBytes(text)) : null;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ClusterException($"{options.Signers} is invalid: {e.Message}", ClusterErrorKind.InvalidInput);
         }
 
         // A scope that cannot take a signer is refused before any account or key is made.
@@ -69,16 +89,19 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
             var keyPath = options.PathsIncludeRoot ? writer.Root.Resolve(key.PublicKeyPath) : key.PublicKeyPath;
             var (updated, change, others) = policy.WithSigner(spec.Scope, keyPath);
             policy = updated;
+            authorization = (authorization ?? SignersDocument.Create(policy.ToJson(), new Dictionary<string, string>())).With(policy.ToJson(), spec.User, key.PublicKey);
             report.Add(change switch
             {
                 SignerChange.ScopeCreated => $"policy scope {spec.Scope}: signed by {keyPath}",
-                SignerChange.AddedBesideOthers => $"policy scope {spec.Scope}: {keyPath} ADDED to keyPaths beside {string.Join(", ", others)} (a signature by any of them is accepted; remove a key by hand if it should no longer sign)",
+                SignerChange.AddedBesideOthers => $"policy scope {spec.Scope}: {keyPath} ADDED to keyPaths beside {string.Join(", ", others)} (a signature by any of them is accepted; remove a key from the policies and {options.Signers} by hand if it should no longer sign)",
                 _ => $"policy scope {spec.Scope}: {keyPath} already trusted",
             });
         }
 
         var systemChange = await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken);
         AddChange(report, systemChange);
+        authorization = SignersDocument.Create(policy.ToJson(), authorization!.Keys);
+        AddChange(report, await writer.WriteBytesAsync(options.Signers, authorization.ToJson(), FileModes.Mode0644, cancellationToken));
         AddChange(report, await writer.WriteAsync(NodePaths.KeysPolicy, policy.ToJson(), FileModes.Mode0644, cancellationToken));
 
         // Every imagemaker's own policy follows the system one (podsec regenerated them all too).

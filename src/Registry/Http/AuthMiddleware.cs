@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using U7s.Oci;
+using U7s.Oci.Auth;
 using U7s.Registry.Auth;
 
 namespace U7s.Registry.Http;
@@ -9,10 +10,12 @@ namespace U7s.Registry.Http;
 /// <summary>
 /// Who may do what on <c>/v2/</c>: reads are anonymous unless configured otherwise; pushes and deletes
 /// need a user allowed for the repository (HTTP Basic, the flow podman login and skopeo --creds use),
-/// except from this host when no users are configured (podsec's loader runs on the registry host).
-/// Wrong credentials are always 401, so a login can tell a bad password from anonymous access.
+/// except from this host when no users are configured (podsec's loader runs on the registry host) and
+/// connections do not come through a proxy (<see cref="RegistryOptions.ProxyProtocol"/>: the proxy's
+/// loopback is not this host's). Wrong credentials are always 401, so a login can tell a bad password
+/// from anonymous access; too many of them for one user from one address are 429.
 /// </summary>
-internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator users, IWriteAccess access, AuthOptions options, LoginThrottle throttle)
+internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWriteAccess access, RegistryOptions registry)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,7 +39,7 @@ internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator 
         var isWrite = !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method));
         if (!isWrite)
         {
-            if (user is null && !options.AnonymousPull)
+            if (user is null && !registry.Auth.AnonymousPull)
             {
                 Challenge(context);
                 throw new OciException(OciErrorCode.Unauthorized, "this registry needs a login to pull");
@@ -55,7 +58,7 @@ internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator 
 
         if (user is null)
         {
-            if (!users.HasUsers && remote is not null && IPAddress.IsLoopback(remote))
+            if (!users.HasUsers && !registry.ProxyProtocol && remote is not null && IPAddress.IsLoopback(remote))
             {
                 await next(context);
                 return;
@@ -93,16 +96,13 @@ internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator 
             return null;
         }
 
-        if (throttle.IsBlocked(remote))
+        switch (await users.CheckAsync(name, password, remote, context.RequestAborted))
         {
-            throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins from this address; wait and retry");
-        }
-
-        if (!await users.ValidateAsync(name, password, context.RequestAborted))
-        {
-            throttle.Failed(remote);
-            Challenge(context);
-            throw new OciException(OciErrorCode.Unauthorized, "invalid username or password");
+            case LoginResult.Throttled:
+                throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins for this user from this address; wait and retry");
+            case LoginResult.Invalid:
+                Challenge(context);
+                throw new OciException(OciErrorCode.Unauthorized, "invalid username or password");
         }
 
         context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], "Basic"));
@@ -112,5 +112,5 @@ internal sealed class AuthMiddleware(RequestDelegate next, ICredentialValidator 
     private static string PathAfterV2(HttpContext context) => context.Request.Path.Value is { Length: > 4 } v ? v[4..] : string.Empty;
 
     private void Challenge(HttpContext context) =>
-        context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{options.Realm}\", charset=\"UTF-8\"";
+        context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{registry.Auth.Realm}\", charset=\"UTF-8\"";
 }

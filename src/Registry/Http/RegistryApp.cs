@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,8 @@ namespace U7s.Registry.Http;
 public static class RegistryApp
 {
     /// <param name="certificate">Serves HTTPS with this certificate; plain HTTP when null.</param>
-    public static WebApplication Build(RegistryOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, X509Certificate2? certificate = null)
+    /// <param name="configureListener">Applied to the listener before TLS (connection middleware such as the PROXY protocol).</param>
+    public static WebApplication Build(RegistryOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, X509Certificate2? certificate = null, Action<ListenOptions>? configureListener = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -36,6 +38,10 @@ public static class RegistryApp
                 ? new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(options.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5))
                 : null;
             kestrel.AddServerHeader = false;
+            if (configureListener is not null)
+            {
+                kestrel.ConfigureEndpointDefaults(configureListener);
+            }
         });
         configureLogging?.Invoke(builder.Logging);
         configureServices?.Invoke(builder.Services);

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
+using U7s.Oci.Auth;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
@@ -11,13 +12,23 @@ namespace U7s.Sigstore.Http;
 /// <summary>
 /// <c>PUT /sigstore/&lt;repo&gt;@&lt;alg&gt;=&lt;hex&gt;/signature</c> with Basic auth: appends a verified
 /// signature (see <see cref="SignatureUploadService"/>); 201 with the <c>Location</c> of the new
-/// <c>signature-N</c>, 200 when already present, 401/403/4xx otherwise.
+/// <c>signature-N</c>, 200 when already present, 401/403/4xx otherwise, 429 past the failed-login
+/// limit of the (user, address) pair, which the registry port shares.
 /// </summary>
 internal static partial class SignatureUploadEndpoint
 {
-    public static async Task HandleAsync(HttpContext context, string normalizedPath, HtpasswdFile users, SignatureUploadService uploads, ILogger logger)
+    public static async Task HandleAsync(HttpContext context, string normalizedPath, LoginGate users, SignatureUploadService uploads, ILogger logger)
     {
-        if (!BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var user, out var password) || !users.Check(user, password))
+        var login = BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var user, out var password) && user.Length > 0
+            ? await users.CheckAsync(user, password, context.Connection.RemoteIpAddress, context.RequestAborted)
+            : LoginResult.Invalid;
+        if (login == LoginResult.Throttled)
+        {
+            await WriteAsync(context, new UploadResult(StatusCodes.Status429TooManyRequests, "too many failed logins for this user from this address; wait and retry"));
+            return;
+        }
+
+        if (login != LoginResult.Valid)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"u7s sigstore\"";

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using U7s.Oci.Auth;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 
@@ -19,7 +20,7 @@ internal static class SigstoreEndpoints
     public static void Map(WebApplication app, SigstoreOptions options)
     {
         var tree = app.Services.GetRequiredService<ISigstoreTree>();
-        var users = options.HtpasswdPath is null ? null : new HtpasswdFile(options.HtpasswdPath);
+        var users = options.HtpasswdPath is null ? null : app.Services.GetRequiredService<LoginGate>();
         var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
         var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
         app.Run(async context =>

@@ -1,16 +1,45 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Security;
+using U7s.Oci.Auth;
 
 namespace U7s.Sigstore.Upload;
 
 /// <summary>
 /// Basic-auth credentials from an htpasswd file with bcrypt hashes (<c>user:$2y$…</c>, as
 /// <c>htpasswd -B</c> writes and docker-registry reads). Other hash kinds never match. The file is
-/// read on each check so edits apply without a restart.
+/// read on each check so edits apply without a restart. A name that is not in the file (or has no
+/// usable hash) costs one bcrypt check too, against a dummy hash of the file's own cost, so the answer
+/// time does not tell which names are users.
 /// </summary>
-public sealed class HtpasswdFile(string path)
+public sealed class HtpasswdFile : ICredentialValidator
 {
-    /// <summary>True when <paramref name="user"/> exists with a bcrypt hash that <paramref name="password"/> matches.</summary>
+    /// <summary>The cost <see cref="Set"/> writes, and the dummy's cost in a file without a usable hash.</summary>
+    public const int DefaultCost = 10;
+
+    private static readonly ConcurrentDictionary<int, string> Dummies = new();
+    private readonly string _path;
+    private readonly Func<string, string, bool> _verify;
+
+    public HtpasswdFile(string path)
+        : this(path, Bcrypt)
+    {
+    }
+
+    /// <param name="verify">Checks a password (second) against a bcrypt hash (first); tests observe the work done through it.</param>
+    internal HtpasswdFile(string path, Func<string, string, bool> verify)
+    {
+        _path = path;
+        _verify = verify;
+    }
+
+    /// <summary>A file is configured: logins are on, even while it lists nobody.</summary>
+    bool ICredentialValidator.HasUsers => true;
+
+    Task<bool> ICredentialValidator.ValidateAsync(string user, string password, CancellationToken cancellationToken) => Task.FromResult(Check(user, password));
+
+    /// <summary>True when <paramref name="user"/> exists with a bcrypt hash that <paramref name="password"/> matches; one bcrypt check either way.</summary>
     public bool Check(string user, string password)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -18,38 +47,42 @@ public sealed class HtpasswdFile(string path)
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = File.ReadAllLines(_path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return false;
         }
 
+        string? hash = null;
+        var cost = -1;
         foreach (var line in lines)
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || line[..colon] != user)
+            if (colon <= 0)
             {
                 continue;
             }
 
-            var hash = line[(colon + 1)..].Trim();
-            if (hash.Length != 60 || !(hash.StartsWith("$2y$", StringComparison.Ordinal) || hash.StartsWith("$2a$", StringComparison.Ordinal) || hash.StartsWith("$2b$", StringComparison.Ordinal)))
+            var candidate = line[(colon + 1)..].Trim();
+            var candidateCost = CostOf(candidate);
+            if (line[..colon] == user)
             {
-                return false;
+                hash = candidateCost > 0 ? candidate : null;
+                cost = candidateCost > 0 ? candidateCost : cost;
+                break;
             }
 
-            try
-            {
-                return OpenBsdBCrypt.CheckPassword(hash, password.ToCharArray());
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
+            cost = cost > 0 ? cost : candidateCost;
         }
 
-        return false;
+        if (hash is null)
+        {
+            _ = _verify(Dummies.GetOrAdd(cost > 0 ? cost : DefaultCost, DummyHash), password);
+            return false;
+        }
+
+        return _verify(hash, password);
     }
 
     /// <summary>
@@ -66,7 +99,8 @@ public sealed class HtpasswdFile(string path)
             throw new ArgumentException($"user name '{user}' cannot hold ':' or a line break", nameof(user));
         }
 
-        var hash = OpenBsdBCrypt.Generate("2y", password.ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), 10);
+        var hash = OpenBsdBCrypt.Generate("2y", password.ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), DefaultCost);
+        var path = _path;
         var lines = File.Exists(path) ? File.ReadAllLines(path).Where(l => !l.StartsWith(user + ":", StringComparison.Ordinal)).ToList() : [];
         lines.Add($"{user}:{hash}");
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -79,5 +113,32 @@ public sealed class HtpasswdFile(string path)
         }
 
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>The cost of a well-formed <c>$2a$</c>/<c>$2b$</c>/<c>$2y$</c> hash, or -1.</summary>
+    private static int CostOf(string hash)
+    {
+        if (hash.Length != 60 || !(hash.StartsWith("$2y$", StringComparison.Ordinal) || hash.StartsWith("$2a$", StringComparison.Ordinal) || hash.StartsWith("$2b$", StringComparison.Ordinal))
+            || hash[6] != '$' || !int.TryParse(hash.AsSpan(4, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var cost) || cost is < 4 or > 31)
+        {
+            return -1;
+        }
+
+        return cost;
+    }
+
+    private static string DummyHash(int cost) =>
+        OpenBsdBCrypt.Generate("2y", Guid.NewGuid().ToString().ToCharArray(), SecureRandom.GetNextBytes(new SecureRandom(), 16), cost);
+
+    private static bool Bcrypt(string hash, string password)
+    {
+        try
+        {
+            return OpenBsdBCrypt.CheckPassword(hash, password.ToCharArray());
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

@@ -9,16 +9,14 @@ namespace U7s.Sigstore.Upload;
 
 /// <summary>
 /// Accepts a signature for <c>&lt;repo&gt;@&lt;digest&gt;</c> from an authenticated imagemaker and
-/// appends it to the store only when everything holds: the user's published key
-/// <c>keys/&lt;user&gt;.pgp</c> of the served tree made it (primary key), its digest is the one in the
-/// path, its identity names the same repository, the registry serves that manifest for the
-/// identity, and the published <c>keys/policy.json</c> lists the user's key for the identity's
+/// appends it to the store only when everything holds: the user's key in the authorization document
+/// (<see cref="SignerScopes"/>, root-owned; never the served <c>keys/</c>) made it (primary key), its
+/// digest is the one in the path, its identity names the same repository, the registry serves that
+/// manifest for the identity, and the document's policy lists the user's key for the identity's
 /// scope. Otherwise a 4xx and nothing is stored.
 /// </summary>
 public sealed class SignatureUploadService(SignatureStore store, SignerScopes scopes, IOpenPgp openPgp, IManifestSource manifests, TimeProvider time)
 {
-    private const int MaxKeyBytes = 4 * 1024 * 1024;
-
     public async Task<UploadResult> UploadAsync(string user, RepositoryName repository, Digest digest, byte[] signature, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signature);
@@ -27,10 +25,10 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
             return new UploadResult(signature.Length == 0 ? 400 : 413, "signature must be 1 byte to 4 MiB");
         }
 
-        var key = await ReadPublishedKeyOrNullAsync(user, cancellationToken);
-        if (key is null)
+        var rights = await scopes.ReadAsync(cancellationToken);
+        if (rights.KeyOrNull(user) is not { } key)
         {
-            return new UploadResult(403, $"{user} has no published key");
+            return new UploadResult(403, $"{user} is not a signer (no key in the authorization file)");
         }
 
         var trusted = TrustedKeyring.Load(openPgp, [key], time.GetUtcNow());
@@ -42,7 +40,7 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
             return new UploadResult(400, check.Reason!);
         }
 
-        if (!await scopes.MaySignAsync(user, DockerReference.From(identity!), cancellationToken))
+        if (!rights.MaySign(user, DockerReference.From(identity!)))
         {
             return new UploadResult(403, $"{user} may not sign {identity}");
         }
@@ -62,25 +60,6 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
         {
             // UnsafeTreePathException: a symlink planted in the tree where the signature directory should be.
             return new UploadResult(409, e.Message);
-        }
-    }
-
-    private async Task<byte[]?> ReadPublishedKeyOrNullAsync(string user, CancellationToken cancellationToken)
-    {
-        // A login name with '/' or ".." cannot name a key file; refuse it rather than leave keys/.
-        var path = "keys/" + user + ".pgp";
-        if (user.Contains('/', StringComparison.Ordinal) || !SigstoreTreePath.IsValid(path))
-        {
-            return null;
-        }
-
-        try
-        {
-            return await store.Tree.ReadAllOrNullAsync(path, MaxKeyBytes, cancellationToken);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
         }
     }
 }

@@ -1,44 +1,46 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using U7s.Sigstore.Policy;
-using U7s.Sigstore.Store;
 
 namespace U7s.Sigstore.Upload;
 
 /// <summary>
-/// Which imagemaker may sign (and push) what: the published <c>keys/policy.json</c> of the served tree
-/// lists each signer's key (<c>/var/sigstore/keys/&lt;user&gt;.pgp</c>) under the scopes that user signs for,
-/// as <c>u7s create-imagemakeruser user@path</c> writes it. One rule for signature uploads on :81 and
-/// pushes on :80.
+/// Which imagemaker may sign (and push) what, from the authorization document of <see cref="ISignerSource"/>
+/// (root-owned; see <see cref="U7s.Oci.Auth.SignersDocument"/>), as <c>u7s create-imagemakeruser user@path</c>
+/// writes it. One rule for signature uploads on :81 and pushes on :80. The served <c>keys/</c> are
+/// copies for nodes and never read here.
 /// </summary>
-public sealed class SignerScopes(ISigstoreTree tree)
+public sealed partial class SignerScopes(ISignerSource source, ILogger<SignerScopes>? logger = null)
 {
-    /// <summary>Where the policy lives in the tree.</summary>
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    /// <summary>Where nodes find the published copy of the policy in the served tree.</summary>
     public const string PolicyPath = "keys/policy.json";
 
-    private const int MaxPolicyBytes = 4 * 1024 * 1024;
-
-    /// <summary>True when the scope that decides <paramref name="identity"/> lists <paramref name="user"/>'s key; false when the file is absent or invalid.</summary>
-    public async Task<bool> MaySignAsync(string user, DockerReference identity, CancellationToken cancellationToken)
+    /// <summary>The rights now; <see cref="SignerRights.None"/> (logged) when the document is absent, invalid or unsafe.</summary>
+    public async Task<SignerRights> ReadAsync(CancellationToken cancellationToken)
     {
-        PolicyDocument policy;
         try
         {
-            var json = await tree.ReadAllOrNullAsync(PolicyPath, MaxPolicyBytes, cancellationToken);
-            if (json is null)
-            {
-                return false;
-            }
-
-            policy = PolicyParser.Parse(json);
+            var document = await source.ReadOrNullAsync(cancellationToken);
+            return document is null
+                ? SignerRights.None
+                : new SignerRights(PolicyParser.Parse(System.Text.Encoding.UTF8.GetBytes(document.PolicyJson)), document.Keys);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PolicyException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or PolicyException)
         {
-            // InvalidDataException (too large) is an IOException too.
-            return false;
+            Log.Unusable(_logger, source.Description, e.Message);
+            return SignerRights.None;
         }
+    }
 
-        // Key paths are node-local (/var/sigstore/keys/<user>.pgp); the file name names the signer.
-        var (_, requirements) = policy.RequirementsFor(identity);
-        return requirements.Any(r => r.Type == RequirementType.SignedBy
-            && (r.KeyPaths ?? []).Any(p => Path.GetFileName(p) == user + ".pgp"));
+    /// <summary>True when the scope that decides <paramref name="identity"/> lists <paramref name="user"/>'s key.</summary>
+    public async Task<bool> MaySignAsync(string user, DockerReference identity, CancellationToken cancellationToken) =>
+        (await ReadAsync(cancellationToken)).MaySign(user, identity);
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Imagemaker rights are off: {Source}: {Reason}")]
+        public static partial void Unusable(ILogger logger, string source, string reason);
     }
 }

@@ -12,7 +12,7 @@ namespace U7s.Cli.Tests.Commands;
 /// <summary>
 /// Logins and write rights on the real server: anonymous pulls, Basic logins from an htpasswd file
 /// (bcrypt, as docker-registry reads it), writes per user and repository, imagemakers from the
-/// published keys/policy.json, a failed-login throttle, and the audit trail.
+/// authorization file, one failed-login throttle per (user, address) for both ports, and the audit trail.
 /// </summary>
 public sealed class AuthTests : IAsyncLifetime
 {
@@ -24,14 +24,12 @@ public sealed class AuthTests : IAsyncLifetime
     {
         var htpasswd = _dir.Combine("htpasswd");
         await File.WriteAllTextAsync(htpasswd, $"alice:{Bcrypt("alice-pw")}\nbob:{Bcrypt("bob-pw")}\n");
-        Directory.CreateDirectory(_dir.Combine("sig", "keys"));
-        // bob is an imagemaker for registry.local/k8s-c10f1, as create-imagemakeruser bob@registry.local/k8s-c10f1 publishes it.
-        await File.WriteAllTextAsync(_dir.Combine("sig", "keys", "policy.json"), """
-            {"default":[{"type":"reject"}],"transports":{"docker":{"registry.local/k8s-c10f1":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/bob.pgp"}]}}}
-            """);
+        // bob is an imagemaker for registry.local/k8s-c10f1, as create-imagemakeruser bob@registry.local/k8s-c10f1 records it.
+        var signers = TestSigners.Write(_dir.Combine("etc", "signers.json"), TestSigners.Policy(("registry.local/k8s-c10f1", "bob")), ("bob", SampleKeys.SignerPublic));
         var env = new Dictionary<string, string>
         {
             ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
+            ["U7S_REGISTRY__AUTH__SIGNERS"] = signers,
             ["U7S_REGISTRY__AUTH__WRITERS__alice__0"] = "team",
             ["U7S_REGISTRY__AUTH__MAXFAILEDLOGINS"] = "5",
         };
@@ -111,7 +109,7 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FailedLogins_AreThrottled()
+    public async Task FailedLogins_AreThrottledPerUserAndAddress_AcrossBothPorts()
     {
         for (var i = 0; i < 5; i++)
         {
@@ -123,6 +121,26 @@ public sealed class AuthTests : IAsyncLifetime
         using var throttled = await _client.SendAsync(request);
         Assert.Equal(HttpStatusCode.TooManyRequests, throttled.StatusCode);
         Assert.Contains("TOOMANYREQUESTS", await throttled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The signature store shares the throttle: the same pair is refused there unchecked, right password or not.
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PutSignatureAsync("alice", "alice-pw"));
+
+        // Those failures were alice's: bob logs in from the same address on either port.
+        Assert.Equal(HttpStatusCode.Created, await PushBlobAsync("bob", "bob-pw", "k8s-c10f1/pause"));
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, await PutSignatureAsync("bob", "bob-pw"));
+    }
+
+    [Fact]
+    public async Task SignatureStore_AnswersTooManyRequests_AfterTheLimit_AndOthersStillLogIn()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await PutSignatureAsync("bob", "guess" + i));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PutSignatureAsync("bob", "guess5"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PushBlobAsync("bob", "bob-pw", "k8s-c10f1/pause"));
+        Assert.Equal(HttpStatusCode.Created, await PushBlobAsync("alice", "alice-pw", "team/app"));
     }
 
     [Fact]
@@ -150,6 +168,16 @@ public sealed class AuthTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/{repository}/blobs/uploads/?digest={Digest.Compute(content)}") { Content = new ByteArrayContent(content) };
         request.Headers.Authorization = Basic(user, password);
         using var response = await _client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    /// <summary>A PUT on :81; the body is never looked at unless the login passes.</summary>
+    private async Task<HttpStatusCode> PutSignatureAsync(string user, string password)
+    {
+        using var store = new HttpClient { BaseAddress = _server.SigstoreUrl };
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/sigstore/k8s-c10f1/pause@sha256={new string('0', 64)}/signature") { Content = new ByteArrayContent([0xA3, 1]) };
+        request.Headers.Authorization = Basic(user, password);
+        using var response = await store.SendAsync(request);
         return response.StatusCode;
     }
 

@@ -68,7 +68,11 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.True(new U7s.Sigstore.Upload.HtpasswdFile(htpasswd).Check("bob", "bob-secret"));
         Assert.False(new U7s.Sigstore.Upload.HtpasswdFile(htpasswd).Check("bob", "bob-secre"));
 
-        var env = new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd };
+        // The rights come from the authorization file the verb wrote (root-owned, as on a node), not from the served keys/.
+        var signers = _root.Combine("etc/u7s/signers.json");
+        Assert.Contains("registry.local/k8s-c10f1", File.ReadAllText(signers), StringComparison.Ordinal);
+        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(signers, "signers"));
+        var env = new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd, ["U7S_REGISTRY__AUTH__SIGNERS"] = signers };
         await using var server = await U7sProcess.StartAsync(_root.Combine("data"), _root.Combine("var/sigstore"), env);
         using var client = new HttpClient { BaseAddress = server.RegistryUrl };
         async Task<System.Net.HttpStatusCode> PushAsync(string repository)
@@ -95,21 +99,27 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
     }
 
     [RequiresS3Fact]
-    public async Task CreateImagemakerUser_PublishTo_CopiesKeysAndPolicyToTheReplicasTree()
+    public async Task CreateImagemakerUser_PublishTo_CopiesTheAuthorizationFileAndTheNodesCopiesFromIt()
     {
         await using var s3 = await S3TestStore.CreateAsync();
 
         // The endpoint the way an admin's shell gives it; the same value every S3 test uses, so setting it here races nothing.
         System.Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", S3TestStore.Endpoint);
         var target = $"s3://{s3.Options.Bucket}/{s3.Options.Prefix}";
+
+        // A group member's key lying in the served keys/ is not the source: it never reaches the bucket.
+        await File.WriteAllTextAsync(_root.Combine("var/sigstore/keys/mallory.pgp"), "planted");
         var (code, stdout, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "imagemaker", "--root", _root.Path, "--publish-to", target);
 
         Assert.True(code == 0, stderr);
-        Assert.Contains($"published imagemaker.pgp, policy.json to {target.TrimEnd('/')}/keys/", stdout, StringComparison.Ordinal);
-        foreach (var name in new[] { "imagemaker.pgp", "policy.json" })
-        {
-            Assert.Equal(File.ReadAllBytes(_root.Combine("var/sigstore/keys", name)), await s3.Bucket.ReadAllOrNullAsync($"sigstore/keys/{name}", 1 << 20, default));
-        }
+        Assert.Contains($"published keys/imagemaker.pgp, keys/policy.json, authz/signers.json to {target.TrimEnd('/')}/", stdout, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(_root.Combine("etc/u7s/signers.json")), await s3.Bucket.ReadAllOrNullAsync("authz/signers.json", 1 << 20, default));
+        Assert.Equal(File.ReadAllBytes(_root.Combine("var/sigstore/keys/imagemaker.pgp")), await s3.Bucket.ReadAllOrNullAsync("sigstore/keys/imagemaker.pgp", 1 << 20, default));
+        var policy = await s3.Bucket.ReadAllOrNullAsync("sigstore/keys/policy.json", 1 << 20, default);
+        Assert.Contains("/var/sigstore/keys/imagemaker.pgp", System.Text.Encoding.UTF8.GetString(policy!), StringComparison.Ordinal);
+        Assert.Null(await s3.Bucket.ReadAllOrNullAsync("sigstore/keys/mallory.pgp", 1 << 20, default));
+        var rights = await new U7s.Sigstore.Upload.SignerScopes(new U7s.S3.Sigstore.S3SignersSource(s3.Bucket)).ReadAsync(default);
+        Assert.True(rights.MaySign("imagemaker", new U7s.Sigstore.Policy.DockerReference("registry.local", "k8s-c10f1/pause", "3.9", null)));
     }
 
     [Fact]

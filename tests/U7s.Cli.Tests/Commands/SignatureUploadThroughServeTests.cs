@@ -10,7 +10,7 @@ namespace U7s.Cli.Tests.Commands;
 
 /// <summary>
 /// A signature PUT on :81 of the real <c>u7s serve</c>: one htpasswd for both ports, the manifest
-/// checked in the registry's own store, the scope from the published keys/policy.json, the audit log.
+/// checked in the registry's own store, the scope and key from the authorization file, the audit log.
 /// </summary>
 public sealed class SignatureUploadThroughServeTests : IDisposable
 {
@@ -27,7 +27,12 @@ public sealed class SignatureUploadThroughServeTests : IDisposable
             """);
         var htpasswd = _dir.Combine("htpasswd");
         new HtpasswdFile(htpasswd).Set("bob", "pw");
-        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), sig, new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd });
+        var signers = TestSigners.Write(_dir.Combine("etc", "signers.json"), TestSigners.Policy(("registry.local/k8s-c10f1", "bob")), ("bob", SampleKeys.SignerPublic));
+        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), sig, new Dictionary<string, string>
+        {
+            ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
+            ["U7S_REGISTRY__AUTH__SIGNERS"] = signers,
+        });
         using var registry = new HttpClient { BaseAddress = server.RegistryUrl };
         using var store = new HttpClient { BaseAddress = server.SigstoreUrl };
         registry.DefaultRequestHeaders.Authorization = store.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("bob:pw"u8.ToArray()));

@@ -17,7 +17,8 @@ internal sealed class HaproxyProcess : IAsyncDisposable
         _statsSocket = statsSocket;
     }
 
-    public static async Task<HaproxyProcess> StartAsync(string configFile, string statsSocket, Uri readyUrl)
+    /// <param name="requireReady">False: return once haproxy runs, even if <paramref name="readyUrl"/> never answers (a backend that refuses everything).</param>
+    public static async Task<HaproxyProcess> StartAsync(string configFile, string statsSocket, Uri readyUrl, bool requireReady = true)
     {
         var psi = new ProcessStartInfo("haproxy") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { "-db", "-f", configFile })
@@ -44,7 +45,7 @@ internal sealed class HaproxyProcess : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(readyUrl);
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode || !requireReady)
                 {
                     return haproxy;
                 }

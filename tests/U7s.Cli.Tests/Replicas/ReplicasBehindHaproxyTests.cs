@@ -12,8 +12,9 @@ namespace U7s.Cli.Tests.Replicas;
 
 /// <summary>
 /// Three real <c>u7s serve</c> replicas over one bucket of the real radosgw, behind Debian's haproxy
-/// (config from <c>u7s haproxy-config --registry</c>, round robin): pushes whose requests land on
-/// different replicas, signed pulls from each replica directly, and a pull loop that loses a replica.
+/// (config from <c>u7s haproxy-config --registry</c>, round robin, PROXY v2 to every replica): pushes
+/// whose requests land on different replicas, each replica serving the same image and signature, and a
+/// signed pull loop that loses a replica.
 /// </summary>
 public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisposable
 {
@@ -26,16 +27,16 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
     {
         await using var s3 = await S3TestStore.CreateAsync();
 
-        // What create-imagemakeruser publishes, in the shared tree: bob's key and the policy naming his scope.
+        // What create-imagemakeruser --publish-to writes: bob's rights for the replicas, his key and the policy for nodes.
+        var signers = TestSigners.Write(_dir.Combine("signers.json"), TestSigners.Policy(("registry.local/app", "bob")), ("bob", SampleKeys.SignerPublic));
+        await s3.Bucket.PutAsync(U7s.Oci.Auth.SignersDocument.S3Key, await File.ReadAllBytesAsync(signers), default);
         await s3.Bucket.PutAsync("sigstore/keys/bob.pgp", SampleKeys.SignerPublic, default);
-        await s3.Bucket.PutAsync("sigstore/keys/policy.json", """
-            {"default":[{"type":"reject"}],"transports":{"docker":{"registry.local/app":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/bob.pgp"}]}}}
-            """u8.ToArray(), default);
         var htpasswd = _dir.Combine("htpasswd");
         new HtpasswdFile(htpasswd).Set("bob", "pw");
         var environment = new Dictionary<string, string>(s3.ServeEnvironment)
         {
             ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
+            ["U7S_REGISTRY__PROXYPROTOCOL"] = "true",
             ["U7S_S3__PARTBYTES"] = (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
@@ -44,6 +45,10 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
         for (var i = 0; i < 3; i++)
         {
             replicas.Add(await U7sProcess.StartAsync(_dir.Combine($"data{i}"), _dir.Combine($"sig{i}"), environment));
+
+            // A cold replica answers its first request slower than haproxy's 500 ms check timeout; warm it first.
+            using var warm = ProxyProtocolClient.Create(replicas[i].RegistryUrl);
+            (await warm.GetAsync("/healthz")).Dispose();
         }
 
         var (registryPort, sigstorePort) = (FreeTcpPort.Next(), FreeTcpPort.Next());
@@ -63,8 +68,9 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
         var blobDigest = await ChunkedUploadAsync(http, "app/chunked", blob, chunk: 6 * 1024 * 1024);
         foreach (var replica in replicas)
         {
-            using var direct = new HttpClient();
-            var bytes = await direct.GetByteArrayAsync(new Uri(replica.RegistryUrl, $"/v2/app/chunked/blobs/{blobDigest}"));
+            // Straight to the replica, as haproxy reaches it: a PROXY header first.
+            using var direct = ProxyProtocolClient.Create(replica.RegistryUrl);
+            var bytes = await direct.GetByteArrayAsync($"/v2/app/chunked/blobs/{blobDigest}");
             Assert.Equal(blobDigest, Digest.Compute(bytes));
         }
 
@@ -95,12 +101,22 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
         }
 
-        // 4. Signed pulls from every replica directly, as a node would with that replica as its registry.
+        // 4. Every replica serves the same manifest and signature (straight to it, as haproxy reaches it).
+        using var signatureAnywhere = await sigstore.GetAsync($"/sigstore/app/multi@sha256={manifest.Hex}/signature-1");
+        var signature = await signatureAnywhere.Content.ReadAsByteArrayAsync();
         foreach (var replica in replicas)
         {
-            var pull = await PullAsync(replica.RegistryUrl.Authority, replica.SigstoreUrl, "app/multi:1");
-            Assert.True(pull.ExitCode == 0, $"{replica.RegistryUrl}: {pull.StandardError}");
+            using var registryDirect = ProxyProtocolClient.Create(replica.RegistryUrl);
+            using var storeDirect = ProxyProtocolClient.Create(replica.SigstoreUrl);
+            using var get = new HttpRequestMessage(HttpMethod.Get, "/v2/app/multi/manifests/1");
+            get.Headers.Accept.ParseAdd(MediaTypes.OciManifest);
+            using var served = await registryDirect.SendAsync(get);
+            Assert.Equal(manifest, Digest.Compute(await served.Content.ReadAsByteArrayAsync()));
+            Assert.Equal(signature, await storeDirect.GetByteArrayAsync($"/sigstore/app/multi@sha256={manifest.Hex}/signature-1"));
         }
+
+        var signedPull = await PullAsync(frontHost, sigstore.BaseAddress!, "app/multi:1");
+        Assert.True(signedPull.ExitCode == 0, signedPull.StandardError);
 
         var refused = await PullAsync(frontHost, sigstore.BaseAddress!, "app/unsigned:1");
         Assert.NotEqual(0, refused.ExitCode);

@@ -86,6 +86,44 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
         Assert.Contains("policy scope registry.local: signed by /var/sigstore/keys/imagemaker.pgp", report);
     }
 
+    /// <summary>The rights go to the root-owned file, with keys from the keyring: a group member's rewrite of the served keys/ never reaches it.</summary>
+    [RequiresToolFact("gpg")]
+    public async Task Run_WritesTheAuthorizationFile_FromTheKeyring_NotFromTheServedKeys()
+    {
+        await Service().RunAsync(Request("imagemaker"), default);
+        var imagemakerKey = _node.Read("/var/sigstore/keys/imagemaker.pgp");
+        await File.WriteAllTextAsync(_node.Path("/var/sigstore/keys/imagemaker.pgp"), "planted by a group member");
+        await File.WriteAllTextAsync(_node.Path("/var/sigstore/keys/mallory.pgp"), "planted by a group member");
+
+        var report = await Service().RunAsync(Request("second@registry.local/k8s-c10f1"), default);
+
+        var signers = U7s.Oci.Auth.SignersDocument.Parse(File.ReadAllBytes(_node.Path("/etc/u7s/signers.json")));
+        Assert.Equal(["imagemaker", "second"], signers.Keys.Keys);
+        Assert.Equal(imagemakerKey, signers.Keys["imagemaker"]);
+        Assert.Equal(_node.Read("/var/sigstore/keys/second.pgp"), signers.Keys["second"]);
+        Assert.Contains("registry.local/k8s-c10f1", signers.PolicyJson, StringComparison.Ordinal);
+        Assert.Equal(U7s.Cluster.Files.FileModes.Mode0644, _node.Mode("/etc/u7s/signers.json"));
+        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(_node.Path("/etc/u7s/signers.json"), "signers"));
+        Assert.Contains(report, l => l.Contains("/etc/u7s/signers.json", StringComparison.Ordinal));
+    }
+
+    [RequiresToolFact("gpg")]
+    public async Task Run_GroupWritableAuthorizationDirectory_IsRefusedBeforeAnythingChanges()
+    {
+        Directory.CreateDirectory(_node.Path("/etc/u7s"));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_node.Path("/etc/u7s"), (UnixFileMode)Convert.ToInt32("775", 8));
+        }
+
+        var before = _node.Snapshot();
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => Service().RunAsync(Request("imagemaker"), default));
+
+        Assert.Contains("directory", e.Message, StringComparison.Ordinal);
+        Assert.Equal(before, _node.Snapshot());
+    }
+
     [RequiresToolFact("gpg")]
     public async Task Run_Again_ReusesKeyAndChangesNothing()
     {
@@ -109,7 +147,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
         var report = await Service().RunAsync(Request("second"), default);
 
         Assert.Contains(
-            "policy scope registry.local: /var/sigstore/keys/second.pgp ADDED to keyPaths beside /var/sigstore/keys/imagemaker.pgp (a signature by any of them is accepted; remove a key by hand if it should no longer sign)",
+            "policy scope registry.local: /var/sigstore/keys/second.pgp ADDED to keyPaths beside /var/sigstore/keys/imagemaker.pgp (a signature by any of them is accepted; remove a key from the policies and /etc/u7s/signers.json by hand if it should no longer sign)",
             report);
         Assert.Equal("""
             {

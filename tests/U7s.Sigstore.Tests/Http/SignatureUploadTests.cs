@@ -8,6 +8,8 @@ using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace U7s.Sigstore.Tests.Http;
 
@@ -32,15 +34,9 @@ public sealed class SignatureUploadTests : IAsyncLifetime, IDisposable
         _work = new TempDirectory("u7s-upload");
         var htpasswd = _work.Combine("htpasswd");
         await File.WriteAllTextAsync(htpasswd, $"imagemaker:{Bcrypt("pw")}\nother:{Bcrypt("pw2")}\nplain:secret\n");
-        _server = await SigstoreServer.StartAsync(configure: o => o.HtpasswdPath = htpasswd);
-        var keys = Path.Combine(_server.Root.Path, "keys");
-        Directory.CreateDirectory(keys);
-        await File.WriteAllBytesAsync(Path.Combine(keys, "imagemaker.pgp"), SampleKeys.SignerPublic);
-        await File.WriteAllBytesAsync(Path.Combine(keys, "other.pgp"), SampleKeys.ProtectedPublic);
-        await File.WriteAllTextAsync(Path.Combine(keys, "policy.json"),
-            "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
-            + $"\"{_registry.HostPort}/ns\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/imagemaker.pgp\"}}],"
-            + $"\"{_registry.HostPort}/other\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/other.pgp\"}}]}}}}}}");
+        var signers = TestSigners.Write(_work.Combine("signers.json"), TestSigners.Policy(($"{_registry.HostPort}/ns", "imagemaker"), ($"{_registry.HostPort}/other", "other")),
+            ("imagemaker", SampleKeys.SignerPublic), ("other", SampleKeys.ProtectedPublic));
+        _server = await SigstoreServer.StartAsync(s => s.AddSingleton<ISignerSource>(new SignersFile(signers)), o => o.HtpasswdPath = htpasswd);
 
         var layout = _work.Combine("layout");
         TestImageLayout.Write(layout, "img", "upload");

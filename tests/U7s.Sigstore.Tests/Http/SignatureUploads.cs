@@ -21,11 +21,6 @@ internal static class SignatureUploads
         await File.WriteAllLinesAsync(path, users.Select(u => $"{u}:{OpenBsdBCrypt.Generate("pw".ToCharArray(), salt, 4)}"));
     }
 
-    /// <summary>A <c>keys/policy.json</c> that lets <paramref name="user"/>'s published key sign <paramref name="scope"/>.</summary>
-    public static byte[] PolicyFor(string scope, string user) => Encoding.UTF8.GetBytes(
-        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
-        + $"\"{scope}\":[{{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/{user}.pgp\"}}]}}}}}}");
-
     /// <summary>A simple signing signature of <paramref name="identity"/> at <paramref name="digest"/> by the sample signer key.</summary>
     public static byte[] Sign(string identity, Digest digest, DateTimeOffset time) =>
         new BouncyCastleOpenPgp().Sign(new SignaturePayload(identity, digest, "test", time.ToUnixTimeSeconds()).ToJsonBytes(), SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, null, SignatureHash.Sha256, time);

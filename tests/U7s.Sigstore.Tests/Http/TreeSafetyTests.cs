@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using U7s.Oci;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
 using U7s.Sigstore.Tests.Store;
 
 namespace U7s.Sigstore.Tests.Http;
@@ -169,9 +170,8 @@ public sealed class TreeSafetyTests : IDisposable
         var htpasswd = _outside.Combine("htpasswd");
         await SignatureUploads.WriteHtpasswdAsync(htpasswd, "imagemaker");
         var tree = new FileSystemSigstoreTree(_tree.Path);
-        await tree.WriteAsync("keys/imagemaker.pgp", SampleKeys.SignerPublic, default);
-        await tree.WriteAsync("keys/policy.json", SignatureUploads.PolicyFor("registry.local/ns", "imagemaker"), default);
-        await using var server = await SigstoreServer.StartAsync(s => s.AddSingleton<ISigstoreTree>(tree).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
+        var signers = new SignersFile(TestSigners.Write(_outside.Combine("signers.json"), TestSigners.Policy(("registry.local/ns", "imagemaker")), ("imagemaker", SampleKeys.SignerPublic)));
+        await using var server = await SigstoreServer.StartAsync(s => s.AddSingleton<ISigstoreTree>(tree).AddSingleton<IManifestSource>(manifest).AddSingleton<ISignerSource>(signers), o => o.HtpasswdPath = htpasswd);
         var path = "/sigstore/" + SignatureStore.RelativeDirectory(RepositoryName.Parse("ns/app"), manifest.Digest) + "/signature";
 
         var status = await SignatureUploads.PutAsync(server.Client, path, SignatureUploads.Sign("registry.local/ns/app:v1", manifest.Digest, DateTimeOffset.UtcNow), "imagemaker");

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using U7s.Oci;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
 using U7s.Sigstore.Tests.Http;
 
 namespace U7s.Sigstore.Tests.Store;
@@ -88,11 +89,10 @@ public abstract partial class SigstoreTreeContract
         using var work = new TempDirectory("u7s-tree-put");
         var htpasswd = work.Combine("htpasswd");
         await SignatureUploads.WriteHtpasswdAsync(htpasswd, "imagemaker", "other");
-        await Tree.WriteAsync("keys/imagemaker.pgp", SampleKeys.SignerPublic, default);
-        await Tree.WriteAsync("keys/policy.json", SignatureUploads.PolicyFor("registry.local/ns", "imagemaker"), default);
+        var signers = new SignersFile(TestSigners.Write(work.Combine("signers.json"), TestSigners.Policy(("registry.local/ns", "imagemaker")), ("imagemaker", SampleKeys.SignerPublic)));
         var manifest = new SignatureUploads.FixedManifestSource("{\"schemaVersion\":2}"u8.ToArray());
-        await using var first = await SigstoreServer.StartAsync(s => s.AddSingleton(Tree).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
-        await using var second = await SigstoreServer.StartAsync(s => s.AddSingleton(OpenReplica()).AddSingleton<IManifestSource>(manifest), o => o.HtpasswdPath = htpasswd);
+        await using var first = await SigstoreServer.StartAsync(s => s.AddSingleton(Tree).AddSingleton<IManifestSource>(manifest).AddSingleton<ISignerSource>(signers), o => o.HtpasswdPath = htpasswd);
+        await using var second = await SigstoreServer.StartAsync(s => s.AddSingleton(OpenReplica()).AddSingleton<IManifestSource>(manifest).AddSingleton<ISignerSource>(signers), o => o.HtpasswdPath = htpasswd);
         var path = "/sigstore/" + SignatureStore.RelativeDirectory(RepositoryName.Parse("ns/app"), manifest.Digest) + "/signature";
         // One clock reading: RSA signatures are deterministic and carry whole seconds, so reading the
         // clock per signature could give two of them the same second, hence the same bytes.

@@ -1,0 +1,14 @@
+namespace U7s.Oci.Auth;
+
+/// <summary>Checks a user's password (htpasswd in production). The registry never stores passwords itself.</summary>
+public interface ICredentialValidator
+{
+    /// <summary>Whether logins are configured at all; without them, writes are accepted from this host only.</summary>
+    bool HasUsers { get; }
+
+    /// <summary>
+    /// True when <paramref name="password"/> is the user's. MUST cost the same work for a user that does
+    /// not exist as for a wrong password, so the answer time does not tell which names are users.
+    /// </summary>
+    Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken);
+}

@@ -1,0 +1,9 @@
+namespace U7s.Oci.Auth;
+
+/// <summary>The default when no user file is configured: nobody can log in, so writes come from this host only (and :81 takes no uploads).</summary>
+public sealed class NoUsers : ICredentialValidator
+{
+    public bool HasUsers => false;
+
+    public Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken) => Task.FromResult(false);
+}

@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+
+namespace U7s.Oci.Auth;
+
+/// <summary>
+/// Whether only root (or the user this process runs as) can change a file: the file itself, if it
+/// exists, is a regular file owned by one of them and not group- or world-writable; the directory
+/// that holds it (the closest existing one when it does not exist yet, since whoever can write there
+/// can create it) is the same; every directory above is owned by one of them and not writable by
+/// others unless sticky (<c>/tmp</c>: others cannot rename what they do not own). Anything else lets
+/// someone else put their own content there, so a file that grants rights must pass this check.
+/// </summary>
+public static partial class TrustedFile
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
+    private const int Enoent = 2;
+    private const int Enotdir = 20;
+    private const int TypeMask = 0xF000;
+    private const int Regular = 0x8000;
+    private const int Directory = 0x4000;
+    private const int Symlink = 0xA000;
+    private const int Sticky = 0x200;
+    private const int WritableByOthers = 0x12; // 0022: group and world write
+
+    /// <summary>A one-line problem naming <paramref name="setting"/>, or null when only root or this process's user can change <paramref name="path"/>.</summary>
+    public static string? Problem(string path, string setting)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!Path.IsPathFullyQualified(path))
+        {
+            return $"{setting} '{path}' must be an absolute path";
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        var self = GetEuid();
+        var full = Path.GetFullPath(path);
+        if (Stat(full, follow: false) is { } file)
+        {
+            if ((file.Mode & TypeMask) == Symlink)
+            {
+                return $"{setting} '{path}' is a symbolic link: name the file itself, owned by root";
+            }
+
+            if ((file.Mode & TypeMask) != Regular || !OwnedSafely(file, self) || (file.Mode & WritableByOthers) != 0)
+            {
+                return $"{setting} '{path}' must be a regular file owned by root (or the service user) and not group- or world-writable (it is {Describe(file)}): fix with chown root: and chmod 644";
+            }
+        }
+
+        var closest = true;
+        for (var directory = Path.GetDirectoryName(full); directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (Stat(directory, follow: true) is not { } entry)
+            {
+                continue;
+            }
+
+            var writable = (entry.Mode & WritableByOthers) != 0;
+            if ((entry.Mode & TypeMask) != Directory || !OwnedSafely(entry, self) || (writable && (closest || (entry.Mode & Sticky) == 0)))
+            {
+                return $"{setting} '{path}': directory '{directory}' must be owned by root (or the service user) and not group- or world-writable (it is {Describe(entry)}), or others could replace the file";
+            }
+
+            closest = false;
+        }
+
+        return null;
+    }
+
+    private static bool OwnedSafely(Entry entry, uint self) => entry.Uid == 0 || entry.Uid == self;
+
+    private static string Describe(Entry entry) => $"uid {entry.Uid}, mode {Convert.ToString(entry.Mode & 0xFFF, 8)}";
+
+    private static unsafe Entry? Stat(string path, bool follow)
+    {
+        var buffer = stackalloc byte[256];
+        if (Statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxTypeModeUid, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is Enoent or Enotdir ? null : throw new IOException($"cannot stat '{path}': errno {errno}");
+        }
+
+        // struct statx (linux/stat.h), the same on every architecture: stx_uid at 20, stx_mode (16 bits) at 28.
+        return new Entry(*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
+    }
+
+    private readonly record struct Entry(uint Uid, int Mode);
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEuid();
+}
