@@ -24,4 +24,7 @@ public enum OciErrorCode
     RangeInvalid,
     ManifestTooLarge,
     PaginationNumberInvalid,
+
+    /// <summary>The storage has no room (or no quota) left for the write; not the client's fault, and not a bug.</summary>
+    StorageFull,
 }

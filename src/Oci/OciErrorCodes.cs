@@ -23,6 +23,8 @@ public static class OciErrorCodes
         OciErrorCode.RangeInvalid => "RANGE_INVALID",
         OciErrorCode.ManifestTooLarge => "MANIFEST_INVALID",
         OciErrorCode.PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
+        // The spec has no code for it; DENIED is the one clients print as a refusal, with the message below.
+        OciErrorCode.StorageFull => "DENIED",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -45,6 +47,7 @@ public static class OciErrorCodes
         OciErrorCode.RangeInvalid => 416,
         OciErrorCode.ManifestTooLarge => 413,
         OciErrorCode.PaginationNumberInvalid => 400,
+        OciErrorCode.StorageFull => 507,
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -67,6 +70,7 @@ public static class OciErrorCodes
         OciErrorCode.RangeInvalid => "requested range not satisfiable",
         OciErrorCode.ManifestTooLarge => "manifest too large",
         OciErrorCode.PaginationNumberInvalid => "invalid number of results requested",
+        OciErrorCode.StorageFull => "registry storage is full",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 }

@@ -23,6 +23,12 @@ public sealed class RegistryOptions
     /// <summary>Largest blob accepted in one upload, in bytes; null for no limit.</summary>
     public long? MaxUploadBytes { get; set; }
 
+    /// <summary>
+    /// Upload sessions one writer (a user; without login, an address) may hold open at once in this process;
+    /// one more is answered 429 TOOMANYREQUESTS until the writer finishes or cancels some, or they expire.
+    /// </summary>
+    public int MaxOpenUploadsPerWriter { get; set; } = 1000;
+
     /// <summary>A client must send its request headers within this time.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -87,6 +93,11 @@ public sealed class RegistryOptions
         if (MaxUploadBytes is <= 0)
         {
             yield return $"Registry:MaxUploadBytes {MaxUploadBytes} must be positive (or unset for no limit)";
+        }
+
+        if (MaxOpenUploadsPerWriter < 1)
+        {
+            yield return $"Registry:MaxOpenUploadsPerWriter {MaxOpenUploadsPerWriter} must be at least 1";
         }
 
         if (RequestHeadersTimeout <= TimeSpan.Zero)

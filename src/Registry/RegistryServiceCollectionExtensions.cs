@@ -34,6 +34,7 @@ public static class RegistryServiceCollectionExtensions
         });
         services.TryAddSingleton<IAuditLog>(sp => new Audit.JsonLinesAuditLog(sp.GetRequiredService<RegistryOptions>().AuditLogPath));
         services.TryAddSingleton<ManifestService>();
+        services.TryAddSingleton<UploadQuota>();
         services.TryAddSingleton<BlobService>();
         services.TryAddSingleton<Gc.GarbageCollector>();
         services.AddHostedService<UploadJanitor>();

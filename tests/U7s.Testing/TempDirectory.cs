@@ -3,12 +3,41 @@ namespace U7s.Testing;
 /// <summary>A fresh directory under the system temp folder, removed on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
+    private const string SharedMemory = "/dev/shm";
+
     public TempDirectory(string prefix = "u7s-test")
     {
         Path = Directory.CreateTempSubdirectory(prefix + "-").FullName;
     }
 
+    private TempDirectory(string prefix, string parent)
+    {
+        Path = System.IO.Path.Combine(parent, $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
     public string Path { get; }
+
+    /// <summary>
+    /// A fresh directory in RAM (the tmpfs at /dev/shm, given room there), else under the system temp folder.
+    /// For tests whose subject is concurrency, not durability: the same code runs, without a disk's fsync
+    /// times (milliseconds each, on a shared machine far more) dominating how much of the race fits in.
+    /// </summary>
+    public static TempDirectory InMemory(string prefix, long neededBytes)
+    {
+        try
+        {
+            if (Directory.Exists(SharedMemory) && new DriveInfo(SharedMemory).AvailableFreeSpace >= neededBytes)
+            {
+                return new TempDirectory(prefix, SharedMemory);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return new TempDirectory(prefix);
+    }
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 

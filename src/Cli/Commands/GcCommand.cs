@@ -8,7 +8,10 @@ using U7s.S3;
 
 namespace U7s.Cli.Commands;
 
-/// <summary><c>u7s gc [--dry-run]</c>: frees blobs no live manifest references; safe while the registry serves.</summary>
+/// <summary>
+/// <c>u7s gc [--dry-run]</c>: frees blobs no live manifest references; safe while the registry serves, which is
+/// why the grace period has a floor (<see cref="GcOptions.MinimumGrace"/>) and no offline mode lowers it.
+/// </summary>
 internal static class GcCommand
 {
     private static readonly Option<FileInfo?> ConfigOption = new("--config") { Description = "Config file, as for serve" };
@@ -17,18 +20,21 @@ internal static class GcCommand
     private static readonly Option<bool> DeleteUntaggedOption = new("--delete-untagged") { Description = "Also remove manifests no tag reaches (index children and referrers of live manifests stay)" };
     private static readonly Option<TimeSpan> GraceOption = new("--grace")
     {
-        Description = "Never collect blobs written or used within this time (default 01:00:00)",
+        Description = $"Never collect blobs or manifests written or used within this time before the run (default 01:00:00, at least {GcOptions.MinimumGrace:c})",
         DefaultValueFactory = _ => TimeSpan.FromHours(1),
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-            if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= TimeSpan.Zero)
+            if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) || value < TimeSpan.Zero)
             {
-                return value;
+                result.AddError($"--grace '{text}' is not a non-negative time span such as 01:00:00");
+            }
+            else if (new GcOptions(false, value, false).Validate().FirstOrDefault() is { } problem)
+            {
+                result.AddError($"--grace: {problem}");
             }
 
-            result.AddError($"--grace '{text}' is not a non-negative time span such as 01:00:00");
-            return default;
+            return value;
         },
     };
 
@@ -85,7 +91,7 @@ internal static class GcCommand
         }
 
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{report.LiveManifests} live manifests, {report.LiveBlobs} live blobs; {verb} {report.DeletedManifests.Count} manifests and {report.DeletedBlobs.Count} blobs, {FormatBytes(report.FreedBytes)}; {report.SparedByGracePeriod} unreferenced blobs spared by the {options.GracePeriod} grace period"));
+            $"{report.LiveManifests} live manifests, {report.LiveBlobs} live blobs; {verb} {report.DeletedManifests.Count} manifests and {report.DeletedBlobs.Count} blobs, {FormatBytes(report.FreedBytes)}; {report.SparedByGracePeriod} unreferenced blobs and {report.ManifestsSparedByGracePeriod} untagged manifests spared by the {options.GracePeriod} grace period"));
         return ExitCodes.Success;
     }
 

@@ -4,7 +4,12 @@ using U7s.Registry.Storage;
 namespace U7s.Registry.Blobs;
 
 /// <summary>Blob reads, uploads and mounts, scoped to repositories through their blob links.</summary>
-internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, RegistryMetrics metrics, RegistryOptions options)
+/// <remarks>
+/// Whatever takes up a blob that is stored already (a mount, a commit of the same content) holds the registry
+/// lock shared, as manifest pushes do: a collection deletes only under the exclusive lock, after re-reading
+/// when the blob was last used, so it never deletes a blob between finding it stored and the answer that it is there.
+/// </remarks>
+internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, IRegistryLock registryLock, UploadQuota quota, RegistryMetrics metrics, RegistryOptions options)
 {
     /// <summary>Opens a blob readable in the repository, or null.</summary>
     public async Task<BlobContent?> OpenOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
@@ -45,18 +50,53 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
             return false;
         }
 
-        if (await blobs.GetSizeOrNullAsync(digest, cancellationToken) is null)
+        await using (await registryLock.EnterSharedAsync(cancellationToken))
         {
-            return false;
-        }
+            if (await blobs.GetSizeOrNullAsync(digest, cancellationToken) is null)
+            {
+                return false;
+            }
 
-        await blobs.TouchAsync(digest, cancellationToken);
-        await metadata.LinkBlobAsync(repository, digest, cancellationToken);
-        return true;
+            await blobs.TouchAsync(digest, cancellationToken);
+            await metadata.LinkBlobAsync(repository, digest, cancellationToken);
+            return true;
+        }
     }
 
-    public Task<IBlobUpload> StartUploadAsync(RepositoryName repository, CancellationToken cancellationToken) =>
-        blobs.StartUploadAsync(repository, cancellationToken);
+    /// <summary>
+    /// Starts an upload session for <paramref name="writer"/> (the user, or the address of an anonymous
+    /// writer); MUST throw TOOMANYREQUESTS when the writer holds <see cref="RegistryOptions.MaxOpenUploadsPerWriter"/> open already.
+    /// </summary>
+    public async Task<IBlobUpload> StartUploadAsync(RepositoryName repository, string writer, CancellationToken cancellationToken)
+    {
+        if (!quota.TryReserve(writer))
+        {
+            // Sessions that expired or ended elsewhere (another replica) still count until looked at.
+            foreach (var id in quota.OpenOf(writer))
+            {
+                if (await blobs.GetUploadOrNullAsync(id, cancellationToken) is null)
+                {
+                    quota.Ended(id);
+                }
+            }
+
+            if (!quota.TryReserve(writer))
+            {
+                throw new OciException(OciErrorCode.TooManyRequests, $"{writer} has {quota.Limit} uploads open, the most allowed; finish or cancel some first");
+            }
+        }
+
+        IBlobUpload? upload = null;
+        try
+        {
+            upload = await blobs.StartUploadAsync(repository, cancellationToken);
+            return upload;
+        }
+        finally
+        {
+            quota.Started(writer, upload?.Id);
+        }
+    }
 
     /// <summary>The repository's live upload; MUST throw BLOB_UPLOAD_UNKNOWN for anything else.</summary>
     public async Task<IBlobUpload> GetUploadAsync(RepositoryName repository, string uploadId, CancellationToken cancellationToken)
@@ -71,30 +111,28 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
     }
 
     /// <summary>
-    /// Appends a chunk. When the client names a range, its start MUST equal the current length
-    /// (else 416) and its length the body's.
+    /// Appends a chunk. When the client names a range, its start MUST equal the current length (else 416)
+    /// and its length the body's; the store checks both under the upload's lock, so a rejected chunk, or the
+    /// loser of two racing for one range, leaves the upload as it was.
     /// </summary>
     public async Task<long> AppendAsync(IBlobUpload upload, Stream body, ContentRange? range, long? contentLength, CancellationToken cancellationToken)
     {
-        if (range is { } r)
+        if (range is { } r && contentLength is { } declared && declared != r.Length)
         {
-            if (r.Start != upload.Length)
-            {
-                throw new UploadRangeException(upload, $"chunk starts at {r.Start}; the upload has {upload.Length} bytes");
-            }
-
-            if (contentLength is { } declared && declared != r.Length)
-            {
-                throw new UploadRangeException(upload, $"Content-Range covers {r.Length} bytes but Content-Length is {declared}");
-            }
+            throw new UploadRangeException(upload, $"Content-Range covers {r.Length} bytes but Content-Length is {declared}");
         }
 
-        var before = upload.Length;
-        var after = await upload.AppendAsync(body, options.MaxUploadBytes, cancellationToken);
-        var expected = range?.Length ?? contentLength;
-        if (expected is { } count && after - before != count)
+        var chunk = new UploadChunk(range?.Start, range?.Length ?? contentLength, options.MaxUploadBytes);
+        var before = range?.Start ?? upload.Length;
+        long after;
+        try
         {
-            throw new OciException(OciErrorCode.SizeInvalid, $"received {after - before} bytes, expected {count}");
+            after = await upload.AppendAsync(body, chunk, cancellationToken);
+        }
+        catch (OciException e) when (e.Code == OciErrorCode.RangeInvalid)
+        {
+            // Answered with where the upload is now, which another request may have moved.
+            throw new UploadRangeException(await blobs.GetUploadOrNullAsync(upload.Id, cancellationToken) ?? upload, e.Detail ?? e.Message);
         }
 
         metrics.AddBytesReceived(after - before);
@@ -103,15 +141,16 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
 
     /// <summary>
     /// Stores a whole blob in one go (single-request push, local loads): upload, check length and
-    /// digest, link. On any failure the upload is discarded and nothing becomes visible.
+    /// digest, link. On any failure the upload is discarded and nothing becomes visible. Once the content
+    /// has arrived, the commit runs to its end even if <paramref name="cancellationToken"/> fires.
     /// </summary>
     public async Task PutWholeAsync(RepositoryName repository, Stream content, long? length, Digest digest, CancellationToken cancellationToken)
     {
-        var upload = await StartUploadAsync(repository, cancellationToken);
+        var upload = await blobs.StartUploadAsync(repository, cancellationToken);
         try
         {
             await AppendAsync(upload, content, null, length, cancellationToken);
-            await CompleteAsync(upload, digest, cancellationToken);
+            await CompleteAsync(upload, digest, CancellationToken.None);
         }
         catch
         {
@@ -121,11 +160,29 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, Reg
     }
 
     /// <summary>Commits the upload under <paramref name="digest"/> and links the blob into the repository.</summary>
+    /// <remarks>
+    /// A blob stored already may be an old one a collection is deleting just now: then the commit holds the
+    /// registry lock shared, so that it either finds the blob gone and publishes it anew, or touches it before
+    /// the collection looks. A blob that is not stored yet is published as used now, which spares it.
+    /// </remarks>
     public async Task CompleteAsync(IBlobUpload upload, Digest digest, CancellationToken cancellationToken)
     {
-        await upload.CommitAsync(digest, cancellationToken);
-        await metadata.LinkBlobAsync(upload.Repository, digest, cancellationToken);
+        var guard = await blobs.GetSizeOrNullAsync(digest, cancellationToken) is null ? null : await registryLock.EnterSharedAsync(cancellationToken);
+        await using (guard)
+        {
+            await upload.CommitAsync(digest, cancellationToken);
+            await metadata.LinkBlobAsync(upload.Repository, digest, cancellationToken);
+        }
+
+        quota.Ended(upload.Id);
         metrics.UploadCompleted();
+    }
+
+    /// <summary>Discards the upload and its bytes.</summary>
+    public async Task CancelAsync(IBlobUpload upload, CancellationToken cancellationToken)
+    {
+        await upload.CancelAsync(cancellationToken);
+        quota.Ended(upload.Id);
     }
 
     /// <summary>Removes the blob from the repository; false when the repository does not have it.</summary>

@@ -2,12 +2,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
 using U7s.Registry.Blobs;
+using U7s.Registry.Storage;
 
 namespace U7s.Registry.Http;
 
 /// <summary>
 /// Turns every failure into the OCI error envelope: client mistakes are 4xx with the spec's code,
-/// never a 500; a client that went away is logged at Debug; anything else is logged once as a 500.
+/// never a 500; a client that went away is logged at Debug; a full disk is 507 with a message that says so,
+/// logged once; anything else is logged once as a 500.
 /// </summary>
 internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<OciErrorMiddleware> logger, RegistryMetrics metrics)
 {
@@ -35,6 +37,11 @@ internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<O
         {
             Log.ClientAborted(logger, context.Request.Method, context.Request.Path);
         }
+        catch (IOException e) when (StorageFull.Is(e) && !context.Response.HasStarted)
+        {
+            Log.StorageFull(logger, context.Request.Method, context.Request.Path, e.Message);
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.StorageFull, "no space is left on the registry's storage; retry once space has been freed (u7s gc)");
+        }
         catch (Exception e) when (!context.Response.HasStarted)
         {
             Log.Failed(logger, e, context.Request.Method, context.Request.Path);
@@ -50,6 +57,9 @@ internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<O
     {
         [LoggerMessage(Level = LogLevel.Debug, Message = "Client went away during {Method} {Path}")]
         public static partial void ClientAborted(ILogger logger, string method, string path);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Storage is full: {Method} {Path} failed ({Reason}); free space or run u7s gc")]
+        public static partial void StorageFull(ILogger logger, string method, string path, string reason);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
         public static partial void Failed(ILogger logger, Exception exception, string method, string path);

@@ -6,6 +6,10 @@ using U7s.Registry.Storage;
 namespace U7s.Registry.Http;
 
 /// <summary>Blob uploads: start (with mount or single-request digest), chunks, status, completion, cancel.</summary>
+/// <remarks>
+/// Once a request's bytes have arrived, its commit runs to the end and is audited without the request's
+/// cancellation: a client that goes away then leaves no change half made and none unrecorded.
+/// </remarks>
 internal static class UploadHandlers
 {
     public static async Task StartAsync(HttpContext context, RepositoryName name, BlobService blobs)
@@ -21,8 +25,9 @@ internal static class UploadHandlers
                 from = RepositoryName.TryParse(fromText, out var f) ? f : throw new OciException(OciErrorCode.NameInvalid, $"'{fromText}' is not a valid repository name");
             }
 
-            if (await blobs.TryMountAsync(name, digest, from, ct))
+            if (await blobs.TryMountAsync(name, digest, from, CancellationToken.None))
             {
+                await Audit.WriteAsync(context, "blob.mount", name, digest.ToString(), from: from);
                 BlobCreated(context, name, digest);
                 return;
             }
@@ -34,11 +39,12 @@ internal static class UploadHandlers
         {
             var digest = RegistryEndpoints.ParseDigest(digestText);
             await blobs.PutWholeAsync(name, context.Request.Body, context.Request.ContentLength, digest, ct);
+            await Audit.WriteAsync(context, "blob.push", name, digest.ToString());
             BlobCreated(context, name, digest);
             return;
         }
 
-        var upload = await blobs.StartUploadAsync(name, ct);
+        var upload = await blobs.StartUploadAsync(name, WriterOf(context), ct);
         UploadHeaders.Set(context.Response, upload);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.ContentLength = 0;
@@ -70,16 +76,21 @@ internal static class UploadHandlers
             await blobs.AppendAsync(upload, context.Request.Body, ParseContentRange(context.Request), context.Request.ContentLength, ct);
         }
 
-        await blobs.CompleteAsync(upload, digest, ct);
+        await blobs.CompleteAsync(upload, digest, CancellationToken.None);
+        await Audit.WriteAsync(context, "blob.push", name, digest.ToString());
         BlobCreated(context, name, digest);
     }
 
     public static async Task CancelAsync(HttpContext context, RepositoryName name, string id, BlobService blobs)
     {
         var upload = await blobs.GetUploadAsync(name, id, context.RequestAborted);
-        await upload.CancelAsync(context.RequestAborted);
+        await blobs.CancelAsync(upload, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
+
+    /// <summary>Whose open uploads a new one counts against: the user, or for anonymous writers the address.</summary>
+    private static string WriterOf(HttpContext context) =>
+        Audit.UserOf(context) ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
 
     private static ContentRange? ParseContentRange(HttpRequest request)
     {

@@ -6,13 +6,17 @@ using U7s.Registry.Manifests;
 namespace U7s.Registry.Http;
 
 /// <summary>Manifest PUT and the deletes.</summary>
+/// <remarks>
+/// Once the request has arrived, the change runs to the end and is audited without the request's
+/// cancellation: a client that resets then leaves no change half made and none unrecorded.
+/// </remarks>
 internal static class WriteHandlers
 {
     public static async Task PutManifestAsync(HttpContext context, RepositoryName name, string reference, ManifestService manifests, RegistryOptions options)
     {
         var body = await RequestBody.ReadBoundedAsync(context.Request, options.MaxManifestBytes, context.RequestAborted);
         var contentType = context.Request.ContentType?.Split(';')[0].Trim();
-        var result = await manifests.PutAsync(name, reference, body, contentType, context.RequestAborted);
+        var result = await manifests.PutAsync(name, reference, body, contentType, CancellationToken.None);
         await Audit.WriteAsync(context, "manifest.push", name, result.Digest.ToString(), Tag.TryParse(reference, out _) ? reference : null);
         var response = context.Response;
         response.StatusCode = StatusCodes.Status201Created;
@@ -28,7 +32,7 @@ internal static class WriteHandlers
 
     public static async Task DeleteManifestAsync(HttpContext context, RepositoryName name, string reference, ManifestService manifests)
     {
-        if (!await manifests.DeleteAsync(name, reference, context.RequestAborted))
+        if (!await manifests.DeleteAsync(name, reference, CancellationToken.None))
         {
             throw new OciException(OciErrorCode.ManifestUnknown, $"{name}:{reference}");
         }
@@ -40,7 +44,7 @@ internal static class WriteHandlers
 
     public static async Task DeleteBlobAsync(HttpContext context, RepositoryName name, Digest digest, BlobService blobs)
     {
-        if (!await blobs.DeleteAsync(name, digest, context.RequestAborted))
+        if (!await blobs.DeleteAsync(name, digest, CancellationToken.None))
         {
             throw new OciException(OciErrorCode.BlobUnknown, digest.ToString());
         }

@@ -218,9 +218,19 @@ internal sealed class ManifestService(IBlobStore blobs, IMetadataStore metadata,
 
         foreach (var child in manifest.Manifests)
         {
-            if (await metadata.GetManifestMediaTypeOrNullAsync(repository, child.Digest, cancellationToken) is null)
+            var mediaType = await metadata.GetManifestMediaTypeOrNullAsync(repository, child.Digest, cancellationToken);
+            var size = mediaType is null ? null : await blobs.GetSizeOrNullAsync(child.Digest, cancellationToken);
+            if (size is null)
             {
                 missing.Add(child.Digest.ToString());
+            }
+            else if (size != child.Size)
+            {
+                throw new OciException(OciErrorCode.ManifestInvalid, $"descriptor of {child.Digest} says {child.Size} bytes; the manifest has {size}");
+            }
+            else if (mediaType != child.MediaType)
+            {
+                throw new OciException(OciErrorCode.ManifestInvalid, $"descriptor of {child.Digest} says {child.MediaType}; the manifest is {mediaType}");
             }
             else
             {

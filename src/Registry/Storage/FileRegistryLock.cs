@@ -3,9 +3,14 @@ using System.Runtime.InteropServices;
 namespace U7s.Registry.Storage;
 
 /// <summary>
-/// <see cref="IRegistryLock"/> as an advisory <c>flock</c> on <c>&lt;root&gt;/gc.lock</c>, visible to every
-/// process on the host. FileStream's own locking is non-blocking and fixed to the share mode, so the
-/// descriptor and the lock are handled directly.
+/// <see cref="IRegistryLock"/> as advisory <c>flock</c>s under the data root, visible to every process on
+/// the host. FileStream's own locking is non-blocking and fixed to the share mode, so the descriptors
+/// and the locks are handled directly.
+/// <para><c>gc.lock</c> is the lock itself: pushes hold it shared, a collection exclusive. flock grants a
+/// shared lock whenever no exclusive one is held, so a steady stream of pushes would starve a collection
+/// waiting for it. <c>gc.gate</c> gives the collection priority: a push passes the gate (shared, released
+/// once it holds the lock), a collection closes it (exclusive, held with the lock), so pushes that arrive
+/// while a collection waits queue behind it.</para>
 /// </summary>
 internal sealed partial class FileRegistryLock(StoragePaths paths) : IRegistryLock
 {
@@ -17,17 +22,42 @@ internal sealed partial class FileRegistryLock(StoragePaths paths) : IRegistryLo
     private const int OCloseOnExec = 0x80000;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
-    public Task<IAsyncDisposable> EnterSharedAsync(CancellationToken cancellationToken) => EnterAsync(LockShared, cancellationToken);
+    public async Task<IAsyncDisposable> EnterSharedAsync(CancellationToken cancellationToken)
+    {
+        var gate = await LockAsync("gc.gate", LockShared, cancellationToken);
+        try
+        {
+            return new Held(await LockAsync("gc.lock", LockShared, cancellationToken), -1);
+        }
+        finally
+        {
+            _ = Close(gate);
+        }
+    }
 
-    public Task<IAsyncDisposable> EnterExclusiveAsync(CancellationToken cancellationToken) => EnterAsync(LockExclusive, cancellationToken);
+    public async Task<IAsyncDisposable> EnterExclusiveAsync(CancellationToken cancellationToken)
+    {
+        var gate = await LockAsync("gc.gate", LockExclusive, cancellationToken);
+        try
+        {
+            return new Held(await LockAsync("gc.lock", LockExclusive, cancellationToken), gate);
+        }
+        catch
+        {
+            _ = Close(gate);
+            throw;
+        }
+    }
 
-    private async Task<IAsyncDisposable> EnterAsync(int operation, CancellationToken cancellationToken)
+    /// <summary>Opens the file and waits for the lock on it; the descriptor holds the lock until closed.</summary>
+    private async Task<int> LockAsync(string name, int operation, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(paths.Root);
-        var fd = Open(Path.Combine(paths.Root, "gc.lock"), OReadWrite | OCreate | OCloseOnExec, Convert.ToInt32("644", 8));
+        var path = Path.Combine(paths.Root, name);
+        var fd = Open(path, OReadWrite | OCreate | OCloseOnExec, Convert.ToInt32("644", 8));
         if (fd < 0)
         {
-            throw new IOException($"cannot open {paths.Root}/gc.lock (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"cannot open {path} (errno {Marshal.GetLastPInvokeError()})");
         }
 
         try
@@ -43,7 +73,7 @@ internal sealed partial class FileRegistryLock(StoragePaths paths) : IRegistryLo
             throw;
         }
 
-        return new Held(fd);
+        return fd;
     }
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
@@ -55,17 +85,20 @@ internal sealed partial class FileRegistryLock(StoragePaths paths) : IRegistryLo
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
 
-    /// <summary>Closing the descriptor releases the lock.</summary>
-    private sealed class Held(int fd) : IAsyncDisposable
+    /// <summary>Closing the descriptors releases the locks: the lock first, then the gate (when held).</summary>
+    private sealed class Held(int fd, int gate) : IAsyncDisposable
     {
         private int _fd = fd;
+        private int _gate = gate;
 
         public ValueTask DisposeAsync()
         {
-            var fd = Interlocked.Exchange(ref _fd, -1);
-            if (fd >= 0)
+            foreach (var held in new[] { Interlocked.Exchange(ref _fd, -1), Interlocked.Exchange(ref _gate, -1) })
             {
-                _ = Close(fd);
+                if (held >= 0)
+                {
+                    _ = Close(held);
+                }
             }
 
             return ValueTask.CompletedTask;

@@ -12,15 +12,16 @@ internal static partial class FileSync
     private const int ODirectory = 0x10000;
 
     /// <summary>
-    /// Writes <paramref name="content"/> to a temp file, fsyncs it and renames it over <paramref name="path"/>.
-    /// The temp file is beside the target, or in <paramref name="tempDirectory"/> (same filesystem), where
-    /// a crash's leftovers are cleaned up.
+    /// Writes <paramref name="content"/> to a temp file in <paramref name="tempDirectory"/> (same filesystem),
+    /// fsyncs it and renames it over <paramref name="path"/>. Temp files all go to that one directory, where
+    /// the upload janitor removes what a crash left behind.
     /// </summary>
-    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken, string? tempDirectory = null)
+    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, string tempDirectory, CancellationToken cancellationToken)
     {
         var directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
-        var temp = tempDirectory is null ? TempPathFor(path) : Path.Combine(tempDirectory, $".put-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(tempDirectory);
+        var temp = Path.Combine(tempDirectory, $"{TempPrefix}{Guid.NewGuid():N}");
         try
         {
             await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
@@ -38,9 +39,11 @@ internal static partial class FileSync
         }
     }
 
-    /// <summary>A temp name in the same directory; it starts with '.' so no listing ever returns it.</summary>
-    public static string TempPathFor(string path) =>
-        Path.Combine(Path.GetDirectoryName(path)!, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
+    /// <summary>How temp files of <see cref="WriteAtomicAsync"/> start; the '.' keeps them out of every listing.</summary>
+    public const string TempPrefix = ".put-";
+
+    /// <summary>How earlier versions named temp files, beside their targets under <c>repositories/</c>.</summary>
+    public const string LegacyTempPrefix = ".tmp-";
 
     /// <summary>Flushes a directory's entries (after a create, rename or delete) to disk. Best effort on non-Linux.</summary>
     public static void FsyncDirectory(string directory)

@@ -15,7 +15,11 @@ internal sealed class FileSystemBlobStore : IBlobStore
     internal const int CopyBufferSize = 256 * 1024;
 
     private readonly ConcurrentDictionary<string, UploadState> _uploads = new(StringComparer.Ordinal);
+    /// <summary>Temp files younger than this are never taken for a crash's leftovers, however short the upload expiry.</summary>
+    private static readonly TimeSpan TempFileMinAge = TimeSpan.FromHours(1);
+
     private readonly TimeProvider _time;
+    private int _legacyTempSwept;
 
     public FileSystemBlobStore(StoragePaths paths, TimeProvider time)
     {
@@ -62,7 +66,7 @@ internal sealed class FileSystemBlobStore : IBlobStore
             return BlobCommitStatus.AlreadyExists;
         }
 
-        await FileSync.WriteAtomicAsync(path, content, cancellationToken, Paths.Uploads);
+        await FileSync.WriteAtomicAsync(path, content, Paths.Uploads, cancellationToken);
         await TouchAsync(digest, cancellationToken);
         return BlobCommitStatus.Created;
     }
@@ -192,17 +196,33 @@ internal sealed class FileSystemBlobStore : IBlobStore
             }
         }
 
-        // Temp files of whole-blob writes that a crash interrupted.
-        foreach (var file in Directory.EnumerateFiles(Paths.Uploads, ".put-*"))
+        // Temp files of writes a crash interrupted: every atomic write's under uploads/, and, once per start, those
+        // earlier versions left beside their targets. A live temp file is milliseconds old.
+        var tempCutoff = _time.GetUtcNow().UtcDateTime - (maxIdle > TempFileMinAge ? maxIdle : TempFileMinAge);
+        purged += DeleteOldFiles(Directory.EnumerateFiles(Paths.Uploads, FileSync.TempPrefix + "*"), tempCutoff, cancellationToken);
+        if (Interlocked.Exchange(ref _legacyTempSwept, 1) == 0 && Directory.Exists(Paths.Repositories))
         {
-            if (File.GetLastWriteTimeUtc(file) < cutoff)
-            {
-                File.Delete(file);
-                purged++;
-            }
+            purged += DeleteOldFiles(Directory.EnumerateFiles(Paths.Repositories, FileSync.LegacyTempPrefix + "*", SearchOption.AllDirectories), tempCutoff, cancellationToken);
         }
 
         return Task.FromResult(purged);
+    }
+
+    private static int DeleteOldFiles(IEnumerable<string> files, DateTime cutoff, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = new FileInfo(file);
+            if (info.Exists && info.LastWriteTimeUtc < cutoff)
+            {
+                info.Delete();
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>Records activity on an upload with the store's clock, which the expiry compares against.</summary>

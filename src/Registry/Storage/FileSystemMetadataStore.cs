@@ -13,7 +13,7 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
         var path = paths.BlobLink(repository, digest);
         if (!File.Exists(path))
         {
-            await FileSync.WriteAtomicAsync(path, ReadOnlyMemory<byte>.Empty, cancellationToken);
+            await FileSync.WriteAtomicAsync(path, ReadOnlyMemory<byte>.Empty, paths.Uploads, cancellationToken);
         }
     }
 
@@ -32,7 +32,7 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
             return;
         }
 
-        await FileSync.WriteAtomicAsync(path, content, cancellationToken);
+        await FileSync.WriteAtomicAsync(path, content, paths.Uploads, cancellationToken);
     }
 
     public async Task<string?> GetManifestMediaTypeOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
@@ -74,7 +74,7 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
     }
 
     public Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken) =>
-        FileSync.WriteAtomicAsync(paths.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), cancellationToken);
+        FileSync.WriteAtomicAsync(paths.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), paths.Uploads, cancellationToken);
 
     public async Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken)
     {
@@ -124,7 +124,7 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
     public async Task AddReferrerAsync(RepositoryName repository, Digest subject, Descriptor referrer, CancellationToken cancellationToken)
     {
         var path = paths.Referrer(repository, subject, Digest.Parse(referrer.Digest));
-        await FileSync.WriteAtomicAsync(path, JsonSerializer.SerializeToUtf8Bytes(referrer, RegistryJsonContext.Default.Descriptor), cancellationToken);
+        await FileSync.WriteAtomicAsync(path, JsonSerializer.SerializeToUtf8Bytes(referrer, RegistryJsonContext.Default.Descriptor), paths.Uploads, cancellationToken);
     }
 
     public Task RemoveReferrerAsync(RepositoryName repository, Digest subject, Digest referrer, CancellationToken cancellationToken)

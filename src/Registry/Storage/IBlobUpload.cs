@@ -19,10 +19,14 @@ public interface IBlobUpload
 
     /// <summary>
     /// Appends everything <paramref name="source"/> yields, hashing while copying; returns the new length.
-    /// If the copy fails half way, MUST leave the upload at its previous length. MUST fail with
-    /// <see cref="OciErrorCode.SizeInvalid"/> past <paramref name="maxLength"/> total bytes.
+    /// Checked under the upload's own serialisation: MUST fail with <see cref="OciErrorCode.RangeInvalid"/>,
+    /// before reading, when <see cref="UploadChunk.Start"/> is not the current length; MUST fail with
+    /// <see cref="OciErrorCode.SizeInvalid"/> when the source yields more or fewer bytes than
+    /// <see cref="UploadChunk.Length"/> (reading stops past it) or the upload would pass
+    /// <see cref="UploadChunk.MaxTotal"/>. A failed append, for these or any other reason (the source failing
+    /// half way), MUST leave the upload exactly as it was: same length, same bytes.
     /// </summary>
-    Task<long> AppendAsync(Stream source, long? maxLength, CancellationToken cancellationToken);
+    Task<long> AppendAsync(Stream source, UploadChunk chunk, CancellationToken cancellationToken);
 
     /// <summary>
     /// Verifies size and digest and publishes the bytes atomically under <paramref name="expected"/>;

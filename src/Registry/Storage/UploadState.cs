@@ -32,13 +32,14 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
 
     private FileInfo DataFile => new(DataPath);
 
-    public async Task<long> AppendAsync(Stream source, long? maxLength, CancellationToken cancellationToken)
+    public async Task<long> AppendAsync(Stream source, UploadChunk chunk, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
         try
         {
             await using var file = OpenData();
             var start = file.Length;
+            chunk.CheckStart(start);
             await EnsureHashAsync(file, start, cancellationToken);
             file.Position = start;
             var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FileSystemBlobStore.CopyBufferSize);
@@ -50,10 +51,7 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
                 while ((read = await source.ReadAsync(buffer.AsMemory(0, FileSystemBlobStore.CopyBufferSize), cancellationToken)) > 0)
                 {
                     total += read;
-                    if (maxLength is { } max && total > max)
-                    {
-                        throw new OciException(OciErrorCode.SizeInvalid, $"upload exceeds the limit of {max} bytes");
-                    }
+                    chunk.CheckGrowth(start, total);
 
                     // The write runs on the I/O pool while this thread hashes the same (unchanging) buffer.
                     var write = file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
@@ -66,6 +64,7 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
                     }
                 }
 
+                chunk.CheckReceived(total - start);
                 _hashedLength = total;
                 await file.FlushAsync(cancellationToken);
                 store.Touch(Id);
@@ -73,7 +72,7 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
             }
             catch
             {
-                // A failed chunk leaves the upload as it was before the chunk, so the client can resend it.
+                // A failed or rejected chunk leaves the upload as it was before the chunk, so the client can resend it.
                 file.SetLength(start);
                 ResetHash();
                 throw;
@@ -121,6 +120,8 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
                 file.Flush(flushToDisk: true);
             }
 
+            // Published as used now, not at the last append: a collection listing blobs meanwhile must see it fresh.
+            store.Touch(Id);
             var target = store.Paths.Blob(expected);
             var targetDirectory = Path.GetDirectoryName(target)!;
             System.IO.Directory.CreateDirectory(targetDirectory);

@@ -100,10 +100,24 @@ public sealed partial class S3BlobStore
         Bucket.ReplaceOrNullAsync(S3RegistryKeys.UploadState(id), Serialize(state), etag, cancellationToken);
 
     /// <summary>The error for an upload whose state changed under an operation: gone, or moved on by a concurrent request.</summary>
-    internal async Task<OciException> LostUploadAsync(string id, CancellationToken cancellationToken) =>
-        await Bucket.HeadOrNullAsync(S3RegistryKeys.UploadState(id), cancellationToken) is null
-            ? new OciException(OciErrorCode.BlobUploadUnknown, "the upload was cancelled, finished or has expired")
+    internal Task<OciException> LostUploadAsync(string id, CancellationToken cancellationToken) => LostUploadAsync(id, null, cancellationToken);
+
+    /// <summary>
+    /// The error for an upload whose state changed under an append that was to start at <paramref name="expectedStart"/>:
+    /// gone; out of range, when a concurrent append moved it past that start (the answer a check made after that
+    /// append would have given); or otherwise moved on.
+    /// </summary>
+    internal async Task<OciException> LostUploadAsync(string id, long? expectedStart, CancellationToken cancellationToken)
+    {
+        if (await ReadStateOrNullAsync(id, cancellationToken) is not { } stored)
+        {
+            return new OciException(OciErrorCode.BlobUploadUnknown, "the upload was cancelled, finished or has expired");
+        }
+
+        return expectedStart is { } start && stored.State.Length != start
+            ? new OciException(OciErrorCode.RangeInvalid, $"chunk starts at {start}; another request appended first and the upload has {stored.State.Length} bytes")
             : new OciException(OciErrorCode.BlobUploadInvalid, "another request changed the upload meanwhile; ask for its status and resume from there");
+    }
 
     /// <summary>
     /// Makes the verified content of <paramref name="sourceKey"/> (null: empty) readable under

@@ -94,8 +94,10 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobReadRedirect
     {
         var key = S3RegistryKeys.Blob(digest);
         var existed = await Bucket.HeadOrNullAsync(key, cancellationToken) is not null;
-        await Bucket.DeleteAsync(key, cancellationToken);
+
+        // The marker first: one left behind would date a later upload of the same content back to the old use.
         await Bucket.DeleteAsync(S3RegistryKeys.BlobUsed(digest), cancellationToken);
+        await Bucket.DeleteAsync(key, cancellationToken);
         return existed;
     }
 

@@ -1,15 +1,20 @@
 using System.Buffers;
 using U7s.Oci;
+using U7s.Registry.Storage;
 
 namespace U7s.S3.Registry;
 
 /// <summary>Appending: at most one part of bytes in memory, parts to the multipart upload, the rest to a new tail.</summary>
 internal sealed partial class S3BlobUpload
 {
-    public async Task<long> AppendAsync(Stream source, long? maxLength, CancellationToken cancellationToken)
+    public async Task<long> AppendAsync(Stream source, UploadChunk chunk, CancellationToken cancellationToken)
     {
         var before = _current;
         var state = before.State;
+
+        // Checked against the state this append will replace only if it is still current (If-Match below), so
+        // of two appends for the same range one wins and the other fails as out of range.
+        chunk.CheckStart(state.Length);
         var partBytes = store.Options.PartBytes;
         var hash = store.Hashes.CloneAt(Id, state.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(partBytes);
@@ -39,10 +44,7 @@ internal sealed partial class S3BlobUpload
             while ((read = await source.ReadAsync(buffer.AsMemory(filled, partBytes - filled), cancellationToken)) > 0)
             {
                 total += read;
-                if (maxLength is { } max && total > max)
-                {
-                    throw new OciException(OciErrorCode.SizeInvalid, $"upload exceeds the limit of {max} bytes");
-                }
+                chunk.CheckGrowth(state.Length, total);
 
                 hash?.AppendData(buffer, filled, read);
                 filled += read;
@@ -54,6 +56,7 @@ internal sealed partial class S3BlobUpload
                 }
             }
 
+            chunk.CheckReceived(total - state.Length);
             var tailKey = state.TailKey;
             if (total != state.Length || tailOffset > 0)
             {
@@ -87,7 +90,7 @@ internal sealed partial class S3BlobUpload
             if (etag is null)
             {
                 newTail = written;
-                throw await store.LostUploadAsync(Id, cancellationToken);
+                throw await store.LostUploadAsync(Id, chunk.Start, cancellationToken);
             }
 
             _current = new Snapshot(next, etag);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using U7s.Oci;
 using U7s.Cli.Tests.Support;
+using U7s.Registry.Storage;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Commands;
@@ -22,12 +23,16 @@ public sealed class GcCommandTests : IDisposable
         var orphan = RandomNumberGenerator.GetBytes(7000);
         await SmallImage.PushBlobAsync(client, "gc/app", orphan);
 
-        var (dryCode, dryOut, _) = await RunAsync("gc", "--data", data, "--grace", "00:00:00", "--dry-run");
+        // Aged as a blob unused for two hours is: its last use moved back through the store itself.
+        var twoHoursAgo = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(2));
+        await new FileSystemBlobStore(new StoragePaths(data), twoHoursAgo).TouchAsync(Digest.Compute(orphan), default);
+
+        var (dryCode, dryOut, _) = await RunAsync("gc", "--data", data, "--grace", "00:10:00", "--dry-run");
         Assert.Equal(0, dryCode);
         Assert.Contains($"would delete blob {Digest.Compute(orphan)} (7000 bytes)", dryOut, StringComparison.Ordinal);
         Assert.Equal(7000, (await client.GetByteArrayAsync($"/v2/gc/app/blobs/{Digest.Compute(orphan)}")).Length);
 
-        var (code, output, _) = await RunAsync("gc", "--data", data, "--grace", "00:00:00");
+        var (code, output, _) = await RunAsync("gc", "--data", data, "--grace", "00:10:00");
         Assert.Equal(0, code);
         Assert.Contains($"deleted blob {Digest.Compute(orphan)}", output, StringComparison.Ordinal);
         Assert.Contains("1 live manifests", output, StringComparison.Ordinal);
@@ -51,7 +56,7 @@ public sealed class GcCommandTests : IDisposable
         var (code, output, _) = await RunAsync("gc", "--data", data);
         Assert.Equal(0, code);
         Assert.Contains("0 blobs", output, StringComparison.Ordinal);
-        Assert.Contains("1 unreferenced blobs spared", output, StringComparison.Ordinal);
+        Assert.Contains("1 unreferenced blobs and 0 untagged manifests spared", output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -62,6 +67,24 @@ public sealed class GcCommandTests : IDisposable
         var (code, _, error) = await RunAsync("gc", "--data", _dir.Path, option, value);
         Assert.NotEqual(0, code);
         Assert.NotEmpty(error);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:09:59")]
+    public async Task Gc_GraceBelowTheMinimum_IsRefused_NothingDeleted(string grace)
+    {
+        var data = _dir.Combine("short");
+        var orphan = RandomNumberGenerator.GetBytes(100);
+        var twoHoursAgo = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(2));
+        await new FileSystemBlobStore(new StoragePaths(data), twoHoursAgo).PutAsync(Digest.Compute(orphan), orphan, default);
+
+        var (code, output, error) = await RunAsync("gc", "--data", data, "--grace", grace);
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("below the minimum 00:10:00", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("deleted", output, StringComparison.Ordinal);
+        Assert.NotNull(await new FileSystemBlobStore(new StoragePaths(data), TimeProvider.System).GetSizeOrNullAsync(Digest.Compute(orphan), default));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using U7s.Oci;
 using U7s.Cli.Tests.Support;
+using U7s.S3.Registry;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Replicas;
@@ -22,13 +23,17 @@ public sealed class S3StorageCommandTests : IDisposable
         var orphan = RandomNumberGenerator.GetBytes(7000);
         await SmallImage.PushBlobAsync(client, "gc/app", orphan);
 
+        // Aged as a blob unused for two hours is: its last use moved back through the store itself.
+        var twoHoursAgo = new ManualTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromHours(2));
+        await new S3BlobStore(s3.Bucket, s3.Options, twoHoursAgo).TouchAsync(Digest.Compute(orphan), default);
+
         var configFile = WriteConfig(s3.Options.Endpoint!, s3.Options.Bucket, s3.Options.Prefix);
-        var (dryCode, dryOut, dryErr) = await RunAsync("gc", "--config", configFile, "--grace", "00:00:00", "--dry-run");
+        var (dryCode, dryOut, dryErr) = await RunAsync("gc", "--config", configFile, "--grace", "00:10:00", "--dry-run");
         Assert.True(dryCode == 0, dryErr);
         Assert.Contains($"would delete blob {Digest.Compute(orphan)} (7000 bytes)", dryOut, StringComparison.Ordinal);
         Assert.NotNull(await s3.Bucket.HeadOrNullAsync($"registry/blobs/sha256/{Digest.Compute(orphan).Hex}", default));
 
-        var (code, output, error) = await RunAsync("gc", "--config", configFile, "--grace", "00:00:00");
+        var (code, output, error) = await RunAsync("gc", "--config", configFile, "--grace", "00:10:00");
         Assert.True(code == 0, error);
         Assert.Contains($"deleted blob {Digest.Compute(orphan)}", output, StringComparison.Ordinal);
         Assert.Contains("1 live manifests", output, StringComparison.Ordinal);

@@ -18,8 +18,9 @@ public sealed class LocalStoreSinkTests : ImageSinkContract, IDisposable
         var blobs = new FileSystemBlobStore(paths, TimeProvider.System);
         var metadata = new FileSystemMetadataStore(paths);
         var options = new RegistryOptions { DataRoot = _root.Path };
-        var manifests = new ManifestService(blobs, metadata, new FileRegistryLock(paths), options);
-        return new LocalStoreSink(new BlobService(blobs, metadata, new RegistryMetrics(), options), manifests);
+        var registryLock = new FileRegistryLock(paths);
+        var manifests = new ManifestService(blobs, metadata, registryLock, options);
+        return new LocalStoreSink(new BlobService(blobs, metadata, registryLock, new UploadQuota(options), new RegistryMetrics(), options), manifests);
     }
 
     public void Dispose() => _root.Dispose();

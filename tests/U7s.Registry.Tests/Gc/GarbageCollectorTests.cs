@@ -50,6 +50,19 @@ public sealed class GarbageCollectorTests : IDisposable
         Assert.NotNull(await _manifests.GetOrNullAsync(Repo, "v1", default));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(599)]
+    public async Task GraceBelowTheMinimum_IsRefused_BeforeAnythingIsTouched(int seconds)
+    {
+        var orphan = await PushBlobAsync(10);
+        _clock.Now += Grace * 2;
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => _gc.RunAsync(new GcOptions(false, TimeSpan.FromSeconds(seconds), true), default));
+        Assert.Contains("below the minimum", e.Message, StringComparison.Ordinal);
+        Assert.NotNull(await _blobs.GetSizeOrNullAsync(orphan, default));
+        Assert.True(await _gc.RunAsync(new GcOptions(false, GcOptions.MinimumGrace, true), default) is { DeletedBlobs.Count: 1 });
+    }
+
     [Fact]
     public async Task Unreferenced_WithinGrace_IsSpared()
     {

@@ -62,28 +62,56 @@ public sealed class LimitsTests
     }
 
     [Fact]
-    public async Task PushesAndDeletes_AreAuditedAsJsonLines()
+    public async Task OpenUploads_PastTheWritersLimit_Are429_UntilOneEnds()
     {
         var server = new RegistryServer();
+        server.Options.MaxOpenUploadsPerWriter = 3;
         await server.InitializeAsync();
         try
         {
-            var image = await server.Client.PushImageAsync("audit/app", "v1");
-            using (await server.Client.DeleteAsync("/v2/audit/app/manifests/v1"))
-            using (await server.Client.DeleteAsync($"/v2/audit/app/manifests/{image.Digest}"))
-            using (await server.Client.DeleteAsync($"/v2/audit/app/blobs/{image.LayerDigest}"))
+            var open = new List<Uri>();
+            for (var i = 0; i < 3; i++)
             {
+                using var post = await server.Client.PostAsync("/v2/lim/open/blobs/uploads/", null);
+                Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+                open.Add(post.Headers.Location!);
             }
 
-            var lines = await File.ReadAllLinesAsync(Path.Combine(server.DataRoot, "audit.log"));
-            var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
-            Assert.Equal(["manifest.push", "tag.delete", "manifest.delete", "blob.delete"], events.Select(e => e.GetProperty("action").GetString()));
-            Assert.All(events, e => Assert.Equal("audit/app", e.GetProperty("repository").GetString()));
-            Assert.Equal(image.Digest.ToString(), events[0].GetProperty("digest").GetString());
-            Assert.Equal("v1", events[0].GetProperty("tag").GetString());
-            Assert.Equal("127.0.0.1", events[0].GetProperty("remote").GetString());
-            Assert.True(DateTimeOffset.UtcNow - events[0].GetProperty("time").GetDateTimeOffset() < TimeSpan.FromMinutes(1));
-            Assert.Equal(image.LayerDigest.ToString(), events[3].GetProperty("digest").GetString());
+            using (var fourth = await server.Client.PostAsync("/v2/lim/other/blobs/uploads/", null))
+            {
+                await fourth.AssertErrorAsync(HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+            }
+
+            Assert.Equal(3, Directory.GetDirectories(Path.Combine(server.DataRoot, "uploads")).Length);
+
+            // A single-request push is no session left open: it goes through at the limit.
+            var whole = RandomNumberGenerator.GetBytes(100);
+            await server.Client.PushBlobAsync("lim/open", whole);
+
+            // Cancelling one frees its slot; so does finishing one.
+            using (await server.Client.DeleteAsync(open[0]))
+            using (var again = await server.Client.PostAsync("/v2/lim/open/blobs/uploads/", null))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+            }
+
+            using (var full = await server.Client.PostAsync("/v2/lim/open/blobs/uploads/", null))
+            {
+                await full.AssertErrorAsync(HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS");
+            }
+
+            using (await server.Client.PutAsync($"{open[1]}?digest={Digest.Compute(whole)}", new ByteArrayContent(whole)))
+            using (var afterCommit = await server.Client.PostAsync("/v2/lim/open/blobs/uploads/", null))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, afterCommit.StatusCode);
+            }
+
+            // One that ended without this process (removed from the storage) stops counting when the limit is hit.
+            Directory.Delete(Path.Combine(server.DataRoot, "uploads", open[2].OriginalString.Split('/')[^1]), recursive: true);
+            using (var afterExpiry = await server.Client.PostAsync("/v2/lim/open/blobs/uploads/", null))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, afterExpiry.StatusCode);
+            }
         }
         finally
         {

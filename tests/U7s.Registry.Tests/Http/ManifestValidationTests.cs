@@ -95,6 +95,24 @@ public sealed class ManifestValidationTests(RegistryServer server) : IClassFixtu
         Assert.Equal(MediaTypes.OciIndex, get.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData(1, MediaTypes.OciManifest, "says")]
+    [InlineData(-1, MediaTypes.OciManifest, "says")]
+    [InlineData(0, MediaTypes.DockerManifest, MediaTypes.OciManifest)]
+    [InlineData(0, MediaTypes.OciIndex, MediaTypes.OciManifest)]
+    public async Task OciIndex_ChildDescriptorDisagreesWithTheStoredChild_Is400ManifestInvalid_NothingStored(int sizeOff, string mediaType, string detail)
+    {
+        var repo = OciClient.NewRepo();
+        var child = await _client.PushImageAsync(repo, "child");
+        var index = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciIndex}\",\"manifests\":[{{\"mediaType\":\"{mediaType}\",\"size\":{child.Manifest.Length + sizeOff},\"digest\":\"{child.Digest}\"}}]}}";
+        using var put = await _client.PutManifestAsync(repo, "idx", index, MediaTypes.OciIndex);
+        await put.AssertErrorAsync(HttpStatusCode.BadRequest, "MANIFEST_INVALID");
+        using var error = System.Text.Json.JsonDocument.Parse(await put.Content.ReadAsStringAsync());
+        Assert.Contains(detail, error.RootElement.GetProperty("errors")[0].GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var get = await _client.GetAsync($"/v2/{repo}/manifests/idx");
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+    }
+
     [Fact]
     public async Task PutManifest_NoContentType_UsesMediaTypeField()
     {

@@ -38,6 +38,12 @@ internal static class OciClient
         var layer = RandomNumberGenerator.GetBytes(layerSize);
         var configDigest = await client.PushBlobAsync(repo, config);
         var layerDigest = await client.PushBlobAsync(repo, layer);
+        return Image(config, configDigest, layer, layerDigest, extra);
+    }
+
+    /// <summary>An image of a config and one layer, its manifest JSON ending with <paramref name="extra"/> (e.g. a subject).</summary>
+    public static TestImage Image(byte[] config, Digest configDigest, byte[] layer, Digest layerDigest, string? extra = null)
+    {
         var manifest = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.OciConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"{MediaTypes.OciLayerTar}\",\"digest\":\"{layerDigest}\",\"size\":{layer.Length}}}]{extra}}}";
         return new TestImage(manifest, Digest.Compute(Encoding.UTF8.GetBytes(manifest)), layer, layerDigest, config, configDigest);
     }

@@ -19,16 +19,29 @@ public sealed class RegistryServer : IAsyncLifetime
     /// <summary><c>127.0.0.1:port</c>, as skopeo and podman want it.</summary>
     public string HostPort => $"{BaseUri.Host}:{BaseUri.Port}";
 
-    public string DataRoot => _data.Path;
+    /// <summary>The data root: the filesystem storage, unless <see cref="ConfigureServices"/> puts it elsewhere; the audit log.</summary>
+    public string DataRoot => Options.DataRoot;
 
     public HttpClient Client { get; private set; } = null!;
 
     public RegistryOptions Options { get; } = new() { Listen = "127.0.0.1:0" };
 
+    /// <summary>Registrations made before the registry's own (another storage backend, a clock).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>What the server logged, Warning and up.</summary>
+    public RecordingLoggerProvider Logs { get; } = new();
+
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("not started");
+
     public async Task InitializeAsync()
     {
-        Options.DataRoot = _data.Path;
-        _app = RegistryApp.Build(Options, configureLogging: l => l.SetMinimumLevel(LogLevel.Warning));
+        if (Options.DataRoot == new RegistryOptions().DataRoot)
+        {
+            Options.DataRoot = _data.Path;
+        }
+
+        _app = RegistryApp.Build(Options, ConfigureServices, l => l.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address);

@@ -54,9 +54,9 @@ public abstract class BlobStoreContract
         var digest = Digest.Compute(content);
         var upload = await Store.StartUploadAsync(Repo, default);
         Assert.Equal(Repo, upload.Repository);
-        await upload.AppendAsync(new MemoryStream(content, 0, 1024 * 1024), null, default);
+        await upload.AppendAsync(new MemoryStream(content, 0, 1024 * 1024), UploadChunk.Unbounded, default);
         Assert.Equal(1024 * 1024, upload.Length);
-        await upload.AppendAsync(new MemoryStream(content, 1024 * 1024, content.Length - 1024 * 1024), null, default);
+        await upload.AppendAsync(new MemoryStream(content, 1024 * 1024, content.Length - 1024 * 1024), UploadChunk.Unbounded, default);
         Assert.Null(await Store.GetSizeOrNullAsync(digest, default));
         Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(digest, default));
         Assert.Equal(content, await ReadAllAsync(Store, digest));
@@ -68,7 +68,7 @@ public abstract class BlobStoreContract
     {
         var digest = Digest.Compute([]);
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(), null, default);
+        await upload.AppendAsync(new MemoryStream(), UploadChunk.Unbounded, default);
         Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(digest, default));
         Assert.Equal(0, await Store.GetSizeOrNullAsync(digest, default));
         Assert.Empty(await ReadAllAsync(Store, digest));
@@ -79,7 +79,7 @@ public abstract class BlobStoreContract
     {
         var content = RandomNumberGenerator.GetBytes(5000);
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(content), null, default);
+        await upload.AppendAsync(new MemoryStream(content), UploadChunk.Unbounded, default);
         var wrong = Digest.Compute("wrong"u8);
         var e = await Assert.ThrowsAsync<OciException>(() => upload.CommitAsync(wrong, default));
         Assert.Equal(OciErrorCode.DigestInvalid, e.Code);
@@ -96,11 +96,12 @@ public abstract class BlobStoreContract
     {
         var first = RandomNumberGenerator.GetBytes(4096);
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(first), null, default);
-        await Assert.ThrowsAsync<IOException>(() => upload.AppendAsync(new FailingStream(RandomNumberGenerator.GetBytes(2000)), null, default));
+        await upload.AppendAsync(new MemoryStream(first), UploadChunk.Unbounded, default);
+        var dropped = RandomNumberGenerator.GetBytes(2000);
+        await Assert.ThrowsAsync<IOException>(() => upload.AppendAsync(new RequestBodyStream(dropped, 0, dropped.Length, failAtEnd: true), UploadChunk.Unbounded, default));
         Assert.Equal(first.Length, upload.Length);
         var second = RandomNumberGenerator.GetBytes(100);
-        await upload.AppendAsync(new MemoryStream(second), null, default);
+        await upload.AppendAsync(new MemoryStream(second), UploadChunk.Unbounded, default);
         var whole = first.Concat(second).ToArray();
         await upload.CommitAsync(Digest.Compute(whole), default);
         Assert.Equal(whole, await ReadAllAsync(Store, Digest.Compute(whole)));
@@ -110,9 +111,71 @@ public abstract class BlobStoreContract
     public async Task Upload_PastMaxLength_FailsWithSizeInvalid()
     {
         var upload = await Store.StartUploadAsync(Repo, default);
-        var e = await Assert.ThrowsAsync<OciException>(() => upload.AppendAsync(new MemoryStream(new byte[2 * 1024 * 1024]), 1024 * 1024, default));
+        var e = await Assert.ThrowsAsync<OciException>(() => upload.AppendAsync(new MemoryStream(new byte[2 * 1024 * 1024]), new UploadChunk(MaxTotal: 1024 * 1024), default));
         Assert.Equal(OciErrorCode.SizeInvalid, e.Code);
         Assert.Equal(0, upload.Length);
+    }
+
+    [ContractFact]
+    public async Task Append_NotAtTheUploadsLength_IsRangeInvalid_UploadUnchanged()
+    {
+        var first = RandomNumberGenerator.GetBytes(3000);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(first), new UploadChunk(Start: 0), default);
+        foreach (var start in new long[] { 0, 2999, 3001 })
+        {
+            var e = await Assert.ThrowsAsync<OciException>(() => upload.AppendAsync(new MemoryStream(new byte[10]), new UploadChunk(Start: start), default));
+            Assert.Equal(OciErrorCode.RangeInvalid, e.Code);
+        }
+
+        await AssertUploadHoldsAsync(upload.Id, first);
+    }
+
+    [ContractTheory]
+    [InlineData(5000)]
+    [InlineData(999)]
+    [InlineData(0)]
+    public async Task Append_SourceLengthOtherThanDeclared_IsSizeInvalid_UploadUnchanged(int sent)
+    {
+        var first = RandomNumberGenerator.GetBytes(3000);
+        var upload = await Store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(first), UploadChunk.Unbounded, default);
+        var again = await Store.GetUploadOrNullAsync(upload.Id, default);
+        Assert.NotNull(again);
+        var e = await Assert.ThrowsAsync<OciException>(() => again.AppendAsync(new MemoryStream(RandomNumberGenerator.GetBytes(sent)), new UploadChunk(Start: 3000, Length: 1000), default));
+        Assert.Equal(OciErrorCode.SizeInvalid, e.Code);
+        await AssertUploadHoldsAsync(upload.Id, first);
+    }
+
+    [ContractFact]
+    public async Task Append_ConcurrentForTheSameStart_OneWins_TheOthersAreRangeInvalid()
+    {
+        var chunk = RandomNumberGenerator.GetBytes(20_000);
+        var upload = await Store.StartUploadAsync(Repo, default);
+
+        // Each appender holds the upload as a request would: looked up on its own.
+        var appenders = new List<IBlobUpload>();
+        for (var i = 0; i < 6; i++)
+        {
+            appenders.Add(await Store.GetUploadOrNullAsync(upload.Id, default) ?? throw new InvalidOperationException("upload lost"));
+        }
+
+        var outcomes = await Task.WhenAll(appenders.Select(a => Task.Run(async () =>
+        {
+            try
+            {
+                await a.AppendAsync(new MemoryStream(chunk), new UploadChunk(Start: 0, Length: chunk.Length), default);
+                return (OciErrorCode?)null;
+            }
+            catch (OciException e)
+            {
+                return e.Code;
+            }
+        })));
+
+        Assert.Equal(1, outcomes.Count(o => o is null));
+        Assert.All(outcomes.Where(o => o is not null), o => Assert.Equal(OciErrorCode.RangeInvalid, o));
+        await AssertUploadHoldsAsync(upload.Id, chunk);
     }
 
     [ContractFact]
@@ -120,14 +183,14 @@ public abstract class BlobStoreContract
     {
         var content = RandomNumberGenerator.GetBytes(70_000);
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(content, 0, 30_000), null, default);
+        await upload.AppendAsync(new MemoryStream(content, 0, 30_000), UploadChunk.Unbounded, default);
 
         var restarted = Reopen();
         var resumed = await restarted.GetUploadOrNullAsync(upload.Id, default);
         Assert.NotNull(resumed);
         Assert.Equal(Repo, resumed.Repository);
         Assert.Equal(30_000, resumed.Length);
-        await resumed.AppendAsync(new MemoryStream(content, 30_000, 40_000), null, default);
+        await resumed.AppendAsync(new MemoryStream(content, 30_000, 40_000), UploadChunk.Unbounded, default);
         await resumed.CommitAsync(Digest.Compute(content), default);
         Assert.Equal(content, await ReadAllAsync(restarted, Digest.Compute(content)));
     }
@@ -138,7 +201,7 @@ public abstract class BlobStoreContract
         var content = RandomNumberGenerator.GetBytes(1234);
         var digest = Digest.FromHash("sha512", SHA512.HashData(content));
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(content), null, default);
+        await upload.AppendAsync(new MemoryStream(content), UploadChunk.Unbounded, default);
         await upload.CommitAsync(digest, default);
         Assert.Equal(content.Length, await Store.GetSizeOrNullAsync(digest, default));
     }
@@ -149,7 +212,7 @@ public abstract class BlobStoreContract
         var content = RandomNumberGenerator.GetBytes(64);
         await Store.PutAsync(Digest.Compute(content), content, default);
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(content), null, default);
+        await upload.AppendAsync(new MemoryStream(content), UploadChunk.Unbounded, default);
         Assert.Equal(BlobCommitStatus.AlreadyExists, await upload.CommitAsync(Digest.Compute(content), default));
     }
 
@@ -167,7 +230,7 @@ public abstract class BlobStoreContract
     public async Task Upload_Cancel_ForgetsIt()
     {
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(new byte[10]), null, default);
+        await upload.AppendAsync(new MemoryStream(new byte[10]), UploadChunk.Unbounded, default);
         await upload.CancelAsync(default);
         Assert.Null(await Store.GetUploadOrNullAsync(upload.Id, default));
     }
@@ -210,7 +273,7 @@ public abstract class BlobStoreContract
         await Store.PutAsync(digest, content, default);
         await Store.TouchAsync(digest, default);
         var upload = await Store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(content, 0, 5), null, default);
+        await upload.AppendAsync(new MemoryStream(content, 0, 5), UploadChunk.Unbounded, default);
         Assert.Equal([digest], await Store.ListAsync(default).ToListAsync());
     }
 
@@ -240,6 +303,16 @@ public abstract class BlobStoreContract
         Assert.False(await Store.DeleteAsync(digest, default));
         Assert.Null(await Store.OpenReadOrNullAsync(digest, default));
         Assert.DoesNotContain(digest, await Store.ListAsync(default).ToListAsync());
+    }
+
+    /// <summary>The upload holds exactly <paramref name="expected"/>: its length, and a commit under their digest.</summary>
+    private async Task AssertUploadHoldsAsync(string id, byte[] expected)
+    {
+        var upload = await Store.GetUploadOrNullAsync(id, default);
+        Assert.NotNull(upload);
+        Assert.Equal(expected.Length, upload.Length);
+        await upload.CommitAsync(Digest.Compute(expected), default);
+        Assert.Equal(expected, await ReadAllAsync(Store, Digest.Compute(expected)));
     }
 
     private static async Task<byte[]> ReadAllAsync(IBlobStore store, Digest digest)

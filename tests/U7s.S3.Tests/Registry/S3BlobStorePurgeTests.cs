@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using U7s.Oci;
+using U7s.Registry.Storage;
 using U7s.S3.Registry;
 using U7s.Testing;
 
@@ -30,9 +31,9 @@ public sealed class S3BlobStorePurgeTests : IAsyncLifetime
         // that multipart upload is named by no state at all.
         var recorded = await _store.StartUploadAsync(Repo, default);
         var content = RandomNumberGenerator.GetBytes(Part + 1000);
-        await recorded.AppendAsync(new RequestBody(content, 0, content.Length), null, default);
+        await recorded.AppendAsync(new RequestBodyStream(content, 0, content.Length), UploadChunk.Unbounded, default);
         var orphaned = await _store.StartUploadAsync(Repo, default);
-        await Assert.ThrowsAsync<IOException>(() => orphaned.AppendAsync(new RequestBody(content, 0, content.Length, failAtEnd: true), null, default));
+        await Assert.ThrowsAsync<IOException>(() => orphaned.AppendAsync(new RequestBodyStream(content, 0, content.Length, failAtEnd: true), UploadChunk.Unbounded, default));
         Assert.Equal(0, orphaned.Length);
         Assert.Equal(2, (await MultipartUploadsAsync()).Count);
 
@@ -75,7 +76,7 @@ public sealed class S3BlobStorePurgeTests : IAsyncLifetime
     {
         // A commit or cancel that crashed after deleting the state leaves objects nobody names.
         var upload = await _store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new MemoryStream(new byte[100]), null, default);
+        await upload.AppendAsync(new MemoryStream(new byte[100]), UploadChunk.Unbounded, default);
         await _s3.Bucket.DeleteAsync(S3RegistryKeys.UploadState(upload.Id), default);
         Assert.NotEmpty(await _s3.Bucket.ListAsync(S3RegistryKeys.Upload(upload.Id), default).ToListAsync());
 

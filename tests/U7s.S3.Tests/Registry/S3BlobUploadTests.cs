@@ -111,7 +111,7 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
         var (a, b) = (Replica(), Replica());
         var content = RandomNumberGenerator.GetBytes(MiB);
         var upload = await a.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new RequestBody(content, 0, content.Length), null, default);
+        await upload.AppendAsync(new RequestBodyStream(content, 0, content.Length), UploadChunk.Unbounded, default);
         var before = await a.ReadStateOrNullAsync(upload.Id, default);
 
         var onB = await b.GetUploadOrNullAsync(upload.Id, default);
@@ -135,7 +135,7 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
         // Past the next part boundary, so part 2 reaches S3 before the client drops.
         var failing = await b.GetUploadOrNullAsync(id, default);
         var garbage = RandomNumberGenerator.GetBytes(7 * MiB);
-        await Assert.ThrowsAsync<IOException>(() => failing!.AppendAsync(new RequestBody(garbage, 0, garbage.Length, failAtEnd: true), null, default));
+        await Assert.ThrowsAsync<IOException>(() => failing!.AppendAsync(new RequestBodyStream(garbage, 0, garbage.Length, failAtEnd: true), UploadChunk.Unbounded, default));
         Assert.Equal(6 * MiB, failing!.Length);
         Assert.Equal(6 * MiB, (await c.GetUploadOrNullAsync(id, default))!.Length);
         Assert.Equal(before.ETag, (await c.ReadStateOrNullAsync(id, default))!.Value.ETag);
@@ -164,7 +164,7 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
         {
             try
             {
-                await u.AppendAsync(new RequestBody(bodies[i], 0, 1000), null, default);
+                await u.AppendAsync(new RequestBodyStream(bodies[i], 0, 1000), UploadChunk.Unbounded, default);
                 return (Index: i, Error: (OciErrorCode?)null);
             }
             catch (OciException e)
@@ -189,7 +189,7 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
         var store = new S3BlobStore(bucket, _s3.Options, _clock) { SingleCopyLimit = Part, CopyPartBytes = Part };
         var content = RandomNumberGenerator.GetBytes(12 * MiB + 1);
         var upload = await store.StartUploadAsync(Repo, default);
-        await upload.AppendAsync(new RequestBody(content, 0, content.Length), null, default);
+        await upload.AppendAsync(new RequestBodyStream(content, 0, content.Length), UploadChunk.Unbounded, default);
         Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(Digest.Compute(content), default));
 
         Assert.Equal(content, await ReadAllAsync(Replica(), Digest.Compute(content)));
@@ -202,14 +202,14 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
         var (a, b) = (Replica(), Replica());
         var upload = await a.StartUploadAsync(Repo, default);
         var content = RandomNumberGenerator.GetBytes(6 * MiB);
-        await upload.AppendAsync(new RequestBody(content, 0, content.Length), null, default);
+        await upload.AppendAsync(new RequestBodyStream(content, 0, content.Length), UploadChunk.Unbounded, default);
         Assert.Single(await MultipartUploadsAsync());
 
         await (await b.GetUploadOrNullAsync(upload.Id, default))!.CancelAsync(default);
         Assert.Empty(await MultipartUploadsAsync());
         Assert.Empty(await KeysAsync(S3RegistryKeys.Uploads));
         Assert.Null(await a.GetUploadOrNullAsync(upload.Id, default));
-        var e = await Assert.ThrowsAsync<OciException>(() => upload.AppendAsync(new MemoryStream([1]), null, default));
+        var e = await Assert.ThrowsAsync<OciException>(() => upload.AppendAsync(new MemoryStream([1]), UploadChunk.Unbounded, default));
         Assert.Equal(OciErrorCode.BlobUploadUnknown, e.Code);
     }
 
@@ -245,7 +245,7 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
         var upload = await store.GetUploadOrNullAsync(id, default);
         Assert.NotNull(upload);
         Assert.Equal(offset, upload.Length);
-        Assert.Equal(offset + count, await upload.AppendAsync(new RequestBody(content, offset, count), null, default));
+        Assert.Equal(offset + count, await upload.AppendAsync(new RequestBodyStream(content, offset, count), UploadChunk.Unbounded, default));
     }
 
     private static async Task<S3UploadState> StateAsync(S3BlobStore store, string id) =>
