@@ -4,6 +4,7 @@ using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
 using U7s.Cli.Wiring;
+using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
@@ -36,6 +37,22 @@ internal static class CreateImagemakerUserCommand
         {
             Description = "Also copy the published keys and keys/policy.json into this S3 signature tree (s3://bucket[/prefix/], the replicas' store)",
         };
+        var keyAlgorithm = new Option<KeySpec>("--key-algorithm")
+        {
+            Description = "Kind of signing key generated for a user who has none: rsa3072 (the default), rsa2048 … rsa8192, or ed25519",
+            HelpName = "rsa3072|rsa4096|ed25519",
+            DefaultValueFactory = _ => SigstoreSignerKeyProvisioner.DefaultKey,
+            CustomParser = r =>
+            {
+                if (KeySpec.TryParse(r.Tokens.Single().Value, out var spec))
+                {
+                    return spec;
+                }
+
+                r.AddError($"--key-algorithm must be rsa<bits> (2048-8192, a multiple of 8) or ed25519, not '{r.Tokens.Single().Value}'");
+                return null;
+            },
+        };
         var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
         command.Aliases.Add("create-imagemaker");
         command.Arguments.Add(users);
@@ -45,6 +62,7 @@ internal static class CreateImagemakerUserCommand
         command.Options.Add(htpasswd);
         command.Options.Add(passwordFile);
         command.Options.Add(publishTo);
+        command.Options.Add(keyAlgorithm);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -72,7 +90,7 @@ internal static class CreateImagemakerUserCommand
             var root = common.NodeRoot(parse, environment);
             var options = common.Cluster(parse);
             options.PathsIncludeRoot = parse.GetValue(inPlace);
-            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time);
+            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time, parse.GetValue(keyAlgorithm));
             var stagingUrl = parse.GetValue(staging)!;
             if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
             {
