@@ -171,6 +171,11 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
             return $"key {key.Fingerprint} expired at {key.ExpiresAt:u}";
         }
 
+        if (key.Algorithm == OpenPgpKeyInfo.Ed25519Rfc9580)
+        {
+            return $"key {key.Fingerprint} is Ed25519 in RFC 9580 form (algorithm 27), which U7s cannot sign with and GnuPG 2.2 cannot verify; use GnuPG's Ed25519 (algorithm 22) or RSA";
+        }
+
         if (key.Emails.Count == 0)
         {
             return $"key {key.Fingerprint} has no user ID with an e-mail address";
@@ -185,11 +190,6 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         if (key.IsRsa && key.Bits < KeySpec.MinRsaBits)
         {
             return $"key {key.Fingerprint} is RSA-{key.Bits}; at least {KeySpec.MinRsaBits} bits are required";
-        }
-
-        if (key.Algorithm == OpenPgpKeyInfo.Ed25519Rfc9580)
-        {
-            return $"key {key.Fingerprint} is Ed25519 in RFC 9580 form (algorithm 27), which U7s cannot sign with and GnuPG 2.2 cannot verify; use GnuPG's Ed25519 (algorithm 22) or RSA";
         }
 
         return null;

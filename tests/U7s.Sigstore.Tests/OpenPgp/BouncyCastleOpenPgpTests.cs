@@ -215,6 +215,20 @@ public sealed class BouncyCastleOpenPgpTests
         Assert.Equal(repaired, _pgp.ExportSecretKey(repaired, info.Fingerprint, armored: false));
     }
 
+    [Fact]
+    public void ReadPublicKeys_Rfc9580Ed25519Key_IsReadButRefusedAsSigner()
+    {
+        // BouncyCastle 2.7.0 reads algorithm 27 keys but cannot certify, sign or parse signatures with them.
+        var generator = new Ed25519KeyPairGenerator();
+        generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
+        var key = new PgpKeyPair(PublicKeyAlgorithmTag.Ed25519, generator.GenerateKeyPair(), DateTime.UtcNow.AddMinutes(-1)).PublicKey;
+
+        var info = Assert.Single(_pgp.ReadPublicKeys(key.GetEncoded(), Now));
+
+        Assert.Equal(OpenPgpKeyInfo.Ed25519Rfc9580, info.Algorithm);
+        Assert.Contains("RFC 9580", U7s.Sigstore.Keys.SignerKeyStore.ProblemWith(info), StringComparison.Ordinal);
+    }
+
     /// <summary>An unprotected key as earlier U7s versions wrote it: usage 0, then a SHA-1 instead of the two-octet sum.</summary>
     internal static byte[] ClearKeyWithSha1Check()
     {
