@@ -9,7 +9,8 @@ namespace U7s.Cli.Commands;
 
 /// <summary>
 /// <c>u7s verify &lt;image&gt; [--policy FILE]</c>: every stored signature of the manifest the
-/// registry serves (index, signer, identity, digest, ok or why), then the policy verdict.
+/// registry serves (index, signer, identity, digest, ok or why), then the policy verdict. Exits 0
+/// when a trusted signature (with <c>--policy</c>: the policy) accepts the image, 4 when not.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -40,7 +41,7 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
-        var command = new Command("verify", "List an image's signatures and evaluate the policy")
+        var command = new Command("verify", "List an image's signatures and evaluate the policy; exit 0 when they (or the policy) accept the image, 4 when not")
         {
             ImageArgument, PolicyOption, KeyringOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
         };

@@ -12,8 +12,9 @@ using Org.BouncyCastle.Security;
 namespace U7s.Sigstore.OpenPgp;
 
 /// <summary>
-/// <see cref="IOpenPgp"/> over Portable.BouncyCastle 1.8.10. Key handling here; signing and
-/// verification in the partial files beside it.
+/// <see cref="IOpenPgp"/> over BouncyCastle.Cryptography 2.7.0 (RSA signing, RSA checks and RSA key
+/// generation on the platform's OpenSSL). Key handling here; signing and verification in the
+/// partial files beside it.
 /// </summary>
 public sealed partial class BouncyCastleOpenPgp : IOpenPgp
 {
@@ -214,8 +215,8 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         }
         catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
         {
-            // One unreadable key (e.g. Ed25519, which BouncyCastle 1.8.10 cannot parse) fails the
-            // whole bundle: read the keys one by one and keep those that parse.
+            // One unreadable key (an algorithm BouncyCastle does not know) fails the whole bundle:
+            // read the keys one by one and keep those that parse.
             var readable = ReadKeysSeparately(data);
             return readable.Count > 0 ? readable : throw new OpenPgpException("cannot read OpenPGP public key: " + e.Message, e);
         }
