@@ -65,7 +65,14 @@ internal static partial class KeysCommand
                 var secret = store.ExportSecret(key);
                 if (parse.GetValue(OutputOption) is { } secretFile)
                 {
-                    WritePrivateFile(secretFile.FullName, secret);
+                    try
+                    {
+                        Sigstore.Keys.SignerKeyStore.WriteSecret(secretFile.FullName, secret);
+                    }
+                    catch (IOException e)
+                    {
+                        throw new UserException($"cannot write {secretFile.FullName}: {e.Message}", ExitCodes.Failure);
+                    }
                 }
                 else
                 {
@@ -89,37 +96,5 @@ internal static partial class KeysCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// A secret key file, written 0600 from the start (never readable by others, not even briefly) and
-    /// renamed into place, so an existing file with looser modes is replaced rather than reused.
-    /// </summary>
-    private static void WritePrivateFile(string path, byte[] content)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.tmp-{Guid.NewGuid():N}");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(content);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserException($"cannot write {path}: {e.Message}", ExitCodes.Failure);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
     }
 }

@@ -207,15 +207,19 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         }
     }
 
-    private void WriteSecret(string path, byte[] content)
+    /// <summary>
+    /// Writes a secret key file: created 0600 in a temp file beside <paramref name="path"/>, flushed,
+    /// then renamed over it, so the secret is never readable by others (not even briefly, nor through
+    /// an older file's looser mode) and a crash leaves the old file or the new one.
+    /// </summary>
+    internal static void WriteSecret(string path, byte[] content)
     {
-        var temp = Path.Combine(Directory, $".tmp-{Guid.NewGuid():N}");
+        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".tmp-{Guid.NewGuid():N}");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
             {
-                // Created 0600 from the start: the secret is never readable by others, not even briefly.
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
