@@ -12,12 +12,15 @@ public sealed class RequiresToolFactAttribute : FactAttribute
     public RequiresToolFactAttribute(params string[] tools)
     {
         Tools = tools;
-        var missing = tools.Where(t => Tool.Find(t) is null).ToArray();
-        if (missing.Length > 0)
-        {
-            Skip = $"not installed: {string.Join(", ", missing)}";
-        }
+        Skip = SkipReason(tools);
     }
 
     public IReadOnlyList<string> Tools { get; }
+
+    /// <summary>"not installed: …" naming the missing programs, or null when all are there.</summary>
+    internal static string? SkipReason(string[] tools)
+    {
+        var missing = tools.Where(t => Tool.Find(t) is null).ToArray();
+        return missing.Length > 0 ? $"not installed: {string.Join(", ", missing)}" : null;
+    }
 }

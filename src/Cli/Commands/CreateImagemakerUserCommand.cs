@@ -7,6 +7,7 @@ using U7s.Cli.Wiring;
 using U7s.Oci.Auth;
 using U7s.S3;
 using U7s.S3.Sigstore;
+using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
@@ -44,6 +45,22 @@ internal static class CreateImagemakerUserCommand
             Description = "Root-owned authorization file that u7s serve takes push and signing rights from (Registry:Auth:Signers)",
             DefaultValueFactory = _ => SignersDocument.DefaultPath,
         };
+        var keyAlgorithm = new Option<KeySpec>("--key-algorithm")
+        {
+            Description = "Kind of signing key generated for a user who has none: rsa3072 (the default), rsa2048 … rsa8192, or ed25519",
+            HelpName = "rsa3072|rsa4096|ed25519",
+            DefaultValueFactory = _ => SigstoreSignerKeyProvisioner.DefaultKey,
+            CustomParser = r =>
+            {
+                if (KeySpec.TryParse(r.Tokens.Single().Value, out var spec))
+                {
+                    return spec;
+                }
+
+                r.AddError($"--key-algorithm must be rsa<bits> (2048-8192, a multiple of 8) or ed25519, not '{r.Tokens.Single().Value}'");
+                return null;
+            },
+        };
         var command = new Command("create-imagemakeruser", "Create imagemaker users with signing keys and add them to the signature policy");
         command.Aliases.Add("create-imagemaker");
         command.Arguments.Add(users);
@@ -54,6 +71,7 @@ internal static class CreateImagemakerUserCommand
         command.Options.Add(passwordFile);
         command.Options.Add(publishTo);
         command.Options.Add(signersFile);
+        command.Options.Add(keyAlgorithm);
         common.AddTo(command);
         command.Validators.Add(result =>
         {
@@ -82,7 +100,7 @@ internal static class CreateImagemakerUserCommand
             var options = common.Cluster(parse);
             options.PathsIncludeRoot = parse.GetValue(inPlace);
             options.Signers = parse.GetValue(signersFile)!;
-            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time);
+            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time, parse.GetValue(keyAlgorithm));
             var stagingUrl = parse.GetValue(staging)!;
             if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
             {

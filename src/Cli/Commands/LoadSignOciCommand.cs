@@ -178,11 +178,23 @@ internal static class LoadSignOciCommand
         {
             var name = image.Image.Target + (image.Image.Additional ? " (additional)" : string.Empty);
             var signature = image.Signature is { } s ? $"signature-{s.SignatureIndex}{(s.Existing ? " (existing)" : string.Empty)}" : "-";
-            var verified = image.Verification is { Accepted: true } ? "yes" : "NO";
+            var verified = image.Verification switch
+            {
+                { Accepted: true, Reason: null } => "yes",
+                { Accepted: true } => "yes, unchecked",
+                _ => "NO",
+            };
             table.AddRow(Markup.Escape(name), image.Digest.ToString(), Markup.Escape(image.Signature?.Signer ?? "-"), signature, verified);
         }
 
         console.Write(table);
+
+        // An accepted image with a reason was let through without a signature check (insecureAcceptAnything).
+        foreach (var warning in result.Images.Where(i => i.Verification is { Accepted: true, Reason: not null }).Select(i => i.Verification!.Reason!).Distinct(StringComparer.Ordinal))
+        {
+            console.WriteLine($"warning: {warning}");
+        }
+
         console.WriteLine($"{result.Images.Count} images, {result.BlobsSent} blobs sent, {result.BlobsPresent} already present, {result.ExpandedBytes} bytes read; signer {result.Signer}");
     }
 }

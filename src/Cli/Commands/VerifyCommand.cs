@@ -9,7 +9,8 @@ namespace U7s.Cli.Commands;
 
 /// <summary>
 /// <c>u7s verify &lt;image&gt; [--policy FILE]</c>: every stored signature of the manifest the
-/// registry serves (index, signer, identity, digest, ok or why), then the policy verdict.
+/// registry serves (index, signer, identity, digest, ok or why), then the policy verdict. Exits 0
+/// when a trusted signature (with <c>--policy</c>: the policy) accepts the image, 4 when not.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -40,7 +41,7 @@ internal static class VerifyCommand
 
     public static Command Create()
     {
-        var command = new Command("verify", "List an image's signatures and evaluate the policy")
+        var command = new Command("verify", "List an image's signatures and evaluate the policy; exit 0 when they (or the policy) accept the image, 4 when not")
         {
             ImageArgument, PolicyOption, KeyringOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
         };
@@ -70,23 +71,27 @@ internal static class VerifyCommand
         var trusted = await LoadKeyringsAsync(parse, root, pgp, cancellationToken);
         var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
         var digest = reference.Digest ?? manifest.Digest;
-        var signatures = await ReadSignaturesAsync(parse, root, reference, digest, cancellationToken);
+        var (signatures, location) = await ReadSignaturesAsync(parse, root, reference, digest, cancellationToken);
 
-        output.WriteLine($"{reference} {digest}: {signatures.Count} signature(s)");
+        output.WriteLine(signatures.Count == 0
+            ? $"{reference} {digest}: no signature at {location}signature-1"
+            : $"{reference} {digest}: {signatures.Count} signature(s) in {location}");
         var intended = DockerReference.From(reference).WithDefaultTag();
         var verifier = new SignatureVerifier(pgp, TimeProvider.System);
         var anyAccepted = false;
-        for (var i = 0; i < signatures.Count; i++)
+        foreach (var signature in signatures)
         {
-            var check = verifier.Check(signatures[i], trusted, digest, id => SignedIdentity.Default.Matches(intended, id));
+            var check = signature.Content is { } content
+                ? verifier.Check(content, trusted, digest, id => SignedIdentity.Default.Matches(intended, id), cancellationToken)
+                : new SignatureCheck(false, null, null, signature.Problem);
             anyAccepted |= check.IsAccepted;
             output.WriteLine(string.Join(
                 '\t',
-                $"signature-{i + 1}",
+                $"signature-{signature.Index}",
                 check.SignerFingerprint ?? "-",
                 check.Identity ?? "-",
                 check.ManifestDigest?.ToString() ?? "-",
-                check.IsAccepted ? "ok" : "rejected: " + check.Reason));
+                check.IsAccepted ? "ok" : "rejected: " + OneLine(check.Reason)));
         }
 
         if (evaluator is null)
@@ -94,31 +99,78 @@ internal static class VerifyCommand
             return anyAccepted ? ExitCodes.Success : ExitCodes.Refused;
         }
 
-        var verdict = await evaluator.EvaluateAsync(reference, digest, signatures, cancellationToken);
+        if (signatures.FirstOrDefault(s => s.Content is null) is { } unreadable)
+        {
+            // containers/image fails the whole pull on a signature it cannot read, whatever the others say.
+            output.WriteLine($"policy: rejected: reading signature-{unreadable.Index}: {unreadable.Problem}");
+            return ExitCodes.Refused;
+        }
+
+        var verdict = await evaluator.EvaluateAsync(reference, digest, signatures.Select(s => s.Content!).ToList(), cancellationToken);
         output.WriteLine($"policy: {verdict}");
+        if (verdict is { IsAllowed: true, AcceptsAnything: true })
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"warning: the policy accepts any image in scope {verdict.Scope} (insecureAcceptAnything); no signature was checked");
+        }
+
         return verdict.IsAllowed ? ExitCodes.Success : ExitCodes.Refused;
     }
 
-    private static async Task<List<byte[]>> ReadSignaturesAsync(ParseResult parse, string root, Reference reference, Digest digest, CancellationToken cancellationToken)
+    /// <summary>Reasons quote untrusted payload text: keep each signature on its one line.</summary>
+    private static string OneLine(string? text) => (text ?? string.Empty).ReplaceLineEndings(" ");
+
+    /// <summary>
+    /// The signatures 1, 2, … as a node reads them (stopping at the first gap), and where they were
+    /// looked for. In the tree, a file larger than containers/image reads is listed with its problem
+    /// rather than ending the command; over HTTP such a file fails the read as it fails a node's pull.
+    /// </summary>
+    private static async Task<(List<ListedSignature> Signatures, string Location)> ReadSignaturesAsync(ParseResult parse, string root, Reference reference, Digest digest, CancellationToken cancellationToken)
     {
         var repository = LookasidePath.RepositoryOf(reference);
-        var listing = parse.GetValue(LookasideOption) is { } lookaside
-            ? new LookasideClient(Http).ListAsync(lookaside, repository, digest, cancellationToken)
-            : new SignatureStore(Wiring.SigstoreTrees.Open(root)).ListAsync(repository, digest, cancellationToken);
-        var signatures = new List<byte[]>();
+        var relative = SignatureStore.RelativeDirectory(repository, digest) + "/";
+        var signatures = new List<ListedSignature>();
         try
         {
-            await foreach (var s in listing)
+            if (parse.GetValue(LookasideOption) is { } lookaside)
             {
-                signatures.Add(s.Content);
+                await foreach (var s in new LookasideClient(Http).ListAsync(lookaside, repository, digest, cancellationToken))
+                {
+                    signatures.Add(new ListedSignature(s.Index, s.Content, null));
+                }
+
+                return (signatures, $"{lookaside.ToString().TrimEnd('/')}/{relative}");
             }
+
+            var tree = Wiring.SigstoreTrees.Open(root);
+            for (var index = 1; index <= SignatureStore.MaxSignatures; index++)
+            {
+                var path = SignatureStore.TreePath(repository, digest, index);
+                try
+                {
+                    if (await tree.ReadAllOrNullAsync(path, SignatureStore.MaxSignatureBytes, cancellationToken) is not { } content)
+                    {
+                        break;
+                    }
+
+                    signatures.Add(new ListedSignature(index, content, null));
+                }
+                catch (InvalidDataException)
+                {
+                    signatures.Add(new ListedSignature(index, null, $"larger than {SignatureStore.MaxSignatureBytes / (1024 * 1024)} MiB, which containers/image refuses to read"));
+                }
+            }
+
+            var directory = $"{SignatureStore.TreeDirectory}/{relative}";
+            return (signatures, tree is FileSystemSigstoreTree files ? files.FullPath(directory.TrimEnd('/')) + "/" : $"{root.TrimEnd('/')}/{directory}");
         }
         catch (SignatureStoreException e)
         {
             throw new UserException(e.Message, ExitCodes.Unavailable);
         }
-
-        return signatures;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        {
+            throw new UserException($"cannot read the signatures: {e.Message}", ExitCodes.Unavailable);
+        }
     }
 
     private static async Task<TrustedKeyring> LoadKeyringsAsync(ParseResult parse, string root, BouncyCastleOpenPgp pgp, CancellationToken cancellationToken)
@@ -148,4 +200,7 @@ internal static class VerifyCommand
             throw new UserException($"cannot read the trusted keys: {e.Message}", ExitCodes.InvalidInput);
         }
     }
+
+    /// <summary>One <c>signature-N</c>: its bytes, or why they could not be read.</summary>
+    private sealed record ListedSignature(int Index, byte[]? Content, string? Problem);
 }

@@ -60,6 +60,7 @@ internal sealed class PolicyImageVerifier(PolicyEvaluator evaluator, SignatureSt
             return VerificationResult.Rejected($"the registry serves {served.Digest} for {reference}, not {manifestDigest}");
         }
 
+        string? acceptsAnything = null;
         foreach (var digest in IndexInstances.Of(served).Prepend(manifestDigest))
         {
             var verdict = await EvaluateAsync(reference, digest, cancellationToken);
@@ -68,9 +69,17 @@ internal sealed class PolicyImageVerifier(PolicyEvaluator evaluator, SignatureSt
                 var what = digest == manifestDigest ? string.Empty : $"instance {digest}: ";
                 return VerificationResult.Rejected(what + string.Join("; ", verdict.Reasons));
             }
+
+            if (verdict.AcceptsAnything)
+            {
+                acceptsAnything = verdict.Scope;
+            }
         }
 
-        return VerificationResult.Ok;
+        // Accepted, but not because of a signature: the summary says so rather than a bare "yes".
+        return acceptsAnything is null
+            ? VerificationResult.Ok
+            : new VerificationResult(true, $"the policy accepts any image in scope {acceptsAnything} (insecureAcceptAnything); no signature was checked");
     }
 
     private async Task<PolicyVerdict> EvaluateAsync(Reference reference, Digest digest, CancellationToken cancellationToken)

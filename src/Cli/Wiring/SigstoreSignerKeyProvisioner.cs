@@ -12,12 +12,14 @@ namespace U7s.Cli.Wiring;
 /// <see cref="ISignerKeyProvisioner"/> on U7s's own key store, the one <c>u7s keys</c> and
 /// <c>u7s sign</c> use (SPEC §2.3): the key lives in the imagemaker's
 /// <c>~/.local/share/u7s/keys</c> (0700, the secret file 0600, both owned by the user; under a
-/// staging root, inside that tree), generated in batch as an unprotected RSA primary key with no
-/// subkey, and its armored public key is published to <c>/var/sigstore/keys/&lt;user&gt;.pgp</c>.
+/// staging root, inside that tree), generated in batch as an unprotected primary key of kind
+/// <paramref name="key"/> (default RSA 3072, SPEC §2.2) with no subkey, and its armored public key is
+/// published to <c>/var/sigstore/keys/&lt;user&gt;.pgp</c>.
 /// </summary>
-internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimeProvider time, int bits = SigstoreSignerKeyProvisioner.DefaultBits) : ISignerKeyProvisioner
+internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimeProvider time, KeySpec? key = null) : ISignerKeyProvisioner
 {
-    public const int DefaultBits = 3072;
+    /// <summary>What <c>create-imagemakeruser</c> generates unless told otherwise (SPEC §2.2: RSA 3072).</summary>
+    public static KeySpec DefaultKey { get; } = KeySpec.Rsa(3072);
 
     /// <summary>The key directory below a home, where <see cref="SignerKeyStore.DefaultDirectory"/> points for that user.</summary>
     public const string KeyDirectoryInHome = ".local/share/u7s/keys";
@@ -47,7 +49,7 @@ internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimePr
 
         await new UserConfigWriter(writer, accounts).EnsureDirectoryAsync(user, keyDirectory, FileModes.Mode0700, cancellationToken);
 
-        StoredKey key;
+        StoredKey stored;
         bool generated;
         try
         {
@@ -57,11 +59,11 @@ internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimePr
             switch (usable.Count)
             {
                 case 0:
-                    key = store.Generate(request.User, request.Email, bits, passphrase: null);
+                    stored = store.Generate(request.User, request.Email, key ?? DefaultKey, passphrase: null);
                     generated = true;
                     break;
                 case 1:
-                    key = usable[0];
+                    stored = usable[0];
                     generated = false;
                     break;
                 default:
@@ -76,12 +78,12 @@ internal sealed class SigstoreSignerKeyProvisioner(IProcessRunner runner, TimePr
         if (generated)
         {
             // The store writes as the invoking user (root on a node); the secret belongs to the imagemaker.
-            await accounts.SetOwnerAsync(request.Root.ToNodePath(key.Path), user.Uid, user.Gid, cancellationToken);
+            await accounts.SetOwnerAsync(request.Root.ToNodePath(stored.Path), user.Uid, user.Gid, cancellationToken);
         }
 
         var published = NodePaths.PublicKey(request.User);
-        var armored = store.ExportPublic(key);
+        var armored = store.ExportPublic(stored);
         await writer.WriteBytesAsync(published, armored, FileModes.Mode0644, cancellationToken);
-        return new Cluster.Users.SignerKey(key.Info.Fingerprint, published, generated, System.Text.Encoding.ASCII.GetString(armored));
+        return new Cluster.Users.SignerKey(stored.Info.Fingerprint, published, generated, System.Text.Encoding.ASCII.GetString(armored));
     }
 }

@@ -87,15 +87,15 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         return stored;
     }
 
-    /// <summary>Generates a new RSA primary key (SPEC §2.3) and stores it.</summary>
-    public StoredKey Generate(string name, string email, int bits, string? passphrase)
+    /// <summary>Generates a new primary key of kind <paramref name="key"/> (SPEC §2.3) and stores it.</summary>
+    public StoredKey Generate(string name, string email, KeySpec key, string? passphrase)
     {
         if (OpenPgpKeyInfo.EmailOf(email) != email || email.Contains('<', StringComparison.Ordinal))
         {
             throw new KeyStoreException($"'{email}' is not an e-mail address");
         }
 
-        var secret = openPgp.GenerateSecretKey(new KeyGenerationRequest(name, email, bits, passphrase, time.GetUtcNow()));
+        var secret = openPgp.GenerateSecretKey(new KeyGenerationRequest(name, email, key, passphrase, time.GetUtcNow()));
         return Import(secret, passphrase).Single();
     }
 
@@ -146,6 +146,16 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         return new SignerKey(key.Info.Fingerprint, secret, openPgp.ExportPublicKey(secret, key.Info.Fingerprint, armored: false), passphrase);
     }
 
+    /// <summary>
+    /// The armored secret key of <paramref name="key"/> as stored (protected by its passphrase, or in the
+    /// clear), in the form gpg imports and signs with (see <see cref="IOpenPgp.ExportSecretKey"/>).
+    /// </summary>
+    public byte[] ExportSecret(StoredKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return openPgp.ExportSecretKey(File.ReadAllBytes(key.Path), key.Info.Fingerprint, armored: true);
+    }
+
     /// <summary>The armored public key of <paramref name="key"/>, as published under <c>/var/sigstore/keys/</c>.</summary>
     public byte[] ExportPublic(StoredKey key)
     {
@@ -167,6 +177,11 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
             return $"key {key.Fingerprint} expired at {key.ExpiresAt:u}";
         }
 
+        if (key.Algorithm == OpenPgpKeyInfo.Ed25519Rfc9580)
+        {
+            return $"key {key.Fingerprint} is Ed25519 in RFC 9580 form (algorithm 27), which U7s cannot sign with and GnuPG 2.2 cannot verify; use GnuPG's Ed25519 (algorithm 22) or RSA";
+        }
+
         if (key.Emails.Count == 0)
         {
             return $"key {key.Fingerprint} has no user ID with an e-mail address";
@@ -178,9 +193,9 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
             return $"key {key.Fingerprint} has signing subkeys ({string.Join(", ", key.SigningSubkeyFingerprints)}); use a primary-only key";
         }
 
-        if (key.Algorithm.StartsWith("Rsa", StringComparison.Ordinal) && key.Bits < 2048)
+        if (key.IsRsa && key.Bits < KeySpec.MinRsaBits)
         {
-            return $"key {key.Fingerprint} is RSA-{key.Bits}; at least 2048 bits are required";
+            return $"key {key.Fingerprint} is RSA-{key.Bits}; at least {KeySpec.MinRsaBits} bits are required";
         }
 
         return null;
@@ -213,15 +228,19 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         }
     }
 
-    private void WriteSecret(string path, byte[] content)
+    /// <summary>
+    /// Writes a secret key file: created 0600 in a temp file beside <paramref name="path"/>, flushed,
+    /// then renamed over it, so the secret is never readable by others (not even briefly, nor through
+    /// an older file's looser mode) and a crash leaves the old file or the new one.
+    /// </summary>
+    internal static void WriteSecret(string path, byte[] content)
     {
-        var temp = Path.Combine(Directory, $".tmp-{Guid.NewGuid():N}");
+        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".tmp-{Guid.NewGuid():N}");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
             if (!OperatingSystem.IsWindows())
             {
-                // Created 0600 from the start: the secret is never readable by others, not even briefly.
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
@@ -260,7 +279,7 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
         return
         new StringBuilder()
             .Append(key.Info.Fingerprint).Append(' ')
-            .Append(key.Info.Algorithm).Append('-').Append(key.Info.Bits)
+            .Append(key.Info.Algorithm).Append(key.Info.IsRsa ? $"-{key.Info.Bits}" : string.Empty)
             .Append(key.Info.IsProtected ? " protected " : " unprotected ")
             .Append(string.Join(", ", key.Info.UserIds))
             .Append(ProblemWith(key.Info) is { } p ? $" [unusable: {p}]" : string.Empty)

@@ -1,4 +1,6 @@
 using Org.BouncyCastle.Bcpg;
+using Org.BouncyCastle.Asn1.EdEC;
+using Org.BouncyCastle.Asn1.Gnu;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace U7s.Sigstore.OpenPgp;
@@ -19,7 +21,7 @@ public sealed partial class BouncyCastleOpenPgp
         return new OpenPgpKeyInfo(
             FingerprintOf(primary),
             primary.GetUserIds().OfType<string>().ToList(),
-            primary.Algorithm.ToString(),
+            AlgorithmName(primary),
             primary.BitStrength,
             created,
             expires,
@@ -28,6 +30,18 @@ public sealed partial class BouncyCastleOpenPgp
             signingSubkeys,
             isProtected);
     }
+
+    /// <summary>
+    /// The algorithm as listings show it: RSA keys by their OpenPGP name (<c>RsaGeneral</c>), EdDSA on
+    /// Ed25519 as <c>Ed25519</c> whether GnuPG's legacy form (algorithm 22) or RFC 9580's (27).
+    /// </summary>
+    private static string AlgorithmName(PgpPublicKey key) => key.Algorithm switch
+    {
+        PublicKeyAlgorithmTag.EdDsa_Legacy when key.PublicKeyPacket.Key is EdDsaPublicBcpgKey legacy
+            && (legacy.CurveOid.Equals(GnuObjectIdentifiers.Ed25519) || legacy.CurveOid.Equals(EdECObjectIdentifiers.id_Ed25519)) => OpenPgpKeyInfo.Ed25519,
+        PublicKeyAlgorithmTag.Ed25519 => OpenPgpKeyInfo.Ed25519Rfc9580,
+        _ => key.Algorithm.ToString(),
+    };
 
     private static bool IsPrimaryRevoked(PgpPublicKey primary) =>
         primary.GetSignaturesOfType(PgpSignature.KeyRevocation).Cast<PgpSignature>().Any(s => Verifies(s, () => s.VerifyCertification(primary), primary));

@@ -6,12 +6,16 @@ namespace U7s.Sigstore.OpenPgp;
 /// <summary>Checking simple-signing messages the way containers/image 5.23 (gpgme) does (SPEC §2.2).</summary>
 public sealed partial class BouncyCastleOpenPgp
 {
-    /// <summary>Largest signed payload read out of a message (the lookaside limit per signature).</summary>
-    private const int MaxContentBytes = 4 * 1024 * 1024;
+    /// <summary>Largest message read (the lookaside limit per signature, SPEC §2.4).</summary>
+    private const int MaxMessageBytes = 4 * 1024 * 1024;
 
-    public OpenPgpVerification Verify(ReadOnlySpan<byte> signature, IReadOnlyList<ReadOnlyMemory<byte>> keyrings, DateTimeOffset now)
+    public OpenPgpVerification Verify(ReadOnlySpan<byte> signature, IReadOnlyList<ReadOnlyMemory<byte>> keyrings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyrings);
+        if (signature.Length > MaxMessageBytes)
+        {
+            return OpenPgpVerification.Fail($"signature is {signature.Length} bytes, more than the {MaxMessageBytes / (1024 * 1024)} MiB containers/image reads");
+        }
 
         // containers/image sniffs the first byte before any crypto; armor ('-') and the rest are refused here.
         if (signature.IsEmpty || !IsSignedMessageStart(signature[0]))
@@ -22,10 +26,10 @@ public sealed partial class BouncyCastleOpenPgp
         SignedMessage message;
         try
         {
-            message = ReadMessage(signature.ToArray());
+            message = SignedMessageReader.Read(signature.ToArray(), cancellationToken);
         }
-#pragma warning disable CA1031 // Untrusted bytes: Portable.BouncyCastle 1.8.10 throws bare Exception for some malformed packets (found by fuzzing).
-        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning disable CA1031 // Untrusted bytes: BouncyCastle throws bare Exception for some malformed packets (found by fuzzing).
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
 #pragma warning restore CA1031
         {
             return OpenPgpVerification.Fail("Invalid GPG signature: " + e.Message);
@@ -83,7 +87,7 @@ public sealed partial class BouncyCastleOpenPgp
             return OpenPgpVerification.Fail("Invalid GPG signature: " + problem);
         }
 
-        return OpenPgpVerification.Ok(message.Content, FingerprintOf(key), FingerprintOf(primary));
+        return OpenPgpVerification.Ok(message.Content, FingerprintOf(key), FingerprintOf(primary), message.TrailingBytes);
     }
 
     /// <summary>First bytes containers/image accepts: compressed data, one-pass signature, signature (old and new packet headers).</summary>
@@ -136,71 +140,5 @@ public sealed partial class BouncyCastleOpenPgp
         }
 
         return null;
-    }
-
-    private static SignedMessage ReadMessage(byte[] data)
-    {
-        var message = new SignedMessage();
-        var factory = new PgpObjectFactory(data);
-        var decompressed = false;
-        while (true)
-        {
-            var item = factory.NextPgpObject();
-            switch (item)
-            {
-                case null:
-                    return message;
-                case PgpCompressedData compressed when !decompressed && message.IsEmpty:
-                    decompressed = true;
-                    factory = new PgpObjectFactory(compressed.GetDataStream());
-                    break;
-                case PgpOnePassSignatureList onePass:
-                    message.OnePassCount += onePass.Count;
-                    break;
-                case PgpSignatureList signatures:
-                    for (var i = 0; i < signatures.Count; i++)
-                    {
-                        message.Signatures.Add(signatures[i]);
-                    }
-
-                    break;
-                case PgpLiteralData literal when message.Content is null:
-                    message.Content = ReadBounded(literal.GetInputStream());
-                    break;
-                case PgpMarker:
-                    break;
-                default:
-                    throw new PgpException($"unexpected {item.GetType().Name} in a signed message");
-            }
-        }
-    }
-
-    private static byte[] ReadBounded(Stream input)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = input.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            if (buffer.Length + read > MaxContentBytes)
-            {
-                throw new InvalidDataException("signed payload larger than 4 MiB");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
-    private sealed class SignedMessage
-    {
-        public List<PgpSignature> Signatures { get; } = [];
-
-        public byte[]? Content { get; set; }
-
-        public int OnePassCount { get; set; }
-
-        public bool IsEmpty => Signatures.Count == 0 && Content is null && OnePassCount == 0;
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Bcpg.Sig;
+using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
@@ -11,8 +12,9 @@ using Org.BouncyCastle.Security;
 namespace U7s.Sigstore.OpenPgp;
 
 /// <summary>
-/// <see cref="IOpenPgp"/> over Portable.BouncyCastle 1.8.10. Key handling here; signing and
-/// verification in the partial files beside it.
+/// <see cref="IOpenPgp"/> over BouncyCastle.Cryptography 2.7.0 (RSA signing, RSA checks and RSA key
+/// generation on the platform's OpenSSL). Key handling here; signing and verification in the
+/// partial files beside it.
 /// </summary>
 public sealed partial class BouncyCastleOpenPgp : IOpenPgp
 {
@@ -29,16 +31,11 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
     public byte[] GenerateSecretKey(KeyGenerationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Bits is < 2048 or > 8192)
-        {
-            throw new OpenPgpException($"RSA key size {request.Bits} is not between 2048 and 8192");
-        }
-
         var random = new SecureRandom();
-        var generator = new RsaKeyPairGenerator();
-        generator.Init(new RsaKeyGenerationParameters(BigInteger.ValueOf(0x10001), random, request.Bits, 80));
         var created = request.CreatedAt.UtcDateTime;
-        var pair = new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, generator.GenerateKeyPair(), created);
+        var pair = request.Key.Algorithm == KeyAlgorithm.Ed25519
+            ? new PgpKeyPair(PublicKeyAlgorithmTag.EdDsa_Legacy, NewEd25519Pair(random), created)
+            : new PgpKeyPair(PublicKeyAlgorithmTag.RsaGeneral, NewRsaPair(request.Key.Bits), created);
 
         var hashed = new PgpSignatureSubpacketGenerator();
         hashed.SetKeyFlags(false, PgpKeyFlags.CanSign | PgpKeyFlags.CanCertify);
@@ -59,7 +56,11 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
             protect ? SymmetricKeyAlgorithmTag.Aes128 : SymmetricKeyAlgorithmTag.Null,
             HashAlgorithmTag.Sha256,
             protect ? request.Passphrase!.ToCharArray() : [],
-            true,
+
+            // The check value must be the one the S2K usage octet announces: SHA-1 (usage 254) under a
+            // passphrase, the two-octet sum (usage 0) in the clear. BouncyCastle appends whichever it is
+            // told, so a SHA-1 after usage 0 imports into gpg but fails there with "Checksum error".
+            protect,
             hashed.Generate(),
             null,
             random);
@@ -86,7 +87,8 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
     public byte[] ExportSecretKey(ReadOnlySpan<byte> secretKeys, string fingerprint, bool armored)
     {
         var ring = FindSecretRing(secretKeys, fingerprint);
-        return Encode(ring.GetEncoded(), armored);
+        var publicLengths = ring.GetSecretKeys().Select(k => k.PublicKey.PublicKeyPacket.GetEncodedContents().Length).ToList();
+        return Encode(ClearSecretKeyChecksum.Repair(ring.GetEncoded(), publicLengths), armored);
     }
 
     public byte[] ExportPublicKey(ReadOnlySpan<byte> secretKeys, string fingerprint, bool armored)
@@ -113,6 +115,29 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// An RSA key pair from the platform (OpenSSL): about a second for 4096 bits, where BouncyCastle's
+    /// managed prime search takes five to fifteen.
+    /// </summary>
+    private static AsymmetricCipherKeyPair NewRsaPair(int bits)
+    {
+        using var rsa = RSA.Create(bits);
+        var p = rsa.ExportParameters(includePrivateParameters: true);
+        static BigInteger Unsigned(byte[]? value) => new(1, value ?? throw new CryptographicException("incomplete RSA key"));
+        var modulus = Unsigned(p.Modulus);
+        var exponent = Unsigned(p.Exponent);
+        return new AsymmetricCipherKeyPair(
+            new RsaKeyParameters(false, modulus, exponent),
+            new RsaPrivateCrtKeyParameters(modulus, exponent, Unsigned(p.D), Unsigned(p.P), Unsigned(p.Q), Unsigned(p.DP), Unsigned(p.DQ), Unsigned(p.InverseQ)));
+    }
+
+    private static AsymmetricCipherKeyPair NewEd25519Pair(SecureRandom random)
+    {
+        var generator = new Ed25519KeyPairGenerator();
+        generator.Init(new Ed25519KeyGenerationParameters(random));
+        return generator.GenerateKeyPair();
     }
 
     internal static string FingerprintOf(PgpPublicKey key) => Convert.ToHexString(key.GetFingerprint());
@@ -190,8 +215,8 @@ public sealed partial class BouncyCastleOpenPgp : IOpenPgp
         }
         catch (Exception e) when (e is PgpException or IOException or ArgumentException or InvalidCastException)
         {
-            // One unreadable key (e.g. Ed25519, which BouncyCastle 1.8.10 cannot parse) fails the
-            // whole bundle: read the keys one by one and keep those that parse.
+            // One unreadable key (an algorithm BouncyCastle does not know) fails the whole bundle:
+            // read the keys one by one and keep those that parse.
             var readable = ReadKeysSeparately(data);
             return readable.Count > 0 ? readable : throw new OpenPgpException("cannot read OpenPGP public key: " + e.Message, e);
         }

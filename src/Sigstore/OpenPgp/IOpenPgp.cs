@@ -8,10 +8,12 @@ namespace U7s.Sigstore.OpenPgp;
 public interface IOpenPgp
 {
     /// <summary>
-    /// Generates an RSA <b>primary</b> key able to sign and certify, with no subkeys and one
-    /// self-signed user ID <c>Name &lt;email&gt;</c>, SHA-256 self-signature. With a passphrase the
-    /// secret part is protected like GnuPG 2.2 exports (iterated+salted S2K, AES-128, SHA-1 check);
-    /// without one it is stored in the clear. Returns the binary transferable secret key.
+    /// Generates an RSA or Ed25519 (EdDSA, algorithm 22, as GnuPG makes it) <b>primary</b> key able to
+    /// sign and certify, with no subkeys and one self-signed user ID <c>Name &lt;email&gt;</c>.
+    /// With a passphrase the secret part is protected like GnuPG 2.2 exports (iterated+salted S2K,
+    /// AES-128, SHA-1 check, usage 254); without one it is stored in the clear with the two-octet
+    /// checksum (usage 0). Either form MUST import into gpg and sign there. Returns the binary
+    /// transferable secret key.
     /// </summary>
     byte[] GenerateSecretKey(KeyGenerationRequest request);
 
@@ -24,7 +26,11 @@ public interface IOpenPgp
     /// <summary>Reads every public key ring (armored or binary); MUST throw <see cref="OpenPgpException"/> on malformed data.</summary>
     IReadOnlyList<OpenPgpKeyInfo> ReadPublicKeys(ReadOnlySpan<byte> data, DateTimeOffset now);
 
-    /// <summary>The secret key ring whose primary fingerprint is <paramref name="fingerprint"/>, re-encoded (binary or armored).</summary>
+    /// <summary>
+    /// The secret key ring whose primary fingerprint is <paramref name="fingerprint"/>, re-encoded
+    /// (binary or armored) in a form GnuPG imports and signs with: an unprotected key written with a
+    /// SHA-1 check value after usage 0 (earlier U7s versions) gets the two-octet sum instead.
+    /// </summary>
     byte[] ExportSecretKey(ReadOnlySpan<byte> secretKeys, string fingerprint, bool armored);
 
     /// <summary>The public key ring matching the secret key ring with primary <paramref name="fingerprint"/> (binary or armored).</summary>
@@ -48,7 +54,10 @@ public interface IOpenPgp
     /// either packet order, exactly one signature, a known key from <paramref name="keyrings"/>, a
     /// correct signature, neither the signature nor the key expired at <paramref name="now"/>, key not
     /// revoked. The result names the key that made the signature, which may be a subkey: whether that
-    /// key is trusted is the caller's decision. Never throws for bad input.
+    /// key is trusted is the caller's decision. The work MUST be bounded whatever the input (at most
+    /// 4 MiB read, a bounded expansion of compressed data, a bounded number of packets, a payload of
+    /// at most 64 KiB) and MUST stop with <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> fires. Never throws for bad input.
     /// </summary>
-    OpenPgpVerification Verify(ReadOnlySpan<byte> signature, IReadOnlyList<ReadOnlyMemory<byte>> keyrings, DateTimeOffset now);
+    OpenPgpVerification Verify(ReadOnlySpan<byte> signature, IReadOnlyList<ReadOnlyMemory<byte>> keyrings, DateTimeOffset now, CancellationToken cancellationToken);
 }

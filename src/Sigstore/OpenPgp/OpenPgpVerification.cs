@@ -4,11 +4,12 @@ namespace U7s.Sigstore.OpenPgp;
 /// The outcome of <see cref="IOpenPgp.Verify"/>. On success <see cref="Content"/> is the signed
 /// literal data and <see cref="SignerFingerprint"/> the fingerprint of the key that made the
 /// signature (a subkey's own fingerprint if a subkey signed), <see cref="PrimaryFingerprint"/> that
-/// key's primary. On failure only <see cref="Error"/> is set.
+/// key's primary; <see cref="TrailingBytes"/> counts bytes after the end of the compressed stream,
+/// which gpg ignores and so does the check. On failure only <see cref="Error"/> is set.
 /// </summary>
-public sealed record OpenPgpVerification(bool IsValid, byte[]? Content, string? SignerFingerprint, string? PrimaryFingerprint, string? Error)
+public sealed record OpenPgpVerification(bool IsValid, byte[]? Content, string? SignerFingerprint, string? PrimaryFingerprint, string? Error, long TrailingBytes = 0)
 {
     public static OpenPgpVerification Fail(string error) => new(false, null, null, null, error);
 
-    public static OpenPgpVerification Ok(byte[] content, string signer, string primary) => new(true, content, signer, primary, null);
+    public static OpenPgpVerification Ok(byte[] content, string signer, string primary, long trailingBytes = 0) => new(true, content, signer, primary, null, trailingBytes);
 }

@@ -53,14 +53,14 @@ internal static class RsaSignedMessage
         onePass[3] = RsaAlgorithm;
         BinaryPrimitives.WriteInt64BigEndian(onePass.AsSpan(4), keyId);
         onePass[12] = 1;
-        WritePacket(output, 4, onePass);
+        OpenPgpPackets.Write(output, 4, onePass);
 
         var literal = new byte[6 + payload.Length];
         literal[0] = (byte)'b';
         literal[1] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(literal.AsSpan(2), time);
         payload.CopyTo(literal.AsSpan(6));
-        WritePacket(output, 11, literal);
+        OpenPgpPackets.Write(output, 11, literal);
 
         using var body = new MemoryStream();
         body.Write(hashedPart);
@@ -72,34 +72,8 @@ internal static class RsaSignedMessage
         body.Write(unhashed);
         body.Write(digest.AsSpan(0, 2));
         WriteMpi(body, signature);
-        WritePacket(output, 2, body.ToArray());
+        OpenPgpPackets.Write(output, 2, body.ToArray());
         return output.ToArray();
-    }
-
-    /// <summary>Old-format packet header (tag in bits 2-5) with the shortest length type that fits.</summary>
-    private static void WritePacket(Stream output, int tag, ReadOnlySpan<byte> body)
-    {
-        var ctb = 0x80 | (tag << 2);
-        if (body.Length < 0x100)
-        {
-            output.WriteByte((byte)ctb);
-            output.WriteByte((byte)body.Length);
-        }
-        else if (body.Length < 0x10000)
-        {
-            output.WriteByte((byte)(ctb | 1));
-            output.WriteByte((byte)(body.Length >> 8));
-            output.WriteByte((byte)body.Length);
-        }
-        else
-        {
-            output.WriteByte((byte)(ctb | 2));
-            Span<byte> length = stackalloc byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(length, body.Length);
-            output.Write(length);
-        }
-
-        output.Write(body);
     }
 
     /// <summary>An OpenPGP multiprecision integer: bit count, then the big-endian bytes without leading zeros.</summary>

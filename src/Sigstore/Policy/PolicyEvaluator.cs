@@ -51,7 +51,8 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
             }
         }
 
-        return new PolicyVerdict(reasons.Count == 0, scope, reasons);
+        var acceptsAnything = requirements.Count > 0 && requirements.All(r => r.Type == RequirementType.InsecureAcceptAnything);
+        return new PolicyVerdict(reasons.Count == 0, scope, reasons, acceptsAnything);
     }
 
     private async Task<string?> FailureOfAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
@@ -101,7 +102,7 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
         var rejections = new List<string>();
         foreach (var signature in signatures)
         {
-            var check = verifier.Check(signature, trusted, digest, signed => identity.Matches(intended, signed));
+            var check = verifier.Check(signature, trusted, digest, signed => identity.Matches(intended, signed), cancellationToken);
             if (check.IsAccepted)
             {
                 return null;

@@ -22,7 +22,10 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
 
     /// <summary>
     /// As <see cref="SignAsync(Reference, Digest, SignerKey, CancellationToken)"/>; with
-    /// <paramref name="force"/> a new signature is appended even when an equivalent one exists.
+    /// <paramref name="force"/> a new signature is appended even when an equivalent one exists. RSA
+    /// (PKCS#1 v1.5) and Ed25519 signatures are deterministic and OpenPGP times have one-second
+    /// resolution, so a forced signature made in the same second as an identical one would be the
+    /// same bytes, which the store keeps once: it is then made again in the next second.
     /// </summary>
     public async Task<SignOutcome> SignAsync(Reference reference, Digest manifestDigest, SignerKey key, bool force, CancellationToken cancellationToken)
     {
@@ -40,10 +43,28 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
             return new SignOutcome(existing, Created: false, identity, key.Fingerprint);
         }
 
-        var payload = new SignaturePayload(identity, manifestDigest, creator, time.GetUtcNow().ToUnixTimeSeconds());
-        var blob = openPgp.Sign(payload.ToJsonBytes(), key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, time.GetUtcNow());
-        var appended = await store.AppendAsync(repository, manifestDigest, blob, cancellationToken);
+        var signedAt = time.GetUtcNow();
+        var appended = await SignAndAppendAsync(repository, manifestDigest, identity, key, signedAt, cancellationToken);
+        if (force && !appended.Created)
+        {
+            var nextSecond = DateTimeOffset.FromUnixTimeSeconds(signedAt.ToUnixTimeSeconds() + 1);
+            var wait = nextSecond - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, cancellationToken);
+            }
+
+            appended = await SignAndAppendAsync(repository, manifestDigest, identity, key, time.GetUtcNow(), cancellationToken);
+        }
+
         return new SignOutcome(appended.Index, appended.Created, identity, key.Fingerprint);
+    }
+
+    private Task<AppendResult> SignAndAppendAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, DateTimeOffset signedAt, CancellationToken cancellationToken)
+    {
+        var payload = new SignaturePayload(identity, manifestDigest, creator, signedAt.ToUnixTimeSeconds());
+        var blob = openPgp.Sign(payload.ToJsonBytes(), key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, signedAt);
+        return store.AppendAsync(repository, manifestDigest, blob, cancellationToken);
     }
 
     /// <summary>The index of a valid signature by <paramref name="key"/> for <paramref name="identity"/>, if the list has one.</summary>
@@ -53,7 +74,7 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
         var trusted = TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
         await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
         {
-            if (verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity).IsAccepted)
+            if (verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity, cancellationToken).IsAccepted)
             {
                 return existing.Index;
             }

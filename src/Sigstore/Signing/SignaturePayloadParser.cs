@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 using U7s.Oci;
 
@@ -14,14 +16,30 @@ public static class SignaturePayloadParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
-    /// <summary>Parses <paramref name="json"/>; on failure <paramref name="error"/> says why.</summary>
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Parses <paramref name="json"/>; on failure <paramref name="error"/> says why. Never throws:
+    /// the bytes are whatever a trusted key happened to sign.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> json, [NotNullWhen(true)] out SignaturePayload? payload, [NotNullWhen(false)] out string? error)
     {
         payload = null;
+        if (json.StartsWith(Utf8Bom))
+        {
+            // .NET would skip it; Go's decoder (containers/image) refuses it as an invalid character.
+            error = "invalid signature payload JSON: byte-order mark before the document";
+            return false;
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), DocumentOptions);
+            // Go's decoder takes invalid UTF-8 inside strings as U+FFFD (and fails on it elsewhere), where
+            // .NET would throw when a member name or value is read: decode the same way first.
+            document = Utf8.IsValid(json)
+                ? JsonDocument.Parse(json.ToArray(), DocumentOptions)
+                : JsonDocument.Parse(Encoding.UTF8.GetString(json), DocumentOptions);
         }
         catch (JsonException e)
         {
@@ -124,9 +142,9 @@ public static class SignaturePayloadParser
                     error = "field optional.creator is not a string";
                     return false;
                 case "timestamp" when member.Value.ValueKind == JsonValueKind.Number:
-                    // containers/image reads a float64 and requires it to be integral: 1e9 is fine, 1.5 is not.
-                    var value = member.Value.GetDouble();
-                    if (Math.Floor(value) != value || value < long.MinValue || value >= long.MaxValue)
+                    // containers/image reads a float64 and requires it to be integral: 1e9 is fine, 1.5 is
+                    // not, and 1e400 does not fit a float64 at all.
+                    if (!member.Value.TryGetDouble(out var value) || Math.Floor(value) != value || value < long.MinValue || value >= long.MaxValue)
                     {
                         error = "field optional.timestamp is not an integer";
                         return false;

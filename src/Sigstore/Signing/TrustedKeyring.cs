@@ -21,7 +21,7 @@ public sealed class TrustedKeyring
     /// <summary>Upper-case hex fingerprints of the primary keys.</summary>
     public IReadOnlySet<string> PrimaryFingerprints { get; }
 
-    /// <summary>Why some keyrings were left out (unreadable, or only keys this implementation cannot use, such as Ed25519).</summary>
+    /// <summary>Why some keyrings were left out (unreadable, or only keys of algorithms this implementation does not know).</summary>
     public IReadOnlyList<string> Problems { get; }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Unicode;
 using U7s.Oci;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
@@ -33,11 +34,30 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
 
         var trusted = TrustedKeyring.Load(openPgp, [key], time.GetUtcNow());
         Reference? identity = null;
-        var check = new SignatureVerifier(openPgp, time).Check(signature, trusted, digest, signed =>
-            Reference.TryParse(signed, out identity) && identity.Tag is not null && identity.Host is not null && LookasidePath.RepositoryOf(identity) == repository);
+
+        // host/repo:tag exactly (SPEC §2.1): a digest beside the tag would make the registry check
+        // below look the manifest up by that digest, so "v2 is X" would pass while v2 points elsewhere.
+        var check = new SignatureVerifier(openPgp, time).Check(
+            signature,
+            trusted,
+            digest,
+            signed => Reference.TryParse(signed, out identity) && identity.Tag is not null && identity.Digest is null && identity.Host is not null && LookasidePath.RepositoryOf(identity) == repository,
+            cancellationToken);
         if (!check.IsAccepted)
         {
             return new UploadResult(400, check.Reason!);
+        }
+
+        if (check.TrailingBytes > 0)
+        {
+            // gpgme ignores them, but they are not part of what was signed: the store keeps messages only.
+            return new UploadResult(400, $"{check.TrailingBytes} bytes follow the signed message");
+        }
+
+        if (!Utf8.IsValid(check.Content))
+        {
+            // containers/image would read the bad bytes as U+FFFD; the store keeps only payloads that say what they mean.
+            return new UploadResult(400, "the signed payload is not valid UTF-8");
         }
 
         if (!rights.MaySign(user, DockerReference.From(identity!)))

@@ -54,6 +54,36 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.Equal(before, Directory.GetFileSystemEntries(_root.Combine("var/sigstore"), "*", SearchOption.AllDirectories));
     }
 
+    /// <summary>
+    /// The key the verb generates works in gpg too (podman push --sign-by): exported, imported into
+    /// GnuPG 2.2 and used there to sign. The unprotected RSA key it made used to fail with "Checksum error".
+    /// </summary>
+    [RequiresToolTheory("gpg")]
+    [InlineData(null, "RsaGeneral-3072")]
+    [InlineData("ed25519", "Ed25519")]
+    public async Task CreateImagemakerUser_GeneratedKey_SignsInGnuPg(string? algorithm, string listed)
+    {
+        string[] choice = algorithm is null ? [] : ["--key-algorithm", algorithm];
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), ["maker", "--root", _root.Path, .. choice]);
+        Assert.True(code == 0, stderr);
+        var keys = _root.Combine("home/maker/.local/share/u7s/keys");
+        var secret = _root.Combine("maker.sec.asc");
+        var (_, listing, _) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "list", "--key-dir", keys);
+        var (exported, _, exportError) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "export", "maker@node1.example.test", "--secret", "-o", secret, "--key-dir", keys);
+
+        using var gpg = new GnuPgHome();
+        await gpg.ImportAsync(secret);
+        var payload = gpg.FilePath("payload.json");
+        await File.WriteAllTextAsync(payload, "{}");
+        var sign = await gpg.GpgAsync("-u", "maker@node1.example.test", "--output", payload + ".sig", "--sign", payload);
+        var verify = await gpg.GpgAsync("--verify", payload + ".sig");
+
+        Assert.Contains($" {listed} unprotected maker <maker@node1.example.test>", listing, StringComparison.Ordinal);
+        Assert.True(exported == 0, exportError);
+        Assert.True(sign.ExitCode == 0, sign.StandardError);
+        Assert.True(verify.ExitCode == 0, verify.StandardError);
+    }
+
     /// <summary>The imagemaker's login: written by the verb, then used on the real server for pushes within its scope only.</summary>
     [Fact]
     public async Task CreateImagemakerUser_WithHtpasswd_CanPushToItsScopeOnly()

@@ -121,6 +121,25 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadSignOci_PolicyAcceptingAnything_SaysNoSignatureWasChecked()
+    {
+        var keys = _temp.Combine("keys");
+        (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("amd64.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 75 }, CancellationToken.None);
+        var policy = _temp.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"insecureAcceptAnything"}]}""");
+        var data = _temp.Combine("data");
+        Directory.CreateDirectory(data);
+
+        var result = await CliAsync("load-sign-oci", archive.Path, "amd64", SampleKeys.SignerEmail, "--data", data, "--key-dir", keys, "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains("yes, unchecked", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("│ yes ", result.Output, StringComparison.Ordinal);
+        Assert.Contains("warning: the policy accepts any image in scope default (insecureAcceptAnything); no signature was checked", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoadSignOci_UnknownSignerKey_RefusedBeforeAnythingIsWritten()
     {
         var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("amd64.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 73 }, CancellationToken.None);

@@ -85,14 +85,14 @@ public sealed class SignedPullFixture : IAsyncLifetime
         return reference;
     }
 
-    /// <summary>A verified pull as a node does it: only the policy's key counts.</summary>
-    public Task<ProcessResult> PullAsync(string reference, string? arch = null)
+    /// <summary>A verified pull as a node does it: only the policy's key counts (<paramref name="policy"/>, else <see cref="PolicyPath"/>).</summary>
+    public Task<ProcessResult> PullAsync(string reference, string? arch = null, string? policy = null)
     {
         Directory.CreateDirectory(Temp.Combine("pulls"));
         string[] platform = arch is null ? [] : ["--override-arch", arch];
         return ExternalProcess.RunAsync(
             "skopeo",
-            [.. platform, "--policy", PolicyPath, "--registries.d", RegistriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{reference}", $"dir:{Temp.Combine("pulls", Guid.NewGuid().ToString("N"))}"],
+            [.. platform, "--policy", policy ?? PolicyPath, "--registries.d", RegistriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{reference}", $"dir:{Temp.Combine("pulls", Guid.NewGuid().ToString("N"))}"],
             new Dictionary<string, string?> { ["GNUPGHOME"] = null });
     }
 
@@ -100,7 +100,7 @@ public sealed class SignedPullFixture : IAsyncLifetime
     /// <c>podman pull</c> with private storage and configuration (INTEROP §7): registries.d from
     /// <c>$HOME/.config/containers</c>, the registry marked insecure, the node policy.
     /// </summary>
-    public async Task<ProcessResult> PodmanPullAsync(string reference)
+    public async Task<ProcessResult> PodmanPullAsync(string reference, string? policy = null)
     {
         var pm = Temp.Combine("pm");
         var home = Path.Combine(pm, "home");
@@ -130,8 +130,18 @@ public sealed class SignedPullFixture : IAsyncLifetime
         };
         return await ExternalProcess.RunAsync(
             "podman",
-            ["--storage-driver", "vfs", "--root", Path.Combine(pm, "root"), "--runroot", Path.Combine(pm, "runroot"), "pull", "-q", "--signature-policy", PolicyPath, reference],
+            ["--storage-driver", "vfs", "--root", Path.Combine(pm, "root"), "--runroot", Path.Combine(pm, "runroot"), "pull", "-q", "--signature-policy", policy ?? PolicyPath, reference],
             environment);
+    }
+
+    /// <summary>A node policy for this registry that trusts only the keys in <paramref name="keyPaths"/>.</summary>
+    public string PolicyTrusting(params string[] keyPaths)
+    {
+        var path = Temp.Combine($"policy-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path,
+            "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + RegistryHost
+            + "\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPaths\":[" + string.Join(',', keyPaths.Select(k => $"\"{k}\"")) + "]}]}}}");
+        return path;
     }
 
     public async Task<CliResult> CliAsync(params string[] args)

@@ -25,18 +25,18 @@ public sealed class OpenPgpFuzzTests
         var blob = pgp.Sign(payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, now);
         var trusted = TrustedKeyring.Load(pgp, [SampleKeys.SignerPublic], now);
         var verifier = new SignatureVerifier(pgp, TimeProvider.System);
-        Assert.True(verifier.Check(blob, trusted, ManifestDigest, _ => true).IsAccepted);
+        Assert.True(verifier.Check(blob, trusted, ManifestDigest, _ => true, default).IsAccepted);
 
         var random = new Random(7);
         var rejected = 0;
         for (var i = 0; i < Iterations; i++)
         {
             var mutated = Mutate(random, blob);
-            var check = verifier.Check(mutated, trusted, ManifestDigest, _ => true);
+            var check = verifier.Check(mutated, trusted, ManifestDigest, _ => true, default);
             if (check.IsAccepted)
             {
                 // Only changes that leave the signed content intact (e.g. trailing bytes dropped) may pass.
-                Assert.True(pgp.Verify(mutated, [SampleKeys.SignerPublic], now).Content.AsSpan().SequenceEqual(payload));
+                Assert.True(pgp.Verify(mutated, [SampleKeys.SignerPublic], now, default).Content.AsSpan().SequenceEqual(payload));
             }
             else
             {

@@ -10,11 +10,13 @@ using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 using Microsoft.Extensions.DependencyInjection;
+using U7s.Sigstore.Tests.OpenPgp;
+using Xunit.Abstractions;
 
 namespace U7s.Sigstore.Tests.Http;
 
 /// <summary>Authenticated PUT of signatures on :81 against a real docker-registry holding the image.</summary>
-public sealed class SignatureUploadTests : IAsyncLifetime, IDisposable
+public sealed class SignatureUploadTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
 {
     private readonly BouncyCastleOpenPgp _pgp = new();
     private DebianDockerRegistry? _registry;
@@ -154,4 +156,82 @@ public sealed class SignatureUploadTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, traversal.StatusCode);
         Assert.Equal(0, StoredCount("ns/app", _digest) + StoredCount("ns/else", _digest) + StoredCount("ns/app", otherDigest) + StoredCount("ns/missing", otherDigest));
     }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_TrustedSignatureOfPayloadWithInvalidUtf8_Is400()
+    {
+        var payload = new SignaturePayload(_reference, _digest, "u7s ~", 1).ToJsonBytes();
+        var inCreator = payload.ToArray();
+        inCreator[Array.IndexOf(inCreator, (byte)'~')] = 0xFF;
+        var inName = payload.ToArray();
+        inName[inName.AsSpan().IndexOf("creator"u8)] = 0xFF;
+
+        using var creator = await PutAsync(PathFor("ns/app", _digest), SignRaw(inCreator));
+        using var name = await PutAsync(PathFor("ns/app", _digest), SignRaw(inName));
+
+        Assert.Equal(HttpStatusCode.BadRequest, creator.StatusCode);
+        Assert.Equal("the signed payload is not valid UTF-8\n", await creator.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, name.StatusCode);
+        Assert.Equal(0, StoredCount("ns/app", _digest));
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_BytesAfterTheSignedMessage_Is400_TheMessageAloneIsStored()
+    {
+        // gpg's shape: one compressed packet of indeterminate length; gpgme ignores what follows the compressed stream.
+        var message = PacketRewriter.Compress(1, s => s.Write(Sign(_reference, _digest)));
+
+        using var trailing = await PutAsync(PathFor("ns/app", _digest), [.. message, .. "appended"u8]);
+        var storedAfterTrailing = StoredCount("ns/app", _digest);
+        using var exact = await PutAsync(PathFor("ns/app", _digest), message);
+
+        Assert.Equal(HttpStatusCode.BadRequest, trailing.StatusCode);
+        Assert.Equal("8 bytes follow the signed message\n", await trailing.Content.ReadAsStringAsync());
+        Assert.Equal(0, storedAfterTrailing);
+        Assert.Equal(HttpStatusCode.Created, exact.StatusCode);
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_IdentityWithTagAndDigest_Is400()
+    {
+        // v2 is not this manifest (it does not even exist); with the digest in the claim the registry check would look up the digest.
+        var claim = $"{_registry!.HostPort}/ns/app:v2@{_digest}";
+
+        using var response = await PutAsync(PathFor("ns/app", _digest), Sign(claim, _digest));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal($"Signature for identity {claim} is not accepted\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, StoredCount("ns/app", _digest));
+    }
+
+    [RequiresToolFact("skopeo", "docker-registry")]
+    public async Task Put_CompressedPacketFlood_Is400Quickly()
+    {
+        // A real signature by the user's key, then 16 MiB of marker packets compressed into about 90 KB.
+        var markers = new byte[64 * 1024 / 5 * 5];
+        for (var at = 0; at < markers.Length; at += 5)
+        {
+            new byte[] { 0xA8, 0x03, (byte)'P', (byte)'G', (byte)'P' }.CopyTo(markers, at);
+        }
+
+        var bomb = PacketRewriter.Compress(1, s =>
+        {
+            s.Write(Sign(_reference, _digest));
+            for (var i = 0; i < 256; i++)
+            {
+                s.Write(markers);
+            }
+        });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        using var response = await PutAsync(PathFor("ns/app", _digest), bomb);
+
+        output.WriteLine($"{bomb.Length} bytes refused in {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("Invalid GPG signature: more than 16 packets in a signed message\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, StoredCount("ns/app", _digest));
+    }
+
+    private static byte[] SignRaw(byte[] payload) =>
+        new BouncyCastleOpenPgp().Sign(payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, null, SignatureHash.Sha256, DateTimeOffset.UtcNow);
 }

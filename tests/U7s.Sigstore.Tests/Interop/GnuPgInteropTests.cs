@@ -152,8 +152,8 @@ public sealed class GnuPgInteropTests(GnuPgFixture fixture) : IClassFixture<GnuP
         var trusted = TrustedKeyring.Load(_pgp, [SampleKeys.SignerPublic], DateTimeOffset.UtcNow);
         var other = Digest.Compute("other"u8);
 
-        var wrongDigest = verifier.Check(blob, trusted, other, _ => true);
-        var wrongIdentity = verifier.Check(blob, trusted, ManifestDigest, id => id == "registry.local/k8s-c10f1/pause:3.9b");
+        var wrongDigest = verifier.Check(blob, trusted, other, _ => true, default);
+        var wrongIdentity = verifier.Check(blob, trusted, ManifestDigest, id => id == "registry.local/k8s-c10f1/pause:3.9b", default);
 
         Assert.Equal($"Signature for digest {ManifestDigest} does not match", wrongDigest.Reason);
         Assert.Equal($"Signature for identity {Reference} is not accepted", wrongIdentity.Reason);
@@ -194,7 +194,7 @@ public sealed class GnuPgInteropTests(GnuPgFixture fixture) : IClassFixture<GnuP
     private SignatureCheck Check(byte[] blob, byte[] publicKey, DateTimeOffset now)
     {
         var verifier = new SignatureVerifier(_pgp, new FixedTime(now));
-        return verifier.Check(blob, TrustedKeyring.Load(_pgp, [publicKey], now), ManifestDigest, id => id == Reference);
+        return verifier.Check(blob, TrustedKeyring.Load(_pgp, [publicKey], now), ManifestDigest, id => id == Reference, default);
     }
 
     private async Task<byte[]> GpgSignAsync(string user, string[] arguments)

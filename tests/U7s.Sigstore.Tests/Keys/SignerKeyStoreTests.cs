@@ -84,8 +84,8 @@ public sealed class SignerKeyStoreTests : IDisposable
     [Fact]
     public void Select_TwoKeysSameEmail_AsksForFingerprint()
     {
-        var a = _store.Generate("A", "dup@example.test", 2048, null);
-        var b = _store.Generate("B", "dup@example.test", 2048, null);
+        var a = _store.Generate("A", "dup@example.test", KeySpec.Rsa(2048), null);
+        var b = _store.Generate("B", "dup@example.test", KeySpec.Rsa(2048), null);
 
         var e = Assert.Throws<KeyStoreException>(() => _store.Select("dup@example.test"));
 
@@ -108,7 +108,7 @@ public sealed class SignerKeyStoreTests : IDisposable
     [Fact]
     public void Select_ExpiredKey_IsRefused()
     {
-        var secret = _pgp.GenerateSecretKey(new KeyGenerationRequest("Old", "old@example.test", 2048, null, DateTimeOffset.UtcNow.AddDays(-10), TimeSpan.FromDays(1)));
+        var secret = _pgp.GenerateSecretKey(new KeyGenerationRequest("Old", "old@example.test", KeySpec.Rsa(2048), null, DateTimeOffset.UtcNow.AddDays(-10), TimeSpan.FromDays(1)));
         var e = Assert.Throws<KeyStoreException>(() => _store.Import(secret, null));
         Assert.Contains("expired", e.Message, StringComparison.Ordinal);
     }

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Org.BouncyCastle.Utilities.Bzip2;
 
 namespace U7s.Sigstore.Tests.OpenPgp;
 
@@ -106,5 +107,35 @@ internal static class PacketRewriter
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>
+    /// A compressed packet as gpg writes it (old format, indeterminate length: 0xA3) holding what
+    /// <paramref name="write"/> writes, compressed with <paramref name="algorithm"/> (1 ZIP, 2 ZLIB, 3 BZip2).
+    /// </summary>
+    public static byte[] Compress(int algorithm, Action<Stream> write)
+    {
+        using var output = new MemoryStream();
+        output.WriteByte(0xA3);
+        output.WriteByte((byte)algorithm);
+        using (Stream compressor = algorithm switch
+        {
+            1 => new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true),
+            2 => new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true),
+            3 => new CBZip2OutputStreamLeaveOpen(output),
+            _ => throw new NotSupportedException($"compression algorithm {algorithm}"),
+        })
+        {
+            write(compressor);
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>An old-format header with a four-octet length, for packets whose body is streamed after it.</summary>
+    public static void WriteHeader(Stream output, int tag, long length)
+    {
+        output.WriteByte((byte)(0x80 | (tag << 2) | 2));
+        output.Write([(byte)(length >> 24), (byte)(length >> 16), (byte)(length >> 8), (byte)length]);
     }
 }

@@ -94,7 +94,7 @@ public sealed class RsaSignatureCheckTests
         var key = PublicKeys(SampleKeys.SignerPublic).Single(k => k.KeyId == signature.KeyId);
 
         Assert.Null(RsaSignatureCheck.Verify(signature, key, content));
-        Assert.True(_pgp.Verify(blob, [SampleKeys.SignerPublic], Now).IsValid);
+        Assert.True(_pgp.Verify(blob, [SampleKeys.SignerPublic], Now, default).IsValid);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class RsaSignatureCheckTests
         tampered[^1] ^= 0x40;
 
         var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
-            _pgp.Verify(i % 4 == 3 ? tampered : blob, [keyring], Now))));
+            _pgp.Verify(i % 4 == 3 ? tampered : blob, [keyring], Now, default))));
 
         for (var i = 0; i < results.Length; i++)
         {

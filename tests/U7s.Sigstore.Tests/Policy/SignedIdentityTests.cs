@@ -16,6 +16,12 @@ public sealed class SignedIdentityTests
     [InlineData("matchRepoDigestOrExact", null, null, "r.local/ns/app:v1", "r.local:80/ns/app:v1", false)]
     [InlineData("matchRepoDigestOrExact", null, null, "docker.io/library/busybox:1", "busybox:1", true)]
     [InlineData("matchRepoDigestOrExact", null, null, "r.local/ns/app:v1", "not a reference", false)]
+    // A claim with tag and digest: a tag pull compares whole strings, so "v2 is this digest" never
+    // stands for the tag; a digest pull compares repositories only (the digest is checked elsewhere).
+    [InlineData("matchRepoDigestOrExact", null, null, "r.local/ns/app:v2", "r.local/ns/app:v2@" + D, false)]
+    [InlineData("matchRepoDigestOrExact", null, null, "r.local/ns/app@" + D, "r.local/ns/app:v2@" + D, true)]
+    [InlineData("matchRepoDigestOrExact", null, null, "r.local/ns/app:v2@" + D, "r.local/ns/app:v2@" + D, true)]
+    [InlineData("matchExact", null, null, "r.local/ns/app:v2", "r.local/ns/app:v2@" + D, false)]
     // matchExact
     [InlineData("matchExact", null, null, "r.local/ns/app:v1", "r.local/ns/app:v1", true)]
     [InlineData("matchExact", null, null, "r.local/ns/app@" + D, "r.local/ns/app:v1", false)]

@@ -37,7 +37,7 @@ public sealed class ImageSignerTests : IDisposable
         Assert.Equal(new SignOutcome(1, true, "registry.local/k8s-c10f1/pause:3.9", SampleKeys.SignerFingerprint), outcome);
         var file = Path.Combine(_temp.Path, SignatureStore.TreePath(RepositoryName.Parse("k8s-c10f1/pause"), ManifestDigest, 1));
         var check = new SignatureVerifier(_pgp, TimeProvider.System).Check(
-            await File.ReadAllBytesAsync(file), TrustedKeyring.Load(_pgp, [SampleKeys.SignerPublic], DateTimeOffset.UtcNow), ManifestDigest, id => id == reference.ToString());
+            await File.ReadAllBytesAsync(file), TrustedKeyring.Load(_pgp, [SampleKeys.SignerPublic], DateTimeOffset.UtcNow), ManifestDigest, id => id == reference.ToString(), default);
         Assert.True(check.IsAccepted, check.Reason);
         Assert.Equal("u7s test", check.Payload!.Creator);
     }
@@ -74,6 +74,30 @@ public sealed class ImageSignerTests : IDisposable
         // which the store never writes twice; a later timestamp makes a new signature.
         Assert.Equal((1, false), (unforced.Index, unforced.Created));
         Assert.Equal((2, true), (forced.Index, forced.Created));
+    }
+
+    [Fact]
+    public async Task SignAsync_ForceWithinTheSameSecond_WritesANewSignatureOneSecondLater()
+    {
+        var v1 = Reference.Parse("registry.local/ns/app:v1");
+        var clock = new SteppingTime(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000).AddMilliseconds(250));
+        var signer = new ImageSigner(_pgp, _store, clock, "u7s test");
+
+        var first = await signer.SignAsync(v1, ManifestDigest, Signer, force: true, default);
+        var second = await signer.SignAsync(v1, ManifestDigest, Signer, force: true, default);
+
+        // Deterministic signatures with one-second timestamps: the second, identical at first, is made again at the next second.
+        Assert.Equal((1, true), (first.Index, first.Created));
+        Assert.Equal((2, true), (second.Index, second.Created));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_800_000_001), clock.GetUtcNow());
+        var timestamps = new List<long?>();
+        await foreach (var stored in _store.ListAsync(RepositoryName.Parse("ns/app"), ManifestDigest, default))
+        {
+            var check = new SignatureVerifier(_pgp, clock).Check(stored.Content, TrustedKeyring.Load(_pgp, [SampleKeys.SignerPublic], clock.GetUtcNow()), ManifestDigest, _ => true, default);
+            timestamps.Add(check.Payload?.Timestamp);
+        }
+
+        Assert.Equal([1_800_000_000L, 1_800_000_001L], timestamps);
     }
 
     [Theory]

@@ -52,6 +52,7 @@ public sealed class SignaturePayloadTests
         { """{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{"timestamp":1.5}}""", "not an integer" },
         { """{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{"timestamp":"1"}}""", "not a number" },
         { """{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{"creator":5}}""", "not a string" },
+        { """{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{"timestamp":1e400}}""", "not an integer" },
         { """{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:XYZ"},"type":"atomic container signature"},"optional":{}}""", "not a valid digest" },
         { """{"critical":{"identity":{"docker-reference":5},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{}}""", "not a string" },
         { """{"critical":[],"optional":{}}""", "critical is not a JSON object" },
@@ -86,5 +87,47 @@ public sealed class SignaturePayloadTests
 
         Assert.True(SignaturePayloadParser.TryParse(Encoding.UTF8.GetBytes(json.Replace("sha256:H", "sha256:" + Hex)), out var payload, out _));
         Assert.Equal(1_000_000_000, payload!.Timestamp);
+    }
+
+    /// <summary>The payload with the byte 0xFF (never valid UTF-8) where <paramref name="json"/> has a '~'.</summary>
+    private static byte[] WithInvalidByte(string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json.Replace("sha256:H", "sha256:" + Hex));
+        bytes[Array.IndexOf(bytes, (byte)'~')] = 0xFF;
+        return bytes;
+    }
+
+    [Theory]
+    [InlineData("""{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{"creator":"u7s ~"}}""", null, "u7s \uFFFD")]
+    [InlineData("""{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{"~nknown":1}}""", null, "r.local/a:1")]
+    [InlineData("""{"critical":{"identity":{"docker-reference":"~.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{}}""", null, "\uFFFD.local/a:1")]
+    [InlineData("""{"~ritical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{}}""", "unexpected field \"\uFFFDritical\" in signature", null)]
+    [InlineData("""{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{}~""", "invalid signature payload JSON", null)]
+    public void TryParse_InvalidUtf8_ReadsAsGoDoes_NeverThrows(string json, string? expectedError, string? expectedCreatorOrIdentity)
+    {
+        // Go's decoder (containers/image) reads an invalid byte inside a string as U+FFFD and fails on one outside strings.
+        var ok = SignaturePayloadParser.TryParse(WithInvalidByte(json), out var payload, out var error);
+
+        if (expectedError is null)
+        {
+            // Accepted as containers/image accepts it; an identity with U+FFFD then matches no reference.
+            Assert.True(ok, error);
+            Assert.Equal(expectedCreatorOrIdentity, payload!.Creator ?? payload.DockerReference);
+        }
+        else
+        {
+            Assert.False(ok);
+            Assert.Contains(expectedError, error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void TryParse_ByteOrderMark_IsRefusedAsGoDoes()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"critical":{"identity":{"docker-reference":"r.local/a:1"},"image":{"docker-manifest-digest":"sha256:H"},"type":"atomic container signature"},"optional":{}}""".Replace("sha256:H", "sha256:" + Hex));
+
+        Assert.True(SignaturePayloadParser.TryParse(json, out _, out _));
+        Assert.False(SignaturePayloadParser.TryParse([0xEF, 0xBB, 0xBF, .. json], out _, out var error));
+        Assert.Contains("byte-order mark", error, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,54 @@
+namespace U7s.Sigstore.OpenPgp;
+
+/// <summary>
+/// Hands <paramref name="inner"/> out one byte per read, so a decompressor that buffers its input
+/// still stops reading exactly where its compressed stream ends (compressed packets in signatures
+/// are a few hundred bytes, so the extra calls cost nothing).
+/// </summary>
+internal sealed class ByteAtATimeStream(Stream inner) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var value = inner.ReadByte();
+        if (value < 0)
+        {
+            return 0;
+        }
+
+        buffer[0] = (byte)value;
+        return 1;
+    }
+
+    public override int ReadByte() => inner.ReadByte();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
