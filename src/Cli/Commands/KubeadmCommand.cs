@@ -52,8 +52,8 @@ internal static class KubeadmCommand
         var token = new Option<string?>("--token") { Description = "Bootstrap token [a-z0-9]{6}.[a-z0-9]{16} (default: generated)" };
         var tokenTtl = new Option<string>("--token-ttl") { DefaultValueFactory = _ => "24h0m0s", Description = "Token lifetime (0s = never expires)" };
         var certificateKey = new Option<string?>("--certificate-key") { Description = "64 hex digits encrypting the uploaded certificates (default: generated)" };
-        var flannel = new Option<string>("--flannel-image-tag") { DefaultValueFactory = _ => "v0.19.2" };
-        var flannelCni = new Option<string>("--flannel-cni-image-tag") { DefaultValueFactory = _ => "v1.2.0" };
+        var flannel = new Option<string>("--flannel-image-tag") { DefaultValueFactory = _ => KubeadmImages.Defaults.Flannel };
+        var flannelCni = new Option<string>("--flannel-cni-image-tag") { DefaultValueFactory = _ => KubeadmImages.Defaults.FlannelCniPlugin };
         var noFlannel = new Option<bool>("--no-flannel") { Description = "Neither require nor apply flannel (install a CNI yourself)" };
 
         var command = new Command("init", "Check the node, write the kubeadm config and run kubeadm init --upload-certs");
@@ -210,7 +210,11 @@ internal static class KubeadmCommand
 
         public Option<string[]> IgnorePreflight { get; } = new("--ignore-preflight-errors") { Description = "kubeadm checks to ignore (comma list); U7s's own checks cannot be skipped", AllowMultipleArgumentsPerToken = false };
 
-        public Option<string> KubernetesVersion { get; } = new("--kubernetes-version") { DefaultValueFactory = _ => "v1.26.3" };
+        public Option<string> KubernetesVersion { get; } = new("--kubernetes-version")
+        {
+            DefaultValueFactory = _ => KubeadmImages.Defaults.KubernetesVersion,
+            Description = $"Kubernetes release; pause, etcd and CoreDNS tags are built in for {KubeadmImages.Coverage}",
+        };
 
         public Option<string?> EtcdTag { get; } = new("--etcd-image-tag");
 
@@ -291,7 +295,8 @@ internal static class KubeadmCommand
             var pause = parse.GetValue(PauseTag) ?? defaults?.Pause;
             if (etcd is null || coreDns is null || pause is null)
             {
-                throw new UserException($"no built-in image tags for Kubernetes {version}: give --etcd-image-tag, --coredns-image-tag and --pause-image-tag");
+                throw new UserException(
+                    $"no built-in image tags for Kubernetes {version} (built in: {KubeadmImages.Coverage}): give --etcd-image-tag, --coredns-image-tag and --pause-image-tag (kubeadm config images list --kubernetes-version {version} names them)");
             }
 
             var writer = new NodeFileWriter(root, environment.Time);

@@ -34,7 +34,7 @@ public sealed class KubeadmCommandTests : IDisposable
         File.WriteAllText(file, text);
         Directory.CreateDirectory(_root.Combine("etc/sysctl.d"));
         File.WriteAllText(_root.Combine("etc/sysctl.d/90-ipforward.conf"), "net.ipv4.ip_forward = 1\n");
-        foreach (var image in new[] { "kube-apiserver:v1.26.3", "kube-controller-manager:v1.26.3", "kube-scheduler:v1.26.3", "kube-proxy:v1.26.3", "pause:3.9", "etcd:3.5.6-0", "coredns:v1.9.3", "flannel:v0.19.2", "flannel-cni-plugin:v1.2.0" })
+        foreach (var image in new[] { "kube-apiserver:v1.26.3", "kube-controller-manager:v1.26.3", "kube-scheduler:v1.26.3", "kube-proxy:v1.26.3", "pause:3.9", "etcd:3.5.6-0", "coredns:v1.9.3", "flannel:v0.21.4", "flannel-cni-plugin:v1.1.2" })
         {
             _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = ImageVerification.Ok;
         }
@@ -95,7 +95,7 @@ public sealed class KubeadmCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Refused, code);
         Assert.StartsWith("u7s: preflight found 13 problem(s), kubeadm was not run:", stderr, StringComparison.Ordinal);
-        Assert.Contains("registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0: not in the registry", stderr, StringComparison.Ordinal);
+        Assert.Contains("registry.local/k8s-c10f1/flannel-cni-plugin:v1.1.2: not in the registry", stderr, StringComparison.Ordinal);
         Assert.Empty(kubeadm.Calls);
     }
 
@@ -135,10 +135,10 @@ public sealed class KubeadmCommandTests : IDisposable
     public async Task Init_UnknownMinorWithoutTags_UsageError()
     {
         var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
-            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--kubernetes-version", "v1.29.1", "--dry-run");
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--kubernetes-version", "v1.31.0", "--dry-run");
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("no built-in image tags for Kubernetes v1.29.1", stderr, StringComparison.Ordinal);
+        Assert.Contains("no built-in image tags for Kubernetes v1.31.0 (built in: v1.24.0-v1.24.17,", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
