@@ -23,7 +23,8 @@ internal static partial class KeysCommand
                 result.AddError("--no-passphrase and --passphrase-file exclude each other");
             }
 
-            if (result.GetValue(BitsOption) is < 2048 or > 8192)
+            // A validator sees the default only through the parse result: without --bits there is nothing to check.
+            if (result.GetResult(BitsOption) is not null && result.GetValue(BitsOption) is < 2048 or > 8192)
             {
                 result.AddError("--bits must be between 2048 and 8192");
             }

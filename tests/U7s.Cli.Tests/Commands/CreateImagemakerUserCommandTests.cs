@@ -34,7 +34,7 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
 
         Assert.True(code == 0, stderr);
         var keys = _root.Combine("home/imagemaker/.local/share/u7s/keys");
-        var (listed, listing, error) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "list", "--key-dir", keys);
+        var (listed, listing, error) = await CommandHarness.RunAsync(KeysCommand.Create(), "list", "--key-dir", keys);
         Assert.True(listed == 0, error);
         Assert.Contains("imagemaker <imagemaker@node1.example.test>", listing, StringComparison.Ordinal);
         Assert.Contains("policy scope registry.local: signed by /var/sigstore/keys/imagemaker.pgp", stdout, StringComparison.Ordinal);
