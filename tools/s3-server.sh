@@ -111,10 +111,15 @@ do_start() {
   for b in ceph-mon ceph-mgr ceph-osd radosgw radosgw-admin monmaptool ceph; do
     command -v "$b" >/dev/null || die "$b not found: run '$0 install' first"
   done
-  local port
-  for port in "$MON_PORT" "$MON_PORT_V1" "$RGW_PORT"; do
+  local port name
+  for name in S3_MON_PORT S3_MON_PORT+1 S3_RGW_PORT; do
+    case $name in
+      S3_MON_PORT) port=$MON_PORT ;;
+      S3_MON_PORT+1) port=$MON_PORT_V1 ;;
+      *) port=$RGW_PORT ;;
+    esac
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      die "127.0.0.1:$port is already in use (another s3-server.sh instance?)"
+      die "127.0.0.1:$port ($name) is already in use (another s3-server.sh instance?): choose free ports with S3_RGW_PORT, S3_MON_PORT, S3_PORT_MIN/S3_PORT_MAX"
     fi
   done
   D=$(mktemp -d /tmp/ceph-s3.XXXXXX)

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using U7s.Cli.Commands;
+using U7s.Cluster;
 
 namespace U7s.Cli;
 
@@ -26,10 +29,25 @@ internal static class CliApp
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        InvokeAsync(BuildRoot(), args, stdout, stderr, cancellationToken);
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/> against <paramref name="root"/>. Every failure the user
+    /// can act on (bad arguments, a <see cref="UserException"/>, a refused node operation) is one line
+    /// on <paramref name="stderr"/> and a code from <see cref="ExitCodes"/>; only a bug prints a stack.
+    /// </summary>
+    public static async Task<int> InvokeAsync(Command root, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var root = BuildRoot();
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(stderr);
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            await stderr.WriteLineAsync($"u7s: {UsageError(parse)}");
+            return ExitCodes.Usage;
+        }
+
         var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
@@ -39,6 +57,11 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"u7s: {e.Message}");
             return e.ExitCode;
+        }
+        catch (ClusterException e)
+        {
+            await stderr.WriteLineAsync($"u7s: {e.Message}");
+            return NodeCommandOptions.ExitCodeOf(e.Kind);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -52,5 +75,18 @@ internal static class CliApp
             await stderr.WriteLineAsync($"u7s: unexpected error: {e}");
             return ExitCodes.Failure;
         }
+    }
+
+    // "--grace 'x' is not a time span (u7s gc --help)": every parse error on one line, and where to look.
+    private static string UsageError(ParseResult parse)
+    {
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is not null && result.Command is not RootCommand; result = result.Parent as CommandResult)
+        {
+            path.Insert(0, result.Command.Name);
+        }
+
+        var errors = string.Join("; ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim()).Distinct(StringComparer.Ordinal));
+        return $"{errors} ({string.Join(' ', ["u7s", .. path])} --help)";
     }
 }

@@ -37,8 +37,8 @@ public sealed class ClusterOptions
     /// <summary>The image platform path under the registry (<c>registry.local/k8s-c10f1</c>).</summary>
     public string Platform { get; set; } = "k8s-c10f1";
 
-    /// <summary>The pause image tag for CRI-O and podman.</summary>
-    public string PauseTag { get; set; } = "3.9";
+    /// <summary>The pause image tag for CRI-O and podman: kubeadm's for the default Kubernetes release.</summary>
+    public string PauseTag { get; set; } = Kubeadm.KubeadmImages.DefaultReleaseTags.Pause;
 
     /// <summary>The image repository kubeadm and the pause image use: <c>registry.local/k8s-c10f1</c>.</summary>
     public string ImageRepository => $"{RegistryName}/{Platform}";

@@ -25,14 +25,32 @@ public sealed partial class U7sProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>The u7s.dll the test project builds beside itself.</summary>
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "u7s.dll");
+
+    /// <summary>
+    /// Runs one <c>u7s</c> invocation to its end. <paramref name="unprivilegedHome"/> set: as the user
+    /// nobody (setpriv), with that directory as HOME, the way an administrator runs it without sudo.
+    /// </summary>
+    public static Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, string? unprivilegedHome = null)
+    {
+        var dotnet = Tool.Find("dotnet") ?? "dotnet";
+        if (unprivilegedHome is null)
+        {
+            return ExternalProcess.RunAsync(dotnet, [Dll, .. arguments], environment);
+        }
+
+        var asNobody = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["HOME"] = unprivilegedHome, ["DOTNET_CLI_HOME"] = unprivilegedHome };
+        return ExternalProcess.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", dotnet, Dll, .. arguments], asNobody);
+    }
+
     public static Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, params string[] extra) =>
         StartAsync(dataRoot, sigstoreRoot, new Dictionary<string, string>(), extra);
 
     public static async Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "u7s.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { dll, "serve", "--data", dataRoot, "--sigstore-root", sigstoreRoot, "--registry-listen", "127.0.0.1:0", "--sigstore-listen", "127.0.0.1:0" }.Concat(extra))
+        foreach (var a in new[] { Dll, "serve", "--data", dataRoot, "--sigstore-root", sigstoreRoot, "--registry-listen", "127.0.0.1:0", "--sigstore-listen", "127.0.0.1:0" }.Concat(extra))
         {
             psi.ArgumentList.Add(a);
         }

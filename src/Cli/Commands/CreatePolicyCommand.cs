@@ -35,11 +35,12 @@ internal static class CreatePolicyCommand
                 "node" => NodeRole.Node,
                 _ => environment.IsLocalAddress(ip) ? NodeRole.Registry : NodeRole.Node,
             };
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"role: {nodeRole.ToString().ToLowerInvariant()}");
             using var http = environment.CreateHttpClient();
             var service = new CreatePolicyService(
                 new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), new KeyFetcher(http), options);
-            return await service.RunAsync(new CreatePolicyRequest(ip, nodeRole), cancellationToken);
+            var report = await service.RunAsync(new CreatePolicyRequest(ip, nodeRole), cancellationToken);
+            // The role is reported with the outcome, never ahead of a refusal.
+            return [$"role: {nodeRole.ToString().ToLowerInvariant()}", .. report.Count == 0 ? ["nothing to change"] : report];
         }));
         return command;
     }

@@ -67,16 +67,25 @@ internal static class GcCommand
                 throw new UserException(e.Message, ExitCodes.Unavailable);
             }
         }
-        else if (!Directory.Exists(registry.DataRoot))
+        else
         {
-            throw new UserException($"data root '{registry.DataRoot}' does not exist");
+            CheckReadable(registry.DataRoot);
         }
 
         var collection = new ServiceCollection();
         s3?.AddRegistryStorage(collection);
         await using var services = collection.AddRegistry(registry).BuildServiceProvider();
         var options = new GcOptions(parse.GetValue(DryRunOption), parse.GetValue(GraceOption), parse.GetValue(DeleteUntaggedOption));
-        var report = await services.GetRequiredService<GarbageCollector>().RunAsync(options, cancellationToken);
+        GcReport report;
+        try
+        {
+            report = await services.GetRequiredService<GarbageCollector>().RunAsync(options, cancellationToken);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The lock file, a blob or a link the collection must write: a different user owns the data.
+            throw new UserException($"cannot collect in {registry.DataRoot}: {e.Message} (run gc as the user u7s serve runs as)", ExitCodes.Unavailable);
+        }
 
         var output = parse.InvocationConfiguration.Output;
         var verb = report.DryRun ? "would delete" : "deleted";
@@ -93,6 +102,22 @@ internal static class GcCommand
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{report.LiveManifests} live manifests, {report.LiveBlobs} live blobs; {verb} {report.DeletedManifests.Count} manifests and {report.DeletedBlobs.Count} blobs, {FormatBytes(report.FreedBytes)}; {report.SparedByGracePeriod} unreferenced blobs and {report.ManifestsSparedByGracePeriod} untagged manifests spared by the {options.GracePeriod} grace period"));
         return ExitCodes.Success;
+    }
+
+    private static void CheckReadable(string dataRoot)
+    {
+        try
+        {
+            _ = Directory.EnumerateFileSystemEntries(dataRoot).Any();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw new UserException($"data root '{dataRoot}' does not exist");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new UserException($"cannot read the data root '{dataRoot}': permission denied (run gc as the user u7s serve runs as)", ExitCodes.Unavailable);
+        }
     }
 
     private static string FormatBytes(long bytes) => bytes switch

@@ -52,8 +52,8 @@ internal static class KubeadmCommand
         var token = new Option<string?>("--token") { Description = "Bootstrap token [a-z0-9]{6}.[a-z0-9]{16} (default: generated)" };
         var tokenTtl = new Option<string>("--token-ttl") { DefaultValueFactory = _ => "24h0m0s", Description = "Token lifetime (0s = never expires)" };
         var certificateKey = new Option<string?>("--certificate-key") { Description = "64 hex digits encrypting the uploaded certificates (default: generated)" };
-        var flannel = new Option<string>("--flannel-image-tag") { DefaultValueFactory = _ => "v0.19.2" };
-        var flannelCni = new Option<string>("--flannel-cni-image-tag") { DefaultValueFactory = _ => "v1.2.0" };
+        var flannel = new Option<string>("--flannel-image-tag") { DefaultValueFactory = _ => KubeadmImages.Defaults.Flannel };
+        var flannelCni = new Option<string>("--flannel-cni-image-tag") { DefaultValueFactory = _ => KubeadmImages.Defaults.FlannelCniPlugin };
         var noFlannel = new Option<bool>("--no-flannel") { Description = "Neither require nor apply flannel (install a CNI yourself)" };
 
         var command = new Command("init", "Check the node, write the kubeadm config and run kubeadm init --upload-certs");
@@ -210,7 +210,11 @@ internal static class KubeadmCommand
 
         public Option<string[]> IgnorePreflight { get; } = new("--ignore-preflight-errors") { Description = "kubeadm checks to ignore (comma list); U7s's own checks cannot be skipped", AllowMultipleArgumentsPerToken = false };
 
-        public Option<string> KubernetesVersion { get; } = new("--kubernetes-version") { DefaultValueFactory = _ => "v1.26.3" };
+        public Option<string> KubernetesVersion { get; } = new("--kubernetes-version")
+        {
+            DefaultValueFactory = _ => KubeadmImages.Defaults.KubernetesVersion,
+            Description = $"Kubernetes release; pause, etcd and CoreDNS tags are built in for {KubeadmImages.Coverage}",
+        };
 
         public Option<string?> EtcdTag { get; } = new("--etcd-image-tag");
 
@@ -224,7 +228,9 @@ internal static class KubeadmCommand
 
         public Option<string> JoinData { get; } = new("--join-data") { DefaultValueFactory = _ => JoinMaterialStore.DefaultPath, Description = "Root-only file with token, CA hash, certificate key and expiry" };
 
-        public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Print the config (certificate key hidden) and the kubeadm command; change nothing" };
+        public Option<bool> DryRun { get; } = new("--dry-run") { Description = "Run the preflight, then print the config (certificate key hidden) and the kubeadm command; change nothing" };
+
+        public Option<bool> PreflightOnly { get; } = new("--preflight-only") { Description = "Run only the preflight checks; change nothing" };
 
         public Option<int?> Verbosity { get; } = new("-v", "--v") { Description = "kubeadm log verbosity, passed through" };
 
@@ -238,8 +244,9 @@ internal static class KubeadmCommand
         {
             command.Options.Add(_node.Root);
             command.Options.Add(_node.RegistryName);
+            command.Options.Add(_node.RegistryPort);
             command.Options.Add(_node.Platform);
-            foreach (var option in new Option[] { BindPort, CriSocket, NodeName, IgnorePreflight, KubernetesVersion, EtcdTag, CoreDnsTag, PauseTag, EtcdDataDir, WipeEtcdData, JoinData, DryRun, Verbosity, Config, RegistryUrl, LookasideUrl })
+            foreach (var option in new Option[] { BindPort, CriSocket, NodeName, IgnorePreflight, KubernetesVersion, EtcdTag, CoreDnsTag, PauseTag, EtcdDataDir, WipeEtcdData, JoinData, DryRun, PreflightOnly, Verbosity, Config, RegistryUrl, LookasideUrl })
             {
                 command.Options.Add(option);
             }
@@ -253,6 +260,11 @@ internal static class KubeadmCommand
             }
 
             Check(result, KubernetesVersion, v => Cluster.Kubeadm.KubernetesVersion.TryParse(v, out _), "not a version such as v1.26.3");
+            if (result.GetValue(DryRun) && result.GetValue(PreflightOnly))
+            {
+                result.AddError("--dry-run and --preflight-only exclude each other");
+            }
+
             Check(result, CriSocket, v => v is not null && v.StartsWith("unix:///", StringComparison.Ordinal), "must be unix:///path");
             Check(result, BindPort, v => v is > 0 and < 65536, "not a port");
             Check(result, Verbosity, v => v is null or (>= 0 and <= 10), "must be 0-10");
@@ -268,9 +280,13 @@ internal static class KubeadmCommand
         public List<string> IgnoredPreflightErrors(ParseResult parse) =>
             (parse.GetValue(IgnorePreflight) ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
+        /// <summary>A staging root (<c>--root DIR</c>) never runs the host's kubeadm: it gets the config to run on the node.</summary>
         public KubeadmRunOptions RunOptions(ParseResult parse) => new()
         {
-            DryRun = parse.GetValue(DryRun),
+            Mode = parse.GetValue(PreflightOnly) ? KubeadmMode.PreflightOnly
+                : parse.GetValue(DryRun) ? KubeadmMode.DryRun
+                : new NodeRoot(parse.GetValue(_node.Root)!).IsHost ? KubeadmMode.Run
+                : KubeadmMode.Stage,
             WipeEtcdData = parse.GetValue(WipeEtcdData),
             Verbosity = parse.GetValue(Verbosity),
             JoinDataPath = parse.GetValue(JoinData)!,
@@ -278,8 +294,10 @@ internal static class KubeadmCommand
 
         public (KubeadmService Service, ClusterOptions Options, KubernetesVersion Version, ImageTags Tags) Build(ParseResult parse, NodeEnvironment environment, HttpClient http)
         {
-            var root = parse.GetValue(DryRun) ? new NodeRoot(parse.GetValue(_node.Root)!) : _node.NodeRoot(parse, environment);
-            var options = new ClusterOptions { RegistryName = parse.GetValue(_node.RegistryName)!, Platform = parse.GetValue(_node.Platform)! };
+            // The checks only read the node: they need no root privileges.
+            var readOnly = parse.GetValue(DryRun) || parse.GetValue(PreflightOnly);
+            var root = _node.NodeRoot(parse, environment, requirePrivilege: !readOnly);
+            var options = new ClusterOptions { RegistryName = _node.RegistryScope(parse), Platform = parse.GetValue(_node.Platform)! };
             if (!Cluster.Kubeadm.KubernetesVersion.TryParse(parse.GetValue(KubernetesVersion), out var version))
             {
                 throw new UserException($"not a Kubernetes version: {parse.GetValue(KubernetesVersion)}");
@@ -291,7 +309,8 @@ internal static class KubeadmCommand
             var pause = parse.GetValue(PauseTag) ?? defaults?.Pause;
             if (etcd is null || coreDns is null || pause is null)
             {
-                throw new UserException($"no built-in image tags for Kubernetes {version}: give --etcd-image-tag, --coredns-image-tag and --pause-image-tag");
+                throw new UserException(
+                    $"no built-in image tags for Kubernetes {version} (built in: {KubeadmImages.Coverage}): give --etcd-image-tag, --coredns-image-tag and --pause-image-tag (kubeadm config images list --kubernetes-version {version} names them)");
             }
 
             var writer = new NodeFileWriter(root, environment.Time);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using U7s.Cluster;
 using U7s.Cluster.Files;
+using U7s.Cluster.Node;
 
 namespace U7s.Cli.Commands;
 
@@ -16,10 +17,33 @@ internal sealed class NodeCommandOptions
         DefaultValueFactory = _ => "/",
     };
 
+    public NodeCommandOptions()
+    {
+        RegistryName.Validators.Add(result =>
+        {
+            if (!RegistryHostName.TryValidate(result.GetValueOrDefault<string>(), out var problem))
+            {
+                result.AddError(problem!);
+            }
+        });
+        RegistryPort.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65535)
+            {
+                result.AddError($"--registry-port {port} is not a port");
+            }
+        });
+    }
+
     public Option<string> RegistryName { get; } = new("--registry-name")
     {
-        Description = "Registry host name nodes pull from; the policy scope (include a port if nodes use one)",
+        Description = "Registry host name (or IPv4 address) nodes pull from; the policy scope",
         DefaultValueFactory = _ => new ClusterOptions().RegistryName,
+    };
+
+    public Option<int?> RegistryPort { get; } = new("--registry-port")
+    {
+        Description = "Port of the registry when nodes do not pull from :80; image references and policy scopes then read name:port",
     };
 
     public Option<string> LookasideUrl { get; } = new("--lookaside-url")
@@ -44,6 +68,7 @@ internal sealed class NodeCommandOptions
     {
         command.Options.Add(Root);
         command.Options.Add(RegistryName);
+        command.Options.Add(RegistryPort);
         command.Options.Add(LookasideUrl);
         command.Options.Add(KeysUrl);
         command.Options.Add(Platform);
@@ -53,7 +78,7 @@ internal sealed class NodeCommandOptions
     {
         var options = new ClusterOptions
         {
-            RegistryName = parse.GetValue(RegistryName)!,
+            RegistryName = RegistryScope(parse),
             LookasideUrl = parse.GetValue(LookasideUrl)!,
             KeysUrl = parse.GetValue(KeysUrl)!,
             Platform = parse.GetValue(Platform)!,
@@ -69,11 +94,15 @@ internal sealed class NodeCommandOptions
         return options;
     }
 
-    /// <summary>The root; acting on the real node (no <c>--root</c>) requires root privileges.</summary>
-    public NodeRoot NodeRoot(ParseResult parse, NodeEnvironment environment)
+    /// <summary>The registry as image references name it: <c>registry.local</c>, or <c>name:port</c> with <c>--registry-port</c>.</summary>
+    public string RegistryScope(ParseResult parse) =>
+        parse.GetValue(RegistryPort) is { } port ? $"{parse.GetValue(RegistryName)}:{port}" : parse.GetValue(RegistryName)!;
+
+    /// <summary>The root; changing the real node (no <c>--root</c>) requires root privileges.</summary>
+    public NodeRoot NodeRoot(ParseResult parse, NodeEnvironment environment, bool requirePrivilege = true)
     {
         var root = new NodeRoot(parse.GetValue(Root)!);
-        if (root.IsHost && !environment.IsPrivileged())
+        if (requirePrivilege && root.IsHost && !environment.IsPrivileged())
         {
             throw new UserException("this changes the node: run as root, or give --root DIR to write a staging tree", ExitCodes.Refused);
         }
@@ -97,6 +126,11 @@ internal sealed class NodeCommandOptions
         catch (ClusterException e)
         {
             throw new UserException(e.Message, ExitCodeOf(e.Kind));
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // A read-only check (--dry-run) run without root meets a root-only file such as the join data.
+            throw new UserException($"{e.Message} (run as root)", ExitCodes.Refused);
         }
 
         var output = parse.InvocationConfiguration.Output;

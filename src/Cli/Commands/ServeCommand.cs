@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using U7s.Cli.Hosting;
 using U7s.S3;
@@ -38,25 +38,25 @@ internal static class ServeCommand
         var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
         var (registry, sigstore) = settings;
         var output = parse.InvocationConfiguration.Output;
+        var gate = new StartupLogGate();
         ServerHost host;
         try
         {
-            host = new ServerHost(registry, sigstore, logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("U7s", LogLevel.Information), settings.S3);
+            host = new ServerHost(registry, sigstore, gate.Configure, settings.S3);
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new UserException($"cannot use the data root: {e.Message}", ExitCodes.Unavailable);
+            throw new UserException($"cannot create the data directories: {e.Message}", ExitCodes.Unavailable);
         }
-
 
         await using var _ = host;
         try
         {
             await host.StartAsync(cancellationToken);
         }
-        catch (IOException e) when (e.InnerException is SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+        catch (Exception e) when (ListenProblem(e) is { } problem)
         {
-            throw new UserException($"cannot listen: {e.Message}", ExitCodes.Unavailable);
+            throw new UserException(problem, ExitCodes.Unavailable);
         }
         catch (OptionsValidationException e)
         {
@@ -67,11 +67,23 @@ internal static class ServeCommand
             throw new UserException(e.Message, ExitCodes.Unavailable);
         }
 
+        gate.Open();
         await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {host.StorageDescription(registry)}");
         await output.FlushAsync(cancellationToken);
         await host.WaitAsync(cancellationToken);
         return ExitCodes.Success;
     }
+
+    // Kestrel reports a port in use as an IOException ("Failed to bind to address …"), but a port below
+    // 1024 without the privilege (EACCES) as the bare SocketException.
+    private static string? ListenProblem(Exception e) => e switch
+    {
+        SocketException { SocketErrorCode: SocketError.AccessDenied } =>
+            $"cannot listen: {e.Message} (ports below 1024 need root or CAP_NET_BIND_SERVICE; or give --registry-listen/--sigstore-listen with a higher port)",
+        SocketException => $"cannot listen: {e.Message}",
+        IOException { InnerException: SocketException or AddressInUseException } => $"cannot listen: {e.Message}",
+        _ => null,
+    };
 
     private static string? Absolute(string? path) => path is null ? null : Path.GetFullPath(path);
 }

@@ -17,6 +17,13 @@ internal static class ServeConfiguration
     private const string Filesystem = "filesystem";
     private const string S3 = "s3";
 
+    private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [RegistryOptions.SectionName] = typeof(RegistryOptions),
+        [SigstoreOptions.SectionName] = typeof(SigstoreOptions),
+        [S3StorageOptions.SectionName] = typeof(S3StorageOptions),
+    };
+
     public static ServeSettings Load(string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null)
     {
         var builder = new ConfigurationBuilder();
@@ -39,7 +46,7 @@ internal static class ServeConfiguration
 
         builder.AddInMemoryCollection(FromEnvironment(environment ?? Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value)));
         builder.AddInMemoryCollection(flags.Where(f => f.Value is not null));
-        IConfiguration configuration;
+        IConfigurationRoot configuration;
         try
         {
             configuration = builder.Build();
@@ -47,6 +54,23 @@ internal static class ServeConfiguration
         catch (Exception e) when (e is FormatException or InvalidDataException)
         {
             throw new UserException($"config file '{configFile}' is not valid: {e.Message}");
+        }
+
+        // Sources were added in this order: the file (when given), the environment, the flags.
+        var sources = new List<Func<string, string>>();
+        if (configFile is not null)
+        {
+            sources.Add(_ => configFile);
+        }
+
+        sources.Add(key => $"environment variable U7S_{key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant()}");
+        sources.Add(_ => "command line");
+        foreach (var (provider, describe) in configuration.Providers.Zip(sources))
+        {
+            if (SettingsCheck.FirstProblem(provider, Sections, [StorageKey], describe) is { } problem)
+            {
+                throw new UserException(problem);
+            }
         }
 
         var registry = new RegistryOptions();

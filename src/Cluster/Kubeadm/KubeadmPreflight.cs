@@ -47,7 +47,7 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifie
             }
         }
 
-        var registryHost = HostOf(options.RegistryName);
+        var registryHost = RegistryHostName.HostOf(options.RegistryName);
         var registry = RegistryAddress.IsIpv4(registryHost) ? registryHost : addresses.GetValueOrDefault(registryHost);
         var sigstore = addresses.GetValueOrDefault(options.SigstoreName);
         if (registry is null || sigstore is null)
@@ -147,8 +147,6 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifie
     }
 
     private static string Detail(ImageVerification result) => result.Problem is null ? string.Empty : $" ({result.Problem})";
-
-    private static string HostOf(string registryName) => registryName.Split(':')[0];
 
     [GeneratedRegex(@"(?m)^\s*net\.ipv4\.ip_forward\s*=\s*1\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex IpForward();

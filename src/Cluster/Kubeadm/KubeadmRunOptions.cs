@@ -1,13 +1,13 @@
 namespace U7s.Cluster.Kubeadm;
 
 /// <summary>
-/// How to run kubeadm: print instead of run, delete a leftover etcd data directory, kubeadm's own
+/// How to run kubeadm: how far to go (<see cref="KubeadmMode"/>), delete a leftover etcd data directory, kubeadm's own
 /// verbosity (<c>-v N</c>), flannel (required images and the manifest applied after init), and where the
 /// join data lives.
 /// </summary>
 public sealed record KubeadmRunOptions
 {
-    public bool DryRun { get; init; }
+    public KubeadmMode Mode { get; init; }
 
     public bool WipeEtcdData { get; init; }
 

@@ -24,6 +24,10 @@ public sealed class KubeadmRunner(TextWriter echo, string program = "kubeadm") :
         {
             process = Process.Start(info) ?? throw new ClusterException($"cannot start {program}");
         }
+        catch (Win32Exception e) when (e.NativeErrorCode == 2)
+        {
+            throw new ClusterException($"{program} is not installed (not found on PATH): install it, or run u7s kubeadm on a node that has it", ClusterErrorKind.Unavailable);
+        }
         catch (Win32Exception e)
         {
             throw new ClusterException($"cannot start {program}: {e.Message}", e);

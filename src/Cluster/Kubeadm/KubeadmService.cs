@@ -30,21 +30,21 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
         }
 
         var config = KubeadmConfigRenderer.RenderInit(settings);
-        List<string> arguments = ["init", "--config", writer.Root.Resolve(InitConfigPath), "--upload-certs", .. Verbosity(run)];
-        if (run.DryRun)
-        {
-            return DryRun(config, settings.CertificateKey, arguments);
-        }
-
         IEnumerable<string> flannelImages = run.Flannel is { } f ? [f.Flannel, f.CniPlugin] : [];
         var images = KubeadmImages.Required(settings.ImageRepository, settings.KubernetesVersion, settings.Tags).Concat(flannelImages).ToList();
         var manifest = run.Flannel is { } flannel ? FlannelManifest.Render(flannel, settings.PodSubnet) : null;
         await PreflightAsync(new PreflightRequest(images, $"{settings.ImageRepository}/pause:{settings.Tags.Pause}", settings.AdvertiseAddress, settings.EtcdDataDir, run.WipeEtcdData), cancellationToken);
+        List<string> Arguments(string configPath) => ["init", "--config", configPath, "--upload-certs", .. Verbosity(run)];
+        if (run.Mode != KubeadmMode.Run)
+        {
+            return await WithoutKubeadmAsync(run.Mode, images.Count, InitConfigPath, config, settings.CertificateKey, Arguments, manifest, cancellationToken);
+        }
+
         var report = new List<string>();
         WipeEtcd(settings.EtcdDataDir, run.WipeEtcdData, report);
 
         var started = time.GetUtcNow();
-        var output = await RunAsync(InitConfigPath, config, arguments, cancellationToken);
+        var output = await RunAsync(InitConfigPath, config, Arguments(writer.Root.Resolve(InitConfigPath)), cancellationToken);
         var hash = KubeadmOutput.CaCertHash(output) ?? CaHashFromCertificate()
             ?? throw new ClusterException("kubeadm init succeeded but printed no CA hash and /etc/kubernetes/pki/ca.crt is missing");
         var material = new JoinMaterial(
@@ -121,14 +121,14 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
             CertificateKey = key,
             IgnorePreflightErrors = request.IgnorePreflightErrors,
         });
-        List<string> arguments = ["join", "--config", writer.Root.Resolve(JoinConfigPath), .. Verbosity(run)];
-        if (run.DryRun)
-        {
-            return DryRun(config, key, arguments);
-        }
-
         var etcd = request.ControlPlane ? request.EtcdDataDir : null;
         await PreflightAsync(new PreflightRequest(request.Images, request.PauseImage, request.AdvertiseAddress, etcd, run.WipeEtcdData), cancellationToken);
+        List<string> Arguments(string configPath) => ["join", "--config", configPath, .. Verbosity(run)];
+        if (run.Mode != KubeadmMode.Run)
+        {
+            return await WithoutKubeadmAsync(run.Mode, request.Images.Count, JoinConfigPath, config, key, Arguments, null, cancellationToken);
+        }
+
         var report = new List<string>();
         if (etcd is not null)
         {
@@ -136,7 +136,7 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
         }
 
         // kubeadm's own output reached the administrator through the runner (certificate key hidden).
-        await RunAsync(JoinConfigPath, config, arguments, cancellationToken);
+        await RunAsync(JoinConfigPath, config, Arguments(writer.Root.Resolve(JoinConfigPath)), cancellationToken);
         report.Add($"kubeadm join finished ({(request.ControlPlane ? "control plane" : "worker")})");
         return report;
     }
@@ -158,10 +158,29 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
     private static List<string> Verbosity(KubeadmRunOptions run) =>
         run.Verbosity is { } v ? ["-v", v.ToString(CultureInfo.InvariantCulture)] : [];
 
-    private static List<string> DryRun(string config, string? certificateKey, List<string> arguments)
+    // Everything but kubeadm itself, after a preflight that passed.
+    private async Task<List<string>> WithoutKubeadmAsync(
+        KubeadmMode mode, int imageCount, string configPath, string config, string? certificateKey, Func<string, List<string>> arguments, string? flannelManifest, CancellationToken cancellationToken)
     {
-        var shown = certificateKey is null ? config : config.Replace(certificateKey, KubeadmOutput.Hidden, StringComparison.Ordinal);
-        return [shown.TrimEnd(), "---", $"would run: kubeadm {string.Join(' ', arguments)}"];
+        switch (mode)
+        {
+            case KubeadmMode.PreflightOnly:
+                return [$"preflight passed: hosts, policy, pause image, ip_forward and {imageCount} images present and signed; kubeadm was not run"];
+            case KubeadmMode.DryRun:
+                var shown = certificateKey is null ? config : config.Replace(certificateKey, KubeadmOutput.Hidden, StringComparison.Ordinal);
+                return [shown.TrimEnd(), "---", $"would run: kubeadm {string.Join(' ', arguments(writer.Root.Resolve(configPath)))}"];
+            default:
+                var report = new List<string>();
+                writer.EnsureDirectory(Path.GetDirectoryName(configPath)!, FileModes.Mode0700);
+                report.Note(await writer.WriteAsync(configPath, config, FileModes.Mode0600, cancellationToken));
+                if (flannelManifest is not null)
+                {
+                    report.Note(await writer.WriteAsync(FlannelManifestPath, flannelManifest, FileModes.Mode0644, cancellationToken));
+                }
+
+                report.Add($"kubeadm was not run: {writer.Root.Path} is a staging tree, not this node; on the node run: kubeadm {string.Join(' ', arguments(configPath))}");
+                return report;
+        }
     }
 
     private async Task PreflightAsync(PreflightRequest request, CancellationToken cancellationToken)

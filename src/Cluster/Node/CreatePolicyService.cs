@@ -29,6 +29,20 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
             throw new ClusterException(problem!, ClusterErrorKind.Usage);
         }
 
+        var registryHost = RegistryHostName.HostOf(options.RegistryName);
+        if (!RegistryHostName.TryValidate(registryHost, out problem))
+        {
+            throw new ClusterException(problem!, ClusterErrorKind.Usage);
+        }
+
+        if (RegistryAddress.IsIpv4(registryHost) && registryHost != request.RegistryAddress && ReadsSignaturesBySigstoreName(request.Role))
+        {
+            // The hosts line maps the signature store's name to the registry address; an IP registry name gets no line.
+            throw new ClusterException(
+                $"--registry-name {registryHost} is not the registry address {request.RegistryAddress}: nodes would pull images from one host and signatures ({options.SigstoreName}) from the other; give the registry address or a host name",
+                ClusterErrorKind.Usage);
+        }
+
         var report = new List<string>();
         IReadOnlyList<FetchedFile> fetched = [];
         PolicyDocument? remotePolicy = null;
@@ -40,7 +54,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
 
         // Everything is computed and checked first, so a refusal leaves the node exactly as it was.
         // Names only: a port belongs to the URL, and an address needs no hosts entry.
-        var names = new[] { options.RegistryName.Split(':')[0], options.SigstoreName }.Where(n => !RegistryAddress.IsIpv4(n)).Distinct().ToList();
+        var names = new[] { registryHost, options.SigstoreName }.Where(n => !RegistryAddress.IsIpv4(n)).Distinct().ToList();
         var hosts = names.Count > 0 ? HostsFile.Apply(writer.ReadOrNull(NodePaths.Hosts), request.RegistryAddress, names) : null;
         var policy = remotePolicy ?? LocalPolicy();
         var registriesD = RegistriesD.Render(options.LookasideUrl);
@@ -49,7 +63,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
 
         if (hosts is not null)
         {
-            Note(report, await writer.WriteAsync(NodePaths.Hosts, hosts, FileModes.Mode0644, cancellationToken));
+            report.Note(await writer.WriteAsync(NodePaths.Hosts, hosts, FileModes.Mode0644, cancellationToken));
         }
 
         foreach (var group in new[] { PodmanGroup, PodmanDevGroup })
@@ -61,24 +75,31 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         }
 
         await WriteSigstoreTreeAsync(request.Role, fetched, report, cancellationToken);
-        Note(report, await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken));
+        report.Note(await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken));
         if (request.Role == NodeRole.Registry)
         {
-            Note(report, await writer.WriteAsync(NodePaths.KeysPolicy, policy.ToJson(), FileModes.Mode0644, cancellationToken));
+            report.Note(await writer.WriteAsync(NodePaths.KeysPolicy, policy.ToJson(), FileModes.Mode0644, cancellationToken));
         }
 
-        Note(report, await writer.WriteDatedAsync(NodePaths.RegistriesDefault, registriesD, FileModes.Mode0644, RegistriesD.Validate, cancellationToken));
-        Note(report, await writer.WriteAsync(NodePaths.RegistriesConf, registries, FileModes.Mode0644, cancellationToken));
-        Note(report, await writer.WriteAsync(NodePaths.ContainersConf, containers, FileModes.Mode0644, cancellationToken));
-        Note(report, await writer.WriteAsync(NodePaths.CrioPauseDropIn, CrioPauseDropIn(options.PauseImage), FileModes.Mode0644, cancellationToken));
-        Note(report, await writer.WriteAsync(NodePaths.Sysctl, SysctlContent, FileModes.Mode0644, cancellationToken));
-        Note(report, await writer.WriteAsync(NodePaths.IpForwardSysctl, IpForwardContent, FileModes.Mode0644, cancellationToken));
+        report.Note(await writer.WriteDatedAsync(NodePaths.RegistriesDefault, registriesD, FileModes.Mode0644, RegistriesD.Validate, cancellationToken));
+        report.Note(await writer.WriteAsync(NodePaths.RegistriesConf, registries, FileModes.Mode0644, cancellationToken));
+        report.Note(await writer.WriteAsync(NodePaths.ContainersConf, containers, FileModes.Mode0644, cancellationToken));
+        report.Note(await writer.WriteAsync(NodePaths.CrioPauseDropIn, CrioPauseDropIn(options.PauseImage), FileModes.Mode0644, cancellationToken));
+        report.Note(await writer.WriteAsync(NodePaths.Sysctl, SysctlContent, FileModes.Mode0644, cancellationToken));
+        report.Note(await writer.WriteAsync(NodePaths.IpForwardSysctl, IpForwardContent, FileModes.Mode0644, cancellationToken));
         return report;
     }
 
     /// <summary>The CRI-O drop-in: <c>pause_image</c> MUST equal kubeadm's <c>&lt;imageRepository&gt;/pause:&lt;tag&gt;</c>.</summary>
     public static string CrioPauseDropIn(string pauseImage) =>
         $"# Written by u7s create-policy: the pod sandbox image comes from the local registry.\n[crio.image]\npause_image = \"{pauseImage}\"\n";
+
+    // The signature store is reached by its hosts name unless both URLs this role uses name another host.
+    private bool ReadsSignaturesBySigstoreName(NodeRole role) =>
+        IsSigstoreHost(options.LookasideUrl) || (role == NodeRole.Node && IsSigstoreHost(options.KeysUrl));
+
+    private bool IsSigstoreHost(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Equals(options.SigstoreName, StringComparison.OrdinalIgnoreCase);
 
     // On the registry node an existing valid policy keeps its signer scopes; default is forced to reject.
     private PolicyDocument LocalPolicy()
@@ -136,13 +157,13 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         {
             // setgid: signature directories created by any imagemaker stay group podman_dev (SPEC §2.4).
             await EnsureSharedDirectoryAsync(NodePaths.Signatures, FileModes.Mode2775, PodmanDevGroup, report, cancellationToken);
-            Note(report, await writer.WriteAsync(NodePaths.SigstoreIndex, IndexHtml, FileModes.Mode0644, cancellationToken));
+            report.Note(await writer.WriteAsync(NodePaths.SigstoreIndex, IndexHtml, FileModes.Mode0644, cancellationToken));
             return;
         }
 
         foreach (var file in fetched)
         {
-            Note(report, await writer.WriteBytesAsync($"{NodePaths.Keys}/{file.Name}", file.Content, FileModes.Mode0644, cancellationToken));
+            report.Note(await writer.WriteBytesAsync($"{NodePaths.Keys}/{file.Name}", file.Content, FileModes.Mode0644, cancellationToken));
         }
     }
 
@@ -152,14 +173,6 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         {
             await accounts.SetOwnerAsync(nodePath, "root", group, cancellationToken);
             report.Add($"{nodePath}: directory {FileModes.ToOctal(mode)} root:{group}");
-        }
-    }
-
-    private static void Note(List<string> report, FileChange change)
-    {
-        if (change.Changed)
-        {
-            report.Add(change.ToString());
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using U7s.Cluster.Kubeadm;
 using U7s.Loader.Archive;
 using U7s.Loader.Xz;
 using U7s.Oci;
@@ -16,26 +17,37 @@ namespace U7s.Loader.Generator;
 /// </summary>
 internal static class ArchiveGenerator
 {
-    private static readonly (string Name, string Tag, bool Kube)[] K8sSet =
-    [
-        ("kube-apiserver", "v1.26.3", true),
-        ("kube-controller-manager", "v1.26.3", true),
-        ("kube-scheduler", "v1.26.3", true),
-        ("kube-proxy", "v1.26.3", true),
-        ("etcd", "3.5.6-0", false),
-        ("coredns", "v1.9.3", false),
-        ("pause", "3.9", false),
-        ("flannel", "v0.21.4", false),
-        ("flannel-cni-plugin", "v1.1.2", false),
-        ("cert-manager-controller", "v1.9.1", false),
-        ("cert-manager-cainjector", "v1.9.1", false),
-        ("cert-manager-webhook", "v1.9.1", false),
-    ];
+    // The default image set of the kubeadm bootstrap (one source: U7s.Cluster's kubeadm-images.json), so a
+    // generated archive holds exactly what `u7s kubeadm init` requires by default; cert-manager is the
+    // optional add-on of SPEC §1.4.
+    private static readonly (string Name, string Tag, bool Kube)[] K8sSet = DefaultSet();
 
     private static readonly byte[][] Words =
         [.. new[] { "static", "binary", "linux", "kubernetes", "container", "runtime", "config", "cluster", "node", "image", "signature", "policy" }
             .SelectMany(w => new[] { w + " ", w + "\n" })
             .Select(Encoding.ASCII.GetBytes)];
+
+    private static (string Name, string Tag, bool Kube)[] DefaultSet()
+    {
+        var defaults = KubeadmImages.Defaults;
+        var kubernetes = KubeadmImages.DefaultKubernetesVersion.ToString();
+        var tags = KubeadmImages.DefaultReleaseTags;
+        return
+        [
+            ("kube-apiserver", kubernetes, true),
+            ("kube-controller-manager", kubernetes, true),
+            ("kube-scheduler", kubernetes, true),
+            ("kube-proxy", kubernetes, true),
+            ("etcd", tags.Etcd, false),
+            ("coredns", tags.CoreDns, false),
+            ("pause", tags.Pause, false),
+            ("flannel", defaults.Flannel, false),
+            ("flannel-cni-plugin", defaults.FlannelCniPlugin, false),
+            ("cert-manager-controller", "v1.9.1", false),
+            ("cert-manager-cainjector", "v1.9.1", false),
+            ("cert-manager-webhook", "v1.9.1", false),
+        ];
+    }
 
     public static async Task<GeneratedArchive> WriteAsync(string path, GeneratorOptions options, CancellationToken cancellationToken)
     {

@@ -34,7 +34,7 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
 
         Assert.True(code == 0, stderr);
         var keys = _root.Combine("home/imagemaker/.local/share/u7s/keys");
-        var (listed, listing, error) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "list", "--key-dir", keys);
+        var (listed, listing, error) = await CommandHarness.RunAsync(KeysCommand.Create(), "list", "--key-dir", keys);
         Assert.True(listed == 0, error);
         Assert.Contains("imagemaker <imagemaker@node1.example.test>", listing, StringComparison.Ordinal);
         Assert.Contains("policy scope registry.local: signed by /var/sigstore/keys/imagemaker.pgp", stdout, StringComparison.Ordinal);
@@ -68,8 +68,8 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.True(code == 0, stderr);
         var keys = _root.Combine("home/maker/.local/share/u7s/keys");
         var secret = _root.Combine("maker.sec.asc");
-        var (_, listing, _) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "list", "--key-dir", keys);
-        var (exported, _, exportError) = await VerbRunner.RunAsync(KeysCommand.Create(), "keys", "export", "maker@node1.example.test", "--secret", "-o", secret, "--key-dir", keys);
+        var (_, listing, _) = await CommandHarness.RunAsync(KeysCommand.Create(), "list", "--key-dir", keys);
+        var (exported, _, exportError) = await CommandHarness.RunAsync(KeysCommand.Create(), "export", "maker@node1.example.test", "--secret", "-o", secret, "--key-dir", keys);
 
         using var gpg = new GnuPgHome();
         await gpg.ImportAsync(secret);

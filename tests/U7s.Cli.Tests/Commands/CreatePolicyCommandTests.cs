@@ -64,7 +64,33 @@ public sealed class CreatePolicyCommandTests : IDisposable
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
         Assert.Contains("127.0.0.1 cannot be the registry address", stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
-        Assert.Equal("role: registry\n", stdout);
+        Assert.Empty(stdout);
+    }
+
+    [Theory]
+    [InlineData("BAD NAME", "u7s: not a host name: 'BAD NAME' (letters, digits and hyphens in dot-separated labels of at most 63, RFC 1123) (u7s create-policy --help)")]
+    [InlineData("registry.local:5000", "u7s: --registry-name takes a host name without a port: give the port as --registry-port 5000 (image references and policy scopes then read registry.local:5000) (u7s create-policy --help)")]
+    [InlineData("-registry.local", "u7s: not a host name: '-registry.local' (letters, digits and hyphens in dot-separated labels of at most 63, RFC 1123) (u7s create-policy --help)")]
+    [InlineData("10.0.300.1", "u7s: not a host name or an IPv4 address: 10.0.300.1 (u7s create-policy --help)")]
+    public async Task CreatePolicy_BadRegistryName_OneLineNothingWritten(string name, string expected)
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), "192.168.122.70", "--root", _root.Path, "--registry-name", name);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(expected + "\n", stderr);
+        Assert.Empty(stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_IpRegistryNameOtherThanTheAddress_RefusedNothingWritten()
+    {
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), "192.168.122.70", "--root", _root.Path, "--registry-name", "192.168.122.71");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("u7s: --registry-name 192.168.122.71 is not the registry address 192.168.122.70: nodes would pull images from one host and signatures (sigstore.local) from the other; give the registry address or a host name\n", stderr);
+        Assert.Empty(stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
     }
 
     [Fact]
@@ -111,7 +137,7 @@ public sealed class CreatePolicyCommandTests : IDisposable
     public async Task CreatePolicy_RegistryNameWithPort_NoHostsNameWithPort()
     {
         var (code, _, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
-            "192.168.122.70", "--root", _root.Path, "--role", "registry", "--registry-name", "registry.local:5000");
+            "192.168.122.70", "--root", _root.Path, "--role", "registry", "--registry-name", "registry.local", "--registry-port", "5000");
 
         Assert.True(code == 0, stderr);
         Assert.Equal("192.168.122.70 registry.local sigstore.local\n", File.ReadAllText(_root.Combine("etc/hosts")));

@@ -1,5 +1,6 @@
 using U7s.Cli.Commands;
 using U7s.Cli.Tests.Support;
+using U7s.Cluster.Files;
 using U7s.Cluster.Kubeadm;
 using U7s.Testing;
 
@@ -34,7 +35,7 @@ public sealed class KubeadmCommandTests : IDisposable
         File.WriteAllText(file, text);
         Directory.CreateDirectory(_root.Combine("etc/sysctl.d"));
         File.WriteAllText(_root.Combine("etc/sysctl.d/90-ipforward.conf"), "net.ipv4.ip_forward = 1\n");
-        foreach (var image in new[] { "kube-apiserver:v1.26.3", "kube-controller-manager:v1.26.3", "kube-scheduler:v1.26.3", "kube-proxy:v1.26.3", "pause:3.9", "etcd:3.5.6-0", "coredns:v1.9.3", "flannel:v0.19.2", "flannel-cni-plugin:v1.2.0" })
+        foreach (var image in new[] { "kube-apiserver:v1.26.3", "kube-controller-manager:v1.26.3", "kube-scheduler:v1.26.3", "kube-proxy:v1.26.3", "pause:3.9", "etcd:3.5.6-0", "coredns:v1.9.3", "flannel:v0.21.4", "flannel-cni-plugin:v1.1.2" })
         {
             _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = ImageVerification.Ok;
         }
@@ -43,6 +44,8 @@ public sealed class KubeadmCommandTests : IDisposable
     [Fact]
     public async Task Init_DryRun_PrintsConfigAndCommandOnly()
     {
+        await PrepareNodeAsync();
+        var before = _root.Snapshot();
         var kubeadm = new RecordingKubeadm();
 
         var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
@@ -51,7 +54,7 @@ public sealed class KubeadmCommandTests : IDisposable
 
         Assert.True(code == 0, stderr);
         Assert.Empty(kubeadm.Calls);
-        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+        Assert.Equal(before, _root.Snapshot());
         Assert.Contains("controlPlaneEndpoint: 192.168.122.90:8443\n", stdout, StringComparison.Ordinal);
         Assert.Contains("- token: abcdef.0123456789abcdef\n", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, stdout, StringComparison.Ordinal);
@@ -59,7 +62,7 @@ public sealed class KubeadmCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Init_FlagsHonoured_ConfigCarriesThem()
+    public async Task Init_StagingRoot_FlagsInTheStagedConfigHostKubeadmNeverRun()
     {
         await PrepareNodeAsync();
         var kubeadm = new RecordingKubeadm($"kubeadm join 10.1.1.1:6443 --token abcdef.0123456789abcdef \\\n\t--discovery-token-ca-cert-hash {Hash}\n");
@@ -70,7 +73,9 @@ public sealed class KubeadmCommandTests : IDisposable
             "--etcd-data-dir", "/var/lib/podsec/u7s/etcd", "--token", "abcdef.0123456789abcdef", "--root", _root.Path);
 
         Assert.True(code == 0, stderr);
-        var init = KubeadmConfigReader.Read(Assert.Single(kubeadm.Configs));
+        Assert.Empty(kubeadm.Calls);
+        Assert.DoesNotContain(_runner.Calls, c => c.StartsWith("kubectl", StringComparison.Ordinal));
+        var init = KubeadmConfigReader.Read(File.ReadAllText(_root.Combine("etc/u7s/kubeadm-init.yaml")));
         Assert.Equal("10.1.1.1:6443", init.Cluster!.ControlPlaneEndpoint);
         Assert.Equal("10.10.0.0/16", init.Cluster.Networking!.PodSubnet);
         Assert.Equal("10.20.0.0/16", init.Cluster.ControllerManager!.ExtraArgs!["service-cluster-ip-range"]);
@@ -80,8 +85,7 @@ public sealed class KubeadmCommandTests : IDisposable
         Assert.Equal(["Swap", "NumCPU"], init.Init.NodeRegistration.IgnorePreflightErrors!);
         Assert.True(JoinSecrets.IsCertificateKey(init.Init.CertificateKey));
         Assert.DoesNotContain(init.Init.CertificateKey!, stdout, StringComparison.Ordinal);
-        Assert.Contains($"u7s kubeadm join 10.1.1.1:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash {Hash}", stdout, StringComparison.Ordinal);
-        Assert.Contains($"kubectl --kubeconfig {_root.Path}/etc/kubernetes/admin.conf apply -f {_root.Path}/etc/u7s/kube-flannel.yml", _runner.Calls);
+        Assert.EndsWith($"kubeadm was not run: {_root.Path} is a staging tree, not this node; on the node run: kubeadm init --config /etc/u7s/kubeadm-init.yaml --upload-certs\n", stdout, StringComparison.Ordinal);
         Assert.Contains("\"Network\": \"10.10.0.0/16\"", File.ReadAllText(_root.Combine("etc/u7s/kube-flannel.yml")), StringComparison.Ordinal);
     }
 
@@ -95,7 +99,7 @@ public sealed class KubeadmCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Refused, code);
         Assert.StartsWith("u7s: preflight found 13 problem(s), kubeadm was not run:", stderr, StringComparison.Ordinal);
-        Assert.Contains("registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0: not in the registry", stderr, StringComparison.Ordinal);
+        Assert.Contains("registry.local/k8s-c10f1/flannel-cni-plugin:v1.1.2: not in the registry", stderr, StringComparison.Ordinal);
         Assert.Empty(kubeadm.Calls);
     }
 
@@ -135,14 +139,15 @@ public sealed class KubeadmCommandTests : IDisposable
     public async Task Init_UnknownMinorWithoutTags_UsageError()
     {
         var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
-            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--kubernetes-version", "v1.29.1", "--dry-run");
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--kubernetes-version", "v1.31.0", "--dry-run");
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("no built-in image tags for Kubernetes v1.29.1", stderr, StringComparison.Ordinal);
+        Assert.Equal("u7s: no built-in image tags for Kubernetes v1.31.0 (built in: v1.24.0-v1.24.17, v1.25.0-v1.25.16, v1.26.0-v1.26.15, v1.27.0-v1.27.16, v1.28.0-v1.28.15, v1.29.0-v1.29.10, v1.30.0-v1.30.6): "
+            + "give --etcd-image-tag, --coredns-image-tag and --pause-image-tag (kubeadm config images list --kubernetes-version v1.31.0 names them)\n", stderr);
     }
 
     [Fact]
-    public async Task Join_ExplicitFlags_WorkerConfig()
+    public async Task Join_StagingRoot_WorkerConfigStagedHostKubeadmNeverRun()
     {
         await PrepareNodeAsync();
         var kubeadm = new RecordingKubeadm();
@@ -151,8 +156,8 @@ public sealed class KubeadmCommandTests : IDisposable
             "join", "192.168.122.90:8443", "--token", "abcdef.0123456789abcdef", "--discovery-token-ca-cert-hash", Hash, "--root", _root.Path);
 
         Assert.True(code == 0, stderr);
-        Assert.Equal(["join", "--config", $"{_root.Path}/etc/u7s/kubeadm-join.yaml"], Assert.Single(kubeadm.Calls));
-        var join = KubeadmConfigReader.Read(kubeadm.Configs[0]).Join!;
+        Assert.Empty(kubeadm.Calls);
+        var join = KubeadmConfigReader.Read(File.ReadAllText(_root.Combine("etc/u7s/kubeadm-join.yaml"))).Join!;
         Assert.Equal("192.168.122.90:8443", join.Discovery!.BootstrapToken!.ApiServerEndpoint);
     }
 
@@ -175,5 +180,113 @@ public sealed class KubeadmCommandTests : IDisposable
 
         Assert.Equal(3, code);
         Assert.Equal(["token", "create", "--print-join-command", "--ttl", "2h"], Assert.Single(kubeadm.Calls));
+    }
+
+    [Fact]
+    public async Task Init_DryRunOnBareNode_RefusedLikeARealRun()
+    {
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--dry-run");
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.StartsWith("u7s: preflight found 13 problem(s), kubeadm was not run:", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+        Assert.Empty(kubeadm.Calls);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
+    [Fact]
+    public async Task Init_DryRunRegistryNameDoesNotResolve_RefusedEveryImageUnreachable()
+    {
+        await PrepareNodeAsync();
+        // The real check: images are fetched from http://registry.local/, a name this machine does not resolve.
+        var environment = new NodeEnvironment { Runner = _runner, IsPrivileged = () => false, Kubeadm = new RecordingKubeadm() };
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(environment),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--dry-run");
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.StartsWith("u7s: preflight found 9 problem(s), kubeadm was not run:", stderr, StringComparison.Ordinal);
+        Assert.Contains("registry.local/k8s-c10f1/kube-apiserver:v1.26.3: registry unreachable", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public async Task Init_PreflightOnly_ReadyNode_OneLineAndNothingWritten()
+    {
+        await PrepareNodeAsync();
+        var before = _root.Snapshot();
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--preflight-only");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal("preflight passed: hosts, policy, pause image, ip_forward and 9 images present and signed; kubeadm was not run\n", stdout);
+        Assert.Equal(before, _root.Snapshot());
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Fact]
+    public async Task Join_PreflightOnly_UnsignedImage_Refused()
+    {
+        await PrepareNodeAsync();
+        _verifier.Images["registry.local/k8s-c10f1/kube-proxy:v1.26.3"] = new ImageVerification(true, false, "no signature");
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
+            "join", "192.168.122.90:8443", "--token", "abcdef.0123456789abcdef", "--discovery-token-ca-cert-hash", Hash, "--root", _root.Path, "--preflight-only");
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Equal("u7s: preflight found 1 problem(s), kubeadm was not run:\n  - registry.local/k8s-c10f1/kube-proxy:v1.26.3: signature does not verify under /etc/containers/policy.json (no signature)\n", stderr);
+        Assert.Empty(stdout);
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Fact]
+    public async Task Init_DryRunAndPreflightOnly_Rejected()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--dry-run", "--preflight-only");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--dry-run and --preflight-only exclude each other", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_StagingRoot_FlannelManifestStagedNoKubectl()
+    {
+        await PrepareNodeAsync();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path);
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("/etc/u7s/kubeadm-init.yaml: created\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("/etc/u7s/kube-flannel.yml: created\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("image: \"registry.local/k8s-c10f1/flannel:v0.21.4\"", File.ReadAllText(_root.Combine("etc/u7s/kube-flannel.yml")), StringComparison.Ordinal);
+        Assert.Equal(FileModes.Mode0600, FileModes.Get(_root.Combine("etc/u7s/kubeadm-init.yaml")));
+        Assert.DoesNotContain(_runner.Calls, c => c.StartsWith("kubectl", StringComparison.Ordinal));
+        Assert.False(File.Exists(_root.Combine("etc/u7s/kubeadm-join.json")));
+    }
+
+    [Fact]
+    public async Task Init_LaterRelease_TagsFromTheTableWithoutFlags()
+    {
+        await PrepareNodeAsync();
+        foreach (var image in new[] { "kube-apiserver:v1.28.15", "kube-controller-manager:v1.28.15", "kube-scheduler:v1.28.15", "kube-proxy:v1.28.15", "etcd:3.5.15-0", "coredns:v1.10.1" })
+        {
+            _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = ImageVerification.Ok;
+        }
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),
+            "init", "--apiserver-advertise-address", "192.168.122.80", "--root", _root.Path, "--kubernetes-version", "v1.28.15", "--dry-run");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("kubernetesVersion: v1.28.15\n", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\n  local:\n(    .*\n)*    imageTag: 3\.5\.15-0\n", stdout);
+        Assert.Matches(@"\ndns:\n(  .*\n)*  imageTag: v1\.10\.1\n", stdout);
     }
 }

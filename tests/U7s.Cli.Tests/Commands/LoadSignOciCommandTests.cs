@@ -1,3 +1,4 @@
+using U7s.Cli.Tests.Support;
 using U7s.Cli.Commands;
 using U7s.Loader.Generator;
 using U7s.Testing;
@@ -41,7 +42,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
     [Fact]
     public async Task Run_MissingArchive_ExitsUsage()
     {
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", _temp.Combine("none.tar.xz"), "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
+        var (code, _, error) = await CommandHarness.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), _temp.Combine("none.tar.xz"), "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains("does not exist", error, StringComparison.Ordinal);
     }
@@ -53,7 +54,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
     {
         var archive = _temp.Combine("a.tar.xz");
         await File.WriteAllBytesAsync(archive, [0xFD]);
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", target, "--registry", "http://127.0.0.1:9");
+        var (code, _, error) = await CommandHarness.RunAsync(LoadSignOciCommand.Create(LoaderServices.Default), archive, "amd64", "me@example.test", target, "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
@@ -63,9 +64,9 @@ public sealed class LoadSignOciCommandTests : IDisposable
     {
         var archive = _temp.Combine("a.tar.xz");
         await File.WriteAllBytesAsync(archive, [0xFD]);
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(new LoaderServices()), "load-sign-oci", archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
+        var (code, _, error) = await CommandHarness.RunAsync(LoadSignOciCommand.Create(new LoaderServices()), archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9");
         Assert.Equal(ExitCodes.Refused, code);
-        Assert.StartsWith("signer key not usable", error, StringComparison.Ordinal);
+        Assert.StartsWith("u7s: signer key not usable", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,10 +74,10 @@ public sealed class LoadSignOciCommandTests : IDisposable
     {
         var archive = _temp.Combine("a.tar.xz");
         await File.WriteAllBytesAsync(archive, [0xFD]);
-        var (code, _, error) = await VerbRunner.RunAsync(
-            LoadSignOciCommand.Create(LoaderServices.Default), "load-sign-oci", archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9", "--key-dir", _temp.Combine("keys"), "--policy", _temp.Combine("none.json"));
+        var (code, _, error) = await CommandHarness.RunAsync(
+            LoadSignOciCommand.Create(LoaderServices.Default), archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9", "--key-dir", _temp.Combine("keys"), "--policy", _temp.Combine("none.json"));
         Assert.Equal(ExitCodes.InvalidInput, code);
-        Assert.StartsWith("cannot read the node policy", error, StringComparison.Ordinal);
+        Assert.StartsWith("u7s: cannot read the node policy", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,10 +89,10 @@ public sealed class LoadSignOciCommandTests : IDisposable
             ?? await U7s.Loader.Preflight.HostCheck.ProblemOrNullAsync("sigstore.local", CancellationToken.None)
             ?? "signer key not usable";
 
-        var (code, _, error) = await VerbRunner.RunAsync(LoadSignOciCommand.Create(new LoaderServices()), "load-sign-oci", archive, "amd64", "me@example.test");
+        var (code, _, error) = await CommandHarness.RunAsync(LoadSignOciCommand.Create(new LoaderServices()), archive, "amd64", "me@example.test");
 
         Assert.Equal(ExitCodes.Refused, code);
-        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+        Assert.StartsWith("u7s: " + expected, error, StringComparison.Ordinal);
     }
 
     [RequiresToolFact("docker-registry", "skopeo", "gpg")]
@@ -108,8 +109,8 @@ public sealed class LoadSignOciCommandTests : IDisposable
             Verifier = _ => new SkopeoPolicyVerifier(registry.HostPort, keyring.PublicKeyPath, lookaside, _temp.Path),
         };
 
-        var (code, output, error) = await VerbRunner.RunAsync(
-            LoadSignOciCommand.Create(services), "load-sign-oci", archive.Path, "amd64", keyring.Email, "--registry", registry.BaseUri.ToString());
+        var (code, output, error) = await CommandHarness.RunAsync(
+            LoadSignOciCommand.Create(services), archive.Path, "amd64", keyring.Email, "--registry", registry.BaseUri.ToString());
 
         Assert.True(code == ExitCodes.Success, error + output);
         foreach (var image in archive.Images)
@@ -139,8 +140,8 @@ public sealed class LoadSignOciCommandTests : IDisposable
             Verifier = _ => new SkopeoPolicyVerifier(registry.HostPort, keyring.PublicKeyPath, _temp.Combine("www"), _temp.Path),
         };
 
-        var (code, _, error) = await VerbRunner.RunAsync(
-            LoadSignOciCommand.Create(services), "load-sign-oci", archive.Path, "amd64", keyring.Email, "--registry", registry.BaseUri.ToString());
+        var (code, _, error) = await CommandHarness.RunAsync(
+            LoadSignOciCommand.Create(services), archive.Path, "amd64", keyring.Email, "--registry", registry.BaseUri.ToString());
 
         Assert.Equal(ExitCodes.InvalidInput, code);
         Assert.Contains("truncated xz data", error, StringComparison.Ordinal);

@@ -26,7 +26,7 @@ public sealed class NodePolicyInteropTests : IDisposable
         await using var sigstore = await SigstoreServer.StartAsync(Path.Join(root, "var", "sigstore"));
         await using var gpg = new GpgSignerKeyProvisioner();
         var environment = new NodeEnvironment { Runner = new RecordingProcessRunner(), IsPrivileged = () => false, Signers = gpg.Provisioner, HostName = "example.test" };
-        string[] names = ["--root", root, "--registry-name", registry.HostPort, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
+        string[] names = ["--root", root, .. RegistryName(registry.HostPort), "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
 
         var policy = await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), ["192.168.122.70", "--role", "registry", .. names]);
         Assert.True(policy.ExitCode == 0, policy.Stderr);
@@ -67,7 +67,7 @@ public sealed class NodePolicyInteropTests : IDisposable
         await using var sigstore = await SigstoreServer.StartAsync(Path.Join(root, "var", "sigstore"));
         await using var gpg = new GpgSignerKeyProvisioner();
         var environment = new NodeEnvironment { Runner = new RecordingProcessRunner(), IsPrivileged = () => false, Signers = gpg.Provisioner, HostName = "example.test" };
-        string[] names = ["--root", root, "--registry-name", registry.HostPort, "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
+        string[] names = ["--root", root, .. RegistryName(registry.HostPort), "--lookaside-url", new Uri(sigstore.BaseAddress, "sigstore/").ToString()];
         Assert.Equal(0, (await CommandHarness.RunAsync(CreatePolicyCommand.Create(environment), ["192.168.122.70", "--role", "registry", .. names])).ExitCode);
         Assert.Equal(0, (await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(environment),
             ["imagemaker", "--in-place", "--staging-url", $"file://{root}/var/sigstore/sigstore/", .. names])).ExitCode);
@@ -106,4 +106,7 @@ public sealed class NodePolicyInteropTests : IDisposable
             "copy", "-q", $"docker://{image}", $"dir:{_work.Combine("pulled")}"], new Dictionary<string, string?> { ["GNUPGHOME"] = null });
         Assert.True(pull.ExitCode == 0, pull.StandardError);
     }
+
+    // 127.0.0.1:5000 → --registry-name 127.0.0.1 --registry-port 5000: the scope nodes pull with.
+    private static string[] RegistryName(string hostPort) => ["--registry-name", hostPort.Split(':')[0], "--registry-port", hostPort.Split(':')[1]];
 }

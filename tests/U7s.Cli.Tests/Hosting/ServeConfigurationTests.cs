@@ -120,7 +120,63 @@ public sealed class ServeConfigurationTests : IDisposable
         var file = _dir.Combine("u7s.json");
         File.WriteAllText(file, """{"Registry":{"Listne":"127.0.0.1:1"}}""");
         var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
-        Assert.Contains("Listne", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"{file}: unknown setting Registry:Listne", e.Message);
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("u7s.json", """{"Registry":{"Foo":1}}""", "unknown setting Registry:Foo")]
+    [InlineData("u7s.json", """{"Registry":{"Auth":{"Writers":{"admin":["*"]},"Typo":true}}}""", "unknown setting Registry:Auth:Typo")]
+    [InlineData("u7s.json", """{"Registry":{"Listen":{"Host":"x"}}}""", "unknown setting Registry:Listen:Host")]
+    [InlineData("u7s.json", """{"Regsitry":{"Listen":"127.0.0.1:1"}}""", "unknown setting Regsitry")]
+    [InlineData("u7s.json", """{"Registry":{"MaxManifestBytes":"lots"}}""", "Registry:MaxManifestBytes 'lots' is not a whole number")]
+    [InlineData("u7s.json", """{"Registry":{"Auth":{"AnonymousPull":"maybe"}}}""", "Registry:Auth:AnonymousPull 'maybe' is not true or false")]
+    [InlineData("u7s.yaml", "registry:\n  uploadExpiry: soon\n", "registry:uploadExpiry 'soon' is not a time span such as 01:00:00")]
+    [InlineData("u7s.yaml", "s3:\n  partBytes: 5.5\n", "s3:partBytes '5.5' is not a whole number")]
+    public void FileProblem_OneLineNamingFileAndKey(string name, string content, string expected)
+    {
+        var file = _dir.Combine(name);
+        File.WriteAllText(file, content);
+
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
+
+        Assert.Equal($"{file}: {expected}", e.Message);
+        Assert.DoesNotContain("Binder", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnvironmentProblem_NamesTheVariable()
+    {
+        var env = new Dictionary<string, string?> { ["U7S_REGISTRY__FOO"] = "1" };
+
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, env));
+
+        Assert.Equal("environment variable U7S_REGISTRY__FOO: unknown setting REGISTRY:FOO", e.Message);
+    }
+
+    [Fact]
+    public void ReadmeExample_Loads()
+    {
+        var file = _dir.Combine("u7s.json");
+        File.WriteAllText(file, """
+            {
+              "Registry": {
+                "Listen": "0.0.0.0:80", "DataRoot": "/var/lib/u7s", "MaxManifestBytes": 4194304,
+                "MaxUploadBytes": null, "UploadExpiry": "24:00:00", "DeleteEnabled": true,
+                "RequestHeadersTimeout": "00:00:30", "MinRequestBodyBytesPerSecond": 240, "AuditLog": "audit.log",
+                "TlsCertificate": null, "TlsKey": null,
+                "Auth": { "Htpasswd": "/etc/u7s/htpasswd", "AnonymousPull": true, "ScopeHost": "registry.local",
+                          "Writers": { "admin": [ "*" ] }, "MaxFailedLogins": 10, "FailedLoginWindow": "00:01:00" }
+              },
+              "Sigstore": { "Listen": "0.0.0.0:81", "Root": "/var/sigstore", "HtpasswdPath": null,
+                            "TlsCertificate": null, "TlsKey": null }
+            }
+            """);
+
+        var (registry, _) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+
+        Assert.Equal(["*"], registry.Auth.Writers["admin"]);
+        Assert.Null(registry.MaxUploadBytes);
     }
 
     [Fact]

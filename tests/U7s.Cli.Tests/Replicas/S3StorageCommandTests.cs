@@ -129,7 +129,7 @@ public sealed class S3StorageCommandTests : IDisposable
 
     /// <summary>The real u7s executable as a child, pointed at the test radosgw the way an admin's shell would be.</summary>
     private static Task<ProcessResult> CliAsync(params string[] args) =>
-        ExternalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "u7s.dll"), .. args], new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = S3TestStore.Endpoint });
+        U7sProcess.RunAsync(args, new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = S3TestStore.Endpoint });
 
     private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
     {

@@ -55,6 +55,12 @@ public sealed class KubeadmServiceTests : IDisposable
         await _node.Writer.WriteAsync(NodePaths.IpForwardSysctl, "net.ipv4.ip_forward = 1\n", FileModes.Mode0644, default);
     }
 
+    private void TrustFlannel()
+    {
+        _verifier.Images[Flannel.Flannel] = ImageVerification.Ok;
+        _verifier.Images[Flannel.CniPlugin] = ImageVerification.Ok;
+    }
+
     private KubeadmService Service(IKubeadmRunner kubeadm, IImageVerifier? verifier = null) =>
         new(_node.Writer, new KubeadmPreflight(_node.Writer, verifier ?? _verifier, _node.Options), kubeadm, _node.Runner, _node.Time);
 
@@ -88,8 +94,7 @@ public sealed class KubeadmServiceTests : IDisposable
     public async Task Init_WithFlannel_AppliesManifestWithRegistryImagesAfterJoinDataIsSaved()
     {
         await PrepareNodeAsync();
-        _verifier.Images[Flannel.Flannel] = ImageVerification.Ok;
-        _verifier.Images[Flannel.CniPlugin] = ImageVerification.Ok;
+        TrustFlannel();
         var before = _node.Runner.Calls.Count;
 
         var report = await Service(new RecordingKubeadm(InitOutput)).InitAsync(
@@ -110,8 +115,7 @@ public sealed class KubeadmServiceTests : IDisposable
     public async Task Init_FlannelApplyFails_SaysClusterIsUpAndWhereJoinDataIs()
     {
         await PrepareNodeAsync();
-        _verifier.Images[Flannel.Flannel] = ImageVerification.Ok;
-        _verifier.Images[Flannel.CniPlugin] = ImageVerification.Ok;
+        TrustFlannel();
         _node.Runner.Failures["kubectl"] = "error: unable to recognize";
 
         var e = await Assert.ThrowsAsync<ClusterException>(() =>
@@ -206,16 +210,72 @@ public sealed class KubeadmServiceTests : IDisposable
     [Fact]
     public async Task Init_DryRun_PrintsConfigWithKeyHiddenAndRunsNothing()
     {
+        await PrepareNodeAsync();
         var before = _node.Snapshot();
         var kubeadm = new RecordingKubeadm();
 
-        var report = await Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { DryRun = true }, default);
+        var report = await Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Mode = KubeadmMode.DryRun }, default);
 
         Assert.Empty(kubeadm.Calls);
         Assert.Equal(before, _node.Snapshot());
         Assert.Contains("certificateKey: <certificate key hidden>", report[0], StringComparison.Ordinal);
         Assert.DoesNotContain(Key, string.Join('\n', report), StringComparison.Ordinal);
         Assert.Equal($"would run: kubeadm init --config {_node.Path(KubeadmService.InitConfigPath)} --upload-certs", report[^1]);
+    }
+
+    [Theory]
+    [InlineData(KubeadmMode.DryRun)]
+    [InlineData(KubeadmMode.PreflightOnly)]
+    [InlineData(KubeadmMode.Stage)]
+    public async Task Init_BareNode_EveryModeRunsThePreflightFirst(KubeadmMode mode)
+    {
+        var before = _node.Snapshot();
+        var kubeadm = new RecordingKubeadm();
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Mode = mode }, default));
+
+        Assert.Equal(ClusterErrorKind.Refused, e.Kind);
+        Assert.StartsWith("preflight found ", e.Message, StringComparison.Ordinal);
+        Assert.Empty(kubeadm.Calls);
+        Assert.Equal(before, _node.Snapshot());
+    }
+
+    [Fact]
+    public async Task Init_PreflightOnly_ReportsReadyWritesNothing()
+    {
+        await PrepareNodeAsync();
+        TrustFlannel();
+        var before = _node.Snapshot();
+        var kubeadm = new RecordingKubeadm();
+
+        var report = await Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Mode = KubeadmMode.PreflightOnly, Flannel = Flannel }, default);
+
+        Assert.Equal(["preflight passed: hosts, policy, pause image, ip_forward and 9 images present and signed; kubeadm was not run"], report);
+        Assert.Empty(kubeadm.Calls);
+        Assert.Equal(before, _node.Snapshot());
+    }
+
+    [Fact]
+    public async Task Init_Stage_WritesConfigAndManifestRunsNeitherKubeadmNorKubectl()
+    {
+        await PrepareNodeAsync();
+        TrustFlannel();
+        var kubeadm = new RecordingKubeadm(InitOutput);
+
+        var report = await Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Mode = KubeadmMode.Stage, Flannel = Flannel, Verbosity = 5 }, default);
+
+        Assert.Empty(kubeadm.Calls);
+        Assert.DoesNotContain(_node.Runner.Calls, c => c.StartsWith("kubectl", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                "/etc/u7s/kubeadm-init.yaml: created",
+                "/etc/u7s/kube-flannel.yml: created",
+                $"kubeadm was not run: {_node.Temp.Path} is a staging tree, not this node; on the node run: kubeadm init --config /etc/u7s/kubeadm-init.yaml --upload-certs -v 5",
+            ],
+            report);
+        Assert.Equal(KubeadmConfigRenderer.RenderInit(KubeadmConfigRendererTests.Init()), _node.Read(KubeadmService.InitConfigPath));
+        Assert.Equal(FileModes.Mode0600, _node.Mode(KubeadmService.InitConfigPath));
+        Assert.False(File.Exists(_node.Path(JoinMaterialStore.DefaultPath)));
     }
 
     [Fact]

@@ -35,7 +35,8 @@ public sealed class RealRunnerTests : IDisposable
     {
         var e = await Assert.ThrowsAsync<ClusterException>(() => new KubeadmRunner(new StringWriter(), _temp.Combine("no-kubeadm")).RunAsync(["version"], default));
 
-        Assert.StartsWith("cannot start", e.Message, StringComparison.Ordinal);
+        Assert.Equal($"{_temp.Combine("no-kubeadm")} is not installed (not found on PATH): install it, or run u7s kubeadm on a node that has it", e.Message);
+        Assert.Equal(ClusterErrorKind.Unavailable, e.Kind);
     }
 
     [RequiresToolFact("sh")]

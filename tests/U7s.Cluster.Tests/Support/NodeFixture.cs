@@ -40,12 +40,7 @@ internal sealed class NodeFixture : IDisposable
     public string? LinkTarget(string nodePath) => new FileInfo(Path(nodePath)).LinkTarget;
 
     /// <summary>Every path under the root with its size and mtime: equal snapshots mean nothing was touched.</summary>
-    public string[] Snapshot() =>
-        Directory.EnumerateFileSystemEntries(Temp.Path, "*", SearchOption.AllDirectories)
-            .Select(p => new FileInfo(p))
-            .Select(f => $"{f.FullName[Temp.Path.Length..]} {(f.Attributes.HasFlag(FileAttributes.Directory) ? "d" : f.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))} {f.LastWriteTimeUtc.Ticks} {FileModes.ToOctal(FileModes.Get(f.FullName))} {f.LinkTarget}")
-            .Order(StringComparer.Ordinal)
-            .ToArray();
+    public string[] Snapshot() => Temp.Snapshot();
 
     public void Dispose() => Temp.Dispose();
 }

@@ -1,3 +1,4 @@
+using U7s.Cluster.Kubeadm;
 using U7s.Loader.Generator;
 using U7s.Loader.Tests.Support;
 using U7s.Testing;
@@ -24,6 +25,24 @@ public sealed class ArchiveGeneratorTests : IDisposable
         // Base layers are shared: every image starts with the same two layers.
         Assert.Single(a.Images.Select(i => i.Layers[0]).Distinct());
         Assert.Single(a.Images.Select(i => i.Layers[1]).Distinct());
+    }
+
+    [Fact]
+    public async Task WriteAsync_KubernetesSet_IsWhatKubeadmInitRequiresByDefault()
+    {
+        var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("k8s.tar.xz"), new GeneratorOptions { ImageCount = 9, Seed = 79, LayerBytes = 8 * 1024 }, CancellationToken.None);
+
+        // `u7s kubeadm init` without tag flags: the kubeadm set of the default release plus flannel (one table in U7s.Cluster).
+        var defaults = KubeadmImages.Defaults;
+        string[] required =
+        [
+            .. KubeadmImages.Required("k8s-c10f1", KubeadmImages.DefaultKubernetesVersion, KubeadmImages.DefaultReleaseTags),
+            $"k8s-c10f1/flannel:{defaults.Flannel}",
+            $"k8s-c10f1/flannel-cni-plugin:{defaults.FlannelCniPlugin}",
+        ];
+        Assert.Equal(required.Order(StringComparer.Ordinal), archive.Images.Select(i => i.RefName).Order(StringComparer.Ordinal));
+        Assert.Contains("k8s-c10f1/flannel:v0.21.4", required);
+        Assert.Contains("k8s-c10f1/flannel-cni-plugin:v1.1.2", required);
     }
 
     [RequiresToolFact("tar", "xz")]

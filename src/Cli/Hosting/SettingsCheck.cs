@@ -1,0 +1,126 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace U7s.Cli.Hosting;
+
+/// <summary>
+/// Checks every key one settings source sets against the options classes before anything is bound,
+/// so a typo or a bad value is reported in the user's words, naming the source and the key
+/// (<c>u7s.json: unknown setting Registry:Foo</c>) rather than in the binder's.
+/// </summary>
+internal static class SettingsCheck
+{
+    /// <summary>The first problem of <paramref name="provider"/>, or null when every key it sets is known and converts.</summary>
+    /// <param name="sections">Known top-level sections and the options class each binds to.</param>
+    /// <param name="scalars">Known top-level plain values (<c>Storage</c>).</param>
+    /// <param name="describe">How the message names a key of this source (the file name, or the environment variable).</param>
+    public static string? FirstProblem(IConfigurationProvider provider, IReadOnlyDictionary<string, Type> sections, IReadOnlyCollection<string> scalars, Func<string, string> describe)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        foreach (var key in Children(provider, null))
+        {
+            var section = sections.FirstOrDefault(s => s.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
+            var problem = section.Value is not null ? CheckObject(provider, key, section.Value)
+                : scalars.Contains(key, StringComparer.OrdinalIgnoreCase) ? CheckValue(provider, key, typeof(string))
+                : Unknown(key);
+            if (problem is not null)
+            {
+                return $"{describe(problem.Value.Key)}: {problem.Value.Message}";
+            }
+        }
+
+        return null;
+    }
+
+    private static (string Key, string Message)? CheckObject(IConfigurationProvider provider, string path, Type type)
+    {
+        foreach (var child in Children(provider, path))
+        {
+            var key = $"{path}:{child}";
+            var property = type.GetProperty(child, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            var problem = property is null ? Unknown(key) : CheckMember(provider, key, property.PropertyType);
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+
+        return null;
+    }
+
+    private static (string Key, string Message)? CheckMember(IConfigurationProvider provider, string key, Type type)
+    {
+        if (IsScalar(type))
+        {
+            return CheckValue(provider, key, type);
+        }
+
+        if (type.IsArray || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)))
+        {
+            var element = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];
+            return Children(provider, key)
+                .Select(index => int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? CheckMember(provider, $"{key}:{index}", element) : Unknown($"{key}:{index}"))
+                .FirstOrDefault(p => p is not null);
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+        {
+            // Keys are the user's (writers by name); only the values have a shape.
+            var value = type.GetGenericArguments()[1];
+            return Children(provider, key).Select(name => CheckMember(provider, $"{key}:{name}", value)).FirstOrDefault(p => p is not null);
+        }
+
+        return CheckObject(provider, key, type);
+    }
+
+    private static (string Key, string Message)? CheckValue(IConfigurationProvider provider, string key, Type type)
+    {
+        if (Children(provider, key).FirstOrDefault() is { } nested)
+        {
+            return Unknown($"{key}:{nested}");
+        }
+
+        if (!provider.TryGet(key, out var value) || value is null)
+        {
+            return null;
+        }
+
+        var target = Nullable.GetUnderlyingType(type);
+        if (type == typeof(string) || (target is not null && value.Length == 0))
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = TypeDescriptor.GetConverter(target ?? type).ConvertFromInvariantString(value);
+            return null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            return (key, $"{key} '{value}' is not {Describe(target ?? type)}");
+        }
+    }
+
+    private static (string Key, string Message) Unknown(string key) => (key, $"unknown setting {key}");
+
+    private static IEnumerable<string> Children(IConfigurationProvider provider, string? path) =>
+        provider.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase);
+
+    private static bool IsScalar(Type type)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        return target.IsPrimitive || target.IsEnum || target == typeof(string) || target == typeof(decimal) || target == typeof(TimeSpan) || target == typeof(Uri);
+    }
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(TimeSpan) => "a time span such as 01:00:00",
+        _ when type == typeof(int) || type == typeof(long) => "a whole number",
+        _ when type == typeof(double) || type == typeof(decimal) => "a number",
+        _ => $"a {type.Name}",
+    };
+}
