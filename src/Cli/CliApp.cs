@@ -14,6 +14,7 @@ internal static class CliApp
         root.Subcommands.Add(GcCommand.Create());
         root.Subcommands.Add(LoadSignOciCommand.Create(LoaderServices.Default));
         root.Subcommands.Add(SaveOciCommand.Create());
+        root.Subcommands.Add(DemoArchiveCommand.Create());
         root.Subcommands.Add(CreatePolicyCommand.Create());
         root.Subcommands.Add(CreateServicesCommand.Create());
         root.Subcommands.Add(CreateImagemakerUserCommand.Create());
@@ -23,6 +24,7 @@ internal static class CliApp
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        OptionalArgumentsHelpAction.Install(root);
         return root;
     }
 

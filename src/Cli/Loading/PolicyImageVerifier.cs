@@ -73,6 +73,9 @@ internal sealed class PolicyImageVerifier(PolicyEvaluator evaluator, SignatureSt
         return VerificationResult.Ok;
     }
 
+    public Task<string?> ProblemBeforeSigningOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken) =>
+        evaluator.SignerProblemOrNullAsync(reference, signerFingerprint, cancellationToken);
+
     private async Task<PolicyVerdict> EvaluateAsync(Reference reference, Digest digest, CancellationToken cancellationToken)
     {
         var blobs = new List<byte[]>();
