@@ -17,6 +17,7 @@ internal static class CliApp
         root.Subcommands.Add(GcCommand.Create());
         root.Subcommands.Add(LoadSignOciCommand.Create(LoaderServices.Default));
         root.Subcommands.Add(SaveOciCommand.Create());
+        root.Subcommands.Add(DemoArchiveCommand.Create());
         root.Subcommands.Add(CreatePolicyCommand.Create());
         root.Subcommands.Add(CreateServicesCommand.Create());
         root.Subcommands.Add(CreateImagemakerUserCommand.Create());
@@ -26,6 +27,7 @@ internal static class CliApp
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        OptionalArgumentsHelpAction.Install(root);
         return root;
     }
 

@@ -6,7 +6,8 @@ namespace U7s.Testing;
 
 /// <summary>
 /// The real <c>u7s serve</c> as a child process (the u7s.dll next to the test assembly), on free
-/// loopback ports. Used where only a separate process shows the truth: peak memory, kill -9, restart.
+/// loopback ports, and any other verb run once with <see cref="RunVerbAsync"/>. Used where only a
+/// separate process shows the truth: peak memory, kill -9, restart.
 /// </summary>
 public sealed partial class U7sProcess : IAsyncDisposable
 {
@@ -84,17 +85,60 @@ public sealed partial class U7sProcess : IAsyncDisposable
     }
 
     /// <summary>Peak resident set size of the server so far (VmHWM), in bytes.</summary>
-    public long PeakRssBytes()
+    public long PeakRssBytes() => PeakRssOrNull(_process.Id) ?? throw new InvalidOperationException("no VmHWM in /proc status");
+
+    /// <summary>
+    /// Runs one <c>u7s</c> verb as its own process and samples its peak resident set size (VmHWM)
+    /// every few milliseconds until it exits: the peak a verb reaches while it works, since
+    /// the kernel drops the figure with the process.
+    /// </summary>
+    public static async Task<(ProcessResult Result, long PeakRssBytes)> RunVerbAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "u7s.dll"));
+        foreach (var argument in arguments)
         {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
+            psi.ArgumentList.Add(argument);
         }
 
-        throw new InvalidOperationException("no VmHWM in /proc status");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start u7s");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        long peak = 0;
+        while (!process.HasExited)
+        {
+            peak = Math.Max(peak, PeakRssOrNull(process.Id) ?? 0);
+            await Task.Delay(5, timeout.Token);
+        }
+
+        await process.WaitForExitAsync(timeout.Token);
+        return (new ProcessResult(process.ExitCode, await stdout, await stderr), peak);
+    }
+
+    private static long? PeakRssOrNull(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process exited between the check and the read.
+        }
+
+        return null;
     }
 
     /// <summary>SIGKILL: no shutdown code runs, as in a power cut of the process.</summary>

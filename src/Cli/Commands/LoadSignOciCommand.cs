@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using U7s.Cli.Loading;
 using U7s.Loader.Loading;
 using U7s.Loader.Names;
@@ -24,12 +23,16 @@ internal static class LoadSignOciCommand
     private static readonly Argument<string> ArchiveArgument = new("archive") { Description = "Image archive (tar.xz with an <arch>/ OCI layout)" };
     private static readonly Argument<string> ArchArgument = new("arch") { Description = $"Architecture directory to load: {string.Join(", ", Architectures.All)}" };
     private static readonly Argument<string> SignerArgument = new("signer-email") { Description = "E-mail of the imagemaker's signing key" };
-    private static readonly Argument<string?> TargetArgument = new("registry/path") { Arity = ArgumentArity.ZeroOrOne, Description = "Target host/path (default registry.local/<platform>)" };
+    private static readonly Argument<string?> TargetArgument = new("registry/path") { Arity = ArgumentArity.ZeroOrOne, Description = "Optional target host/path (default registry.local/<platform>)" };
 
     private static readonly Option<string> RegistryOption = new("--registry") { DefaultValueFactory = _ => "http://registry.local", Description = "Registry URL images are pushed to" };
     private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "Accepted for podsec compatibility; U7s never prompts" };
     private static readonly Option<string?> PassphraseFileOption = new("--passphrase-file") { Description = "File holding the signing key's passphrase" };
-    private static readonly Option<string> MaxExpandedOption = new("--max-expanded-size") { DefaultValueFactory = _ => "64G", Description = "Refuse archives expanding beyond this (e.g. 64G, 512M)" };
+    private static readonly Option<string> MaxExpandedOption = new("--max-expanded-size")
+    {
+        DefaultValueFactory = _ => "auto",
+        Description = $"Refuse archives that decompress to more than this (e.g. 4G, 512M); auto: {LoadRequest.AutoExpansionRatio} times the archive's size, at least {ByteSize.Format(LoadRequest.AutoExpansionFloor)}",
+    };
     private static readonly Option<string> PlatformOption = new("--platform") { DefaultValueFactory = _ => "k8s-c10f1", Description = "Configured platform (first ref-name component)" };
     private static readonly Option<string?> ArchivePlatformOption = new("--archive-platform") { Description = "Re-home images of this archive platform under the target" };
     private static readonly Option<string> SignerGroupOption = new("--signer-group") { DefaultValueFactory = _ => GroupCheck.DefaultGroup, Description = "Group whose members may push and sign (root always may)" };
@@ -99,8 +102,10 @@ internal static class LoadSignOciCommand
             throw new UserException($"unknown architecture '{arch}' (expected one of {string.Join(", ", Architectures.All)})", ExitCodes.Usage);
         }
 
-        var maxExpanded = LoaderConsole.ParseSize(parse.GetValue(MaxExpandedOption)!)
-            ?? throw new UserException($"invalid --max-expanded-size '{parse.GetValue(MaxExpandedOption)}'", ExitCodes.Usage);
+        var maxExpandedText = parse.GetValue(MaxExpandedOption)!;
+        var maxExpanded = maxExpandedText == "auto"
+            ? (long?)null
+            : ByteSize.Parse(maxExpandedText) ?? throw new UserException($"invalid --max-expanded-size '{maxExpandedText}' (expected auto or a size such as 4G)", ExitCodes.Usage);
         var passphraseFile = parse.GetValue(PassphraseFileOption);
         if (passphraseFile is not null && !File.Exists(passphraseFile))
         {
@@ -129,14 +134,14 @@ internal static class LoadSignOciCommand
             };
             var result = await LoaderConsole.RunWithProgressAsync(
                 output,
-                $"loading {Path.GetFileName(archive)}",
+                $"loading {Path.GetFileName(archive)} ({ByteSize.Format(new FileInfo(archive).Length)}) into {(dataRoot is null ? registry.ToString() : Path.GetFullPath(dataRoot))}",
                 progress => new ArchiveLoader(sink, signer, verifier, progress).LoadAsync(request, cancellationToken));
             PrintSummary(output, result);
             var failed = result.Images.Where(i => i.Verification is not { Accepted: true }).ToList();
             if (failed.Count > 0)
             {
                 throw new UserException(
-                    $"verification failed for {string.Join(", ", failed.Select(f => $"{f.Image.Target} ({f.Verification?.Reason})"))}",
+                    $"verification failed: {ImageProblems.Format(failed.Select(f => (f.Image.Target.ToString(), f.Verification?.Reason ?? "not verified")))}",
                     LoaderExitCodes.For(LoadErrorKind.VerificationFailed));
             }
 
@@ -172,29 +177,28 @@ internal static class LoadSignOciCommand
 
     private static void PrintSummary(TextWriter output, LoadResult result)
     {
-        var console = LoaderConsole.For(output);
-        var table = new Table().AddColumns(new TableColumn("Image"), new TableColumn("Digest").NoWrap(), new TableColumn("Signer"), new TableColumn("Signature"), new TableColumn("Verified"));
-        foreach (var image in result.Images)
+        var rows = result.Images.Select(image => new[]
         {
-            var name = image.Image.Target + (image.Image.Additional ? " (additional)" : string.Empty);
-            var signature = image.Signature is { } s ? $"signature-{s.SignatureIndex}{(s.Existing ? " (existing)" : string.Empty)}" : "-";
-            var verified = image.Verification switch
+            image.Image.Target + (image.Image.Additional ? " (additional)" : string.Empty),
+            image.Digest.ToString(),
+            image.Signature is { } s ? $"signature-{s.SignatureIndex}{(s.Existing ? " (existing)" : string.Empty)}" : "unsigned",
+            image.Verification switch
             {
-                { Accepted: true, Reason: null } => "yes",
-                { Accepted: true } => "yes, unchecked",
-                _ => "NO",
-            };
-            table.AddRow(Markup.Escape(name), image.Digest.ToString(), Markup.Escape(image.Signature?.Signer ?? "-"), signature, verified);
-        }
-
-        console.Write(table);
+                { Accepted: true, Reason: null } => "verified",
+                { Accepted: true } => "accepted, unchecked",
+                _ => "NOT VERIFIED",
+            },
+        }).ToList();
+        LoaderConsole.WriteRows(output, ["Image", "Digest", "Signature", "Verification"], rows);
 
         // An accepted image with a reason was let through without a signature check (insecureAcceptAnything).
         foreach (var warning in result.Images.Where(i => i.Verification is { Accepted: true, Reason: not null }).Select(i => i.Verification!.Reason!).Distinct(StringComparer.Ordinal))
         {
-            console.WriteLine($"warning: {warning}");
+            output.WriteLine($"warning: {warning}");
         }
 
-        console.WriteLine($"{result.Images.Count} images, {result.BlobsSent} blobs sent, {result.BlobsPresent} already present, {result.ExpandedBytes} bytes read; signer {result.Signer}");
+        output.WriteLine(
+            $"{result.Images.Count} images; blobs: {result.BlobsSent} sent ({ByteSize.Format(result.BytesSent)}), {result.BlobsMounted} mounted, "
+            + $"{result.BlobsPresent} already present; archive expanded to {ByteSize.Format(result.ExpandedBytes)}; signer {result.Signer}");
     }
 }

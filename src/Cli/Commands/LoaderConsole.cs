@@ -4,8 +4,9 @@ using U7s.Loader.Loading;
 namespace U7s.Cli.Commands;
 
 /// <summary>
-/// Output of the loader verbs: a Spectre.Console progress bar (bytes, rate, current image) when
-/// stdout is a terminal, plain lines otherwise; tables rendered without colour for pipes.
+/// Output of the loader verbs: a Spectre.Console progress bar (bytes, rate, current image) and
+/// tables when stdout is a terminal; otherwise a short plain log (see <see cref="PlainLoadProgress"/>)
+/// and one aligned line per row, which reads well in a file and greps well.
 /// </summary>
 internal static class LoaderConsole
 {
@@ -15,6 +16,7 @@ internal static class LoaderConsole
     {
         if (!IsTerminal(output))
         {
+            await output.WriteLineAsync(title);
             return await run(new PlainLoadProgress(output));
         }
 
@@ -38,45 +40,28 @@ internal static class LoaderConsole
         return result!;
     }
 
-    /// <summary>A console that writes to <paramref name="output"/>, plain unless it is the terminal.</summary>
-    public static IAnsiConsole For(TextWriter output)
+    /// <summary>
+    /// The rows as a table on the terminal; otherwise one line per row, columns padded to their
+    /// widest cell and separated by two spaces, no header (each cell says what it is).
+    /// </summary>
+    public static void WriteRows(TextWriter output, IReadOnlyList<string> headers, IReadOnlyList<string[]> rows)
     {
-        var terminal = IsTerminal(output);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        if (IsTerminal(output))
         {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        if (!terminal)
-        {
-            // Digests are 71 characters: never wrap them in logs.
-            console.Profile.Width = 250;
-        }
-
-        return console;
-    }
-
-    /// <summary>Parses a size such as <c>64G</c>, <c>512MiB</c> or <c>1048576</c>; null when invalid.</summary>
-    public static long? ParseSize(string text)
-    {
-        var value = text.Trim();
-        var multiplier = 1L;
-        var units = new (string Suffix, long Factor)[] { ("TiB", 1L << 40), ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10), ("T", 1L << 40), ("G", 1L << 30), ("M", 1L << 20), ("K", 1L << 10) };
-        foreach (var (suffix, factor) in units)
-        {
-            if (value.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            var table = new Table().AddColumns([.. headers.Select(h => new TableColumn(h).NoWrap())]);
+            foreach (var row in rows)
             {
-                multiplier = factor;
-                value = value[..^suffix.Length];
-                break;
+                table.AddRow([.. row.Select(Markup.Escape)]);
             }
+
+            AnsiConsole.Write(table);
+            return;
         }
 
-        return long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
-            && number > 0 && number <= long.MaxValue / multiplier
-            ? number * multiplier
-            : null;
+        var widths = Enumerable.Range(0, headers.Count).Select(c => rows.Count == 0 ? 0 : rows.Max(r => r[c].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            output.WriteLine(string.Join("  ", row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
+        }
     }
 }

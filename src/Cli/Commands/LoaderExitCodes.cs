@@ -13,7 +13,7 @@ internal static class LoaderExitCodes
         LoadErrorKind.Usage or LoadErrorKind.UnknownArchitecture or LoadErrorKind.InvalidTarget => ExitCodes.Usage,
         LoadErrorKind.UnsafeArchive or LoadErrorKind.MissingArchitecture or LoadErrorKind.InvalidLayout
             or LoadErrorKind.InvalidContent or LoadErrorKind.InvalidReference => ExitCodes.InvalidInput,
-        LoadErrorKind.PlatformMismatch or LoadErrorKind.SignerUnusable or LoadErrorKind.VerificationFailed => ExitCodes.Refused,
+        LoadErrorKind.PlatformMismatch or LoadErrorKind.SignerUnusable or LoadErrorKind.PolicyRefuses or LoadErrorKind.VerificationFailed => ExitCodes.Refused,
         LoadErrorKind.Registry => ExitCodes.Unavailable,
         _ => ExitCodes.Failure,
     };

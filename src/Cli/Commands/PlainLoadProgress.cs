@@ -3,15 +3,17 @@ using U7s.Loader.Loading;
 namespace U7s.Cli.Commands;
 
 /// <summary>
-/// Progress as plain lines for logs and pipes: each phase change, each image being published,
-/// signed or verified, and the read position in 10 % steps. Writes synchronously, in order.
+/// Progress as a short log for pipes and files: the archive read in quarters, then one line per
+/// phase ("publishing 12 images"). Never a line per image or blob: the verb lists the images
+/// once, in its summary. Writes synchronously, in order.
 /// </summary>
 internal sealed class PlainLoadProgress(TextWriter output) : IProgress<LoadProgress>
 {
+    private const int Step = 25;
+
     private readonly Lock _gate = new();
     private string? _phase;
-    private string? _current;
-    private int _lastPercent = -1;
+    private int _lastPercent;
 
     public void Report(LoadProgress value)
     {
@@ -20,23 +22,21 @@ internal sealed class PlainLoadProgress(TextWriter output) : IProgress<LoadProgr
             if (value.Phase != _phase)
             {
                 _phase = value.Phase;
-                _current = null;
-                output.WriteLine($"{value.Phase}...");
+                _lastPercent = 0;
+                if (value.CompressedTotal == 0)
+                {
+                    output.WriteLine(value.Count > 0 ? $"{value.Phase} {value.Count} images" : value.Phase);
+                }
             }
 
-            if (value.Phase == "reading" && value.CompressedTotal > 0)
+            if (value.CompressedTotal > 0)
             {
-                var percent = (int)(value.CompressedBytes * 10 / value.CompressedTotal) * 10;
+                var percent = (int)(value.CompressedBytes * 100 / value.CompressedTotal) / Step * Step;
                 if (percent > _lastPercent)
                 {
                     _lastPercent = percent;
-                    output.WriteLine($"  {percent}% of {value.CompressedTotal} bytes");
+                    output.WriteLine($"{value.Phase}: {percent}% of {ByteSize.Format(value.CompressedTotal)}");
                 }
-            }
-            else if (value.Phase is not "reading" and not "sending" && value.Current is not null && value.Current != _current)
-            {
-                _current = value.Current;
-                output.WriteLine($"  {value.Current}");
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using U7s.Loader.Loading;
 using U7s.Loader.Names;
 using U7s.Loader.Registry;
@@ -72,17 +71,13 @@ internal static class SaveOciCommand
                 output,
                 $"saving {Path.GetFileName(path)}",
                 progress => new ArchiveSaver(new RegistryClient(http, registry), progress).SaveAsync(request, cancellationToken));
-            var console = LoaderConsole.For(output);
-            var table = new Table().AddColumns(new TableColumn("Arch"), new TableColumn("Ref name"), new TableColumn("Digest").NoWrap(), new TableColumn("Layers"));
-            foreach (var image in result.Images)
-            {
-                table.AddRow(image.Architecture, Markup.Escape(image.RefName), image.ManifestDigest.ToString(), image.Rewritten ? "decompressed" : "as stored");
-            }
-
-            console.Write(table);
+            LoaderConsole.WriteRows(
+                output,
+                ["Arch", "Ref name", "Digest", "Layers"],
+                [.. result.Images.Select(image => new[] { image.Architecture, image.RefName, image.ManifestDigest.ToString(), image.Rewritten ? "layers decompressed" : "layers as stored" })]);
             foreach (var file in result.Files)
             {
-                console.WriteLine($"wrote {file}");
+                await output.WriteLineAsync($"wrote {file} ({ByteSize.Format(new FileInfo(file).Length)})");
             }
 
             return ExitCodes.Success;

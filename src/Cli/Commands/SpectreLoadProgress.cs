@@ -14,8 +14,9 @@ internal sealed class SpectreLoadProgress(ProgressTask task) : IProgress<LoadPro
             task.Value = value.CompressedBytes;
         }
 
+        var position = value.Count > 0 ? $" {value.Done}/{value.Count}" : string.Empty;
         var current = value.Current is null ? string.Empty : " " + Shorten(value.Current);
-        task.Description = Markup.Escape(value.Phase + current);
+        task.Description = Markup.Escape(value.Phase + position + current);
     }
 
     private static string Shorten(string text) => text.Length <= 60 ? text : "…" + text[^59..];

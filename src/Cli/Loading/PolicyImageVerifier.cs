@@ -82,6 +82,9 @@ internal sealed class PolicyImageVerifier(PolicyEvaluator evaluator, SignatureSt
             : new VerificationResult(true, $"the policy accepts any image in scope {acceptsAnything} (insecureAcceptAnything); no signature was checked");
     }
 
+    public Task<string?> ProblemBeforeSigningOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken) =>
+        evaluator.SignerProblemOrNullAsync(reference, signerFingerprint, cancellationToken);
+
     private async Task<PolicyVerdict> EvaluateAsync(Reference reference, Digest digest, CancellationToken cancellationToken)
     {
         var blobs = new List<byte[]>();

@@ -17,6 +17,7 @@ namespace U7s.Cli.Loading;
 internal sealed class SigstoreImageSigner : IImageSigner
 {
     private readonly SignerKeyStore _keys;
+    private readonly IOpenPgp _pgp;
     private readonly string _selector;
     private readonly string? _passphraseFile;
     private readonly ImageSigner _signer;
@@ -24,9 +25,10 @@ internal sealed class SigstoreImageSigner : IImageSigner
     private SignerKey? _key;
     private string? _description;
 
-    private SigstoreImageSigner(SignerKeyStore keys, string selector, string? passphraseFile, string? promptedPassphrase, ImageSigner signer)
+    private SigstoreImageSigner(SignerKeyStore keys, IOpenPgp pgp, string selector, string? passphraseFile, string? promptedPassphrase, ImageSigner signer)
     {
         _keys = keys;
+        _pgp = pgp;
         _selector = selector;
         _passphraseFile = passphraseFile;
         _passphrase = promptedPassphrase;
@@ -50,10 +52,10 @@ internal sealed class SigstoreImageSigner : IImageSigner
         }
 
         var store = new SignatureStore(Wiring.SigstoreTrees.Open(settings.SigstoreRoot));
-        return new SigstoreImageSigner(keys, settings.Email, settings.PassphraseFile, prompted, new ImageSigner(pgp, store, TimeProvider.System, SignCommand.Creator));
+        return new SigstoreImageSigner(keys, pgp, settings.Email, settings.PassphraseFile, prompted, new ImageSigner(pgp, store, TimeProvider.System, SignCommand.Creator));
     }
 
-    public async Task<string> PrepareAsync(CancellationToken cancellationToken)
+    public async Task<PreparedSigner> PrepareAsync(CancellationToken cancellationToken)
     {
         var stored = _keys.Select(_selector);
         if (_passphraseFile is not null)
@@ -63,8 +65,9 @@ internal sealed class SigstoreImageSigner : IImageSigner
         }
 
         _key = _keys.Unlock(stored, stored.Info.IsProtected ? _passphrase : null);
+        CheckCanSign(_key);
         _description = $"{stored.Info.Emails.FirstOrDefault(e => e == _selector) ?? stored.Info.Emails[0]} ({stored.Info.Fingerprint})";
-        return _description;
+        return new PreparedSigner(_key.Fingerprint, _description);
     }
 
     public async Task<SignatureResult> SignAsync(Reference reference, Digest manifestDigest, CancellationToken cancellationToken)
@@ -72,6 +75,33 @@ internal sealed class SigstoreImageSigner : IImageSigner
         var key = _key ?? throw new InvalidOperationException("PrepareAsync must succeed before signing");
         var outcome = await _signer.SignAsync(reference, manifestDigest, key, cancellationToken);
         return new SignatureResult(_description!, outcome.Index, Existing: !outcome.Created);
+    }
+
+    /// <summary>
+    /// Signs a probe payload and verifies it with the key's own public part, so a key that cannot
+    /// make signatures nodes accept stops the load before anything is pushed, not after.
+    /// </summary>
+    private void CheckCanSign(SignerKey key)
+    {
+        var probeDigest = Digest.Compute("u7s signer check"u8);
+        var payload = new SignaturePayload("registry.local/u7s/signer-check:probe", probeDigest, SignCommand.Creator, 0).ToJsonBytes();
+        string? reason;
+        try
+        {
+            var signature = _pgp.Sign(payload, key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, TimeProvider.System.GetUtcNow());
+            var trusted = TrustedKeyring.Load(_pgp, [key.PublicKey], TimeProvider.System.GetUtcNow());
+            var check = new SignatureVerifier(_pgp, TimeProvider.System).Check(signature, trusted, probeDigest, _ => true, CancellationToken.None);
+            reason = check.IsAccepted ? null : check.Reason;
+        }
+        catch (OpenPgpException e)
+        {
+            reason = e.Message;
+        }
+
+        if (reason is not null)
+        {
+            throw new KeyStoreException($"key {key.Fingerprint} cannot make signatures that verify: {reason}");
+        }
     }
 
     private static StoredKey? TrySelect(SignerKeyStore keys, string selector)

@@ -8,8 +8,11 @@ namespace U7s.Loader.Archive;
 /// <summary>
 /// Reads a <c>tar.xz</c> image archive (SPEC §1.1) in one forward pass, never extracting to disk.
 /// Every entry is checked before its data is touched: regular files and directories only (no
-/// links, devices, fifos), no absolute names, no <c>..</c>, and the sum of entry sizes under a limit.
-/// Entries of <c>&lt;arch&gt;/</c> that belong to the OCI layout are handed to a callback in tar order.
+/// links, devices, fifos, sparse files), no absolute names, no <c>..</c>, and the sum of entry sizes
+/// under a limit. Below the tar reader a <see cref="TarGuardStream"/> caps tar metadata entries and
+/// every decompressed byte, so neither memory nor the spool grows past the limits whatever the
+/// headers claim. Entries of <c>&lt;arch&gt;/</c> that belong to the OCI layout are handed to a
+/// callback in tar order.
 /// </summary>
 internal sealed class OciArchiveReader(string architecture, long maxExpandedBytes, XzDecoderOptions? xzOptions = null)
 {
@@ -26,7 +29,8 @@ internal sealed class OciArchiveReader(string architecture, long maxExpandedByte
         var architectureFound = false;
         long expanded = 0;
         await using var xz = new XzDecoderStream(compressed, xzOptions, leaveOpen: true);
-        await using var tar = new TarReader(xz, leaveOpen: true);
+        await using var guard = new TarGuardStream(xz, maxExpandedBytes);
+        await using var tar = new TarReader(guard, leaveOpen: true);
         while (true)
         {
             TarEntry? entry;
@@ -63,10 +67,16 @@ internal sealed class OciArchiveReader(string architecture, long maxExpandedByte
                 throw Unsafe($"refusing '{entry.Name}': it is a {Describe(entry.EntryType)}; only regular files and directories are allowed");
             }
 
+            if (entry is PaxTarEntry pax && pax.ExtendedAttributes.Keys.Any(k => k.StartsWith("GNU.sparse.", StringComparison.Ordinal)))
+            {
+                throw Unsafe($"refusing '{entry.Name}': it is a sparse file; only regular files and directories are allowed");
+            }
+
+            // Checked on the declared size, before any byte of the entry is read or spooled.
             expanded += entry.Length;
             if (expanded > maxExpandedBytes)
             {
-                throw Unsafe($"the archive expands to more than the limit of {maxExpandedBytes} bytes (at '{entry.Name}')");
+                throw TarGuardStream.TooLarge(maxExpandedBytes, entry.Name);
             }
 
             if (name.Length == 0)
@@ -110,7 +120,7 @@ internal sealed class OciArchiveReader(string architecture, long maxExpandedByte
             var rest = new byte[64 * 1024];
             long trailing = 0;
             int n;
-            while ((n = await xz.ReadAsync(rest, cancellationToken)) > 0)
+            while ((n = await guard.ReadAsync(rest, cancellationToken)) > 0)
             {
                 trailing += n;
                 if (trailing > 1 << 20)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using U7s.Loader.Loading;
+using U7s.Loader.Xz;
 using U7s.Oci;
 
 namespace U7s.Loader.Archive;
@@ -7,8 +8,10 @@ namespace U7s.Loader.Archive;
 /// <summary>
 /// Passes <c>inner</c> through while hashing it and, at the end, throws unless exactly
 /// <c>expectedLength</c> bytes with <c>expected</c> digest went by. A consumer (an HTTP upload,
-/// a temp file) therefore never sees a clean end of an unverified blob. The first failure is
-/// kept in <see cref="Failure"/> for callers that only see a wrapped exception.
+/// a temp file) therefore never sees a clean end of an unverified blob. The first failure, its own
+/// or the archive's (truncated or corrupt xz, a limit of <see cref="TarGuardStream"/>), is kept in
+/// <see cref="Failure"/> for callers that only see it wrapped: an HTTP upload reports any read error
+/// of its body as "Error while copying content to a stream".
 /// </summary>
 internal sealed class VerifyingReadStream(Stream inner, Digest expected, long expectedLength, string what) : Stream
 {
@@ -36,7 +39,16 @@ internal sealed class VerifyingReadStream(Stream inner, Digest expected, long ex
 
     public override int Read(Span<byte> buffer)
     {
-        var n = inner.Read(buffer);
+        int n;
+        try
+        {
+            n = inner.Read(buffer);
+        }
+        catch (Exception e) when (SourceFailure(e) is { } failure)
+        {
+            throw failure;
+        }
+
         return Account(buffer[..n]);
     }
 
@@ -45,7 +57,16 @@ internal sealed class VerifyingReadStream(Stream inner, Digest expected, long ex
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer, cancellationToken);
+        int n;
+        try
+        {
+            n = await inner.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception e) when (SourceFailure(e) is { } failure)
+        {
+            throw failure;
+        }
+
         return Account(buffer.Span[..n]);
     }
 
@@ -110,6 +131,19 @@ internal sealed class VerifyingReadStream(Stream inner, Digest expected, long ex
         }
 
         return data.Length;
+    }
+
+    /// <summary>The archive's own read errors as the load errors the reader would report for them.</summary>
+    private LoadException? SourceFailure(Exception e)
+    {
+        Failure ??= e switch
+        {
+            LoadException load => load,
+            XzException xz => new LoadException(LoadErrorKind.UnsafeArchive, $"cannot decode the archive: {xz.Message}", xz),
+            EndOfStreamException end => new LoadException(LoadErrorKind.UnsafeArchive, $"the archive ends inside '{what}'", end),
+            _ => null,
+        };
+        return Failure;
     }
 
     private LoadException Fail(string message)

@@ -10,7 +10,7 @@ namespace U7s.Loader.Generator;
 
 /// <summary>
 /// Writes a deterministic image archive in the format of SPEC §1.1: the k8s-c10f1 image names of
-/// §1.4, uncompressed tar layers (two base layers shared by several images, one or two own layers
+/// §1.4 (tags replaceable, for other Kubernetes releases), uncompressed tar layers (two base layers shared by several images, one or two own layers
 /// each) filled with seeded, partly compressible content, one <c>&lt;arch&gt;/</c> OCI layout in a
 /// multi-block tar.xz. Layers are built in temp files and streamed into the archive, so the
 /// archive size is bounded by disk, not memory.
@@ -92,7 +92,7 @@ internal static class ArchiveGenerator
                 var manifestDigest = Digest.Compute(manifest);
                 documents.Add((configDigest, config));
                 documents.Add((manifestDigest, manifest));
-                var refName = $"{options.Platform}/{name}:{tag}";
+                var refName = $"{options.Platform}/{name}:{options.Tags?.GetValueOrDefault(name) ?? tag}";
                 indexEntries.Add((refName, manifestDigest, manifest.Length));
                 images.Add(new GeneratedImage(refName, manifestDigest, manifest.Length, configDigest, own.Select(l => l.Digest).ToList()));
             }

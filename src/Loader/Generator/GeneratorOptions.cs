@@ -1,6 +1,6 @@
 namespace U7s.Loader.Generator;
 
-/// <summary>Shape of a generated test archive; equal options give byte-identical archives.</summary>
+/// <summary>Shape of a generated archive (tests, the benchmark, <c>u7s demo-archive</c>); equal options give byte-identical archives.</summary>
 internal sealed record GeneratorOptions
 {
     public string Architecture { get; init; } = "amd64";
@@ -18,6 +18,9 @@ internal sealed record GeneratorOptions
 
     /// <summary>Write oci-layout, index.json and manifests before the layers (else after them).</summary>
     public bool IndexFirst { get; init; } = true;
+
+    /// <summary>Tags that replace the k8s-c10f1 set's own, by image name (<c>kube-apiserver</c> → <c>v1.27.4</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
     public uint XzPreset { get; init; } = 1;
 

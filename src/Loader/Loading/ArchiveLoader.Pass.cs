@@ -25,6 +25,9 @@ internal sealed partial class ArchiveLoader
                 }
 
                 state.Images = CheckIndex(state.Request, await ReadSmallAsync(entry, MaxDocumentBytes, LoadErrorKind.InvalidLayout, cancellationToken), entry.Path);
+
+                // Blobs go out only once their image is known, i.e. from here on: check the policy first.
+                await CheckPolicyAsync(state, cancellationToken);
                 state.RefreshOwners();
                 break;
             case LayoutEntryKind.Blob:
@@ -72,37 +75,22 @@ internal sealed partial class ArchiveLoader
     {
         if (state.Owners.TryGetValue(record.Digest, out var owner))
         {
-            progress?.Report(new LoadProgress("sending", 0, 0, $"{owner}@{record.Digest}"));
-            if (await sink.HasBlobAsync(owner, record.Digest, cancellationToken))
+            try
             {
-                if (verifying is not null)
-                {
-                    await verifying.DrainAsync(cancellationToken);
-                }
-
-                state.BlobsPresent++;
+                await StoreBlobAsync(state, owner, record, null, _ => Task.FromResult(content), ownsContent: false, cancellationToken);
             }
-            else
+            catch (Exception e) when (verifying?.Failure is { } failure && e != failure)
             {
-                try
-                {
-                    await sink.PutBlobAsync(owner, record.Digest, record.Size, content, cancellationToken);
-                }
-                catch (Exception e) when (verifying?.Failure is { } failure && e != failure)
-                {
-                    // The upload saw the verification failure wrapped by the HTTP stack.
-                    throw failure;
-                }
-
-                if (verifying is not null)
-                {
-                    await verifying.DrainAsync(cancellationToken);
-                }
-
-                state.BlobsSent++;
+                // The upload saw the archive's or the digest check's failure wrapped by the HTTP stack.
+                throw failure;
             }
 
-            record.StoredIn.Add(owner.Value);
+            if (verifying is not null)
+            {
+                // Whether the bytes were sent or not: the archive's copy is verified to its end.
+                await verifying.DrainAsync(cancellationToken);
+            }
+
             return;
         }
 
@@ -113,6 +101,42 @@ internal sealed partial class ArchiveLoader
         }
 
         record.SpoolPath = path;
+    }
+
+    /// <summary>
+    /// SPEC §1.5 row 13 as far as it can be known before publishing: every image, once signed by
+    /// the prepared key, would pass the verification that follows the push.
+    /// </summary>
+    private async Task CheckPolicyAsync(LoadState state, CancellationToken cancellationToken)
+    {
+        if (verifier is null || state.SignerFingerprint is not { } fingerprint)
+        {
+            return;
+        }
+
+        var problems = new List<(string, string)>();
+        foreach (var (_, image) in state.Images!)
+        {
+            string? problem;
+            try
+            {
+                problem = await verifier.ProblemBeforeSigningOrNullAsync(image.Target, fingerprint, cancellationToken);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or LoadException))
+            {
+                problem = e.Message;
+            }
+
+            if (problem is not null)
+            {
+                problems.Add((image.Target.ToString(), problem));
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new LoadException(LoadErrorKind.PolicyRefuses, $"the node policy would reject the signed images, nothing was pushed: {ImageProblems.Format(problems)}");
+        }
     }
 
     private static List<(Descriptor, MappedImage)> CheckIndex(LoadRequest request, byte[] content, string path)

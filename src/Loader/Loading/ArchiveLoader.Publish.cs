@@ -8,9 +8,10 @@ internal sealed partial class ArchiveLoader
 {
     private async Task<Dictionary<string, Digest>> PublishAsync(LoadState state, List<ResolvedImage> images, CancellationToken cancellationToken)
     {
-        foreach (var image in images)
+        for (var i = 0; i < images.Count; i++)
         {
-            progress?.Report(new LoadProgress("publishing", 0, 0, image.Image.Target.ToString()));
+            var image = images[i];
+            progress?.Report(new LoadProgress("publishing", 0, 0, image.Image.Target.ToString(), i + 1, images.Count));
             foreach (var digest in image.Blobs)
             {
                 await EnsureBlobAsync(state, image.Image.Repository, state.Blobs[digest], cancellationToken);
@@ -49,38 +50,74 @@ internal sealed partial class ArchiveLoader
             return;
         }
 
+        // StoredIn keeps insertion order, so the same run mounts from the same repository every time.
+        RepositoryName? source = record.StoredIn.Count > 0 ? RepositoryName.Parse(record.StoredIn.First()) : null;
+        await StoreBlobAsync(state, repository, record, source, ct => OpenStoredAsync(record, source, ct), ownsContent: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="record"/> available in <paramref name="repository"/>: nothing to do when
+    /// it is there, a mount when the sink holds it elsewhere, otherwise its bytes from <paramref name="open"/>.
+    /// </summary>
+    private async Task StoreBlobAsync(
+        LoadState state,
+        RepositoryName repository,
+        BlobRecord record,
+        RepositoryName? source,
+        Func<CancellationToken, Task<Stream>> open,
+        bool ownsContent,
+        CancellationToken cancellationToken)
+    {
         if (await sink.HasBlobAsync(repository, record.Digest, cancellationToken))
         {
-            state.BlobsPresent++;
-        }
-        else if (record.StoredIn.Count > 0)
-        {
-            var source = RepositoryName.Parse(record.StoredIn.First());
-            if (!await sink.TryLinkBlobAsync(repository, record.Digest, source, cancellationToken))
-            {
-                await using var content = await sink.OpenBlobAsync(source, record.Digest, cancellationToken);
-                await sink.PutBlobAsync(repository, record.Digest, record.Size, content, cancellationToken);
-                state.BlobsSent++;
-            }
-        }
-        else if (record.Content is not null)
-        {
-            using var content = new MemoryStream(record.Content, writable: false);
-            await sink.PutBlobAsync(repository, record.Digest, record.Size, content, cancellationToken);
-            state.BlobsSent++;
-        }
-        else if (record.SpoolPath is not null)
-        {
-            await using var content = new FileStream(record.SpoolPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            await sink.PutBlobAsync(repository, record.Digest, record.Size, content, cancellationToken);
-            state.BlobsSent++;
+            record.Record(BlobOutcome.Present);
         }
         else
         {
-            throw new InvalidOperationException($"blob {record.Digest} has no stored bytes");
+            await using var upload = await sink.MountOrBeginBlobAsync(repository, record.Digest, source, cancellationToken);
+            if (upload is null)
+            {
+                record.Record(BlobOutcome.Mounted);
+            }
+            else
+            {
+                var content = await open(cancellationToken);
+                try
+                {
+                    await upload.CompleteAsync(record.Size, content, cancellationToken);
+                }
+                finally
+                {
+                    if (ownsContent)
+                    {
+                        await content.DisposeAsync();
+                    }
+                }
+
+                record.Record(BlobOutcome.Sent);
+                state.BytesSent += record.Size;
+            }
         }
 
         record.StoredIn.Add(repository.Value);
+    }
+
+    private async Task<Stream> OpenStoredAsync(BlobRecord record, RepositoryName? source, CancellationToken cancellationToken)
+    {
+        if (record.Content is not null)
+        {
+            return new MemoryStream(record.Content, writable: false);
+        }
+
+        if (record.SpoolPath is not null)
+        {
+            return new FileStream(record.SpoolPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+
+        // Streamed into another repository during the pass and the sink could not mount it: read it back.
+        return source is { } from
+            ? await sink.OpenBlobAsync(from, record.Digest, cancellationToken)
+            : throw new InvalidOperationException($"blob {record.Digest} has no stored bytes");
     }
 
     private async Task<List<LoadedImage>> SignAndVerifyAsync(List<ResolvedImage> images, Dictionary<string, Digest> digests, CancellationToken cancellationToken)
@@ -91,7 +128,7 @@ internal sealed partial class ArchiveLoader
             SignatureResult? signature = null;
             if (signer is not null)
             {
-                progress?.Report(new LoadProgress("signing", 0, 0, image.Image.Target.ToString()));
+                progress?.Report(new LoadProgress("signing", 0, 0, image.Image.Target.ToString(), signatures.Count + 1, images.Count));
                 try
                 {
                     // An index's instances first: pulls verify the per-platform manifest at its own digest (SPEC §2.7).
@@ -119,7 +156,7 @@ internal sealed partial class ArchiveLoader
             VerificationResult? verification = null;
             if (verifier is not null)
             {
-                progress?.Report(new LoadProgress("verifying", 0, 0, image.Image.Target.ToString()));
+                progress?.Report(new LoadProgress("verifying", 0, 0, image.Image.Target.ToString(), i + 1, images.Count));
                 try
                 {
                     verification = await verifier.VerifyAsync(image.Image.Target, digest, cancellationToken);

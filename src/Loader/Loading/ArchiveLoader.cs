@@ -29,7 +29,7 @@ internal sealed partial class ArchiveLoader(
             throw new LoadException(LoadErrorKind.UnknownArchitecture, $"unknown architecture '{request.Architecture}' (expected one of {string.Join(", ", Architectures.All)})");
         }
 
-        string? signerName = null;
+        PreparedSigner? prepared = null;
         DirectoryInfo? spool = null;
         try
         {
@@ -39,7 +39,7 @@ internal sealed partial class ArchiveLoader(
             {
                 try
                 {
-                    signerName = await signer.PrepareAsync(cancellationToken);
+                    prepared = await signer.PrepareAsync(cancellationToken);
                 }
                 catch (Exception e) when (e is not (OperationCanceledException or LoadException))
                 {
@@ -50,8 +50,8 @@ internal sealed partial class ArchiveLoader(
             spool = request.TemporaryRoot is null
                 ? Directory.CreateTempSubdirectory("u7s-load-")
                 : Directory.CreateDirectory(Path.Combine(request.TemporaryRoot, $"u7s-load-{Guid.NewGuid():N}"));
-            var state = new LoadState(request, spool.FullName);
-            var reader = new OciArchiveReader(request.Architecture, request.MaxExpandedBytes, request.Xz);
+            var state = new LoadState(request, spool.FullName) { SignerFingerprint = prepared?.Fingerprint };
+            var reader = new OciArchiveReader(request.Architecture, request.MaxExpandedBytes ?? LoadRequest.AutoMaxExpandedBytes(total), request.Xz);
             var summary = await reader.ReadAsync(
                 counting,
                 (entry, ct) =>
@@ -60,11 +60,18 @@ internal sealed partial class ArchiveLoader(
                     return OnEntryAsync(state, entry, ct);
                 },
                 cancellationToken);
-            progress?.Report(new LoadProgress("checking", counting.BytesRead, total, null));
+            progress?.Report(new LoadProgress("checking", 0, 0, null));
             var images = Resolve(state, summary);
             var digests = await PublishAsync(state, images, cancellationToken);
             var loaded = await SignAndVerifyAsync(images, digests, cancellationToken);
-            return new LoadResult(loaded, signerName, state.BlobsSent, state.BlobsPresent, summary.ExpandedBytes);
+            return new LoadResult(
+                loaded,
+                prepared?.Description,
+                state.Count(BlobOutcome.Sent),
+                state.Count(BlobOutcome.Mounted),
+                state.Count(BlobOutcome.Present),
+                state.BytesSent,
+                summary.ExpandedBytes);
         }
         catch (RegistryException e)
         {

@@ -17,4 +17,15 @@ internal sealed class BlobRecord(Digest digest, long size)
     public string? SpoolPath { get; set; }
 
     public HashSet<string> StoredIn { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What publishing this blob took: the most costly step of any repository it went to.</summary>
+    public BlobOutcome Outcome { get; private set; }
+
+    public void Record(BlobOutcome outcome)
+    {
+        if (outcome > Outcome)
+        {
+            Outcome = outcome;
+        }
+    }
 }

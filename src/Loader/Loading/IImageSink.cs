@@ -12,18 +12,12 @@ internal interface IImageSink
     Task<bool> HasBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a blob read from <paramref name="content"/> (read once, forward only, to its end).
-    /// MUST verify size and digest and MUST NOT make the blob visible unless both match; a read
-    /// error of <paramref name="content"/> aborts the store.
+    /// Starts storing a blob in <paramref name="repository"/>. When the sink can make the blob
+    /// available there without its bytes, it MUST do so and return null: mounted from
+    /// <paramref name="from"/>, or, when that is null, from wherever the sink already holds it.
+    /// Otherwise it returns an upload that the caller completes with the content or disposes to cancel.
     /// </summary>
-    Task PutBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Makes a blob that <paramref name="source"/> already serves available in
-    /// <paramref name="repository"/> without sending it again. Returns false when the sink cannot;
-    /// the caller then sends the content.
-    /// </summary>
-    Task<bool> TryLinkBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken);
+    Task<ISinkUpload?> MountOrBeginBlobAsync(RepositoryName repository, Digest digest, RepositoryName? from, CancellationToken cancellationToken);
 
     /// <summary>Opens a blob <paramref name="repository"/> serves, for re-sending; the caller disposes it.</summary>
     Task<Stream> OpenBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken);

@@ -36,6 +36,9 @@ internal enum LoadErrorKind
     /// <summary>Row 13: the signer key cannot be used.</summary>
     SignerUnusable,
 
+    /// <summary>Row 13: the node policy would reject the images even once signed (checked before anything is pushed).</summary>
+    PolicyRefuses,
+
     /// <summary>The target or source registry refused a request or could not be reached.</summary>
     Registry,
 

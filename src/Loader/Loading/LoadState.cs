@@ -18,6 +18,9 @@ internal sealed class LoadState(LoadRequest request, string spoolDirectory)
 
     public bool LayoutSeen { get; set; }
 
+    /// <summary>Primary key fingerprint of the prepared signer; null when the load does not sign.</summary>
+    public string? SignerFingerprint { get; init; }
+
     /// <summary>Repository that will hold each blob, as far as the manifests read so far tell.</summary>
     public Dictionary<Digest, RepositoryName> Owners { get; } = [];
 
@@ -25,9 +28,10 @@ internal sealed class LoadState(LoadRequest request, string spoolDirectory)
 
     public long InMemoryBytes { get; set; }
 
-    public int BlobsSent { get; set; }
+    /// <summary>Blob bytes sent to the sink (a blob sent to two repositories counts twice).</summary>
+    public long BytesSent { get; set; }
 
-    public int BlobsPresent { get; set; }
+    public int Count(BlobOutcome outcome) => Blobs.Values.Count(b => b.Outcome == outcome);
 
     /// <summary>
     /// Recomputes <see cref="Owners"/> from the index and the documents read so far, so blobs that

@@ -16,20 +16,8 @@ internal sealed class LocalStoreSink(BlobService blobs, ManifestService manifest
     public Task<bool> HasBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         blobs.HasAsync(repository, digest, cancellationToken);
 
-    public async Task PutBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await blobs.PutWholeAsync(repository, content, size, digest, cancellationToken);
-        }
-        catch (OciException e)
-        {
-            throw new RegistryException($"blob {digest}: {e.Message}", null, OciErrorCodes.Name(e.Code), e);
-        }
-    }
-
-    public Task<bool> TryLinkBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken) =>
-        blobs.TryMountAsync(repository, digest, source, cancellationToken);
+    public async Task<ISinkUpload?> MountOrBeginBlobAsync(RepositoryName repository, Digest digest, RepositoryName? from, CancellationToken cancellationToken) =>
+        await blobs.TryMountAsync(repository, digest, from, cancellationToken) ? null : new Upload(blobs, repository, digest);
 
     public async Task<Stream> OpenBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         (await blobs.OpenOrNullAsync(repository, digest, cancellationToken))?.Stream
@@ -45,5 +33,23 @@ internal sealed class LocalStoreSink(BlobService blobs, ManifestService manifest
         {
             throw new RegistryException($"manifest {repository}:{reference}: {e.Message}", null, OciErrorCodes.Name(e.Code), e);
         }
+    }
+
+    private sealed class Upload(BlobService blobs, RepositoryName repository, Digest digest) : ISinkUpload
+    {
+        public async Task CompleteAsync(long size, Stream content, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await blobs.PutWholeAsync(repository, content, size, digest, cancellationToken);
+            }
+            catch (OciException e)
+            {
+                throw new RegistryException($"blob {digest}: {e.Message}", null, OciErrorCodes.Name(e.Code), e);
+            }
+        }
+
+        // PutWholeAsync is one call: nothing is pending until it runs, and it cleans up after itself.
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

@@ -9,7 +9,7 @@ namespace U7s.Loader.Registry;
 /// <summary>
 /// A small OCI distribution-spec v1.1 client (https://github.com/opencontainers/distribution-spec)
 /// for plain-HTTP registries: blob HEAD/GET, monolithic POST+PUT uploads streamed with a
-/// Content-Length, cross-repository mounts, manifest PUT/GET, tag listing. No auth, no retries:
+/// Content-Length, cross-repository mounts (the POST of an upload), manifest PUT/GET, tag listing. No auth, no retries:
 /// a request body is a forward-only stream that cannot be replayed.
 /// </summary>
 internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
@@ -36,42 +36,26 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         return response.Content.Headers.ContentLength ?? 0;
     }
 
-    /// <summary>Cross-repository mount; false when the registry started an upload instead (which is cancelled).</summary>
-    public async Task<bool> TryMountBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a blob upload with a cross-repository mount: <c>POST /v2/&lt;name&gt;/blobs/uploads/?mount=&lt;digest&gt;</c>,
+    /// with <c>&amp;from=&lt;source&gt;</c> when one is known (without it a registry may mount from any
+    /// repository holding the blob, distribution-spec v1.1). Returns null when the registry mounted
+    /// the blob (201); otherwise the location of the upload it opened instead (202), to be completed
+    /// with <see cref="CompleteUploadAsync"/> or cancelled with <see cref="CancelUploadAsync"/>.
+    /// </summary>
+    public async Task<Uri?> MountOrStartUploadAsync(RepositoryName repository, Digest digest, RepositoryName? source, CancellationToken cancellationToken)
     {
-        var url = Url($"/v2/{repository}/blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(source.Value)}");
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent([]) };
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Created)
-        {
-            return true;
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken);
-        if (response.Headers.Location is { } location)
-        {
-            using var cancel = new HttpRequestMessage(HttpMethod.Delete, Resolve(location));
-            using var ignored = await SendAsync(cancel, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-
-        return false;
+        var query = $"?mount={Uri.EscapeDataString(digest.ToString())}" + (source is { } from ? $"&from={Uri.EscapeDataString(from.Value)}" : string.Empty);
+        return await StartUploadAsync(repository, query, cancellationToken);
     }
 
     /// <summary>
-    /// Uploads a blob in one PUT whose body is read from <paramref name="content"/> as it is sent.
-    /// The registry checks the digest; a read failure aborts the request so nothing is committed.
+    /// Sends the whole blob in one PUT to an upload started by <see cref="MountOrStartUploadAsync"/>,
+    /// its body read from <paramref name="content"/> as it is sent. The registry checks the digest;
+    /// a read failure aborts the request so nothing is committed.
     /// </summary>
-    public async Task UploadBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken)
+    public async Task CompleteUploadAsync(Uri location, Digest digest, long size, Stream content, CancellationToken cancellationToken)
     {
-        Uri location;
-        using (var start = new HttpRequestMessage(HttpMethod.Post, Url($"/v2/{repository}/blobs/uploads/")) { Content = new ByteArrayContent([]) })
-        using (var started = await SendAsync(start, HttpCompletionOption.ResponseContentRead, cancellationToken))
-        {
-            await EnsureSuccessAsync(started, cancellationToken);
-            location = Resolve(started.Headers.Location
-                ?? throw new RegistryException($"POST /v2/{repository}/blobs/uploads/ answered without a Location", started.StatusCode));
-        }
-
         var separator = location.Query.Length > 0 ? "&" : "?";
         var put = new Uri(location + separator + "digest=" + Uri.EscapeDataString(digest.ToString()));
         using var body = new BlobUploadContent(content, size);
@@ -79,6 +63,21 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         using var request = new HttpRequestMessage(HttpMethod.Put, put) { Content = body };
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    /// <summary>Cancels an upload that will not be completed; best effort, the registry expires it anyway.</summary>
+    public async Task CancelUploadAsync(Uri location, CancellationToken cancellationToken)
+    {
+        using var cancel = new HttpRequestMessage(HttpMethod.Delete, location);
+        using var ignored = await SendAsync(cancel, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>Uploads a blob in one POST and one PUT (no mount), the body streamed from <paramref name="content"/>.</summary>
+    public async Task UploadBlobAsync(RepositoryName repository, Digest digest, long size, Stream content, CancellationToken cancellationToken)
+    {
+        var location = await StartUploadAsync(repository, string.Empty, cancellationToken)
+            ?? throw new RegistryException($"POST /v2/{repository}/blobs/uploads/ answered 201 to an upload without a mount");
+        await CompleteUploadAsync(location, digest, size, content, cancellationToken);
     }
 
     public async Task<Digest> PutManifestAsync(RepositoryName repository, string reference, ReadOnlyMemory<byte> content, string mediaType, CancellationToken cancellationToken)
@@ -184,6 +183,20 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
 
             next = NextLink(response);
         }
+    }
+
+    private async Task<Uri?> StartUploadAsync(RepositoryName repository, string query, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Url($"/v2/{repository}/blobs/uploads/{query}")) { Content = new ByteArrayContent([]) };
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Created)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken);
+        return Resolve(response.Headers.Location
+            ?? throw new RegistryException($"POST /v2/{repository}/blobs/uploads/ answered without a Location", response.StatusCode));
     }
 
     private Uri? NextLink(HttpResponseMessage response)

@@ -89,9 +89,10 @@ internal sealed class ArchiveSaver(RegistryClient source, IProgress<LoadProgress
     private async Task<List<SavedImage>> WriteArchitectureAsync(OciArchiveWriter writer, string arch, IReadOnlyList<Reference> images, string work, CancellationToken cancellationToken)
     {
         var prepared = new List<PreparedImage>();
-        foreach (var image in images.DistinctBy(i => i.ToString()))
+        var distinct = images.DistinctBy(i => i.ToString()).ToList();
+        foreach (var image in distinct)
         {
-            progress?.Report(new LoadProgress("reading", 0, 0, $"{arch} {image}"));
+            progress?.Report(new LoadProgress($"reading {arch}", 0, 0, image.ToString(), prepared.Count + 1, distinct.Count));
             prepared.Add(await PrepareAsync(image, arch, work, cancellationToken));
         }
 
@@ -112,9 +113,10 @@ internal sealed class ArchiveSaver(RegistryClient source, IProgress<LoadProgress
             }
         }
 
-        foreach (var image in prepared)
+        for (var i = 0; i < prepared.Count; i++)
         {
-            progress?.Report(new LoadProgress("writing", 0, 0, $"{arch} {image.RefName}"));
+            var image = prepared[i];
+            progress?.Report(new LoadProgress($"writing {arch}", 0, 0, image.RefName, i + 1, prepared.Count));
             foreach (var layer in image.Layers.Where(l => written.Add(l.Digest)))
             {
                 if (layer.TempPath is not null)

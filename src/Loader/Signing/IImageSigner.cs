@@ -12,10 +12,10 @@ internal interface IImageSigner
     /// <summary>
     /// Checks that the signer key can be used now (present, primary key can sign, not expired or
     /// revoked, passphrase works), SPEC §1.5 row 13. Called once before anything is pushed; MUST
-    /// throw with a one-line reason otherwise. Returns a description of the signer (e-mail and
-    /// primary key fingerprint) for the report.
+    /// throw with a one-line reason otherwise. Returns the key's primary fingerprint and a
+    /// description of the signer (e-mail and fingerprint) for the report.
     /// </summary>
-    Task<string> PrepareAsync(CancellationToken cancellationToken);
+    Task<PreparedSigner> PrepareAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// Signs <paramref name="reference"/> (fully explicit <c>host/repo:tag</c>, the identity nodes pull)

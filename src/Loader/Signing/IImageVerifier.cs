@@ -14,4 +14,13 @@ internal interface IImageVerifier
     /// the containers/image style reason. MUST NOT throw for a rejected image, only for I/O failures.
     /// </summary>
     Task<VerificationResult> VerifyAsync(Reference reference, Digest manifestDigest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called before anything is published: why an image pulled as <paramref name="reference"/> would
+    /// be rejected even once signed by the primary key <paramref name="signerFingerprint"/> for
+    /// exactly that reference (policy keys unreadable, a reject requirement, a key or identity the
+    /// policy does not trust), or null when such a signature would be accepted. MUST NOT read the
+    /// registry or the signature store: nothing is there yet.
+    /// </summary>
+    Task<string?> ProblemBeforeSigningOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken);
 }

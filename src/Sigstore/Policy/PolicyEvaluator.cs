@@ -55,6 +55,57 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
         return new PolicyVerdict(reasons.Count == 0, scope, reasons, acceptsAnything);
     }
 
+    /// <summary>
+    /// Why an image pulled as <paramref name="reference"/> would be refused even with a valid signature
+    /// by the primary key <paramref name="signerFingerprint"/> claiming exactly that reference, or null
+    /// when such a signature satisfies the policy: a <c>reject</c> or unsupported requirement, trusted
+    /// keys that cannot be read, a <c>signedBy</c> that does not trust the key, a <c>signedIdentity</c>
+    /// that does not accept the reference. Reads the key files, nothing else; lets a signer find out
+    /// before it publishes anything.
+    /// </summary>
+    public async Task<string?> SignerProblemOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var intended = DockerReference.From(reference).WithDefaultTag();
+        var (scope, requirements) = Policy.RequirementsFor(intended);
+        foreach (var requirement in requirements)
+        {
+            if (requirement.Type == RequirementType.Reject)
+            {
+                // Said without the image name, so one cause covers every image it hits.
+                return $"the policy rejects every image in scope {scope}";
+            }
+
+            if (requirement.Type != RequirementType.SignedBy || requirement.KeyType != "GPGKeys")
+            {
+                if (await FailureOfAsync(requirement, intended, default, [], cancellationToken) is { } reason)
+                {
+                    return $"{reason} (scope {scope})";
+                }
+
+                continue;
+            }
+
+            var (trusted, problem) = await LoadKeysAsync(requirement, cancellationToken);
+            if (problem is not null)
+            {
+                return $"{problem} (scope {scope})";
+            }
+
+            if (!trusted!.PrimaryFingerprints.Contains(signerFingerprint.ToUpperInvariant()))
+            {
+                return $"the signedBy keys of scope {scope} do not include the signer's key {signerFingerprint}";
+            }
+
+            if (!(requirement.Identity ?? SignedIdentity.Default).Matches(intended, reference.ToString()))
+            {
+                return $"the signedIdentity of scope {scope} does not accept the identity {reference} that is signed";
+            }
+        }
+
+        return null;
+    }
+
     private async Task<string?> FailureOfAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
     {
         switch (requirement.Type)
@@ -76,25 +127,10 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
 
     private async Task<string?> SignedByFailureAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
     {
-        TrustedKeyring trusted;
-        try
+        var (trusted, problem) = await LoadKeysAsync(requirement, cancellationToken);
+        if (trusted is null)
         {
-            var keyrings = new List<byte[]>();
-            if (requirement.KeyData is { } data)
-            {
-                keyrings.Add(data);
-            }
-
-            foreach (var path in requirement.KeyPaths ?? [])
-            {
-                keyrings.Add(await File.ReadAllBytesAsync(path, cancellationToken));
-            }
-
-            trusted = TrustedKeyring.Load(openPgp, keyrings, time.GetUtcNow());
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException)
-        {
-            return "cannot read the signedBy keys: " + e.Message;
+            return problem;
         }
 
         var identity = requirement.Identity ?? SignedIdentity.Default;
@@ -117,5 +153,28 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
             1 => rejections[0],
             _ => "None of the signatures were accepted, reasons: " + string.Join("; ", rejections),
         };
+    }
+
+    private async Task<(TrustedKeyring? Trusted, string? Problem)> LoadKeysAsync(PolicyRequirement requirement, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var keyrings = new List<byte[]>();
+            if (requirement.KeyData is { } data)
+            {
+                keyrings.Add(data);
+            }
+
+            foreach (var path in requirement.KeyPaths ?? [])
+            {
+                keyrings.Add(await File.ReadAllBytesAsync(path, cancellationToken));
+            }
+
+            return (TrustedKeyring.Load(openPgp, keyrings, time.GetUtcNow()), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException)
+        {
+            return (null, "cannot read the signedBy keys: " + e.Message);
+        }
     }
 }

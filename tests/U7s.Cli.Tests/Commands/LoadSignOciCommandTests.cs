@@ -120,8 +120,8 @@ public sealed class LoadSignOciCommandTests : IDisposable
         }
 
         Assert.Contains("signature-1", output, StringComparison.Ordinal);
-        Assert.Contains("reading...", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("NO", output, StringComparison.Ordinal);
+        Assert.Contains("reading: 100% of", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("NOT VERIFIED", output, StringComparison.Ordinal);
         Assert.Contains($"{archive.Images.Count} images", output, StringComparison.Ordinal);
     }
 

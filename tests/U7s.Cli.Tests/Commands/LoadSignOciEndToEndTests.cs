@@ -21,7 +21,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
     {
         var keys = _temp.Combine("keys");
         var publicKey = SampleKeys.PathOf("signer.pub.asc");
-        (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
+        (await CliResult.RunAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
         var policy = _temp.Combine("node-policy.json");
         await File.WriteAllTextAsync(policy,
             "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"registry.local\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + publicKey + "\"}]}}}");
@@ -33,9 +33,9 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
 
         // 1. Load over HTTP into the running server, signed with the imagemaker's key from --key-dir.
         string[] load = ["load-sign-oci", archive.Path, "amd64", SampleKeys.SignerEmail, "--registry", server.RegistryUrl.ToString(), "--key-dir", keys, "--sigstore-root", sigstore, "--policy", policy];
-        var first = (await CliAsync(load)).Ensure();
+        var first = (await CliResult.RunAsync(load)).Ensure();
         Assert.Contains($"{SampleKeys.SignerEmail} ({SampleKeys.SignerFingerprint})", first.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(" 0 blobs sent", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("blobs: 0 sent", first.Output, StringComparison.Ordinal);
         foreach (var image in archive.Images)
         {
             var directory = Path.Combine(sigstore, "sigstore", $"{image.RefName.Split(':')[0]}@sha256={image.ManifestDigest.Hex}");
@@ -53,8 +53,8 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
 
         // 3. Re-running the same load sends no blob and writes no signature.
         var signaturesBefore = SignatureFiles(sigstore);
-        var second = (await CliAsync(load)).Ensure();
-        Assert.Contains($"{archive.Images.Count} images, 0 blobs sent", second.Output, StringComparison.Ordinal);
+        var second = (await CliResult.RunAsync(load)).Ensure();
+        Assert.Contains($"{archive.Images.Count} images; blobs: 0 sent (0 B), 0 mounted,", second.Output, StringComparison.Ordinal);
         Assert.Contains("signature-1 (existing)", second.Output, StringComparison.Ordinal);
         Assert.Equal(signaturesBefore, SignatureFiles(sigstore));
 
@@ -67,12 +67,12 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
 
         // 5. save-oci from U7s, then load with --data into a second data root while its server runs.
         var saved = _temp.Combine("saved.tar.xz");
-        (await CliAsync(["save-oci", saved, "amd64", .. archive.Images.Select(i => $"registry.local/{i.RefName}"), "--registry", server.RegistryUrl.ToString()])).Ensure();
+        (await CliResult.RunAsync(["save-oci", saved, "amd64", .. archive.Images.Select(i => $"registry.local/{i.RefName}"), "--registry", server.RegistryUrl.ToString()])).Ensure();
         var secondData = _temp.Combine("data2");
         var secondSigstore = _temp.Combine("sigstore2");
         Directory.CreateDirectory(Path.Combine(secondSigstore, "sigstore"));
         await using var secondServer = await U7sProcess.StartAsync(secondData, secondSigstore);
-        (await CliAsync("load-sign-oci", saved, "amd64", SampleKeys.SignerEmail, "--data", secondData, "--key-dir", keys, "--sigstore-root", secondSigstore, "--policy", policy)).Ensure();
+        (await CliResult.RunAsync("load-sign-oci", saved, "amd64", SampleKeys.SignerEmail, "--data", secondData, "--key-dir", keys, "--sigstore-root", secondSigstore, "--policy", policy)).Ensure();
 
         await using (var store = LocalRegistryStore.Open(secondData))
         {
@@ -93,16 +93,16 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
     public async Task LoadSignOci_TruncatedArchive_FailsAndTagsNothing()
     {
         var keys = _temp.Combine("keys");
-        (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
+        (await CliResult.RunAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
         var policy = _temp.Combine("policy.json");
-        await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
+        await File.WriteAllTextAsync(policy, "{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + SampleKeys.PathOf("signer.pub.asc") + "\"}]}");
         var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("amd64.tar.xz"), new GeneratorOptions { ImageCount = 2, Seed = 72, IndexFirst = true }, CancellationToken.None);
         var bytes = await File.ReadAllBytesAsync(archive.Path);
         await File.WriteAllBytesAsync(archive.Path, bytes[..(bytes.Length * 3 / 4)]);
         var sigstore = _temp.Combine("sigstore");
         await using var server = await U7sProcess.StartAsync(_temp.Combine("data"), sigstore);
 
-        var result = await CliAsync("load-sign-oci", archive.Path, "amd64", SampleKeys.SignerEmail, "registry.local/bad/k8s-c10f1", "--registry", server.RegistryUrl.ToString(), "--key-dir", keys, "--sigstore-root", sigstore, "--policy", policy);
+        var result = await CliResult.RunAsync("load-sign-oci", archive.Path, "amd64", SampleKeys.SignerEmail, "registry.local/bad/k8s-c10f1", "--registry", server.RegistryUrl.ToString(), "--key-dir", keys, "--sigstore-root", sigstore, "--policy", policy);
 
         Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
         Assert.Single(result.Error.Trim().Split('\n'));
@@ -124,17 +124,17 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
     public async Task LoadSignOci_PolicyAcceptingAnything_SaysNoSignatureWasChecked()
     {
         var keys = _temp.Combine("keys");
-        (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
+        (await CliResult.RunAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keys)).Ensure();
         var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("amd64.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 75 }, CancellationToken.None);
         var policy = _temp.Combine("policy.json");
         await File.WriteAllTextAsync(policy, """{"default":[{"type":"insecureAcceptAnything"}]}""");
         var data = _temp.Combine("data");
         Directory.CreateDirectory(data);
 
-        var result = await CliAsync("load-sign-oci", archive.Path, "amd64", SampleKeys.SignerEmail, "--data", data, "--key-dir", keys, "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
+        var result = await CliResult.RunAsync("load-sign-oci", archive.Path, "amd64", SampleKeys.SignerEmail, "--data", data, "--key-dir", keys, "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains("yes, unchecked", result.Output, StringComparison.Ordinal);
+        Assert.Contains("accepted, unchecked", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("│ yes ", result.Output, StringComparison.Ordinal);
         Assert.Contains("warning: the policy accepts any image in scope default (insecureAcceptAnything); no signature was checked", result.Output, StringComparison.Ordinal);
     }
@@ -148,7 +148,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         var data = _temp.Combine("data");
         Directory.CreateDirectory(data);
 
-        var result = await CliAsync("load-sign-oci", archive.Path, "amd64", "nobody@example.test", "--data", data, "--key-dir", _temp.Combine("no-keys"), "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
+        var result = await CliResult.RunAsync("load-sign-oci", archive.Path, "amd64", "nobody@example.test", "--data", data, "--key-dir", _temp.Combine("no-keys"), "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
 
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.StartsWith("u7s: signer key not usable: no signing key for 'nobody@example.test'", result.Error, StringComparison.Ordinal);
@@ -159,7 +159,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
     public async Task LoadSignOci_ProtectedKeyWithoutPassphrase_RefusedWithoutPrompting()
     {
         var keys = _temp.Combine("keys");
-        (await CliAsync("keys", "import", SampleKeys.PathOf("protected.sec.asc"), "--key-dir", keys)).Ensure();
+        (await CliResult.RunAsync("keys", "import", SampleKeys.PathOf("protected.sec.asc"), "--key-dir", keys)).Ensure();
         var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("amd64.tar.xz"), new GeneratorOptions { ImageCount = 1, Seed = 74 }, CancellationToken.None);
         var policy = _temp.Combine("policy.json");
         await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
@@ -167,8 +167,8 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         Directory.CreateDirectory(_temp.Combine("data"));
         string[] common = ["load-sign-oci", archive.Path, "amd64", SampleKeys.ProtectedEmail, "--data", _temp.Combine("data"), "--key-dir", keys, "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy];
 
-        var missing = await CliAsync(common);
-        var wrong = await CliAsync([.. common, "--passphrase-file", _temp.Combine("wrong.txt")]);
+        var missing = await CliResult.RunAsync(common);
+        var wrong = await CliResult.RunAsync([.. common, "--passphrase-file", _temp.Combine("wrong.txt")]);
 
         Assert.Equal(ExitCodes.Refused, missing.ExitCode);
         Assert.Contains("is protected", missing.Error, StringComparison.Ordinal);
@@ -185,7 +185,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
         var data = _temp.Combine("no-such-root");
 
-        var result = await CliAsync("load-sign-oci", archive, "amd64", SampleKeys.SignerEmail, "--data", data, "--key-dir", _temp.Combine("keys"), "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
+        var result = await CliResult.RunAsync("load-sign-oci", archive, "amd64", SampleKeys.SignerEmail, "--data", data, "--key-dir", _temp.Combine("keys"), "--sigstore-root", _temp.Combine("sigstore"), "--policy", policy);
 
         Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
         Assert.Equal($"u7s: cannot use the data root: data root '{data}' does not exist", result.Error.Trim());
@@ -221,12 +221,4 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         Directory.Exists(sigstore)
             ? [.. Directory.EnumerateFiles(sigstore, "signature-*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)]
             : [];
-
-    private static async Task<CliResult> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var exit = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return new CliResult(exit, stdout.ToString(), stderr.ToString());
-    }
 }

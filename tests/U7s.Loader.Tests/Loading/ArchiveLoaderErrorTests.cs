@@ -234,7 +234,42 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
 
     [RequiresToolFact("docker-registry")]
     public Task ExpansionPastLimit_Fails() =>
-        AssertFailsAsync(Archive.Path, LoadErrorKind.UnsafeArchive, "expands to more than the limit of 200000 bytes", maxExpanded: 200_000);
+        AssertFailsAsync(Archive.Path, LoadErrorKind.UnsafeArchive, "expands to more than the limit of 195.3 KiB", maxExpanded: 200_000);
+
+    [RequiresToolFact("docker-registry")]
+    public async Task GnuLongNameBomb_RefusedAtItsHeader()
+    {
+        var path = _temp.Combine("longname.tar.xz");
+        await TarBombs.WriteGnuLongNameAsync(path);
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, "refusing a tar GNU long name of 1.0 GiB (at most 64.0 KiB of tar metadata per entry)");
+    }
+
+    [RequiresToolFact("docker-registry")]
+    public async Task PaxHeaderBomb_RefusedAtItsHeader()
+    {
+        var path = _temp.Combine("pax.tar.xz");
+        await TarBombs.WritePaxHeaderAsync(path);
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, "refusing a tar PAX extended header of 1.0 GiB");
+    }
+
+    [RequiresToolFact("docker-registry")]
+    public async Task BlobOfTwoGiBFromSmallArchive_RefusedByTheAutomaticLimitBeforeSpooling()
+    {
+        var path = _temp.Combine("spool.tar.xz");
+        await TarBombs.WriteOversizedBlobAsync(path, 2 * TarBombs.OneGiB);
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, $"the archive expands to more than the limit of 1.0 GiB (at 'amd64/blobs/sha256/{new string('0', 64)}')");
+    }
+
+    [RequiresToolFact("docker-registry")]
+    public async Task BlobPastAnExplicitLimit_StopsAtTheLimitAndLeavesNoSpool()
+    {
+        // Declared small enough to pass the header check, the guard's byte count stops it mid-entry.
+        var path = _temp.Combine("spool-limit.tar.xz");
+        await TarBombs.WriteOversizedBlobAsync(path, 8 << 20);
+        await AssertFailsAsync(path, LoadErrorKind.UnsafeArchive, "the archive expands to more than the limit of 8.0 MiB", maxExpanded: (8 << 20) + 512);
+    }
 
     [RequiresToolFact("docker-registry")]
     public Task ArchiveMissing_Fails() =>
@@ -269,7 +304,7 @@ public sealed class ArchiveLoaderErrorTests : IClassFixture<DockerRegistry>, ICl
             ArchivePath = archive,
             Architecture = architecture,
             Names = names,
-            MaxExpandedBytes = maxExpanded ?? LoadRequest.DefaultMaxExpandedBytes,
+            MaxExpandedBytes = maxExpanded,
         };
         var e = await Assert.ThrowsAsync<LoadException>(() => loader.LoadAsync(request, CancellationToken.None));
         Assert.Equal(kind, e.Kind);

@@ -65,16 +65,48 @@ public abstract class ImageSinkContract
     }
 
     [Fact]
-    public async Task TryLinkBlob_FromRepositoryHoldingIt_MakesItAvailableOrReportsFalse()
+    public async Task MountOrBegin_FromRepositoryHoldingIt_MountsWithoutBytes()
     {
         var sink = CreateSink();
         var data = TestData.Compressible(63, 50_000);
         var digest = Digest.Compute(data);
         await sink.PutBlobAsync(Repo("d1"), digest, data.Length, new MemoryStream(data), CancellationToken.None);
 
-        var linked = await sink.TryLinkBlobAsync(Repo("d2"), digest, Repo("d1"), CancellationToken.None);
+        await using var upload = await sink.MountOrBeginBlobAsync(Repo("d2"), digest, Repo("d1"), CancellationToken.None);
 
-        Assert.Equal(linked, await sink.HasBlobAsync(Repo("d2"), digest, CancellationToken.None));
+        Assert.Null(upload);
+        Assert.True(await sink.HasBlobAsync(Repo("d2"), digest, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MountOrBegin_BlobNowhere_ReturnsUploadThatStoresTheContent()
+    {
+        var sink = CreateSink();
+        var data = TestData.Compressible(65, 70_000);
+        var digest = Digest.Compute(data);
+
+        await using (var upload = await sink.MountOrBeginBlobAsync(Repo("g"), digest, null, CancellationToken.None))
+        {
+            Assert.NotNull(upload);
+            Assert.False(await sink.HasBlobAsync(Repo("g"), digest, CancellationToken.None));
+            await upload.CompleteAsync(data.Length, new NonSeekableReadStream(new MemoryStream(data)), CancellationToken.None);
+        }
+
+        Assert.True(await sink.HasBlobAsync(Repo("g"), digest, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MountOrBegin_UploadDisposedWithoutContent_StoresNothing()
+    {
+        var sink = CreateSink();
+        var digest = Digest.Compute(TestData.Compressible(66, 1_000));
+
+        await using (var upload = await sink.MountOrBeginBlobAsync(Repo("h"), digest, null, CancellationToken.None))
+        {
+            Assert.NotNull(upload);
+        }
+
+        Assert.False(await sink.HasBlobAsync(Repo("h"), digest, CancellationToken.None));
     }
 
     [Fact]

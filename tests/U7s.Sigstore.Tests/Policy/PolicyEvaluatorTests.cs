@@ -192,4 +192,37 @@ public sealed class PolicyEvaluatorTests : IDisposable
         await Assert.ThrowsAsync<PolicyException>(() => PolicyEvaluator.LoadAsync(path, _pgp, TimeProvider.System, default));
         await Assert.ThrowsAsync<PolicyException>(() => PolicyEvaluator.LoadAsync(_temp.Combine("none.json"), _pgp, TimeProvider.System, default));
     }
+
+    [Theory]
+    [InlineData("trusted", null)]
+    [InlineData("other-key", "the signedBy keys of scope registry.local do not include the signer's key 28728B9DBEF187556BA9281DBE0E68D2EBCA684E")]
+    [InlineData("missing-key", "cannot read the signedBy keys: ")]
+    [InlineData("identity", "the signedIdentity of scope registry.local does not accept the identity registry.local/ns/app:v1 that is signed")]
+    [InlineData("reject", "the policy rejects every image in scope default")]
+    [InlineData("insecure", null)]
+    public async Task SignerProblem_NamesWhatASignatureByTheKeyCouldNotFix(string policy, string? expected)
+    {
+        var json = policy switch
+        {
+            "trusted" => Policy("registry.local", SignedBy(_signerKey)),
+            "other-key" => Policy("registry.local", SignedBy(_protectedKey)),
+            "missing-key" => Policy("registry.local", SignedBy(_temp.Combine("none.pgp"))),
+            "identity" => Policy("registry.local", SignedBy(_signerKey, """{"type":"exactReference","dockerReference":"registry.local/ns/other:v1"}""")),
+            "reject" => """{"default":[{"type":"reject"}]}""",
+            _ => """{"default":[{"type":"insecureAcceptAnything"}]}""",
+        };
+        var evaluator = new PolicyEvaluator(PolicyParser.Parse(Encoding.UTF8.GetBytes(json)), _pgp, TimeProvider.System);
+
+        var problem = await evaluator.SignerProblemOrNullAsync(Reference.Parse("registry.local/ns/app:v1"), SampleKeys.SignerFingerprint, default);
+
+        if (expected is null)
+        {
+            Assert.Null(problem);
+        }
+        else
+        {
+            Assert.NotNull(problem);
+            Assert.StartsWith(expected, problem, StringComparison.Ordinal);
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class GpgImageSigner(GpgKeyring keyring, string lookasideRoot, str
     public string SignatureDirectory(Reference reference, Digest digest) =>
         Path.Combine(lookasideRoot, "sigstore", $"{reference.Repository.Value}@{digest.Algorithm}={digest.Hex}");
 
-    async Task<string> IImageSigner.PrepareAsync(CancellationToken cancellationToken)
+    async Task<PreparedSigner> IImageSigner.PrepareAsync(CancellationToken cancellationToken)
     {
         var listing = await keyring.GpgAsync(["--batch", "--with-colons", "--list-secret-keys", _email]);
         if (listing.ExitCode != 0)
@@ -25,7 +25,7 @@ public sealed class GpgImageSigner(GpgKeyring keyring, string lookasideRoot, str
             throw new InvalidOperationException($"no secret key for '{_email}' in {keyring.Home}");
         }
 
-        return $"{_email} ({keyring.Fingerprint})";
+        return new PreparedSigner(keyring.Fingerprint, $"{_email} ({keyring.Fingerprint})");
     }
 
     async Task<SignatureResult> IImageSigner.SignAsync(Reference reference, Digest manifestDigest, CancellationToken cancellationToken)

@@ -57,4 +57,29 @@ public sealed class SkopeoPolicyVerifier(string registryHostPort, string publicK
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>The policy this verifier writes trusts exactly the keys in <c>publicKeyPath</c>: the signer must be one of them.</summary>
+    async Task<string?> IImageVerifier.ProblemBeforeSigningOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken)
+    {
+        var home = Path.Combine(workDirectory, $"gnupg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(home);
+        try
+        {
+            var shown = await ExternalProcess.RunAsync("gpg", ["--batch", "--with-colons", "--show-keys", publicKeyPath], new Dictionary<string, string?> { ["GNUPGHOME"] = home });
+            if (shown.ExitCode != 0)
+            {
+                return $"cannot read the signedBy keys {publicKeyPath}: {shown.StandardError.Trim()}";
+            }
+
+            var primaries = shown.StandardOutput.Split('\n')
+                .Zip(shown.StandardOutput.Split('\n').Skip(1))
+                .Where(pair => pair.First.StartsWith("pub:", StringComparison.Ordinal) && pair.Second.StartsWith("fpr:", StringComparison.Ordinal))
+                .Select(pair => pair.Second.Split(':')[9]);
+            return primaries.Contains(signerFingerprint, StringComparer.OrdinalIgnoreCase) ? null : $"the signedBy keys do not include the signer's key {signerFingerprint}";
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
 }
