@@ -15,6 +15,7 @@ using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
+using U7s.Cli.Enforcement;
 using U7s.Cli.Loading;
 
 namespace U7s.Cli.Hosting;
@@ -41,15 +42,17 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         var metrics = new RegistryMetrics();
-        var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
         var credentials = new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System);
         // One served tree for both ports: :81 serves and stores into it, :80 reads who may push from its keys/policy.json.
         var tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
+        // :80 judges manifest reads and shows signatures from the same tree; changes through either port reach its caches via the audit log.
+        var enforcement = new SignatureEnforcement(registry, tree);
+        var auditLog = enforcement.Observe(new JsonLinesAuditLog(registry.AuditLogPath));
         var scopes = new SignerScopes(tree);
         _registry = RegistryApp.Build(
             registry,
-            s => (_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
+            s => enforcement.Register(_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
                 .AddSingleton<IAuditLog>(auditLog)
                 .AddSingleton<ICredentialValidator>(credentials)
                 .AddSingleton<IWriteAccess>(new RegistryWriteAccess(registry.Auth, scopes)),
@@ -82,6 +85,7 @@ internal sealed class ServerHost : IAsyncDisposable
             await _s3.EnsureReadyAsync(cancellationToken);
         }
 
+        await SignatureEnforcement.LoadAsync(_registry.Services, cancellationToken);
         await _registry.StartAsync(cancellationToken);
         await _sigstore.StartAsync(cancellationToken);
     }

@@ -73,9 +73,48 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
         }
     }
 
-    private async Task<string?> SignedByFailureAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each signature on its own against the <c>signedBy</c> requirements that decide for
+    /// <paramref name="reference"/>: accepted when one of them accepts it, otherwise rejected with the
+    /// first requirement's reason (containers/image's texts). Null when the deciding scope has no
+    /// <c>signedBy</c> requirement, so no signature counts there either way.
+    /// </summary>
+    public async Task<IReadOnlyList<SignatureCheck>?> CheckEachAsync(Reference reference, Digest manifestDigest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
     {
-        TrustedKeyring trusted;
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(signatures);
+        var intended = DockerReference.From(reference).WithDefaultTag();
+        var signedBy = Policy.RequirementsFor(intended).Requirements.Where(r => r.Type == RequirementType.SignedBy && r.KeyType == "GPGKeys").ToList();
+        if (signedBy.Count == 0)
+        {
+            return null;
+        }
+
+        var verifier = new SignatureVerifier(openPgp, time);
+        var checks = new SignatureCheck?[signatures.Count];
+        foreach (var requirement in signedBy)
+        {
+            var (trusted, problem) = await LoadTrustedAsync(requirement, cancellationToken);
+            var identity = requirement.Identity ?? SignedIdentity.Default;
+            for (var i = 0; i < signatures.Count; i++)
+            {
+                if (checks[i] is { IsAccepted: true })
+                {
+                    continue;
+                }
+
+                var check = trusted is null
+                    ? new SignatureCheck(false, null, null, problem)
+                    : verifier.Check(signatures[i], trusted, manifestDigest, signed => identity.Matches(intended, signed));
+                checks[i] = checks[i] is null || check.IsAccepted ? check : checks[i];
+            }
+        }
+
+        return checks.Select(c => c!).ToList();
+    }
+
+    private async Task<(TrustedKeyring? Trusted, string? Problem)> LoadTrustedAsync(PolicyRequirement requirement, CancellationToken cancellationToken)
+    {
         try
         {
             var keyrings = new List<byte[]>();
@@ -89,11 +128,20 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
                 keyrings.Add(await File.ReadAllBytesAsync(path, cancellationToken));
             }
 
-            trusted = TrustedKeyring.Load(openPgp, keyrings, time.GetUtcNow());
+            return (TrustedKeyring.Load(openPgp, keyrings, time.GetUtcNow()), null);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException)
         {
-            return "cannot read the signedBy keys: " + e.Message;
+            return (null, "cannot read the signedBy keys: " + e.Message);
+        }
+    }
+
+    private async Task<string?> SignedByFailureAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
+    {
+        var (trusted, problem) = await LoadTrustedAsync(requirement, cancellationToken);
+        if (trusted is null)
+        {
+            return problem;
         }
 
         var identity = requirement.Identity ?? SignedIdentity.Default;
