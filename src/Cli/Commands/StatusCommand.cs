@@ -53,24 +53,22 @@ internal static class StatusCommand
         {
             RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption,
         };
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(RegistryUrlOption) is not null && (r.GetValue(DataOption) is not null || r.GetValue(ConfigOption) is not null || r.GetValue(PolicyOption) is not null))
-            {
-                r.AddError("--registry-url reads a running registry: --data, --config and --policy are for reading the store itself");
-            }
-
-            if ((r.GetValue(UserOption) is null) != (r.GetValue(PasswordFileOption) is null))
-            {
-                r.AddError("--user and --password-file go together");
-            }
-        });
         command.SetAction(RunAsync);
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        if (parse.GetValue(RegistryUrlOption) is not null && (parse.GetValue(DataOption) is not null || parse.GetValue(ConfigOption) is not null || parse.GetValue(PolicyOption) is not null))
+        {
+            throw new UserException("--registry-url reads a running registry: --data, --config and --policy are for reading the store itself");
+        }
+
+        if ((parse.GetValue(UserOption) is null) != (parse.GetValue(PasswordFileOption) is null))
+        {
+            throw new UserException("--user and --password-file go together");
+        }
+
         var filter = new StatusFilter(parse.GetValue(RepositoryOption), parse.GetValue(SignerOption));
         var status = parse.GetValue(RegistryUrlOption) is { } url
             ? await FetchAsync(url, filter, parse.GetValue(UserOption), parse.GetValue(PasswordFileOption), cancellationToken)

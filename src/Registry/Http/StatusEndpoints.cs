@@ -16,7 +16,7 @@ internal static class StatusEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/ui", () => TypedResults.Redirect("/ui/", permanent: true));
+        // Matches /ui as well: routing ignores a trailing slash.
         app.MapGet("/ui/", PageAsync);
         app.MapGet("/ui/status.json", JsonAsync);
     }
