@@ -63,13 +63,7 @@ public sealed class StatusPageTests
         // The key is published after the start: it is read within RecheckAfter.
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Off, TimeSpan.FromSeconds(1));
         await SeedHostileAsync(server);
-        var html = await GetPageAsync(server.Anonymous, "/ui/");
-        for (var i = 0; i < 50 && !html.Contains("evil@example.test", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(100);
-            html = await GetPageAsync(server.Anonymous, "/ui/");
-        }
-
+        var html = await WaitForPageAsync(server, "evil@example.test");
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
@@ -151,6 +145,19 @@ public sealed class StatusPageTests
         await File.WriteAllBytesAsync(Path.Combine(server.SigstoreRoot, "keys", "evil.pgp"), publicKey);
         var signer = new ImageSigner(pgp, new SignatureStore(new FileSystemSigstoreTree(server.SigstoreRoot)), TimeProvider.System, "u7s test");
         await signer.SignAsync(Reference.Parse("registry.local/hostile:1"), image.Digest, new U7s.Sigstore.Keys.SignerKey(fingerprint, secret, publicKey, null), CancellationToken.None);
+    }
+
+    /// <summary>Loads the page until it shows <paramref name="text"/> (a key published after the start is read within RecheckAfter).</summary>
+    internal static async Task<string> WaitForPageAsync(EnforcedServer server, string text)
+    {
+        var html = await GetPageAsync(server.Anonymous, "/ui/");
+        for (var i = 0; i < 50 && !html.Contains(text, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            html = await GetPageAsync(server.Anonymous, "/ui/");
+        }
+
+        return html;
     }
 
     /// <summary>The images table only (the audit table below names repositories too).</summary>
