@@ -21,20 +21,8 @@ namespace U7s.Cli.Commands;
 /// </summary>
 internal static class StatusCommand
 {
-    private static readonly Option<Uri?> RegistryUrlOption = new("--registry-url")
-    {
-        Description = "Ask this running registry (e.g. http://127.0.0.1:80) instead of reading the store",
-        CustomParser = r =>
-        {
-            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            r.AddError($"--registry-url '{r.Tokens.Single().Value}' is not an http(s) URL");
-            return null;
-        },
-    };
+    // The http(s) base URL option of sign and verify: here the running registry whose /ui/status.json is read.
+    private static readonly Option<Uri?> RegistryUrlOption = SignCommand.RegistryUrlOption;
 
     private static readonly Option<FileInfo?> ConfigOption = new("--config") { Description = "Config file, as for serve" };
     private static readonly Option<string?> DataOption = new("--data") { Description = "Data root (default /var/lib/u7s)" };
