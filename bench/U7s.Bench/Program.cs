@@ -17,6 +17,7 @@ try
     var manifestPath = await SeedManifestAsync(servers);
     var signaturePath = SeedSignature(servers.WwwRoot);
     var accept = new Dictionary<string, string> { ["Accept"] = "application/vnd.oci.image.manifest.v1+json" };
+    await using var enforce = await EnforceWorkloads.StartAsync(root, manifestPath);
 
     for (var round = 0; round < options.Rounds; round++)
     {
@@ -68,6 +69,13 @@ try
                 report.Add("manifest HEAD p99 (ms)", server.Name, headP99);
             }
 
+            // The same signed manifest with enforcement on and off, in alternating order.
+            foreach (var server in round % 2 == 0 ? new[] { servers.U7s, enforce.Server } : [enforce.Server, servers.U7s])
+            {
+                var (rps, _) = await Wrk.RunAsync(new Uri(server.Url, manifestPath), options.Connections, options.LoadDuration, accept);
+                report.Add(EnforceWorkloads.ManifestRow, server == enforce.Server ? "u7s" : "u7s-off", rps);
+            }
+
             foreach (var (name, baseUrl) in new[] { ("u7s", servers.U7sSigstore), ("nginx", servers.Nginx.Url) })
             {
                 var (rps, _) = await Wrk.RunAsync(new Uri(baseUrl, signaturePath), options.Connections, options.LoadDuration);
@@ -91,6 +99,7 @@ try
         report.Add("peak RSS on S3 (MiB)", "docker-registry", s3.DockerRegistry.PeakRssMiB());
     }
 
+    await enforce.MeasureStatusPageAsync(report, options.Quick ? 5 : 20);
     await LoaderWorkloads.RunAsync(report, options, servers, root);
 }
 finally
@@ -112,6 +121,7 @@ report.Compare("pull on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 
 report.Compare("pull on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty);
 report.Compare("peak RSS on S3 (MiB)", "MiB", "docker-registry", 1.0, false, string.Empty);
 LoaderWorkloads.Declare(report);
+EnforceWorkloads.Declare(report);
 report.Print(Console.Out);
 var ours = report.Median("peak RSS (MiB)", "u7s");
 var registryRss = report.Median("peak RSS (MiB)", "docker-registry");

@@ -27,6 +27,7 @@ internal static class CliApp
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(SignCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         OptionalArgumentsHelpAction.Install(root);
         return root;
     }

@@ -12,6 +12,7 @@ public sealed class RegistryMetrics
 {
     private readonly ConcurrentDictionary<string, long> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _manifestAccess = new(StringComparer.Ordinal);
     private long _bytesSent;
     private long _bytesReceived;
     private long _uploads;
@@ -20,6 +21,9 @@ public sealed class RegistryMetrics
         _requests.AddOrUpdate($"method=\"{method}\",status=\"{status.ToString(CultureInfo.InvariantCulture)}\"", 1, (_, v) => v + 1);
 
     public void Error(string code) => _errors.AddOrUpdate($"code=\"{code}\"", 1, (_, v) => v + 1);
+
+    /// <summary>A judged manifest read: <c>signed</c>, <c>unchecked</c> (the policy needs no signature), <c>writer</c> (read by a user who may push there), <c>warned</c> or <c>denied</c>.</summary>
+    public void ManifestAccess(string outcome) => _manifestAccess.AddOrUpdate($"outcome=\"{outcome}\"", 1, (_, v) => v + 1);
 
     public void AddBytesSent(long count) => Interlocked.Add(ref _bytesSent, count);
 
@@ -38,6 +42,7 @@ public sealed class RegistryMetrics
         Counter(text, "u7s_registry_bytes_received_total", "Upload bytes received.", Interlocked.Read(ref _bytesReceived));
         Counter(text, "u7s_registry_uploads_total", "Blob uploads completed.", Uploads);
         Labeled(text, "u7s_registry_errors_total", "Error responses, by OCI error code.", _errors);
+        Labeled(text, "u7s_registry_enforce_total", "Manifest reads judged by signature enforcement, by outcome.", _manifestAccess);
         return text.ToString();
     }
 

@@ -1,4 +1,5 @@
 using U7s.Oci;
+using U7s.Registry.Access;
 using U7s.Registry.Auth;
 
 namespace U7s.Registry;
@@ -53,6 +54,9 @@ public sealed class RegistryOptions
     /// config <c>u7s haproxy-config --registry</c> writes needs it. Proxied clients are never "this host".
     /// </summary>
     public bool ProxyProtocol { get; set; }
+
+    /// <summary>Signature enforcement on manifest reads; see <see cref="EnforceOptions"/>.</summary>
+    public EnforceOptions Enforce { get; set; } = new();
 
     /// <summary>Whether DELETE of manifests, tags and blobs is allowed (405 UNSUPPORTED otherwise).</summary>
     public bool DeleteEnabled { get; set; } = true;
@@ -113,6 +117,11 @@ public sealed class RegistryOptions
         if (UploadExpiry <= TimeSpan.Zero)
         {
             yield return $"Registry:UploadExpiry {UploadExpiry} must be positive";
+        }
+
+        foreach (var problem in Enforce.Validate())
+        {
+            yield return problem;
         }
     }
 

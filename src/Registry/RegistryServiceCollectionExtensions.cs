@@ -35,6 +35,11 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog>(sp => new Audit.JsonLinesAuditLog(sp.GetRequiredService<RegistryOptions>().AuditLogPath));
         services.TryAddSingleton<ManifestService>();
         services.TryAddSingleton<UploadQuota>();
+        services.TryAddSingleton<ManifestSummaries>();
+        services.TryAddSingleton<Access.IImageSignatures, Access.NoImageSignatures>();
+        services.TryAddSingleton<Access.IndexParents>();
+        services.TryAddSingleton<Access.ManifestAccessGate>();
+        services.TryAddSingleton<Status.StatusCollector>();
         services.TryAddSingleton<BlobService>();
         services.TryAddSingleton<Gc.GarbageCollector>();
         services.AddHostedService<UploadJanitor>();

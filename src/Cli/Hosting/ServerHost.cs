@@ -17,6 +17,7 @@ using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
+using U7s.Cli.Enforcement;
 using U7s.Cli.Loading;
 
 namespace U7s.Cli.Hosting;
@@ -45,7 +46,6 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         var metrics = new RegistryMetrics();
-        var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
         // One throttle for both ports: failures on :81 count against the same (user, address) as on :80.
         var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.FailedLoginWindow, TimeProvider.System);
@@ -59,9 +59,12 @@ internal sealed class ServerHost : IAsyncDisposable
         // root-owned authorization file (or, on S3, the bucket's authz/ object), never from that tree.
         _tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
         _signers = _s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(_s3.Bucket);
+        // :80 judges manifest reads and shows signatures from the same tree; changes through either port reach its caches via the audit log.
+        var enforcement = new SignatureEnforcement(registry, _tree);
+        var auditLog = enforcement.Observe(new JsonLinesAuditLog(registry.AuditLogPath));
         _registry = RegistryApp.Build(
             registry,
-            s => (_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
+            s => enforcement.Register(_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
                 .AddSingleton<IAuditLog>(auditLog)
                 .AddSingleton(logins)
                 .AddSingleton(_signers)
@@ -99,6 +102,7 @@ internal sealed class ServerHost : IAsyncDisposable
 
         await SignersStartCheck.RunAsync(_signers, _tree, cancellationToken);
 
+        await SignatureEnforcement.LoadAsync(_registry.Services, cancellationToken);
         await _registry.StartAsync(cancellationToken);
         await _sigstore.StartAsync(cancellationToken);
     }

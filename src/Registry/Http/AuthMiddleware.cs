@@ -19,7 +19,8 @@ internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWri
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments("/v2"))
+        // The status page shows what pulls can read, so it follows the pull rules.
+        if (!context.Request.Path.StartsWithSegments("/v2") && !context.Request.Path.StartsWithSegments("/ui"))
         {
             await next(context);
             return;

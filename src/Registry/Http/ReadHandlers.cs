@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using U7s.Oci;
+using U7s.Registry.Access;
 using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
@@ -28,12 +29,13 @@ internal static class ReadHandlers
         await JsonAsync(context, JsonSerializer.SerializeToUtf8Bytes(new TagListResponse(name.Value, page), HttpJsonContext.Default.TagListResponse));
     }
 
-    public static async Task ManifestAsync(HttpContext context, RepositoryName name, string reference, ManifestService manifests)
+    public static async Task ManifestAsync(HttpContext context, RepositoryName name, string reference, ManifestService manifests, ManifestAccessGate gate)
     {
         var manifest = await manifests.GetOrNullAsync(name, reference, context.RequestAborted)
             ?? throw new OciException(OciErrorCode.ManifestUnknown, $"{name}:{reference}");
         await using (manifest.Content)
         {
+            await gate.CheckAsync(name, reference, manifest.Digest, context.User.Identity?.IsAuthenticated == true ? context.User.Identity.Name : null, context.RequestAborted);
             var response = context.Response;
             response.ContentType = manifest.MediaType;
             response.Headers["Docker-Content-Digest"] = manifest.Digest.ToString();

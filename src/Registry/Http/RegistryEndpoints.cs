@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using U7s.Oci;
+using U7s.Registry.Access;
 using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 
@@ -22,10 +23,11 @@ internal static class RegistryEndpoints
         app.MapPost("/v2/{**path}", PostAsync);
         app.MapPatch("/v2/{**path}", PatchAsync);
         app.MapDelete("/v2/{**path}", DeleteAsync);
+        StatusEndpoints.Map(app);
         app.MapFallback(NotFound);
     }
 
-    private static Task ReadAsync(HttpContext context, string? path, ManifestService manifests, BlobService blobs)
+    private static Task ReadAsync(HttpContext context, string? path, ManifestService manifests, BlobService blobs, ManifestAccessGate gate)
     {
         var p = OciPath.Parse(path);
         return p.Route switch
@@ -33,7 +35,7 @@ internal static class RegistryEndpoints
             OciRoute.Base => ReadHandlers.BaseAsync(context),
             OciRoute.Catalog => ReadHandlers.CatalogAsync(context, manifests),
             OciRoute.Tags => ReadHandlers.TagsAsync(context, p.Name, manifests),
-            OciRoute.Manifest => ReadHandlers.ManifestAsync(context, p.Name, p.Reference!, manifests),
+            OciRoute.Manifest => ReadHandlers.ManifestAsync(context, p.Name, p.Reference!, manifests, gate),
             OciRoute.Blob => ReadHandlers.BlobAsync(context, p.Name, ParseDigest(p.Reference), blobs),
             OciRoute.Referrers => ReadHandlers.ReferrersAsync(context, p.Name, ParseDigest(p.Reference), manifests),
             OciRoute.Upload => UploadHandlers.StatusAsync(context, p.Name, p.Reference!, blobs),

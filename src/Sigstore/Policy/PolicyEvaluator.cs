@@ -125,6 +125,46 @@ public sealed class PolicyEvaluator(PolicyDocument policy, IOpenPgp openPgp, Tim
         }
     }
 
+    /// <summary>
+    /// Each signature on its own against the <c>signedBy</c> requirements that decide for
+    /// <paramref name="reference"/>: accepted when one of them accepts it, otherwise rejected with the
+    /// first requirement's reason (containers/image's texts). Null when the deciding scope has no
+    /// <c>signedBy</c> requirement, so no signature counts there either way.
+    /// </summary>
+    public async Task<IReadOnlyList<SignatureCheck>?> CheckEachAsync(Reference reference, Digest manifestDigest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(signatures);
+        var intended = DockerReference.From(reference).WithDefaultTag();
+        var signedBy = Policy.RequirementsFor(intended).Requirements.Where(r => r.Type == RequirementType.SignedBy && r.KeyType == "GPGKeys").ToList();
+        if (signedBy.Count == 0)
+        {
+            return null;
+        }
+
+        var verifier = new SignatureVerifier(openPgp, time);
+        var checks = new SignatureCheck?[signatures.Count];
+        foreach (var requirement in signedBy)
+        {
+            var (trusted, problem) = await LoadKeysAsync(requirement, cancellationToken);
+            var identity = requirement.Identity ?? SignedIdentity.Default;
+            for (var i = 0; i < signatures.Count; i++)
+            {
+                if (checks[i] is { IsAccepted: true })
+                {
+                    continue;
+                }
+
+                var check = trusted is null
+                    ? new SignatureCheck(false, null, null, problem)
+                    : verifier.Check(signatures[i], trusted, manifestDigest, signed => identity.Matches(intended, signed), cancellationToken);
+                checks[i] = checks[i] is null || check.IsAccepted ? check : checks[i];
+            }
+        }
+
+        return checks.Select(c => c!).ToList();
+    }
+
     private async Task<string?> SignedByFailureAsync(PolicyRequirement requirement, DockerReference intended, Digest digest, IReadOnlyList<byte[]> signatures, CancellationToken cancellationToken)
     {
         var (trusted, problem) = await LoadKeysAsync(requirement, cancellationToken);

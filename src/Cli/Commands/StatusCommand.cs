@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using U7s.Cli.Enforcement;
+using U7s.Cli.Hosting;
+using U7s.Registry;
+using U7s.Registry.Http;
+using U7s.Registry.Status;
+using U7s.S3;
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Commands;
+
+/// <summary>
+/// <c>u7s status</c>: the status page's table in the terminal, from a running registry
+/// (<c>--registry-url</c>, reading <c>/ui/status.json</c>) or from the store itself (<c>--data</c> or
+/// <c>--config</c>, as <c>u7s gc</c> reads it, with the signature tree and the policy).
+/// </summary>
+internal static class StatusCommand
+{
+    // The http(s) base URL option of sign and verify: here the running registry whose /ui/status.json is read.
+    private static readonly Option<Uri?> RegistryUrlOption = SignCommand.RegistryUrlOption;
+
+    private static readonly Option<FileInfo?> ConfigOption = new("--config") { Description = "Config file, as for serve" };
+    private static readonly Option<string?> DataOption = new("--data") { Description = "Data root (default /var/lib/u7s)" };
+    private static readonly Option<string?> SigstoreRootOption = new("--sigstore-root") { Description = "Signature store tree (default /var/sigstore)" };
+    private static readonly Option<string?> PolicyOption = new("--policy") { Description = "Judge with this node policy.json (default: Registry:Enforce:Policy)" };
+    private static readonly Option<string?> RepositoryOption = new("--repository") { Description = "Only repositories whose name contains this" };
+    private static readonly Option<string?> SignerOption = new("--signer") { Description = "Only images with a signature whose signer user id or fingerprint contains this" };
+    private static readonly Option<string?> UserOption = new("--user") { Description = "Log in to --registry-url as this user (when pulls need a login)" };
+    private static readonly Option<string?> PasswordFileOption = new("--password-file") { Description = "The --user's password, from this file" };
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
+
+    public static Command Create()
+    {
+        var command = new Command("status", "List images, their signatures and the node policy's verdict")
+        {
+            RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption,
+        };
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(RegistryUrlOption) is not null && (parse.GetValue(DataOption) is not null || parse.GetValue(ConfigOption) is not null || parse.GetValue(PolicyOption) is not null))
+        {
+            throw new UserException("--registry-url reads a running registry: --data, --config and --policy are for reading the store itself");
+        }
+
+        if ((parse.GetValue(UserOption) is null) != (parse.GetValue(PasswordFileOption) is null))
+        {
+            throw new UserException("--user and --password-file go together");
+        }
+
+        var filter = new StatusFilter(parse.GetValue(RepositoryOption), parse.GetValue(SignerOption));
+        var status = parse.GetValue(RegistryUrlOption) is { } url
+            ? await FetchAsync(url, filter, parse.GetValue(UserOption), parse.GetValue(PasswordFileOption), cancellationToken)
+            : await CollectAsync(parse, filter, cancellationToken);
+        StatusTable.Write(parse.InvocationConfiguration.Output, status);
+        return ExitCodes.Success;
+    }
+
+    private static async Task<RegistryStatus> FetchAsync(Uri registry, StatusFilter filter, string? user, string? passwordFile, CancellationToken cancellationToken)
+    {
+        var query = $"?repository={Uri.EscapeDataString(filter.Repository ?? string.Empty)}&signer={Uri.EscapeDataString(filter.Signer ?? string.Empty)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/ui/status.json" + query));
+        if (user is not null)
+        {
+            if (!File.Exists(passwordFile))
+            {
+                throw new UserException($"password file '{passwordFile}' does not exist");
+            }
+
+            var password = (await File.ReadAllTextAsync(passwordFile!, cancellationToken)).TrimEnd('\r', '\n');
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        }
+
+        try
+        {
+            using var response = await Http.SendAsync(request, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                throw new UserException($"{registry} needs a login to read its status: give --user and --password-file", ExitCodes.Refused);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new UserException($"{registry} answered {(int)response.StatusCode} for its status", ExitCodes.Unavailable);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonSerializer.DeserializeAsync(body, StatusJsonContext.Default.RegistryStatus, cancellationToken)
+                ?? throw new UserException($"{registry} sent an empty status", ExitCodes.Unavailable);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UserException($"cannot read the status of {registry}: {e.Message}", ExitCodes.Unavailable);
+        }
+    }
+
+    private static async Task<RegistryStatus> CollectAsync(ParseResult parse, StatusFilter filter, CancellationToken cancellationToken)
+    {
+        var flags = new Dictionary<string, string?>
+        {
+            ["Registry:DataRoot"] = Absolute(parse.GetValue(DataOption)),
+            ["Sigstore:Root"] = Absolute(parse.GetValue(SigstoreRootOption)),
+            ["Registry:Enforce:Policy"] = Absolute(parse.GetValue(PolicyOption)),
+        };
+        var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
+        var (registry, sigstore) = settings;
+        using var s3 = settings.S3 is null ? null : new S3Storage(settings.S3);
+        if (s3 is not null)
+        {
+            try
+            {
+                await s3.EnsureReadyAsync(cancellationToken);
+            }
+            catch (S3StorageException e)
+            {
+                throw new UserException(e.Message, ExitCodes.Unavailable);
+            }
+        }
+        else if (!Directory.Exists(registry.DataRoot))
+        {
+            throw new UserException($"data root '{registry.DataRoot}' does not exist");
+        }
+
+        var enforcement = new SignatureEnforcement(registry, s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root));
+        var collection = new ServiceCollection();
+        enforcement.Register(s3?.AddRegistryStorage(collection) ?? collection);
+        await using var services = collection.AddRegistry(registry).BuildServiceProvider();
+        await SignatureEnforcement.LoadAsync(services, cancellationToken);
+        return await services.GetRequiredService<StatusCollector>().CollectAsync(filter, cancellationToken);
+    }
+
+    private static string? Absolute(string? path) => path is null ? null : Path.GetFullPath(path);
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using U7s.Oci;
+using U7s.Registry.Access;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Policy;
+using U7s.Sigstore.Signing;
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Enforcement;
+
+/// <summary>
+/// <see cref="IImageSignatures"/> over the served signature tree and the enforcement policy, the way a
+/// node judges a pull (SPEC §3.2): the image is named <c>&lt;scope host&gt;/&lt;repository&gt;:&lt;tag&gt;</c>
+/// (or <c>@digest</c>), its signatures are the tree's <c>signature-N</c> of the manifest digest.
+/// <para>
+/// Reports are cached per image and manifest digest with the hash of the signature set they were
+/// made from. A cached report is used as is for <c>recheckAfter</c>; after that, or after
+/// <see cref="Invalidate"/> (a signature written through this process), the signatures are read
+/// again, and only a different set, or another policy, is evaluated again.
+/// </para>
+/// </summary>
+internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureStore store, IOpenPgp openPgp, string scopeHost, TimeProvider time, TimeSpan recheckAfter) : IImageSignatures
+{
+    private const int MaxCached = 200_000;
+
+    private readonly ConcurrentDictionary<(RepositoryName Repository, string? Tag, Digest Digest), Entry> _entries = new();
+    private readonly long _recheckTicks = (long)(recheckAfter.TotalSeconds * time.TimestampFrequency);
+    private long _generation;
+
+    /// <summary>The policy reports are made under.</summary>
+    public EnforcementPolicy Policy => policy;
+
+    /// <summary>Makes every cached report read its signatures again before it is used next.</summary>
+    public void Invalidate() => Interlocked.Increment(ref _generation);
+
+    public async ValueTask<SignatureReport> ReportAsync(RepositoryName repository, Tag? tag, Digest digest, CancellationToken cancellationToken)
+    {
+        var current = await policy.CurrentAsync(cancellationToken);
+        var key = (repository, tag?.Value, digest);
+        var generation = Interlocked.Read(ref _generation);
+        var now = time.GetTimestamp();
+        if (_entries.TryGetValue(key, out var cached) && cached.Policy == current && cached.Generation == generation && now < cached.Until)
+        {
+            return cached.Report;
+        }
+
+        List<byte[]> signatures;
+        try
+        {
+            signatures = await ReadSignaturesAsync(repository, digest, cancellationToken);
+        }
+        catch (Exception e) when (SignatureReadFailure.Is(e))
+        {
+            // Not cached: the next read tries the store again.
+            return new SignatureReport(false, true, "-", [$"cannot read the signatures: {e.Message}"], []);
+        }
+
+        var setHash = SetHash(signatures);
+        var report = cached is not null && cached.Policy == current && cached.SetHash.AsSpan().SequenceEqual(setHash)
+            ? cached.Report
+            : await EvaluateAsync(current, repository, tag, digest, signatures, cancellationToken);
+        if (_entries.Count >= MaxCached)
+        {
+            _entries.Clear();
+        }
+
+        _entries[key] = new Entry(current, generation, setHash, report, now + _recheckTicks);
+        return report;
+    }
+
+    private async Task<List<byte[]>> ReadSignaturesAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var signatures = new List<byte[]>();
+        await foreach (var signature in store.ListAsync(repository, digest, cancellationToken))
+        {
+            signatures.Add(signature.Content);
+        }
+
+        return signatures;
+    }
+
+    private async Task<SignatureReport> EvaluateAsync(PolicySnapshot current, RepositoryName repository, Tag? tag, Digest digest, List<byte[]> signatures, CancellationToken cancellationToken)
+    {
+        var reference = Reference.TryParse($"{scopeHost}/{repository}{(tag is { } t ? ":" + t.Value : "@" + digest)}", out var r)
+            ? r
+            : throw new InvalidOperationException($"the scope host '{scopeHost}' does not make a reference with {repository}");
+        var evaluator = current.Evaluator;
+        var verdict = await evaluator.EvaluateAsync(reference, digest, signatures, cancellationToken);
+        var checks = await evaluator.CheckEachAsync(reference, digest, signatures, cancellationToken);
+        var requirements = evaluator.Policy.RequirementsFor(DockerReference.From(reference).WithDefaultTag()).Requirements;
+        var requiresSignature = requirements.Any(q => q.Type != RequirementType.InsecureAcceptAnything);
+        var verifier = new SignatureVerifier(openPgp, time);
+        var statuses = new List<SignatureStatus>(signatures.Count);
+        for (var i = 0; i < signatures.Count; i++)
+        {
+            // The policy's own check decides validity; a check against every known key names the signer and the claim even when the policy does not trust the key.
+            var known = current.KnownKeys is null ? null : verifier.Check(signatures[i], current.KnownKeys, digest, _ => true, cancellationToken);
+            var own = checks?[i];
+            var fingerprint = own?.SignerFingerprint ?? known?.SignerFingerprint;
+            var signer = fingerprint is not null && current.UserIds.TryGetValue(fingerprint, out var userId) ? userId : null;
+            var valid = own?.IsAccepted ?? known?.IsAccepted ?? false;
+            var reason = own is not null ? own.Reason : known?.Reason ?? (current.KnownKeys is null ? "no key is known to check it" : null);
+            statuses.Add(new SignatureStatus(i + 1, signer, fingerprint, own?.Identity ?? known?.Identity, valid, valid ? null : reason));
+        }
+
+        return policy.Path is null
+            ? SignatureReport.NoPolicy with { Signatures = statuses }
+            : new SignatureReport(verdict.IsAllowed, requiresSignature, verdict.Scope, verdict.Reasons, statuses);
+    }
+
+    private static byte[] SetHash(List<byte[]> signatures)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var signature in signatures)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, signature.Length);
+            hash.AppendData(length);
+            hash.AppendData(signature);
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    private sealed record Entry(PolicySnapshot Policy, long Generation, byte[] SetHash, SignatureReport Report, long Until);
+}

@@ -1,0 +1,11 @@
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Enforcement;
+
+/// <summary>The failures of reading the signature tree (a directory or a bucket) that a verdict reports instead of crashing the request.</summary>
+internal static class SignatureReadFailure
+{
+    public static bool Is(Exception e) =>
+        e is IOException or UnauthorizedAccessException or InvalidDataException or SignatureStoreException
+            or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException;
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using U7s.Registry.Access;
+
+namespace U7s.Registry.Status;
+
+/// <summary>The texts the status page and <c>u7s status</c> share, so both say the same thing.</summary>
+public static class StatusFormat
+{
+    private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB"];
+
+    /// <summary><c>512 B</c>, <c>1.5 MiB</c>.</summary>
+    public static string Size(long bytes)
+    {
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < Units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B") : string.Create(CultureInfo.InvariantCulture, $"{value:0.#} {Units[unit]}");
+    }
+
+    /// <summary>UTC, to the second: <c>2025-01-31 12:00:00Z</c>; <c>-</c> when unknown.</summary>
+    public static string Time(DateTimeOffset? time) =>
+        time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
+
+    /// <summary>Who signed: <c>Name &lt;mail&gt; [FINGERPRINT]</c>, or <c>unknown key</c>.</summary>
+    public static string Signer(SignatureStatus signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        var who = string.IsNullOrEmpty(signature.Signer) ? null : signature.Signer;
+        return (who, signature.Fingerprint) switch
+        {
+            (null, null) => "unknown key",
+            (null, { } f) => f,
+            ({ } w, null) => w,
+            ({ } w, { } f) => $"{w} [{f}]",
+        };
+    }
+
+    /// <summary>One line per signature: <c>signature-1 by … for registry.local/app:1: valid</c> or <c>…: invalid: reason</c>.</summary>
+    public static string Signature(SignatureStatus signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        var claim = signature.Identity is null ? string.Empty : $" for {signature.Identity}";
+        var verdict = signature.IsValid ? "valid" : $"invalid: {signature.Reason}";
+        return $"signature-{signature.Index} by {Signer(signature)}{claim}: {verdict}";
+    }
+}

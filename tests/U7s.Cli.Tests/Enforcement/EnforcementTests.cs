@@ -1,0 +1,263 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using U7s.Cli.Tests.Support;
+using U7s.Oci;
+using U7s.Registry.Access;
+
+namespace U7s.Cli.Tests.Enforcement;
+
+/// <summary>
+/// <c>Registry:Enforce</c> on the real server: manifest reads answered only for images the node policy
+/// accepts, everything else readable, pushes never blocked, and changes to signatures, keys and the
+/// policy honoured at once (through this process) or within <c>RecheckAfter</c> (from outside).
+/// </summary>
+public sealed class EnforcementTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromHours(1);
+
+    [Fact]
+    public async Task Enforce_SignedServed_UnsignedDenied403NamingRequirement_BlobsStayReadable_PushNotBlocked()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var signed = await SmallImage.PushAsync(server.Admin, "app", "1");
+        var unsigned = await SmallImage.PushAsync(server.Admin, "tool", "1");
+        await server.SignInTreeAsync("app", "1", signed.Digest);
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var byTag = await server.GetManifestAsync("app", "1", method);
+            Assert.Equal(HttpStatusCode.OK, byTag.StatusCode);
+            using var byDigest = await server.GetManifestAsync("app", signed.Digest.ToString(), method);
+            Assert.Equal(HttpStatusCode.OK, byDigest.StatusCode);
+            using var refused = await server.GetManifestAsync("tool", "1", method);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            using var refusedByDigest = await server.GetManifestAsync("tool", unsigned.Digest.ToString(), method);
+            Assert.Equal(HttpStatusCode.Forbidden, refusedByDigest.StatusCode);
+        }
+
+        using (var refused = await server.GetManifestAsync("tool", "1"))
+        {
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.Contains("\"DENIED\"", body, StringComparison.Ordinal);
+            Assert.Contains("registry.local/tool:1", body, StringComparison.Ordinal);
+            Assert.Contains("A signature was required, but no signature exists", body, StringComparison.Ordinal);
+        }
+
+        // The layer of the refused image, and the signature of the served one, are still served.
+        using (var layer = await server.Anonymous.GetAsync($"/v2/tool/blobs/{Digest.Compute(unsigned.Layer)}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, layer.StatusCode);
+        }
+
+        using (var signature = await new HttpClient().GetAsync(new Uri(server.Store.BaseAddress!, $"/sigstore/app@sha256={signed.Digest.Hex}/signature-1")))
+        {
+            Assert.Equal(HttpStatusCode.OK, signature.StatusCode);
+        }
+
+        // Pushing an unsigned image is never refused: the loader pushes first and signs after.
+        await SmallImage.PushAsync(server.Admin, "tool", "2");
+
+        // A scope whose policy takes anything is not judged.
+        await SmallImage.PushAsync(server.Admin, "open/thing", "1");
+        using (var open = await server.GetManifestAsync("open/thing", "1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        }
+
+        var metrics = await server.Anonymous.GetStringAsync("/metrics");
+        Assert.Contains("u7s_registry_enforce_total{outcome=\"denied\"} 5", metrics, StringComparison.Ordinal);
+        Assert.Contains("u7s_registry_enforce_total{outcome=\"signed\"} 4", metrics, StringComparison.Ordinal);
+        Assert.Contains("u7s_registry_enforce_total{outcome=\"unchecked\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enforce_SignatureForAnotherTag_DeniedWithTheIdentityReason()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        await server.SignInTreeAsync("app", "1", image.Digest, identity: "registry.local/app:other");
+
+        using var refused = await server.GetManifestAsync("app", "1");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("Signature for identity registry.local/app:other is not accepted", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Pulled by digest, the default signedIdentity takes any tag of the repository (matchRepoDigestOrExact).
+        using var byDigest = await server.GetManifestAsync("app", image.Digest.ToString());
+        Assert.Equal(HttpStatusCode.OK, byDigest.StatusCode);
+    }
+
+    [Fact]
+    public async Task Warn_ServesUnsigned_CountsIt()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Warn, Long);
+        await SmallImage.PushAsync(server.Admin, "tool", "1");
+        using var served = await server.GetManifestAsync("tool", "1");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Contains("u7s_registry_enforce_total{outcome=\"warned\"} 1", await server.Anonymous.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Off_ServesUnsigned_JudgesNothing()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Off, Long);
+        await SmallImage.PushAsync(server.Admin, "tool", "1");
+        using var served = await server.GetManifestAsync("tool", "1");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.DoesNotContain("u7s_registry_enforce_total{", await server.Anonymous.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enforce_WriterOfTheRepository_ReadsUnsignedToSignIt()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        await SmallImage.PushAsync(server.Admin, "tool", "1");
+        using var writer = await server.GetManifestAsync("tool", "1", client: server.Admin);
+        Assert.Equal(HttpStatusCode.OK, writer.StatusCode);
+        using var node = await server.GetManifestAsync("tool", "1");
+        Assert.Equal(HttpStatusCode.Forbidden, node.StatusCode);
+    }
+
+    [Fact]
+    public async Task Enforce_PlatformManifestByDigest_ServedThroughItsSignedIndex_NotThroughAnUnsignedOne()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var amd64 = await SmallImage.PushAsync(server.Admin, "multi", "amd64-only");
+        var arm64 = await SmallImage.PushAsync(server.Admin, "multi", "arm64-only");
+        var index = await PushIndexAsync(server.Admin, "multi", "1", amd64, arm64);
+        await server.SignInTreeAsync("multi", "1", index);
+
+        using (var top = await server.GetManifestAsync("multi", "1"))
+        {
+            Assert.Equal(HttpStatusCode.OK, top.StatusCode);
+        }
+
+        using (var child = await server.GetManifestAsync("multi", amd64.Digest.ToString()))
+        {
+            Assert.Equal(HttpStatusCode.OK, child.StatusCode);
+        }
+
+        // The same kind of child under an unsigned index is refused, by digest and by its own tag.
+        var other = await SmallImage.PushAsync(server.Admin, "multi2", "amd64-only");
+        await PushIndexAsync(server.Admin, "multi2", "1", other, other);
+        using (var child = await server.GetManifestAsync("multi2", other.Digest.ToString()))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, child.StatusCode);
+        }
+
+        using (var tagged = await server.GetManifestAsync("multi", "amd64-only"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, tagged.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Enforce_SignaturePutThroughTheStore_HonouredAtOnce()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        using (var before = await server.GetManifestAsync("app", "1"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
+        }
+
+        using (var put = await server.Store.PutAsync($"/sigstore/app@sha256={image.Digest.Hex}/signature", SampleSignature.Content("registry.local/app:1", image.Digest)))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        // RecheckAfter is an hour: only the write itself can have cleared the cached refusal.
+        using var after = await server.GetManifestAsync("app", "1");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Enforce_SignatureWrittenToTheTreeOutside_UnseenBeforeTheBound()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        using (var before = await server.GetManifestAsync("app", "1"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
+        }
+
+        await server.SignInTreeAsync("app", "1", image.Digest);
+        using var cached = await server.GetManifestAsync("app", "1");
+        Assert.Equal(HttpStatusCode.Forbidden, cached.StatusCode);
+    }
+
+    [Fact]
+    public async Task Enforce_SignatureWrittenAndDeletedOutside_HonouredWithinTheBound()
+    {
+        var bound = TimeSpan.FromSeconds(2);
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, bound);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        using (var before = await server.GetManifestAsync("app", "1"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
+        }
+
+        await server.SignInTreeAsync("app", "1", image.Digest);
+        var seen = await server.WaitForStatusAsync("app", "1", HttpStatusCode.OK, bound + TimeSpan.FromSeconds(3));
+        Assert.True(seen <= bound + TimeSpan.FromSeconds(1.5), $"seen after {seen}");
+
+        File.Delete(Path.Combine(server.SigstoreRoot, "sigstore", $"app@sha256={image.Digest.Hex}", "signature-1"));
+        var gone = await server.WaitForStatusAsync("app", "1", HttpStatusCode.Forbidden, bound + TimeSpan.FromSeconds(3));
+        Assert.True(gone <= bound + TimeSpan.FromSeconds(1.5), $"deletion seen after {gone}");
+    }
+
+    [Fact]
+    public async Task Enforce_PolicyAndKeyChanges_HonouredWithinTheBound_BrokenPolicyKeepsTheLastGood()
+    {
+        var bound = TimeSpan.FromSeconds(1);
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, bound);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        await server.SignInTreeAsync("app", "1", image.Digest);
+        await SmallImage.PushAsync(server.Admin, "tool", "1");
+        await server.WaitForStatusAsync("app", "1", HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+
+        // Another key in the key file: the sample signer is no longer trusted.
+        await File.WriteAllBytesAsync(server.PublishedKey, SampleKeys.ProtectedPublic);
+        await server.WaitForStatusAsync("app", "1", HttpStatusCode.Forbidden, bound + TimeSpan.FromSeconds(3));
+
+        // A half-written policy changes nothing.
+        await File.WriteAllTextAsync(server.PolicyPath, "{\"default\":[");
+        await Task.Delay(bound * 2);
+        using (var still = await server.GetManifestAsync("tool", "1"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, still.StatusCode);
+        }
+
+        // A policy that takes anything for registry.local opens it.
+        await File.WriteAllTextAsync(server.PolicyPath, """{"default":[{"type":"insecureAcceptAnything"}]}""");
+        await server.WaitForStatusAsync("tool", "1", HttpStatusCode.OK, bound + TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task Serve_InvalidEnforcePolicy_StopsWithOneLineAndExit2()
+    {
+        using var dir = new TempDirectory();
+        var policy = dir.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"signedBy"}]}""");
+        var env = new Dictionary<string, string> { ["U7S_REGISTRY__ENFORCE__MODE"] = "enforce", ["U7S_REGISTRY__ENFORCE__POLICY"] = policy };
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => U7sProcess.StartAsync(dir.Combine("data"), dir.Combine("sig"), env));
+        Assert.Contains("exited 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Registry:Enforce:Policy", error.Message, StringComparison.Ordinal);
+
+        var noPolicy = new Dictionary<string, string> { ["U7S_REGISTRY__ENFORCE__MODE"] = "enforce" };
+        error = await Assert.ThrowsAsync<InvalidOperationException>(() => U7sProcess.StartAsync(dir.Combine("data"), dir.Combine("sig"), noPolicy));
+        Assert.Contains("exited 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("needs Registry:Enforce:Policy", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static async Task<Digest> PushIndexAsync(HttpClient client, string repository, string tag, params SmallImage[] images)
+    {
+        var entries = string.Join(',', images.Select(i => $"{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"digest\":\"{i.Digest}\",\"size\":{Encoding.UTF8.GetByteCount(i.Manifest)},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}"));
+        var index = $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.OciIndex}\",\"manifests\":[{entries}]}}";
+        using var content = new StringContent(index, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OciIndex);
+        using var put = await client.PutAsync($"/v2/{repository}/manifests/{tag}", content);
+        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        return Digest.Compute(Encoding.UTF8.GetBytes(index));
+    }
+}

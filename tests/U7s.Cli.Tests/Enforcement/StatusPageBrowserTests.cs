@@ -1,0 +1,81 @@
+using Microsoft.Playwright;
+using U7s.Cli.Tests.Support;
+using U7s.Registry.Access;
+
+namespace U7s.Cli.Tests.Enforcement;
+
+/// <summary>
+/// The status page in a real browser: Debian's chromium, headless, driven by Playwright (its driver
+/// ships in the NuGet package; the browser is the system's, nothing is downloaded). JavaScript is off,
+/// as the page needs none. The screenshot goes to <c>artifacts/</c> at the repository root, which CI keeps.
+/// </summary>
+public sealed class StatusPageBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [RequiresToolFact("chromium")]
+    public async Task Chromium_RendersImagesSignaturesAndVerdicts_WithoutScript_FiltersByForm()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, TimeSpan.FromSeconds(1));
+        var (app, _) = await StatusPageTests.SeedAsync(server);
+        await StatusPageTests.SeedHostileAsync(server);
+        await StatusPageTests.WaitForPageAsync(server, "evil@example.test");
+
+        using var profile = new TempDirectory("u7s-chromium");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            JavaScriptEnabled = false,
+            ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync();
+        var response = await page.GotoAsync(new Uri(server.RegistryUrl, "/ui/").ToString());
+        Assert.Equal(200, response!.Status);
+
+        Assert.Equal("Images and signatures", await page.InnerTextAsync("h1"));
+        var rows = page.Locator("#images tbody tr");
+        Assert.Equal(3, await rows.CountAsync());
+        var appRow = rows.Filter(new LocatorFilterOptions { HasText = app.Digest.ToString() });
+        Assert.Equal("app", await appRow.Locator("td").Nth(0).InnerTextAsync());
+        Assert.StartsWith("accepted (scope registry.local)", await appRow.Locator("td.verdict").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains($"U7s Sample Signer (THROWAWAY) <signer@example.test> [{SampleKeys.SignerFingerprint}]", await appRow.Locator("li.valid").InnerTextAsync(), StringComparison.Ordinal);
+        var toolRow = rows.Filter(new LocatorFilterOptions { HasText = "A signature was required" });
+        Assert.Equal("tool", await toolRow.Locator("td").Nth(0).InnerTextAsync());
+
+        // The hostile user id is text on the page; nothing of it became an element.
+        var hostile = await rows.Filter(new LocatorFilterOptions { HasText = "hostile" }).Locator("li").InnerTextAsync();
+        Assert.Contains(StatusPageTests.HostileName, hostile, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("script").CountAsync());
+        Assert.Equal(0, await page.Locator("img").CountAsync());
+        Assert.True(await page.Locator("#events tbody tr").CountAsync() >= 3);
+
+        var screenshot = Path.Combine(ArtifactsDirectory(), "status-page.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
+
+        // The filter form works without script: a plain GET with the query.
+        await page.FillAsync("input[name=repository]", "too");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/ui/?repository=too&signer=");
+        Assert.Equal(1, await page.Locator("#images tbody tr").CountAsync());
+        Assert.Equal("tool", await page.Locator("#images tbody tr td").First.InnerTextAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "status-page-filtered.png"), FullPage = true });
+    }
+
+    /// <summary><c>artifacts/</c> beside <c>U7s.sln</c> (gitignored; CI keeps it), or the temp directory outside a checkout.</summary>
+    private static string ArtifactsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "U7s.sln")))
+            {
+                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts")).FullName;
+            }
+        }
+
+        return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "u7s-artifacts")).FullName;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text.Json;
+using U7s.Cli.Tests.Commands;
+using U7s.Cli.Tests.Support;
+using U7s.Oci;
+using U7s.Registry.Access;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Signing;
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Tests.Enforcement;
+
+/// <summary>
+/// The status page (<c>/ui/</c>, <c>/ui/status.json</c>) and <c>u7s status</c> on the real server: images,
+/// signatures with signer and verdict, filters, the audit trail, pull access rules, and hostile names
+/// shown as text.
+/// </summary>
+public sealed class StatusPageTests
+{
+    /// <summary>A signer user id that would run script if it were written into the page unencoded.</summary>
+    internal const string HostileName = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+
+    [Fact]
+    public async Task Page_ListsImagesSignersAndVerdicts_FiltersByRepositoryAndSigner_ShowsAuditWithoutAddresses()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, TimeSpan.FromHours(1));
+        var (app, _) = await SeedAsync(server);
+
+        var html = await GetPageAsync(server.Anonymous, "/ui/");
+        Assert.Contains("<td>app</td><td>1</td>", html, StringComparison.Ordinal);
+        Assert.Contains(app.Digest.ToString(), html, StringComparison.Ordinal);
+        Assert.Contains("accepted (scope registry.local)", html, StringComparison.Ordinal);
+        Assert.Contains($"signature-1 by U7s Sample Signer (THROWAWAY) &lt;signer@example.test&gt; [{SampleKeys.SignerFingerprint}] for registry.local/app:1: valid", html, StringComparison.Ordinal);
+        Assert.Contains("<td>tool</td><td>1</td>", html, StringComparison.Ordinal);
+        Assert.Contains("refused (scope registry.local): A signature was required, but no signature exists", html, StringComparison.Ordinal);
+        Assert.Contains("manifest.push", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+
+        var byRepository = Images(await GetPageAsync(server.Anonymous, "/ui/?repository=too"));
+        Assert.Contains("<td>tool</td>", byRepository, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>app</td>", byRepository, StringComparison.Ordinal);
+
+        var bySigner = Images(await GetPageAsync(server.Anonymous, "/ui/?signer=signer%40example.test"));
+        Assert.Contains("<td>app</td>", bySigner, StringComparison.Ordinal);
+        Assert.DoesNotContain("<td>tool</td>", bySigner, StringComparison.Ordinal);
+
+        var byFingerprint = Images(await GetPageAsync(server.Anonymous, "/ui/?signer=" + SampleKeys.SignerFingerprint[..16].ToLowerInvariant()));
+        Assert.Contains("<td>app</td>", byFingerprint, StringComparison.Ordinal);
+
+        using var json = JsonDocument.Parse(await server.Anonymous.GetStringAsync("/ui/status.json?repository=app"));
+        var image = Assert.Single(json.RootElement.GetProperty("images").EnumerateArray());
+        Assert.Equal(app.Digest.ToString(), image.GetProperty("digest").GetString());
+        Assert.True(image.GetProperty("allowed").GetBoolean());
+        Assert.Equal(SampleKeys.SignerFingerprint, image.GetProperty("signatures")[0].GetProperty("fingerprint").GetString());
+        Assert.True(image.GetProperty("size").GetInt64() > app.Layer.Length);
+        Assert.All(json.RootElement.GetProperty("recentEvents").EnumerateArray(), e => Assert.False(e.TryGetProperty("remote", out _)));
+    }
+
+    [Fact]
+    public async Task Page_HostileSignerUserId_ShownAsTextNeverAsMarkup()
+    {
+        // The key is published after the start: it is read within RecheckAfter.
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Off, TimeSpan.FromSeconds(1));
+        await SeedHostileAsync(server);
+        var html = await WaitForPageAsync(server, "evil@example.test");
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+
+        // A filter value is echoed into the form, encoded too.
+        var echoed = await GetPageAsync(server.Anonymous, "/ui/?signer=%22%3E%3Cscript%3E");
+        Assert.Contains("value=\"&quot;&gt;&lt;script&gt;\"", echoed, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", echoed, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Page_PullsNeedALogin_SoDoesThePage()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Off, TimeSpan.FromHours(1), anonymousPull: false);
+        using var anonymous = await server.Anonymous.GetAsync("/ui/");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.StartsWith("Basic realm=", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        using var json = await server.Anonymous.GetAsync("/ui/status.json");
+        Assert.Equal(HttpStatusCode.Unauthorized, json.StatusCode);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/ui/");
+        wrong.Headers.Authorization = EnforcedServer.Basic("admin", "wrong");
+        using var wrongAnswer = await server.Anonymous.SendAsync(wrong);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongAnswer.StatusCode);
+        using var loggedIn = await server.Admin.GetAsync("/ui/");
+        Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task StatusVerb_FromTheRunningRegistryAndFromTheStore_PrintsTheSameRows()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, TimeSpan.FromHours(1), anonymousPull: false);
+        var (app, tool) = await SeedAsync(server);
+        var password = server.Dir.Combine("password");
+        await File.WriteAllTextAsync(password, EnforcedServer.Password + "\n");
+
+        var remote = await CliAsync("status", "--registry-url", server.RegistryUrl.ToString(), "--user", "admin", "--password-file", password);
+        Assert.Equal(0, remote.ExitCode);
+        var dataRoot = Directory.GetDirectories(server.Dir.Path, "data-*").Single();
+        var local = await CliAsync("status", "--data", dataRoot, "--sigstore-root", server.SigstoreRoot, "--policy", server.PolicyPath);
+        Assert.Equal(0, local.ExitCode);
+        foreach (var output in new[] { remote.Output, local.Output })
+        {
+            var lines = output.Split('\n');
+            Assert.Equal("REPOSITORY\tTAG\tDIGEST\tSIZE\tPUSHED\tPOLICY\tSIGNATURES", lines[0]);
+            var appLine = Assert.Single(lines, l => l.StartsWith($"app\t1\t{app.Digest}\t", StringComparison.Ordinal));
+            Assert.Contains("\taccepted (scope registry.local)\tsignature-1 by U7s Sample Signer", appLine, StringComparison.Ordinal);
+            var toolLine = Assert.Single(lines, l => l.StartsWith($"tool\t1\t{tool.Digest}\t", StringComparison.Ordinal));
+            Assert.EndsWith("A signature was required, but no signature exists\tnone", toolLine, StringComparison.Ordinal);
+        }
+
+        var filtered = await CliAsync("status", "--data", dataRoot, "--sigstore-root", server.SigstoreRoot, "--policy", server.PolicyPath, "--signer", "signer@example");
+        Assert.DoesNotContain("\ntool\t1", filtered.Output, StringComparison.Ordinal);
+        Assert.Contains("\napp\t1", filtered.Output, StringComparison.Ordinal);
+
+        var anonymous = await CliAsync("status", "--registry-url", server.RegistryUrl.ToString());
+        Assert.Equal(ExitCodes.Refused, anonymous.ExitCode);
+        Assert.Contains("needs a login", anonymous.Error, StringComparison.Ordinal);
+        var both = await CliAsync("status", "--registry-url", server.RegistryUrl.ToString(), "--data", dataRoot);
+        Assert.Equal(ExitCodes.Usage, both.ExitCode);
+    }
+
+    /// <summary>app:1 signed by the sample signer, tool:1 unsigned.</summary>
+    internal static async Task<(SmallImage App, SmallImage Tool)> SeedAsync(EnforcedServer server)
+    {
+        var app = await SmallImage.PushAsync(server.Admin, "app", "1");
+        var tool = await SmallImage.PushAsync(server.Admin, "tool", "1");
+        await server.SignInTreeAsync("app", "1", app.Digest);
+        return (app, tool);
+    }
+
+    /// <summary>hostile:1 signed by a published key whose user id is <see cref="HostileName"/>.</summary>
+    internal static async Task SeedHostileAsync(EnforcedServer server)
+    {
+        var image = await SmallImage.PushAsync(server.Admin, "hostile", "1");
+        var pgp = new BouncyCastleOpenPgp();
+        var secret = pgp.GenerateSecretKey(new KeyGenerationRequest(HostileName, "evil@example.test", KeySpec.Rsa(2048), null, DateTimeOffset.UtcNow));
+        var fingerprint = pgp.ReadSecretKeys(secret, DateTimeOffset.UtcNow)[0].Fingerprint;
+        var publicKey = pgp.ExportPublicKey(secret, fingerprint, armored: false);
+        await File.WriteAllBytesAsync(Path.Combine(server.SigstoreRoot, "keys", "evil.pgp"), publicKey);
+        var signer = new ImageSigner(pgp, new SignatureStore(new FileSystemSigstoreTree(server.SigstoreRoot)), TimeProvider.System, "u7s test");
+        await signer.SignAsync(Reference.Parse("registry.local/hostile:1"), image.Digest, new U7s.Sigstore.Keys.SignerKey(fingerprint, secret, publicKey, null), CancellationToken.None);
+    }
+
+    /// <summary>Loads the page until it shows <paramref name="text"/> (a key published after the start is read within RecheckAfter).</summary>
+    internal static async Task<string> WaitForPageAsync(EnforcedServer server, string text)
+    {
+        var html = await GetPageAsync(server.Anonymous, "/ui/");
+        for (var i = 0; i < 50 && !html.Contains(text, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            html = await GetPageAsync(server.Anonymous, "/ui/");
+        }
+
+        return html;
+    }
+
+    /// <summary>The images table only (the audit table below names repositories too).</summary>
+    private static string Images(string html) => html[..html.IndexOf("<h2>Recent changes</h2>", StringComparison.Ordinal)];
+
+    private static async Task<CliResult> CliAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var exit = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static async Task<string> GetPageAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        return await response.Content.ReadAsStringAsync();
+    }
+}
