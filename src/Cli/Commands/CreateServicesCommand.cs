@@ -16,8 +16,13 @@ internal static class CreateServicesCommand
             Description = "Absolute path of the u7s executable the unit runs (default: this program)",
             DefaultValueFactory = _ => environment.ExecutablePath,
         };
+        var config = new Option<string?>("--config")
+        {
+            Description = "Config file the unit's `u7s serve` reads (absolute path; the packages use /etc/u7s/u7s.yaml)",
+        };
         var command = new Command("create-services", "Install and enable the u7s systemd unit (registry :80, signature store :81)");
         command.Options.Add(executable);
+        command.Options.Add(config);
         command.Options.Add(common.Root);
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
         {
@@ -25,7 +30,7 @@ internal static class CreateServicesCommand
             var service = new CreateServicesService(new NodeFileWriter(root, environment.Time), environment.Runner);
             // The marker is checked on the real machine: a staging tree says nothing about whether systemd runs here.
             var systemd = Directory.Exists(environment.SystemdMarker);
-            return service.RunAsync(parse.GetValue(executable)!, systemd, cancellationToken);
+            return service.RunAsync(parse.GetValue(executable)!, parse.GetValue(config), systemd, cancellationToken);
         }));
         return command;
     }

@@ -10,10 +10,10 @@ namespace U7s.Cluster.Services;
 /// </summary>
 public sealed class CreateServicesService(NodeFileWriter writer, IProcessRunner runner)
 {
-    public async Task<IReadOnlyList<string>> RunAsync(string executablePath, bool systemdRunning, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> RunAsync(string executablePath, string? configPath, bool systemdRunning, CancellationToken cancellationToken)
     {
         var report = new List<string>();
-        var change = await writer.WriteAsync(ServiceUnit.NodePath, ServiceUnit.Render(executablePath), FileModes.Mode0644, cancellationToken);
+        var change = await writer.WriteAsync(ServiceUnit.NodePath, ServiceUnit.Render(executablePath, configPath), FileModes.Mode0644, cancellationToken);
         if (change.Changed)
         {
             report.Add(change.ToString());

@@ -9,12 +9,15 @@ public static class ServiceUnit
     public const string Name = "u7s.service";
     public const string NodePath = "/etc/systemd/system/" + Name;
 
-    public static string Render(string executablePath)
+    /// <param name="configPath">Adds <c>--config</c> to the command line: the file packages install under <c>/etc/u7s/</c>.</param>
+    public static string Render(string executablePath, string? configPath = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(executablePath);
-        if (!executablePath.StartsWith('/') || executablePath.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '%' or '$'))
+        CheckPath(executablePath, "executable path");
+        var arguments = "serve";
+        if (configPath is not null)
         {
-            throw new ClusterException($"the unit needs an absolute executable path without spaces or specials: {executablePath}", ClusterErrorKind.Usage);
+            CheckPath(configPath, "config path");
+            arguments += " --config " + configPath;
         }
 
         return $"""
@@ -25,7 +28,7 @@ public static class ServiceUnit
 
             [Service]
             Type=simple
-            ExecStart={executablePath} serve
+            ExecStart={executablePath} {arguments}
             Restart=on-failure
             RestartSec=2s
             LimitNOFILE=65536
@@ -36,5 +39,15 @@ public static class ServiceUnit
             WantedBy=multi-user.target
 
             """;
+    }
+
+    // systemd splits ExecStart on spaces and expands % and $: a path is written only when it needs no quoting.
+    private static void CheckPath(string path, string what)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!path.StartsWith('/') || path.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '%' or '$'))
+        {
+            throw new ClusterException($"the unit needs an absolute {what} without spaces or specials: {path}", ClusterErrorKind.Usage);
+        }
     }
 }
