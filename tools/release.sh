@@ -40,6 +40,7 @@ reported=$("$bin" --version)
 # 2. One staging tree, laid out as on a node. The unit is the one `u7s create-services` renders.
 stage=$work/stage
 install -D -m 0755 "$bin" "$stage/usr/bin/u7s"
+mkdir -p "$work/unit"
 "$bin" create-services --root "$work/unit" --exec /usr/bin/u7s --config /etc/u7s/u7s.yaml >/dev/null
 install -D -m 0644 "$work/unit/etc/systemd/system/u7s.service" "$stage/lib/systemd/system/u7s.service"
 install -D -m 0644 packaging/u7s.yaml "$stage/etc/u7s/u7s.yaml"
