@@ -12,7 +12,19 @@ Console.WriteLine($"u7s bench ({(options.Quick ? "quick" : "full")}): {options.R
 var report = new Report();
 try
 {
-    await using var servers = await Servers.StartAsync(root);
+    await using var servers = await Servers.StartAsync(root, options.AotBinary);
+    if (servers.U7sAot is null)
+    {
+        report.Note("no Native AOT binary (U7S_AOT_BINARY): the u7s-aot rows were not measured");
+    }
+
+    // Idle: started, answered its readiness probe, nothing else yet.
+    await Task.Delay(TimeSpan.FromSeconds(1));
+    foreach (var server in servers.Registries)
+    {
+        report.Add("idle RSS (MiB)", server.Name, server.RssMiB());
+    }
+
     await using var s3 = await S3Servers.StartOrNullAsync(root, report);
     var manifestPath = await SeedManifestAsync(servers);
     var signaturePath = SeedSignature(servers.WwwRoot);
@@ -22,7 +34,8 @@ try
     for (var round = 0; round < options.Rounds; round++)
     {
         var blobs = new BlobSet(options.BlobCount, options.BlobSize, round);
-        var registries = round % 2 == 0 ? new[] { servers.U7s, servers.DockerRegistry } : [servers.DockerRegistry, servers.U7s];
+        // Each round starts with another server, so machine noise hits all of them alike.
+        var registries = servers.Registries.Skip(round % servers.Registries.Count).Concat(servers.Registries.Take(round % servers.Registries.Count)).ToArray();
         foreach (var server in registries)
         {
             report.Add("push (MiB/s)", server.Name, await BlobWorkloads.PushAsync(server.Url, $"bench/push{round}", blobs, options.Parallelism));
@@ -76,7 +89,13 @@ try
                 report.Add(EnforceWorkloads.ManifestRow, server == enforce.Server ? "u7s" : "u7s-off", rps);
             }
 
-            foreach (var (name, baseUrl) in new[] { ("u7s", servers.U7sSigstore), ("nginx", servers.Nginx.Url) })
+            var stores = new List<(string, Uri)> { ("u7s", servers.U7sSigstore), ("nginx", servers.Nginx.Url) };
+            if (servers.U7sAotSigstore is { } aotStore)
+            {
+                stores.Insert(1, ("u7s-aot", aotStore));
+            }
+
+            foreach (var (name, baseUrl) in stores)
             {
                 var (rps, _) = await Wrk.RunAsync(new Uri(baseUrl, signaturePath), options.Connections, options.LoadDuration);
                 report.Add("signature GET (req/s)", name, rps);
@@ -90,8 +109,11 @@ try
     }
 
     report.Note("HEAD is driven by an in-process .NET client (wrk cannot read HEAD responses); its rates are lower than wrk's for both servers");
-    report.Add("peak RSS (MiB)", "u7s", servers.U7s.PeakRssMiB());
-    report.Add("peak RSS (MiB)", "docker-registry", servers.DockerRegistry.PeakRssMiB());
+    foreach (var server in servers.Registries)
+    {
+        report.Add("peak RSS (MiB)", server.Name, server.PeakRssMiB());
+    }
+
     report.Add("peak RSS (MiB)", "nginx", servers.Nginx.PeakRssMiB());
     if (s3 is not null)
     {
@@ -100,6 +122,7 @@ try
     }
 
     await enforce.MeasureStatusPageAsync(report, options.Quick ? 5 : 20);
+    await StartupWorkloads.RunAsync(report, options, servers, root);
     await LoaderWorkloads.RunAsync(report, options, servers, root);
 }
 finally
@@ -120,27 +143,39 @@ report.Compare("push on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.
 report.Compare("pull on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
 report.Compare("pull on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty);
 report.Compare("peak RSS on S3 (MiB)", "MiB", "docker-registry", 1.0, false, string.Empty);
+// The Native AOT binary against the JIT build (throughput within 10 %) and against docker-registry (memory).
+foreach (var (workload, unit) in new[] { ("push (MiB/s)", "MiB/s"), ("pull (MiB/s)", "MiB/s"), ("manifest GET by tag (req/s)", "req/s"), ("manifest HEAD by tag (req/s)", "req/s"), ("signature GET (req/s)", "req/s") })
+{
+    report.Compare(workload, unit, "u7s", 0.9, true, "aot >= 0.9x jit", "u7s-aot");
+}
+
+report.Compare("peak RSS (MiB)", "MiB", "docker-registry", 1.0, false, "<= 1x", "u7s-aot");
+report.Compare("peak RSS (MiB)", "MiB", "u7s", 0, false, string.Empty, "u7s-aot");
+report.Compare("idle RSS (MiB)", "MiB", "docker-registry", 0, false, string.Empty);
+report.Compare("idle RSS (MiB)", "MiB", "docker-registry", 0, false, string.Empty, "u7s-aot");
+StartupWorkloads.Declare(report);
 LoaderWorkloads.Declare(report);
 EnforceWorkloads.Declare(report);
 report.Print(Console.Out);
 var ours = report.Median("peak RSS (MiB)", "u7s");
 var registryRss = report.Median("peak RSS (MiB)", "docker-registry");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"peak RSS: u7s {ours:F0} MiB, docker-registry {registryRss:F0} MiB, nginx {report.Median("peak RSS (MiB)", "nginx"):F0} MiB; target u7s <= docker-registry + 50 MB: {(ours <= registryRss + 50 ? "met" : "MISSED")}"));
+    $"peak RSS: u7s {ours:F0} MiB, u7s-aot {report.Median("peak RSS (MiB)", "u7s-aot"):F0} MiB, docker-registry {registryRss:F0} MiB, nginx {report.Median("peak RSS (MiB)", "nginx"):F0} MiB; target u7s <= docker-registry + 50 MB: {(ours <= registryRss + 50 ? "met" : "MISSED")}"));
+Console.WriteLine(StartupWorkloads.Summary(report));
 return 0;
 
 // The S3 servers in alternating order per round, as the filesystem ones, so neither always meets a fuller radosgw.
 static (ServerProcess Server, string Name)[] S3Order(S3Servers s3, int round) =>
     round % 2 == 0 ? [(s3.U7s, "u7s"), (s3.DockerRegistry, "docker-registry")] : [(s3.DockerRegistry, "docker-registry"), (s3.U7s, "u7s")];
 
-// One small image (config + layer + manifest) tagged v1 in both registries; returns the manifest path.
+// One small image (config + layer + manifest) tagged v1 in every registry; returns the manifest path.
 static async Task<string> SeedManifestAsync(Servers servers)
 {
     var config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"u8.ToArray();
     var layer = RandomNumberGenerator.GetBytes(4096);
     string Digest(byte[] b) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(b));
     var manifest = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{Digest(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"{Digest(layer)}\",\"size\":{layer.Length}}}]}}");
-    foreach (var server in new[] { servers.U7s, servers.DockerRegistry })
+    foreach (var server in servers.Registries)
     {
         using var client = new HttpClient { BaseAddress = server.Url };
         foreach (var blob in new[] { config, layer })

@@ -7,12 +7,19 @@ internal static class RegistryServers
     /// <c>u7s serve</c> (the build next to the harness) named <paramref name="name"/>, with data and logs under
     /// <paramref name="root"/>; <paramref name="environment"/> picks its storage. Returns the process and the store's URL.
     /// </summary>
-    public static async Task<(ServerProcess Server, Uri Sigstore)> StartU7sAsync(string name, string root, string sigstoreRoot, IReadOnlyDictionary<string, string?>? environment = null)
+    public static Task<(ServerProcess Server, Uri Sigstore)> StartU7sAsync(string name, string root, string sigstoreRoot, IReadOnlyDictionary<string, string?>? environment = null) =>
+        StartU7sAsync(name, JitCommand, root, sigstoreRoot, environment);
+
+    /// <summary>The JIT build next to the harness: <c>dotnet u7s.dll</c>.</summary>
+    public static IReadOnlyList<string> JitCommand { get; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "u7s.dll")];
+
+    /// <summary>As above, with <paramref name="command"/> as the program (the JIT build, or the Native AOT binary).</summary>
+    public static async Task<(ServerProcess Server, Uri Sigstore)> StartU7sAsync(string name, IReadOnlyList<string> command, string root, string sigstoreRoot, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var port = ServerProcess.FreePort();
         var sigstorePort = ServerProcess.FreePort();
-        var server = await ServerProcess.StartAsync(name, "dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "u7s.dll"), "serve", "--data", Path.Combine(root, name), "--sigstore-root", sigstoreRoot, "--registry-listen", $"127.0.0.1:{port}", "--sigstore-listen", $"127.0.0.1:{sigstorePort}"],
+        var server = await ServerProcess.StartAsync(name, command[0],
+            [.. command.Skip(1), "serve", "--data", Path.Combine(root, name), "--sigstore-root", sigstoreRoot, "--registry-listen", $"127.0.0.1:{port}", "--sigstore-listen", $"127.0.0.1:{sigstorePort}"],
             port, "/v2/", Path.Combine(root, $"{name}.log"), environment);
         return (server, new Uri($"http://127.0.0.1:{sigstorePort}"));
     }

@@ -25,8 +25,9 @@ internal sealed class Report
     /// Declares a comparison row; <paramref name="higherIsBetter"/> says which way the target points. An empty
     /// <paramref name="targetText"/> marks a row that only informs (no target to meet or miss).
     /// </summary>
-    public void Compare(string workload, string unit, string peer, double target, bool higherIsBetter, string targetText) =>
-        _rows.Add(new Row(workload, unit, peer, target, higherIsBetter, targetText));
+    /// <param name="subject">The server whose value is compared with the peer's: <c>u7s</c> (the JIT build) unless named.</param>
+    public void Compare(string workload, string unit, string peer, double target, bool higherIsBetter, string targetText, string subject = "u7s") =>
+        _rows.Add(new Row(workload, unit, peer, target, higherIsBetter, targetText, subject));
 
     public double? Median(string workload, string server)
     {
@@ -42,15 +43,15 @@ internal sealed class Report
     public void Print(TextWriter output)
     {
         output.WriteLine();
-        output.WriteLine($"{"workload",-34} {"unit",-8} {"u7s",10} {"peer",-16} {"peer value",10} {"ratio",7}  {"target",-14} result");
-        output.WriteLine(new string('-', 112));
+        output.WriteLine($"{"workload",-34} {"unit",-8} {"server",-8} {"value",10} {"peer",-16} {"peer value",10} {"ratio",7}  {"target",-16} result");
+        output.WriteLine(new string('-', 123));
         foreach (var row in _rows)
         {
-            var ours = Median(row.Workload, "u7s");
+            var ours = Median(row.Workload, row.Subject);
             var theirs = Median(row.Workload, row.Peer);
             if (ours is null || theirs is null || theirs == 0)
             {
-                output.WriteLine($"{row.Workload,-34} {row.Unit,-8} {"n/a",10} {row.Peer,-16} {"n/a",10} {"n/a",7}  {row.TargetText,-14} not measured");
+                output.WriteLine($"{row.Workload,-34} {row.Unit,-8} {row.Subject,-8} {"n/a",10} {row.Peer,-16} {"n/a",10} {"n/a",7}  {row.TargetText,-16} not measured");
                 continue;
             }
 
@@ -58,7 +59,7 @@ internal sealed class Report
             var met = row.HigherIsBetter ? ratio >= row.Target : ratio <= row.Target;
             var result = row.TargetText.Length == 0 ? "(no target)" : met ? "met" : "MISSED";
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Workload,-34} {row.Unit,-8} {ours,10:F1} {row.Peer,-16} {theirs,10:F1} {ratio,7:F2}  {row.TargetText,-14} {result}"));
+                $"{row.Workload,-34} {row.Unit,-8} {row.Subject,-8} {ours,10:F1} {row.Peer,-16} {theirs,10:F1} {ratio,7:F2}  {row.TargetText,-16} {result}"));
         }
 
         foreach (var note in _notes)
@@ -67,5 +68,5 @@ internal sealed class Report
         }
     }
 
-    private sealed record Row(string Workload, string Unit, string Peer, double Target, bool HigherIsBetter, string TargetText);
+    private sealed record Row(string Workload, string Unit, string Peer, double Target, bool HigherIsBetter, string TargetText, string Subject);
 }

@@ -85,7 +85,12 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Peak resident set size (VmHWM) of the server and its children, in MiB.</summary>
-    public double PeakRssMiB()
+    public double PeakRssMiB() => StatusMiB("VmHWM:");
+
+    /// <summary>Resident set size now (VmRSS) of the server and its children, in MiB.</summary>
+    public double RssMiB() => StatusMiB("VmRSS:");
+
+    private double StatusMiB(string field)
     {
         var pids = new List<int> { _process.Id };
         var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
@@ -97,7 +102,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         long total = 0;
         foreach (var pid in pids)
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
             if (line is not null)
             {
                 total += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);

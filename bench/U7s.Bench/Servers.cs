@@ -1,10 +1,15 @@
 namespace U7s.Bench;
 
-/// <summary>U7s, Debian's docker-registry and nginx, each on its own loopback port over its own temp data.</summary>
+/// <summary>
+/// U7s (the JIT build and, when given, the Native AOT binary beside it), Debian's docker-registry and nginx,
+/// each on its own loopback port over its own temp data.
+/// </summary>
 internal sealed class Servers : IAsyncDisposable
 {
-    private Servers(string root, ServerProcess u7s, Uri u7sSigstore, ServerProcess registry, ServerProcess nginx)
+    private Servers(string root, ServerProcess u7s, Uri u7sSigstore, ServerProcess registry, ServerProcess nginx, (ServerProcess Server, Uri Sigstore)? aot)
     {
+        U7sAot = aot?.Server;
+        U7sAotSigstore = aot?.Sigstore;
         Root = root;
         U7s = u7s;
         U7sSigstore = u7sSigstore;
@@ -20,18 +25,27 @@ internal sealed class Servers : IAsyncDisposable
 
     public ServerProcess DockerRegistry { get; }
 
+    /// <summary>The Native AOT binary serving the same way as <see cref="U7s"/>; null when the run has none.</summary>
+    public ServerProcess? U7sAot { get; }
+
+    public Uri? U7sAotSigstore { get; }
+
+    /// <summary>Every registry under test: U7s, its AOT build when present, docker-registry.</summary>
+    public IReadOnlyList<ServerProcess> Registries => U7sAot is null ? [U7s, DockerRegistry] : [U7s, U7sAot, DockerRegistry];
+
     public ServerProcess Nginx { get; }
 
     /// <summary>The tree nginx serves: <c>blobs/&lt;hex&gt;</c> and <c>sigstore/…</c>; also U7s's signature root.</summary>
     public string WwwRoot => Path.Combine(Root, "www");
 
-    public static async Task<Servers> StartAsync(string root)
+    public static async Task<Servers> StartAsync(string root, string? aotBinary)
     {
         var www = Path.Combine(root, "www");
         Directory.CreateDirectory(Path.Combine(www, "blobs"));
         Directory.CreateDirectory(Path.Combine(www, "sigstore"));
 
         var (u7s, u7sSigstore) = await RegistryServers.StartU7sAsync("u7s", root, www);
+        (ServerProcess, Uri)? aot = aotBinary is null ? null : await RegistryServers.StartU7sAsync("u7s-aot", [aotBinary], root, www);
         var registry = await RegistryServers.StartDockerRegistryAsync("docker-registry", root, ["  filesystem:", $"    rootdirectory: {Path.Combine(root, "registry-data")}"]);
 
         var nginxPort = ServerProcess.FreePort();
@@ -59,12 +73,17 @@ internal sealed class Servers : IAsyncDisposable
             }
             """);
         var nginx = await ServerProcess.StartAsync("nginx", "nginx", ["-c", nginxConfig], nginxPort, "/", Path.Combine(root, "nginx.log"));
-        return new Servers(root, u7s, u7sSigstore, registry, nginx);
+        return new Servers(root, u7s, u7sSigstore, registry, nginx, aot);
     }
 
     public async ValueTask DisposeAsync()
     {
         await U7s.DisposeAsync();
+        if (U7sAot is not null)
+        {
+            await U7sAot.DisposeAsync();
+        }
+
         await DockerRegistry.DisposeAsync();
         await Nginx.DisposeAsync();
     }

@@ -5,9 +5,9 @@ using System.Text.RegularExpressions;
 namespace U7s.Testing;
 
 /// <summary>
-/// The real <c>u7s serve</c> as a child process (the u7s.dll next to the test assembly), on free
-/// loopback ports, and any other verb run once with <see cref="RunVerbAsync"/>. Used where only a
-/// separate process shows the truth: peak memory, kill -9, restart.
+/// The real <c>u7s serve</c> as a child process (the u7s.dll next to the test assembly, or a given
+/// command), on free loopback ports, and any other verb run once with <see cref="RunVerbAsync"/>. Used
+/// where only a separate process shows the truth: peak memory, kill -9, restart.
 /// </summary>
 public sealed partial class U7sProcess : IAsyncDisposable
 {
@@ -48,10 +48,17 @@ public sealed partial class U7sProcess : IAsyncDisposable
     public static Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, params string[] extra) =>
         StartAsync(dataRoot, sigstoreRoot, new Dictionary<string, string>(), extra);
 
-    public static async Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, IReadOnlyDictionary<string, string> environment, params string[] extra)
+    public static Task<U7sProcess> StartAsync(string dataRoot, string sigstoreRoot, IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        StartAsync(["dotnet", Dll], dataRoot, sigstoreRoot, environment, extra);
+
+    /// <summary>
+    /// <paramref name="command"/> followed by <c>serve</c> and its arguments: the build next to the tests
+    /// (<c>dotnet u7s.dll</c>), or another u7s such as an installed binary behind a launcher.
+    /// </summary>
+    public static async Task<U7sProcess> StartAsync(IReadOnlyList<string> command, string dataRoot, string sigstoreRoot, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Dll, "serve", "--data", dataRoot, "--sigstore-root", sigstoreRoot, "--registry-listen", "127.0.0.1:0", "--sigstore-listen", "127.0.0.1:0" }.Concat(extra))
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in command.Skip(1).Concat(["serve", "--data", dataRoot, "--sigstore-root", sigstoreRoot, "--registry-listen", "127.0.0.1:0", "--sigstore-listen", "127.0.0.1:0"]).Concat(extra))
         {
             psi.ArgumentList.Add(a);
         }

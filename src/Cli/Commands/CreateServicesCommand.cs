@@ -31,18 +31,33 @@ internal static class CreateServicesCommand
             Description = "Signature store tree the service serves and adds signatures to",
             DefaultValueFactory = _ => NodePaths.SigstoreRoot,
         };
+        var config = new Option<string?>("--config")
+        {
+            Description = "Config file the unit's `u7s serve` reads (absolute path; the packages use /etc/u7s/u7s.yaml)",
+        };
+        var print = new Option<bool>("--print")
+        {
+            Description = "Only print the unit to stdout: no account, no file, no systemctl (the release packages ship this text)",
+        };
         var command = new Command("create-services", "Install and enable the u7s systemd unit (registry :80, signature store :81) running as user u7s");
         command.Options.Add(executable);
         command.Options.Add(data);
         command.Options.Add(sigstoreRoot);
+        command.Options.Add(config);
+        command.Options.Add(print);
         command.Options.Add(common.Root);
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
         {
+            var request = new ServiceRequest(parse.GetValue(executable)!, parse.GetValue(data)!, parse.GetValue(sigstoreRoot)!, parse.GetValue(config));
+            if (parse.GetValue(print))
+            {
+                return Task.FromResult<IReadOnlyList<string>>([ServiceUnit.Render(request).TrimEnd('\n')]);
+            }
+
             var root = common.NodeRoot(parse, environment);
             var service = new CreateServicesService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), environment.Runner);
             // The marker is checked on the real machine: a staging tree says nothing about whether systemd runs here.
             var systemd = Directory.Exists(environment.SystemdMarker);
-            var request = new ServiceRequest(parse.GetValue(executable)!, parse.GetValue(data)!, parse.GetValue(sigstoreRoot)!);
             return service.RunAsync(request, systemd, cancellationToken);
         }));
         return command;

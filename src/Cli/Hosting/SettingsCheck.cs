@@ -1,6 +1,5 @@
-using System.ComponentModel;
 using System.Globalization;
-using System.Reflection;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Configuration;
 
 namespace U7s.Cli.Hosting;
@@ -8,7 +7,8 @@ namespace U7s.Cli.Hosting;
 /// <summary>
 /// Checks every key one settings source sets against the options classes before anything is bound,
 /// so a typo or a bad value is reported in the user's words, naming the source and the key
-/// (<c>u7s.json: unknown setting Registry:Foo</c>) rather than in the binder's.
+/// (<c>u7s.json: unknown setting Registry:Foo</c>) rather than in the binder's. The options' shape
+/// comes from <see cref="SettingsSchemaContext"/> (source-generated), not from reflection.
 /// </summary>
 internal static class SettingsCheck
 {
@@ -36,10 +36,11 @@ internal static class SettingsCheck
 
     private static (string Key, string Message)? CheckObject(IConfigurationProvider provider, string path, Type type)
     {
+        var info = SettingsSchemaContext.Default.GetTypeInfo(type) ?? throw new InvalidOperationException($"{type.Name} is not in {nameof(SettingsSchemaContext)}");
         foreach (var child in Children(provider, path))
         {
             var key = $"{path}:{child}";
-            var property = type.GetProperty(child, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            var property = info.Properties.FirstOrDefault(p => p.Name.Equals(child, StringComparison.OrdinalIgnoreCase));
             var problem = property is null ? Unknown(key) : CheckMember(provider, key, property.PropertyType);
             if (problem is not null)
             {
@@ -57,22 +58,17 @@ internal static class SettingsCheck
             return CheckValue(provider, key, type);
         }
 
-        if (type.IsArray || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)))
+        var info = SettingsSchemaContext.Default.GetTypeInfo(type) ?? throw new InvalidOperationException($"{type.Name} is not in {nameof(SettingsSchemaContext)}");
+        return info.Kind switch
         {
-            var element = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];
-            return Children(provider, key)
-                .Select(index => int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? CheckMember(provider, $"{key}:{index}", element) : Unknown($"{key}:{index}"))
-                .FirstOrDefault(p => p is not null);
-        }
+            JsonTypeInfoKind.Enumerable => Children(provider, key)
+                .Select(index => int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? CheckMember(provider, $"{key}:{index}", info.ElementType!) : Unknown($"{key}:{index}"))
+                .FirstOrDefault(p => p is not null),
 
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
-        {
             // Keys are the user's (writers by name); only the values have a shape.
-            var value = type.GetGenericArguments()[1];
-            return Children(provider, key).Select(name => CheckMember(provider, $"{key}:{name}", value)).FirstOrDefault(p => p is not null);
-        }
-
-        return CheckObject(provider, key, type);
+            JsonTypeInfoKind.Dictionary => Children(provider, key).Select(name => CheckMember(provider, $"{key}:{name}", info.ElementType!)).FirstOrDefault(p => p is not null),
+            _ => CheckObject(provider, key, type),
+        };
     }
 
     private static (string Key, string Message)? CheckValue(IConfigurationProvider provider, string key, Type type)
@@ -87,21 +83,31 @@ internal static class SettingsCheck
             return null;
         }
 
-        var target = Nullable.GetUnderlyingType(type);
-        if (type == typeof(string) || (target is not null && value.Length == 0))
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target == typeof(string) || (target != type && value.Length == 0))
         {
             return null;
         }
 
-        try
+        return Converts(target, value) ? null : (key, $"{key} '{value}' is not {Describe(target)}");
+    }
+
+    /// <summary>Whether the configuration binder can turn <paramref name="value"/> into <paramref name="type"/> (the scalar kinds the options use).</summary>
+    private static bool Converts(Type type, string value)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        return type switch
         {
-            _ = TypeDescriptor.GetConverter(target ?? type).ConvertFromInvariantString(value);
-            return null;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
-        {
-            return (key, $"{key} '{value}' is not {Describe(target ?? type)}");
-        }
+            _ when type.IsEnum => Enum.TryParse(type, value, ignoreCase: true, out _),
+            _ when type == typeof(bool) => bool.TryParse(value, out _),
+            _ when type == typeof(int) => int.TryParse(value, NumberStyles.Integer, invariant, out _),
+            _ when type == typeof(long) => long.TryParse(value, NumberStyles.Integer, invariant, out _),
+            _ when type == typeof(double) => double.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, invariant, out _),
+            _ when type == typeof(decimal) => decimal.TryParse(value, NumberStyles.Number, invariant, out _),
+            _ when type == typeof(TimeSpan) => TimeSpan.TryParse(value, invariant, out _),
+            _ when type == typeof(Uri) => Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _),
+            _ => throw new InvalidOperationException($"no conversion check for settings of type {type.Name}"),
+        };
     }
 
     private static (string Key, string Message) Unknown(string key) => (key, $"unknown setting {key}");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using U7s.Cluster.Files;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
@@ -15,7 +16,7 @@ namespace U7s.Cluster.Kubeadm;
 /// </summary>
 public static partial class KubeadmConfigReader
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+    private static readonly IDeserializer Deserializer = new StaticDeserializerBuilder(new KubeadmYamlContext())
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .WithDuplicateKeyChecking()
         .Build();
@@ -54,7 +55,7 @@ public static partial class KubeadmConfigReader
                 throw new InvalidDataException($"kubeadm config: apiVersion must be {V1Beta3.ApiVersion}, not {apiVersion ?? "(none)"}");
             }
 
-            var text = new SerializerBuilder().Build().Serialize(root);
+            var text = YamlText.Write(root);
             switch (Scalar(root, "kind"))
             {
                 case "InitConfiguration" when result.Init is null:

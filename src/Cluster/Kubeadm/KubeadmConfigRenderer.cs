@@ -10,7 +10,7 @@ namespace U7s.Cluster.Kubeadm;
 /// </summary>
 public static class KubeadmConfigRenderer
 {
-    private static readonly ISerializer Serializer = new SerializerBuilder()
+    private static readonly ISerializer Serializer = new StaticSerializerBuilder(new KubeadmYamlContext())
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .WithQuotingNecessaryStrings()

@@ -1,6 +1,6 @@
+using U7s.Cluster.Files;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using YamlDotNet.Serialization;
 
 namespace U7s.Cluster.Node;
 
@@ -19,18 +19,18 @@ public static class RegistriesD
     /// <summary>The YAML text; <paramref name="stagingUrl"/> adds the two staging keys.</summary>
     public static string Render(string lookasideUrl, string? stagingUrl = null)
     {
-        var section = new Dictionary<string, string>
+        var section = new YamlMappingNode
         {
-            ["lookaside"] = lookasideUrl,
-            ["sigstore"] = lookasideUrl,
+            { "lookaside", lookasideUrl },
+            { "sigstore", lookasideUrl },
         };
         if (stagingUrl is not null)
         {
-            section["lookaside-staging"] = stagingUrl;
-            section["sigstore-staging"] = stagingUrl;
+            section.Add("lookaside-staging", stagingUrl);
+            section.Add("sigstore-staging", stagingUrl);
         }
 
-        var text = new SerializerBuilder().Build().Serialize(new Dictionary<string, object> { ["default-docker"] = section });
+        var text = YamlText.Write(new YamlMappingNode { { "default-docker", section } });
         Validate(text);
         return text;
     }

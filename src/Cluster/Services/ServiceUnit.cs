@@ -17,12 +17,15 @@ public static class ServiceUnit
     public static string Render(ServiceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        foreach (var (what, path) in new[] { ("executable path", request.ExecutablePath), ("data root", request.DataRoot), ("signature store root", request.SigstoreRoot) })
+        CheckPath(request.ExecutablePath, "executable path");
+        CheckPath(request.DataRoot, "data root");
+        CheckPath(request.SigstoreRoot, "signature store root");
+        var arguments = $"serve --data {request.DataRoot} --sigstore-root {request.SigstoreRoot}";
+        if (request.ConfigPath is not null)
         {
-            if (string.IsNullOrEmpty(path) || !path.StartsWith('/') || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '%' or '$' or ';'))
-            {
-                throw new ClusterException($"the unit needs an absolute {what} without spaces or specials: {path}", ClusterErrorKind.Usage);
-            }
+            // The file packages install under /etc/u7s/; the two roots above still win over it, since the unit's sandbox opens only them.
+            CheckPath(request.ConfigPath, "config path");
+            arguments = $"serve --config {request.ConfigPath} --data {request.DataRoot} --sigstore-root {request.SigstoreRoot}";
         }
 
         return $"""
@@ -33,7 +36,7 @@ public static class ServiceUnit
 
             [Service]
             Type=simple
-            ExecStart={request.ExecutablePath} serve --data {request.DataRoot} --sigstore-root {request.SigstoreRoot}
+            ExecStart={request.ExecutablePath} {arguments}
             User={User}
             Group={User}
             UMask=0022
@@ -69,5 +72,15 @@ public static class ServiceUnit
             WantedBy=multi-user.target
 
             """;
+    }
+
+    // systemd splits ExecStart on spaces and expands % and $: a path is written only when it needs no quoting.
+    private static void CheckPath(string path, string what)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!path.StartsWith('/') || path.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '"' or '\'' or '\\' or '%' or '$' or ';'))
+        {
+            throw new ClusterException($"the unit needs an absolute {what} without spaces or specials: {path}", ClusterErrorKind.Usage);
+        }
     }
 }

@@ -12,8 +12,6 @@ namespace U7s.Loader.Layout;
 /// </summary>
 internal sealed record ManifestDocument
 {
-    private static readonly JsonSerializerOptions Options = new() { AllowTrailingCommas = false };
-
     [JsonPropertyName("schemaVersion")]
     public int SchemaVersion { get; init; }
 
@@ -38,7 +36,7 @@ internal sealed record ManifestDocument
     {
         try
         {
-            return JsonSerializer.Deserialize<ManifestDocument>(json, Options)
+            return JsonSerializer.Deserialize(json, LayoutJsonContext.Default.ManifestDocument)
                 ?? throw new LoadException(kind, $"{what}: not a JSON object");
         }
         catch (JsonException e)

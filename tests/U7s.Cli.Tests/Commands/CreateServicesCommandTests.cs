@@ -111,6 +111,31 @@ public sealed class CreateServicesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateServices_Config_ServeReadsIt()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateServicesCommand.Create(Environment(systemd: false)), "--root", _root.Path, "--config", "/etc/u7s/u7s.yaml");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(
+            Unit.Replace("ExecStart=/opt/u7s/u7s serve\n", "ExecStart=/opt/u7s/u7s serve --config /etc/u7s/u7s.yaml\n", StringComparison.Ordinal),
+            File.ReadAllText(_root.Combine("etc/systemd/system/u7s.service")));
+    }
+
+    [Theory]
+    [InlineData("u7s.yaml")]
+    [InlineData("/etc/u7s/my config.yaml")]
+    [InlineData("/etc/u7s/%i.yaml")]
+    public async Task CreateServices_ConfigNotAbsoluteOrSpecial_UsageErrorNothingWritten(string config)
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateServicesCommand.Create(Environment(systemd: true)), "--root", _root.Path, "--config", config);
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("absolute config path", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+        Assert.Empty(_runner.Calls);
+    }
+
+    [Fact]
     public async Task CreateServices_OnHostWithoutPrivileges_Refused()
     {
         var (code, _, _) = await CommandHarness.RunAsync(CreateServicesCommand.Create(Environment(systemd: true)));

@@ -8,7 +8,7 @@ namespace U7s.Cli.Tests.Commands;
 /// <c>u7s keys import</c>, and skopeo configured as a node (policy trusting the published key,
 /// lookaside on the :81 app). Shared by the signed-pull tests.
 /// </summary>
-public sealed class SignedPullFixture : IAsyncLifetime
+public class SignedPullFixture : IAsyncLifetime
 {
     public TempDirectory Temp { get; } = new("u7s-pull");
 
@@ -30,16 +30,19 @@ public sealed class SignedPullFixture : IAsyncLifetime
 
     public string SigstoreBase { get; private set; } = string.Empty;
 
+    /// <summary>True when the tests skip, so there is nothing to set up.</summary>
+    protected virtual bool Skipped => Tool.Find("skopeo") is null;
+
     public async Task InitializeAsync()
     {
-        if (Tool.Find("skopeo") is null)
+        if (Skipped)
         {
             return;
         }
 
         Directory.CreateDirectory(Path.Combine(SigstoreRoot, "sigstore"));
         await File.WriteAllTextAsync(Path.Combine(SigstoreRoot, "index.html"), "<html><body><h1>SigStore works!</h1></body></html>");
-        Server = await U7sProcess.StartAsync(Temp.Combine("data"), SigstoreRoot);
+        Server = await StartServerAsync();
         SigstoreBase = Server.SigstoreUrl.ToString().TrimEnd('/');
 
         (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", KeyDir, "--publish", "--sigstore-root", SigstoreRoot, "--user", "imagemaker")).Ensure();
@@ -55,6 +58,9 @@ public sealed class SignedPullFixture : IAsyncLifetime
         // Trailing slash on purpose: clients then request //<repo>, which the :81 app must collapse (SPEC §2.4).
         await File.WriteAllTextAsync(Path.Combine(RegistriesD, "test.yaml"), $"docker:\n  {RegistryHost}:\n    lookaside: {SigstoreBase}/sigstore/\n");
     }
+
+    /// <summary>The <c>u7s serve</c> under test, over <c>data</c> in <see cref="Temp"/> and <see cref="SigstoreRoot"/>.</summary>
+    protected virtual Task<U7sProcess> StartServerAsync() => U7sProcess.StartAsync(Temp.Combine("data"), SigstoreRoot);
 
     public async Task DisposeAsync()
     {
@@ -144,7 +150,8 @@ public sealed class SignedPullFixture : IAsyncLifetime
         return path;
     }
 
-    public async Task<CliResult> CliAsync(params string[] args)
+    /// <summary>One <c>u7s</c> verb, in process by default.</summary>
+    public virtual async Task<CliResult> CliAsync(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
