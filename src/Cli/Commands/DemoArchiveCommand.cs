@@ -54,7 +54,7 @@ internal static class DemoArchiveCommand
         }
 
         var tags = KubeadmImages.DefaultTags(version!)
-            ?? throw new UserException($"no built-in etcd, CoreDNS and pause tags for Kubernetes {version}; U7s knows v1.26.x", ExitCodes.Usage);
+            ?? throw new UserException($"no built-in etcd, CoreDNS and pause tags for Kubernetes {version}; U7s knows {KubeadmImages.Coverage}", ExitCodes.Usage);
         if (File.Exists(path) || Directory.Exists(path))
         {
             throw new UserException($"'{path}' exists; demo-archive writes a new file only", ExitCodes.Usage);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using U7s.Oci.Auth;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
@@ -24,6 +25,8 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
     private PolicySnapshot? _current;
     private long _checkedAt;
 
+    private static readonly PolicyDocument RejectEverything = new([PolicyRequirement.Reject], new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<PolicyRequirement>>>());
+
     private static readonly PolicyDocument AcceptAnything = new([PolicyRequirement.InsecureAcceptAnything], new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<PolicyRequirement>>>());
 
     /// <summary>The policy file; null when none is configured (every image is accepted, and reports say "no policy").</summary>
@@ -34,6 +37,11 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
     {
         var stamp = await StampAsync(null, cancellationToken);
         _current = await ReadAsync(stamp, cancellationToken);
+        if (TrustProblem(_current.Evaluator.Policy) is { } problem)
+        {
+            throw new PolicyException(problem);
+        }
+
         _checkedAt = time.GetTimestamp();
     }
 
@@ -54,8 +62,19 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
             {
                 try
                 {
-                    _current = await ReadAsync(stamp, cancellationToken);
-                    Log.Reloaded(logger, Path ?? "-");
+                    var next = await ReadAsync(stamp, cancellationToken);
+                    if (TrustProblem(next.Evaluator.Policy) is { } problem)
+                    {
+                        // Fail closed: the last good policy would read the same key files, which others can now change.
+                        next = new PolicySnapshot(new PolicyEvaluator(RejectEverything, openPgp, time), null, new Dictionary<string, string>(), stamp);
+                        Log.Untrusted(logger, Path ?? "-", problem);
+                    }
+                    else
+                    {
+                        Log.Reloaded(logger, Path ?? "-");
+                    }
+
+                    _current = next;
                 }
                 catch (PolicyException e)
                 {
@@ -145,7 +164,9 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
         void Add(string file)
         {
             var info = new FileInfo(file);
-            stamp.Append(CultureInfo.InvariantCulture, $"{file}:{(info.Exists ? $"{info.Length}@{info.LastWriteTimeUtc.Ticks}" : "-")}\n");
+            // Whether others can change it counts too: a chmod alone leaves size and time as they were.
+            var trusted = TrustedFile.Problem(file, file) is null ? string.Empty : " untrusted";
+            stamp.Append(CultureInfo.InvariantCulture, $"{file}:{(info.Exists ? $"{info.Length}@{info.LastWriteTimeUtc.Ticks}" : "-")}{trusted}\n");
         }
 
         if (Path is not null)
@@ -183,6 +204,30 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
     private static IEnumerable<PolicyRequirement> Requirements(PolicyDocument policy) =>
         policy.Default.Concat(policy.Transports.Values.SelectMany(scopes => scopes.Values.SelectMany(r => r)));
 
+    /// <summary>
+    /// The policy and the keys it trusts decide what every node may pull: as for <c>Auth:Signers</c>, only
+    /// files no one but root (or the service user) can change count; the served <c>keys/</c> (group
+    /// <c>podman_dev</c>) never does. Null when the policy file and every key file it names pass.
+    /// </summary>
+    private string? TrustProblem(PolicyDocument policy)
+    {
+        if (Path is null)
+        {
+            return null;
+        }
+
+        var files = Requirements(policy).SelectMany(r => r.KeyPaths ?? []).Distinct(StringComparer.Ordinal).Select(k => (k, "Registry:Enforce:Policy key file")).Prepend((Path, "Registry:Enforce:Policy"));
+        foreach (var (file, what) in files)
+        {
+            if (TrustedFile.Problem(file, what) is { } problem)
+            {
+                return problem + "; give the keys as keyData, or copy them to a root-owned directory such as /etc/u7s/keys";
+            }
+        }
+
+        return null;
+    }
+
     private static byte[]? TryRead(string file)
     {
         try
@@ -202,6 +247,9 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Enforcement policy {Path} could not be checked for changes: {Problem}")]
         public static partial void Unchecked(ILogger logger, string path, string problem);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Enforcement policy {Path} trusts files others can change; every manifest is refused until fixed: {Problem}")]
+        public static partial void Untrusted(ILogger logger, string path, string problem);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Enforcement policy {Path} is not valid; the previous one stays in force: {Problem}")]
         public static partial void Invalid(ILogger logger, string path, string problem);

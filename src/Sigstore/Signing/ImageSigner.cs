@@ -47,11 +47,11 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
         var appended = await SignAndAppendAsync(repository, manifestDigest, identity, key, signedAt, cancellationToken);
         if (force && !appended.Created)
         {
+            // A loop, not one delay: a timer may fire a little before the wall clock reaches the next second.
             var nextSecond = DateTimeOffset.FromUnixTimeSeconds(signedAt.ToUnixTimeSeconds() + 1);
-            var wait = nextSecond - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
+            for (var wait = nextSecond - time.GetUtcNow(); wait > TimeSpan.Zero; wait = nextSecond - time.GetUtcNow())
             {
-                await Task.Delay(wait, time, cancellationToken);
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(5), time, cancellationToken);
             }
 
             appended = await SignAndAppendAsync(repository, manifestDigest, identity, key, time.GetUtcNow(), cancellationToken);

@@ -117,7 +117,7 @@ public sealed class CreateServicesCommandTests : IDisposable
 
         Assert.True(code == 0, stderr);
         Assert.Equal(
-            Unit.Replace("ExecStart=/opt/u7s/u7s serve\n", "ExecStart=/opt/u7s/u7s serve --config /etc/u7s/u7s.yaml\n", StringComparison.Ordinal),
+            Unit.Replace("ExecStart=/opt/u7s/u7s serve --data", "ExecStart=/opt/u7s/u7s serve --config /etc/u7s/u7s.yaml --data", StringComparison.Ordinal),
             File.ReadAllText(_root.Combine("etc/systemd/system/u7s.service")));
     }
 

@@ -53,7 +53,7 @@ public sealed class DemoArchiveCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--kubernetes", "v1.27.0", "u7s: no built-in etcd, CoreDNS and pause tags for Kubernetes v1.27.0; U7s knows v1.26.x")]
+    [InlineData("--kubernetes", "v1.31.0", "u7s: no built-in etcd, CoreDNS and pause tags for Kubernetes v1.31.0; U7s knows {coverage}")]
     [InlineData("--kubernetes", "1.26", "u7s: invalid --kubernetes '1.26' (expected a version such as v1.26.3)")]
     [InlineData("--arch", "sparc", "u7s: unknown architecture 'sparc' (expected one of amd64, arm64, arm, ppc64le, 386)")]
     [InlineData("--platform", "K8S", "u7s: invalid --platform 'K8S' (expected a lowercase path component such as k8s-c10f1)")]
@@ -64,7 +64,7 @@ public sealed class DemoArchiveCommandTests : IDisposable
         var result = await CliResult.RunAsync("demo-archive", path, option, value);
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Equal(message, result.Error.TrimEnd('\n'));
+        Assert.Equal(message.Replace("{coverage}", U7s.Cluster.Kubeadm.KubeadmImages.Coverage, StringComparison.Ordinal), result.Error.TrimEnd('\n'));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Path));
     }
 

@@ -250,6 +250,40 @@ public sealed class EnforcementTests
         Assert.Contains("needs Registry:Enforce:Policy", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Serve_EnforcePolicyTrustingAKeyOthersCanWrite_StopsWithOneLineAndExit2()
+    {
+        using var dir = new TempDirectory();
+        var key = dir.Combine("signer.pgp");
+        await File.WriteAllBytesAsync(key, SampleKeys.SignerPublic);
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead);
+        var policy = dir.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, "{\"default\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + key + "\"}]}");
+        var env = new Dictionary<string, string> { ["U7S_REGISTRY__ENFORCE__MODE"] = "enforce", ["U7S_REGISTRY__ENFORCE__POLICY"] = policy };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => U7sProcess.StartAsync(dir.Combine("data"), dir.Combine("sig"), env));
+
+        Assert.Contains("exited 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Registry:Enforce:Policy key file '{key}' must be a regular file owned by root (or the service user) and not group- or world-writable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enforce_TrustedKeyBecomesWritableByOthers_EverythingRefusedWithinTheBound()
+    {
+        var bound = TimeSpan.FromSeconds(1);
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, bound);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        await server.SignInTreeAsync("app", "1", image.Digest);
+        await server.WaitForStatusAsync("app", "1", HttpStatusCode.OK, TimeSpan.FromSeconds(5));
+
+        // Only the mode changes: whoever is in the group could now swap in their own key.
+        File.SetUnixFileMode(server.PublishedKey, File.GetUnixFileMode(server.PublishedKey) | UnixFileMode.GroupWrite);
+        await server.WaitForStatusAsync("app", "1", HttpStatusCode.Forbidden, bound + TimeSpan.FromSeconds(3));
+
+        File.SetUnixFileMode(server.PublishedKey, File.GetUnixFileMode(server.PublishedKey) & ~UnixFileMode.GroupWrite);
+        await server.WaitForStatusAsync("app", "1", HttpStatusCode.OK, bound + TimeSpan.FromSeconds(3));
+    }
+
     internal static async Task<Digest> PushIndexAsync(HttpClient client, string repository, string tag, params SmallImage[] images)
     {
         var entries = string.Join(',', images.Select(i => $"{{\"mediaType\":\"{MediaTypes.OciManifest}\",\"digest\":\"{i.Digest}\",\"size\":{Encoding.UTF8.GetByteCount(i.Manifest)},\"platform\":{{\"architecture\":\"amd64\",\"os\":\"linux\"}}}}"));

@@ -1,4 +1,5 @@
 using U7s.Cli.Hosting;
+using U7s.Registry.Access;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Hosting;
@@ -157,26 +158,35 @@ public sealed class ServeConfigurationTests : IDisposable
     [Fact]
     public void ReadmeExample_Loads()
     {
+        // The settings block of the README itself, with its htpasswd file made to exist here.
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var start = readme.IndexOf("```json\n{\n  \"Registry\"", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no settings example");
+        var json = readme[(start + "```json\n".Length)..readme.IndexOf("```", start + 7, StringComparison.Ordinal)];
+        var htpasswd = _dir.Combine("htpasswd");
+        File.WriteAllText(htpasswd, string.Empty);
         var file = _dir.Combine("u7s.json");
-        File.WriteAllText(file, """
-            {
-              "Registry": {
-                "Listen": "0.0.0.0:80", "DataRoot": "/var/lib/u7s", "MaxManifestBytes": 4194304,
-                "MaxUploadBytes": null, "UploadExpiry": "24:00:00", "DeleteEnabled": true,
-                "RequestHeadersTimeout": "00:00:30", "MinRequestBodyBytesPerSecond": 240, "AuditLog": "audit.log",
-                "TlsCertificate": null, "TlsKey": null,
-                "Auth": { "Htpasswd": "/etc/u7s/htpasswd", "AnonymousPull": true, "ScopeHost": "registry.local",
-                          "Writers": { "admin": [ "*" ] }, "MaxFailedLogins": 10, "FailedLoginWindow": "00:01:00" }
-              },
-              "Sigstore": { "Listen": "0.0.0.0:81", "Root": "/var/sigstore", "HtpasswdPath": null,
-                            "TlsCertificate": null, "TlsKey": null }
-            }
-            """);
+        File.WriteAllText(file, json.Replace("/etc/u7s/htpasswd", htpasswd, StringComparison.Ordinal));
 
         var (registry, _) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
 
         Assert.Equal(["*"], registry.Auth.Writers["admin"]);
         Assert.Null(registry.MaxUploadBytes);
+        Assert.Equal(TimeSpan.FromDays(1), registry.UploadExpiry);
+        Assert.Equal(EnforceMode.Off, registry.Enforce.Mode);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "U7s.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("the tests run outside a checkout");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using U7s.Cli.Hosting;
 using U7s.Oci;
+using U7s.Oci.Auth;
 using U7s.Registry;
 using U7s.Registry.Access;
 using U7s.S3;
@@ -70,9 +71,13 @@ internal sealed class EnforcedServer : IAsyncDisposable
 
         // admin is also the imagemaker for all of registry.local, so it may PUT signatures on :81.
         await File.WriteAllTextAsync(Path.Combine(sigstoreRoot, "keys", "policy.json"), Policy("/var/sigstore/keys/admin.pgp"));
+        // Rights come only from the authorization file (root-owned on a node; the test user's here).
+        var signers = TestSigners.Write(dir.Combine("signers.json"), Policy("/var/sigstore/keys/admin.pgp"), ("admin", SampleKeys.SignerPublic));
         if (s3 is not null)
         {
-            var tree = new U7s.S3.Sigstore.S3SigstoreTree(S3Bucket.Open(s3));
+            var bucket = S3Bucket.Open(s3);
+            await bucket.PutAsync(SignersDocument.S3Key, File.ReadAllBytes(signers), CancellationToken.None);
+            var tree = new U7s.S3.Sigstore.S3SigstoreTree(bucket);
             await tree.WriteAsync("keys/admin.pgp", SampleKeys.SignerPublic, CancellationToken.None);
             await tree.WriteAsync("keys/policy.json", File.ReadAllBytes(Path.Combine(sigstoreRoot, "keys", "policy.json")), CancellationToken.None);
         }
@@ -89,7 +94,7 @@ internal sealed class EnforcedServer : IAsyncDisposable
         {
             Listen = "127.0.0.1:0",
             DataRoot = dir.Combine("data-" + Guid.NewGuid().ToString("N")[..8]),
-            Auth = { Htpasswd = htpasswd, AnonymousPull = anonymousPull, Writers = { ["admin"] = ["*"] } },
+            Auth = { Htpasswd = htpasswd, Signers = signers, AnonymousPull = anonymousPull, Writers = { ["admin"] = ["*"] } },
             Enforce = { Mode = mode, Policy = policyPath, RecheckAfter = recheckAfter },
         };
         Assert.Empty(registry.Validate());
