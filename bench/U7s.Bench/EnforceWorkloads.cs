@@ -19,6 +19,7 @@ internal sealed class EnforceWorkloads : IAsyncDisposable
     public const string ManifestRow = "manifest GET, enforce (req/s)";
     public const string StatusRow = "status page 1000x10, warm (ms)";
     public const string StatusColdRow = "status page 1000x10, first (ms)";
+    public const string StatusAfterPushRow = "status page 1000x10, after a push (ms)";
     private const int Repositories = 1000;
     private const int Tags = 10;
 
@@ -65,6 +66,16 @@ internal sealed class EnforceWorkloads : IAsyncDisposable
 
             report.Add(i == 0 ? StatusColdRow : StatusRow, "u7s-enforce", ms);
         }
+
+        // A push empties the page's cached list: the next render reads every tag again (verdicts stay cached).
+        var (config, layer) = (Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"), new byte[4096]);
+        for (var i = 0; i < renders; i++)
+        {
+            await PushManifestAsync(client, "bench/r000", "2", config, layer, i % 2 == 0 ? 1_000_000 : 2);
+            var watch = Stopwatch.StartNew();
+            _ = await client.GetStringAsync(new Uri("/ui/", UriKind.Relative));
+            report.Add(StatusAfterPushRow, "u7s-enforce", watch.Elapsed.TotalMilliseconds);
+        }
     }
 
     public static void Declare(Report report)
@@ -75,7 +86,7 @@ internal sealed class EnforceWorkloads : IAsyncDisposable
         if (warm is { } ms)
         {
             report.Note(string.Create(CultureInfo.InvariantCulture,
-                $"status page, 1000 repositories x 10 tags: first render {report.Median(StatusColdRow, "u7s-enforce"):F0} ms, then median {ms:F0} ms (target < 200 ms: {(ms < 200 ? "met" : "MISSED")})"));
+                $"status page, 1000 repositories x 10 tags: first render {report.Median(StatusColdRow, "u7s-enforce"):F0} ms, then median {ms:F0} ms (target < 200 ms: {(ms < 200 ? "met" : "MISSED")}), right after a push {report.Median(StatusAfterPushRow, "u7s-enforce"):F0} ms"));
         }
     }
 

@@ -39,6 +39,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<Access.IImageSignatures, Access.NoImageSignatures>();
         services.TryAddSingleton<Access.IndexParents>();
         services.TryAddSingleton<Access.ManifestAccessGate>();
+        services.TryAddSingleton<Status.StoreChanges>();
         services.TryAddSingleton<Status.StatusCollector>();
         services.TryAddSingleton<BlobService>();
         services.TryAddSingleton<Gc.GarbageCollector>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using U7s.Oci;
 using U7s.Registry;
 using U7s.Registry.Access;
+using U7s.Registry.Status;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Store;
@@ -18,12 +19,19 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
 {
     private PolicyImageSignatures? _signatures;
 
-    /// <summary>The audit log to share between both ports: each recorded change makes cached verdicts read their signatures again.</summary>
-    public IAuditLog Observe(IAuditLog inner) => new InvalidatingAuditLog(inner, _ => _signatures?.Invalidate());
+    /// <summary>Changes this process made, for the status page's cached list.</summary>
+    public StoreChanges Changes { get; } = new();
+
+    /// <summary>The audit log to share between both ports: each recorded change makes cached verdicts read their signatures again, and the status page collect again.</summary>
+    public IAuditLog Observe(IAuditLog inner) => new InvalidatingAuditLog(inner, _ =>
+    {
+        _signatures?.Invalidate();
+        Changes.Changed();
+    });
 
     /// <summary>Registers the <see cref="IImageSignatures"/> the registry's gate and status page use.</summary>
     public IServiceCollection Register(IServiceCollection services) =>
-        services.AddSingleton<IImageSignatures>(sp => _signatures = Create(
+        services.AddSingleton(Changes).AddSingleton<IImageSignatures>(sp => _signatures = Create(
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILoggerFactory>()?.CreateLogger<EnforcementPolicy>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<EnforcementPolicy>.Instance));
 

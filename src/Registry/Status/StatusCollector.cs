@@ -9,29 +9,61 @@ namespace U7s.Registry.Status;
 /// Gathers <see cref="RegistryStatus"/>: every tag of every repository (filtered), its manifest's
 /// digest, size and push time, the node policy's report on its signatures, and the recent audit
 /// events. Repositories are read in parallel; manifest summaries and signature reports come from
-/// their caches, so a page repeats only the tag lookups.
+/// their caches.
+/// <para>
+/// The whole list is kept for <see cref="EnforceOptions.RecheckAfter"/> and reused, filtered, by the
+/// pages that follow, until this process changes the store (<see cref="StoreChanges"/>): a push or a
+/// signature through either port shows at once, a change by another process (the loader writing the
+/// store, another replica) within that bound, the same promise enforcement makes.
+/// </para>
 /// </summary>
 internal sealed class StatusCollector(
-    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, RegistryOptions options, TimeProvider time)
+    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time)
 {
     /// <summary>How many audit events the page shows.</summary>
     public const int RecentEventCount = 50;
 
+    private Snapshot? _all;
+
     public async Task<RegistryStatus> CollectAsync(StatusFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        IReadOnlyList<ImageStatus> images;
+        var unfiltered = string.IsNullOrEmpty(filter.Repository) && string.IsNullOrEmpty(filter.Signer);
+        if (Volatile.Read(ref _all) is { } all && all.Changes == changes.Current && time.GetElapsedTime(all.Taken) < options.Enforce.RecheckAfter)
+        {
+            images = unfiltered ? all.Images : all.Images.Where(i => filter.MatchesRepository(i.Repository) && filter.MatchesSigner(i)).ToList();
+        }
+        else if (unfiltered)
+        {
+            // Read before collecting: a change during the collection makes the next page collect again.
+            var before = changes.Current;
+            var taken = time.GetTimestamp();
+            images = await CollectImagesAsync(filter, cancellationToken);
+            Volatile.Write(ref _all, new Snapshot(images, before, taken));
+        }
+        else
+        {
+            images = await CollectImagesAsync(filter, cancellationToken);
+        }
+
+        var events = (await AuditTail.ReadRecentAsync(options.AuditLogPath, RecentEventCount * 4, cancellationToken))
+            .Where(e => filter.MatchesRepository(e.Repository))
+            .Take(RecentEventCount)
+            .ToList();
+        var hasPolicy = !string.IsNullOrEmpty(options.Enforce.Policy);
+        return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events);
+    }
+
+    private async Task<IReadOnlyList<ImageStatus>> CollectImagesAsync(StatusFilter filter, CancellationToken cancellationToken)
+    {
         var repositories = (await metadata.ListRepositoriesAsync(cancellationToken)).Where(filter.MatchesRepository).ToList();
         var perRepository = new IReadOnlyList<ImageStatus>[repositories.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, repositories.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount * 2), CancellationToken = cancellationToken },
             async (i, ct) => perRepository[i] = await CollectRepositoryAsync(RepositoryName.Parse(repositories[i]), filter, ct));
-        var events = (await AuditTail.ReadRecentAsync(options.AuditLogPath, RecentEventCount * 4, cancellationToken))
-            .Where(e => filter.MatchesRepository(e.Repository))
-            .Take(RecentEventCount)
-            .ToList();
-        var hasPolicy = !string.IsNullOrEmpty(options.Enforce.Policy);
-        return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, perRepository.SelectMany(r => r).ToList(), events);
+        return perRepository.SelectMany(r => r).ToList();
     }
 
     private async Task<IReadOnlyList<ImageStatus>> CollectRepositoryAsync(RepositoryName repository, StatusFilter filter, CancellationToken cancellationToken)
@@ -61,4 +93,6 @@ internal sealed class StatusCollector(
 
         return images;
     }
+
+    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, long Changes, long Taken);
 }

@@ -57,6 +57,40 @@ public sealed class StatusPageTests
         Assert.All(json.RootElement.GetProperty("recentEvents").EnumerateArray(), e => Assert.False(e.TryGetProperty("remote", out _)));
     }
 
+    /// <summary>
+    /// The page reuses its list: a push through this process shows at once, a signature written into
+    /// the tree by another process within RecheckAfter, whatever was cached before.
+    /// </summary>
+    [Fact]
+    public async Task Page_ListIsReused_YetShowsAPushAtOnceAndATreeSignatureWithinTheBound()
+    {
+        var bound = TimeSpan.FromSeconds(1);
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Off, bound);
+        await SmallImage.PushAsync(server.Admin, "app", "1");
+        Assert.Single(await ImagesAsync(server));
+
+        var tool = await SmallImage.PushAsync(server.Admin, "tool", "1");
+        var afterPush = await ImagesAsync(server);
+        await server.SignInTreeAsync("tool", "1", tool.Digest);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var signatures = 0;
+        while (signatures == 0 && watch.Elapsed < bound + TimeSpan.FromSeconds(3))
+        {
+            await Task.Delay(50);
+            signatures = (await ImagesAsync(server)).Single(i => i.GetProperty("repository").GetString() == "tool").GetProperty("signatures").GetArrayLength();
+        }
+
+        Assert.Equal(["app", "tool"], afterPush.Select(i => i.GetProperty("repository").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(1, signatures);
+        Assert.True(watch.Elapsed <= bound + TimeSpan.FromSeconds(1.5), $"seen after {watch.Elapsed}");
+    }
+
+    private static async Task<List<JsonElement>> ImagesAsync(EnforcedServer server)
+    {
+        using var json = JsonDocument.Parse(await server.Anonymous.GetStringAsync("/ui/status.json"));
+        return json.RootElement.GetProperty("images").EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
     [Fact]
     public async Task Page_HostileSignerUserId_ShownAsTextNeverAsMarkup()
     {
