@@ -107,14 +107,22 @@ internal static class ServeConfiguration
         return new ServeSettings(registry, sigstore, useS3 ? s3 : null);
     }
 
-    /// <summary><c>U7S_REGISTRY__LISTEN=…</c> → <c>Registry:Listen</c>; other variables are ignored.</summary>
+    /// <summary>
+    /// <c>U7S_REGISTRY__LISTEN=…</c> → <c>Registry:Listen</c>. Only <c>U7S_STORAGE</c> and variables of a
+    /// known section (<c>U7S_REGISTRY__…</c>, <c>U7S_SIGSTORE__…</c>, <c>U7S_S3__…</c>) are settings, checked
+    /// like the file's; any other <c>U7S_…</c> variable (a script's or a package's own) is not ours to refuse.
+    /// </summary>
     private static Dictionary<string, string?> FromEnvironment(IDictionary<string, string?> environment)
     {
         const string prefix = "U7S_";
         return environment
-            .Where(e => e.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            .Where(e => e.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && IsSetting(e.Key[prefix.Length..]))
             .ToDictionary(e => e.Key[prefix.Length..].Replace("__", ":", StringComparison.Ordinal), e => e.Value, StringComparer.OrdinalIgnoreCase);
     }
+
+    private static bool IsSetting(string name) =>
+        name.Equals(StorageKey, StringComparison.OrdinalIgnoreCase)
+        || Sections.Keys.Any(section => name.StartsWith(section + "__", StringComparison.OrdinalIgnoreCase));
 
     private static Dictionary<string, string?> ReadYaml(string path)
     {

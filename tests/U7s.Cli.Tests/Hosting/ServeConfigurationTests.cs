@@ -156,6 +156,19 @@ public sealed class ServeConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void OtherU7sVariables_AreNotSettings_ButUnknownKeysOfASectionAre()
+    {
+        // Scripts and packages name their own variables U7S_… (the release directory, the AOT binary for the bench).
+        var env = new Dictionary<string, string?> { ["U7S_AOT_BINARY"] = "/opt/u7s", ["U7S_RELEASE_DIR"] = "/tmp/r", ["U7S_REGISTRY__LISTEN"] = "127.0.0.1:5000" };
+        var (registry, _) = ServeConfiguration.Load(null, NoFlags, env);
+
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, new Dictionary<string, string?> { ["U7S_S3__BUKET"] = "x" }));
+
+        Assert.Equal("127.0.0.1:5000", registry.Listen);
+        Assert.Equal("environment variable U7S_S3__BUKET: unknown setting S3:BUKET", e.Message);
+    }
+
+    [Fact]
     public void ReadmeExample_Loads()
     {
         // The settings block of the README itself, with its htpasswd file made to exist here.
