@@ -7,7 +7,7 @@ namespace U7s.Testing;
 /// A non-seekable stream of <paramref name="length"/> pseudo-random bytes, hashed as it is read, so a test
 /// can push gigabytes without holding them anywhere.
 /// </summary>
-public sealed class GeneratedStream(long length, int seed) : Stream
+public sealed class GeneratedStream(long length, int seed) : ForwardReadStream
 {
     private readonly Random _random = new(seed);
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -16,12 +16,6 @@ public sealed class GeneratedStream(long length, int seed) : Stream
 
     /// <summary>The digest of everything read; valid once the stream is exhausted.</summary>
     public Digest Digest => _final ?? Digest.FromSha256Hash(_hash.GetCurrentHash());
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -46,16 +40,6 @@ public sealed class GeneratedStream(long length, int seed) : Stream
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using U7s.Oci;
+
 namespace U7s.Testing;
 
 /// <summary>
@@ -6,19 +8,9 @@ namespace U7s.Testing;
 /// the slice; with a <paramref name="pause"/> before each read it trickles in as from a slow client, so
 /// concurrent requests with such bodies overlap on the server.
 /// </summary>
-public sealed class RequestBodyStream(byte[] content, int offset, int count, bool failAtEnd = false, int readBytes = 100_000, TimeSpan pause = default) : Stream
+public sealed class RequestBodyStream(byte[] content, int offset, int count, bool failAtEnd = false, int readBytes = 100_000, TimeSpan pause = default) : ForwardReadStream
 {
     private int _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -44,16 +36,6 @@ public sealed class RequestBodyStream(byte[] content, int offset, int count, boo
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int Next(Span<byte> buffer)
     {

@@ -54,20 +54,9 @@ internal static class GcCommand
         var flags = new Dictionary<string, string?> { ["Registry:DataRoot"] = data is null ? null : Path.GetFullPath(data) };
         var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
         var registry = settings.Registry;
-        using var s3 = settings.S3 is null ? null : new S3Storage(settings.S3);
-        if (s3 is not null)
-        {
-            // The same bucket the replicas serve: the collection takes the lock they take for manifest pushes.
-            try
-            {
-                await s3.EnsureReadyAsync(cancellationToken);
-            }
-            catch (S3StorageException e)
-            {
-                throw new UserException(e.Message, ExitCodes.Unavailable);
-            }
-        }
-        else
+        // On S3, the same bucket the replicas serve: the collection takes the lock they take for manifest pushes.
+        using var s3 = await settings.OpenS3OrNullAsync(cancellationToken);
+        if (s3 is null)
         {
             CheckReadable(registry.DataRoot);
         }

@@ -113,19 +113,8 @@ internal static class StatusCommand
         };
         var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
         var (registry, sigstore) = settings;
-        using var s3 = settings.S3 is null ? null : new S3Storage(settings.S3);
-        if (s3 is not null)
-        {
-            try
-            {
-                await s3.EnsureReadyAsync(cancellationToken);
-            }
-            catch (S3StorageException e)
-            {
-                throw new UserException(e.Message, ExitCodes.Unavailable);
-            }
-        }
-        else if (!Directory.Exists(registry.DataRoot))
+        using var s3 = await settings.OpenS3OrNullAsync(cancellationToken);
+        if (s3 is null && !Directory.Exists(registry.DataRoot))
         {
             throw new UserException($"data root '{registry.DataRoot}' does not exist");
         }

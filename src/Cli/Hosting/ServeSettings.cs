@@ -10,6 +10,30 @@ namespace U7s.Cli.Hosting;
 /// </summary>
 internal sealed record ServeSettings(RegistryOptions Registry, SigstoreOptions Sigstore, S3StorageOptions? S3)
 {
+    /// <summary>
+    /// The S3 storage, reachable and with its bucket ready, or null on the filesystem; an unreachable
+    /// store is a one-line failure with exit code 5 (the caller disposes what it gets).
+    /// </summary>
+    public async Task<S3Storage?> OpenS3OrNullAsync(CancellationToken cancellationToken)
+    {
+        if (S3 is null)
+        {
+            return null;
+        }
+
+        var storage = new S3Storage(S3);
+        try
+        {
+            await storage.EnsureReadyAsync(cancellationToken);
+            return storage;
+        }
+        catch (S3StorageException e)
+        {
+            storage.Dispose();
+            throw new UserException(e.Message, ExitCodes.Unavailable);
+        }
+    }
+
     public void Deconstruct(out RegistryOptions registry, out SigstoreOptions sigstore)
     {
         registry = Registry;

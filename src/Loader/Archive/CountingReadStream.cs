@@ -1,17 +1,13 @@
+using U7s.Oci;
+
 namespace U7s.Loader.Archive;
 
 /// <summary>Counts bytes read through it (compressed progress), otherwise a plain pass-through.</summary>
-internal sealed class CountingReadStream(Stream inner) : Stream
+internal sealed class CountingReadStream(Stream inner) : ForwardReadStream
 {
     private long _bytesRead;
 
     public long BytesRead => Interlocked.Read(ref _bytesRead);
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => inner.Length;
 
@@ -30,16 +26,6 @@ internal sealed class CountingReadStream(Stream inner) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

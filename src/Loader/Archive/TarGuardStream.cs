@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using U7s.Loader.Loading;
+using U7s.Oci;
 
 namespace U7s.Loader.Archive;
 
@@ -19,7 +20,7 @@ namespace U7s.Loader.Archive;
 /// about where a header starts. A header is checked when its last byte arrives, before the read
 /// that completes it returns.
 /// </summary>
-internal sealed class TarGuardStream(Stream inner, long maxExpandedBytes) : Stream
+internal sealed class TarGuardStream(Stream inner, long maxExpandedBytes) : ForwardReadStream
 {
     /// <summary>Largest GNU long name/link or PAX header accepted: paths are at most 4 KiB, so 64 KiB leaves room for any real one.</summary>
     public const int MaxMetadataBytes = 64 * 1024;
@@ -41,14 +42,6 @@ internal sealed class TarGuardStream(Stream inner, long maxExpandedBytes) : Stre
 
     /// <summary>Decompressed bytes that went through so far.</summary>
     public long BytesRead => _total;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -74,16 +67,6 @@ internal sealed class TarGuardStream(Stream inner, long maxExpandedBytes) : Stre
         Inspect(buffer.Span[..n]);
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>The error for an archive past the expansion limit, shared with the per-entry check.</summary>
     public static LoadException TooLarge(long maxExpandedBytes, string? at) =>

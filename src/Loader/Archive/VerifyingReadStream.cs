@@ -13,19 +13,13 @@ namespace U7s.Loader.Archive;
 /// <see cref="Failure"/> for callers that only see it wrapped: an HTTP upload reports any read error
 /// of its body as "Error while copying content to a stream".
 /// </summary>
-internal sealed class VerifyingReadStream(Stream inner, Digest expected, long expectedLength, string what) : Stream
+internal sealed class VerifyingReadStream(Stream inner, Digest expected, long expectedLength, string what) : ForwardReadStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(expected.HashAlgorithm);
     private long _read;
     private bool _verified;
 
     public LoadException? Failure { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => expectedLength;
 
@@ -78,16 +72,6 @@ internal sealed class VerifyingReadStream(Stream inner, Digest expected, long ex
         {
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

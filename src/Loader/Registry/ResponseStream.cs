@@ -1,22 +1,10 @@
+using U7s.Oci;
+
 namespace U7s.Loader.Registry;
 
 /// <summary>A response body that disposes its response and request with it.</summary>
-internal sealed class ResponseStream(Stream inner, IDisposable response, IDisposable request) : Stream
+internal sealed class ResponseStream(Stream inner, IDisposable response, IDisposable request) : ForwardReadStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
 
     public override int Read(Span<byte> buffer) => inner.Read(buffer);
@@ -26,16 +14,6 @@ internal sealed class ResponseStream(Stream inner, IDisposable response, IDispos
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

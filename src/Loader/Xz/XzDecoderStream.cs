@@ -1,3 +1,5 @@
+using U7s.Oci;
+
 namespace U7s.Loader.Xz;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace U7s.Loader.Xz;
 /// has it (xz 5.4+); it only helps on multi-block files. Any decode failure, including input that
 /// ends before the xz stream does, throws <see cref="XzException"/>.
 /// </summary>
-internal sealed class XzDecoderStream : Stream
+internal sealed class XzDecoderStream : ForwardReadStream
 {
     private const int InputBufferSize = 128 * 1024;
 
@@ -59,12 +61,6 @@ internal sealed class XzDecoderStream : Stream
     }
 
     public override bool CanRead => !_handle.IsClosed;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -122,16 +118,6 @@ internal sealed class XzDecoderStream : Stream
             }
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

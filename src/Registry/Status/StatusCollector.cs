@@ -14,7 +14,8 @@ namespace U7s.Registry.Status;
 /// The whole list is kept for <see cref="EnforceOptions.RecheckAfter"/> and reused, filtered, by the
 /// pages that follow, until this process changes the store (<see cref="StoreChanges"/>): a push or a
 /// signature through either port shows at once, a change by another process (the loader writing the
-/// store, another replica) within that bound, the same promise enforcement makes.
+/// store, another replica) within twice that bound: the list is kept for one, and the signature
+/// verdicts it was built from may be up to one old.
 /// </para>
 /// </summary>
 internal sealed class StatusCollector(

@@ -1,3 +1,5 @@
+using U7s.Oci;
+
 namespace U7s.Sigstore.OpenPgp;
 
 /// <summary>
@@ -5,17 +7,9 @@ namespace U7s.Sigstore.OpenPgp;
 /// came through and checks <paramref name="cancellationToken"/> on every read: the guard around
 /// decompression of untrusted messages.
 /// </summary>
-internal sealed class BoundedReadStream(Stream inner, long maxBytes, CancellationToken cancellationToken) : Stream
+internal sealed class BoundedReadStream(Stream inner, long maxBytes, CancellationToken cancellationToken) : ForwardReadStream
 {
     private long _read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -46,16 +40,6 @@ internal sealed class BoundedReadStream(Stream inner, long maxBytes, Cancellatio
         Span<byte> one = stackalloc byte[1];
         return Read(one) == 0 ? -1 : one[0];
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,3 +1,5 @@
+using U7s.Oci;
+
 namespace U7s.Sigstore.OpenPgp;
 
 /// <summary>
@@ -5,22 +7,8 @@ namespace U7s.Sigstore.OpenPgp;
 /// still stops reading exactly where its compressed stream ends (compressed packets in signatures
 /// are a few hundred bytes, so the extra calls cost nothing).
 /// </summary>
-internal sealed class ByteAtATimeStream(Stream inner) : Stream
+internal sealed class ByteAtATimeStream(Stream inner) : ForwardReadStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -41,14 +29,4 @@ internal sealed class ByteAtATimeStream(Stream inner) : Stream
     }
 
     public override int ReadByte() => inner.ReadByte();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

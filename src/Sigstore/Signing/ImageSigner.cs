@@ -51,7 +51,7 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
             var nextSecond = DateTimeOffset.FromUnixTimeSeconds(signedAt.ToUnixTimeSeconds() + 1);
             for (var wait = nextSecond - time.GetUtcNow(); wait > TimeSpan.Zero; wait = nextSecond - time.GetUtcNow())
             {
-                await Task.Delay(wait + TimeSpan.FromMilliseconds(5), time, cancellationToken);
+                await Task.Delay(wait, time, cancellationToken);
             }
 
             appended = await SignAndAppendAsync(repository, manifestDigest, identity, key, time.GetUtcNow(), cancellationToken);

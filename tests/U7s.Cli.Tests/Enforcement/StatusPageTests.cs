@@ -59,7 +59,8 @@ public sealed class StatusPageTests
 
     /// <summary>
     /// The page reuses its list: a push through this process shows at once, a signature written into
-    /// the tree by another process within RecheckAfter, whatever was cached before.
+    /// the tree by another process within twice RecheckAfter (the list is kept that long, and the
+    /// verdicts it was built from may be as old), whatever was cached before.
     /// </summary>
     [Fact]
     public async Task Page_ListIsReused_YetShowsAPushAtOnceAndATreeSignatureWithinTheBound()
@@ -74,7 +75,7 @@ public sealed class StatusPageTests
         await server.SignInTreeAsync("tool", "1", tool.Digest);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var signatures = 0;
-        while (signatures == 0 && watch.Elapsed < bound + TimeSpan.FromSeconds(3))
+        while (signatures == 0 && watch.Elapsed < (2 * bound) + TimeSpan.FromSeconds(4))
         {
             await Task.Delay(50);
             signatures = (await ImagesAsync(server)).Single(i => i.GetProperty("repository").GetString() == "tool").GetProperty("signatures").GetArrayLength();
@@ -82,7 +83,8 @@ public sealed class StatusPageTests
 
         Assert.Equal(["app", "tool"], afterPush.Select(i => i.GetProperty("repository").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal(1, signatures);
-        Assert.True(watch.Elapsed <= bound + TimeSpan.FromSeconds(1.5), $"seen after {watch.Elapsed}");
+        // The slack is for a loaded two-core machine; without the recheck the signature never shows.
+        Assert.True(watch.Elapsed <= (2 * bound) + TimeSpan.FromSeconds(2), $"seen after {watch.Elapsed}");
     }
 
     private static async Task<List<JsonElement>> ImagesAsync(EnforcedServer server)
