@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-artifacts/release}")
 version=$(dotnet msbuild src/Cli -getProperty:Version)
 [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "release.sh: unexpected version '$version'" >&2; exit 1; }
-work=$(mktemp -d /tmp/u7s-release.XXXXXX)
+work=$(mktemp -d -t u7s-release.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 

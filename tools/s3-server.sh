@@ -9,7 +9,7 @@
 # Usage (as root; `install` uses sudo otherwise):
 #   s3-server.sh install            apt-get install the Ceph packages (skipped if present)
 #   s3-server.sh start              start from nothing; prints lines for the shell:
-#                                     export S3_SERVER_DIR=/tmp/ceph-s3.XXXXXX  (mktemp dir)
+#                                     export S3_SERVER_DIR=$TMPDIR/ceph-s3.XXXXXX  (mktemp -t)
 #                                     export S3_ENDPOINT=http://127.0.0.1:7480
 #                                     export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
 #                                     export AWS_REGION=us-east-1
@@ -122,7 +122,7 @@ do_start() {
       die "127.0.0.1:$port ($name) is already in use (another s3-server.sh instance?): choose free ports with S3_RGW_PORT, S3_MON_PORT, S3_PORT_MIN/S3_PORT_MAX"
     fi
   done
-  D=$(mktemp -d /tmp/ceph-s3.XXXXXX)
+  D=$(mktemp -d -t ceph-s3.XXXXXX)
   mkdir -p "$D"/{mon,mgr,osd0,rgw,log,run,pids}
   local t0=$SECONDS fsid
   fsid=$(cat /proc/sys/kernel/random/uuid)

@@ -159,7 +159,7 @@ public sealed class ServeConfigurationTests : IDisposable
     public void OtherU7sVariables_AreNotSettings_ButUnknownKeysOfASectionAre()
     {
         // Scripts and packages name their own variables U7S_… (the release directory, the AOT binary for the bench).
-        var env = new Dictionary<string, string?> { ["U7S_AOT_BINARY"] = "/opt/u7s", ["U7S_RELEASE_DIR"] = "/tmp/r", ["U7S_REGISTRY__LISTEN"] = "127.0.0.1:5000" };
+        var env = new Dictionary<string, string?> { ["U7S_AOT_BINARY"] = "artifacts/u7s-0.1.0-linux-amd64/u7s", ["U7S_RELEASE_DIR"] = "artifacts/release", ["U7S_REGISTRY__LISTEN"] = "127.0.0.1:5000" };
         var (registry, _) = ServeConfiguration.Load(null, NoFlags, env);
 
         var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, new Dictionary<string, string?> { ["U7S_S3__BUKET"] = "x" }));
