@@ -13,7 +13,7 @@ namespace U7s.Registry.Http;
 /// except from this host when no users are configured (podsec's loader runs on the registry host) and
 /// connections do not come through a proxy (<see cref="RegistryOptions.ProxyProtocol"/>: the proxy's
 /// loopback is not this host's). Wrong credentials are always 401, so a login can tell a bad password
-/// from anonymous access; too many of them for one user from one address are 429.
+/// from anonymous access; too many of them for one user from one address, or from one address at all, are 429.
 /// </summary>
 internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWriteAccess access, RegistryOptions registry)
 {
@@ -100,7 +100,7 @@ internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWri
         switch (await users.CheckAsync(name, password, remote, context.RequestAborted))
         {
             case LoginResult.Throttled:
-                throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins for this user from this address; wait and retry");
+                throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins from this address; wait and retry");
             case LoginResult.Invalid:
                 Challenge(context);
                 throw new OciException(OciErrorCode.Unauthorized, "invalid username or password");
