@@ -60,7 +60,7 @@ internal sealed class ServerHost : IAsyncDisposable
         _tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
         _signers = _s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(_s3.Bucket);
         // :80 judges manifest reads and shows signatures from the same tree; changes through either port reach its caches via the audit log.
-        var enforcement = new SignatureEnforcement(registry, _tree);
+        var enforcement = new SignatureEnforcement(registry, _tree, _signers);
         var auditLog = enforcement.Observe(new JsonLinesAuditLog(registry.AuditLogPath));
         _registry = RegistryApp.Build(
             registry,

@@ -195,17 +195,13 @@ public sealed class StatusPageTests
         return (app, tool);
     }
 
-    /// <summary>hostile:1 signed by a published key whose user id is <see cref="HostileName"/>.</summary>
+    /// <summary>hostile:1 signed by an imagemaker whose key (registered in the authorization file) has the user id <see cref="HostileName"/>.</summary>
     internal static async Task SeedHostileAsync(EnforcedServer server)
     {
         var image = await SmallImage.PushAsync(server.Admin, "hostile", "1");
-        var pgp = new BouncyCastleOpenPgp();
-        var secret = pgp.GenerateSecretKey(new KeyGenerationRequest(HostileName, "evil@example.test", KeySpec.Rsa(2048), null, DateTimeOffset.UtcNow));
-        var fingerprint = pgp.ReadSecretKeys(secret, DateTimeOffset.UtcNow)[0].Fingerprint;
-        var publicKey = pgp.ExportPublicKey(secret, fingerprint, armored: false);
-        await File.WriteAllBytesAsync(Path.Combine(server.SigstoreRoot, "keys", "evil.pgp"), publicKey);
-        var signer = new ImageSigner(pgp, new SignatureStore(new FileSystemSigstoreTree(server.SigstoreRoot)), TimeProvider.System, "u7s test");
-        await signer.SignAsync(Reference.Parse("registry.local/hostile:1"), image.Digest, new U7s.Sigstore.Keys.SignerKey(fingerprint, secret, publicKey, null), CancellationToken.None);
+        var key = EnforcedServer.NewKey(HostileName, "evil@example.test");
+        server.RegisterSigner("evil", key.PublicKey);
+        await server.SignInTreeAsync(key, "registry.local/hostile:1", image.Digest);
     }
 
     /// <summary>Loads the page until it shows <paramref name="text"/> (a key published after the start is read within RecheckAfter).</summary>
