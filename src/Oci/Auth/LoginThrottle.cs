@@ -15,7 +15,8 @@ namespace U7s.Oci.Auth;
 /// <item>per client address, whatever the user: past <c>maxFailuresPerAddress</c> the address gets no
 /// more password checks (bcrypt costs tens of milliseconds of CPU by design) until its failures age out,
 /// so a client trying a new user name each time is held to that budget too. Only that address pays:
-/// others log in as before. A login already known correct there costs no check and still passes.</item>
+/// others log in as before. A login already known correct (verified a moment ago) costs no check and
+/// still passes there.</item>
 /// </list>
 /// An IPv6 client counts by its /64, the block one host usually holds. Both tables are bounded
 /// (<see cref="FailureWindow{TKey}.MaxKeys"/> keys each, at most a limit's worth of times per key), and

@@ -14,7 +14,7 @@ public sealed class AuthOptions
     /// <summary>
     /// Failed logins from one client address (IPv6: its /64), whatever the user names, allowed per
     /// <see cref="FailedLoginWindow"/> before that address gets 429 without a password check (both ports);
-    /// a login remembered as correct from a moment ago still passes.
+    /// a user and password verified a moment ago (remembered, no check needed) still pass.
     /// </summary>
     public int MaxFailedLoginsPerAddress { get; set; } = 30;
 
