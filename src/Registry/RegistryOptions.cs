@@ -89,9 +89,9 @@ public sealed class RegistryOptions
             yield return $"Registry:Auth:Htpasswd '{htpasswd}' does not exist: create it (u7s create-imagemakeruser --htpasswd) or remove the setting; logins would be off";
         }
 
-        if (Auth.MaxFailedLogins < 1 || Auth.FailedLoginWindow <= TimeSpan.Zero)
+        if (Auth.MaxFailedLogins < 1 || Auth.MaxFailedLoginsPerAddress < 1 || Auth.FailedLoginWindow <= TimeSpan.Zero)
         {
-            yield return "Registry:Auth:MaxFailedLogins must be at least 1 and Registry:Auth:FailedLoginWindow positive";
+            yield return "Registry:Auth:MaxFailedLogins and Registry:Auth:MaxFailedLoginsPerAddress must be at least 1 and Registry:Auth:FailedLoginWindow positive";
         }
 
         if (MaxUploadBytes is <= 0)

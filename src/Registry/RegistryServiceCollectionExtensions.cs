@@ -29,7 +29,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var auth = sp.GetRequiredService<RegistryOptions>().Auth;
-            var throttle = new LoginThrottle(auth.MaxFailedLogins, auth.FailedLoginWindow, sp.GetRequiredService<TimeProvider>());
+            var throttle = new LoginThrottle(auth.MaxFailedLogins, auth.MaxFailedLoginsPerAddress, auth.FailedLoginWindow, sp.GetRequiredService<TimeProvider>());
             return new LoginGate(sp.GetRequiredService<ICredentialValidator>(), throttle);
         });
         services.TryAddSingleton<IAuditLog>(sp => new Audit.JsonLinesAuditLog(sp.GetRequiredService<RegistryOptions>().AuditLogPath));

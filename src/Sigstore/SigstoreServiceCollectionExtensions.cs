@@ -15,6 +15,9 @@ public static class SigstoreServiceCollectionExtensions
     /// <summary>Failed logins of one user from one address per minute before 429, when no shared <see cref="LoginGate"/> is registered.</summary>
     public const int DefaultMaxFailedLogins = 10;
 
+    /// <summary>Failed logins from one address (any users) per minute before 429, when no shared <see cref="LoginGate"/> is registered.</summary>
+    public const int DefaultMaxFailedLoginsPerAddress = 30;
+
     /// <summary>
     /// Registers over <paramref name="options"/>: <see cref="IOpenPgp"/> (BouncyCastle),
     /// <see cref="TimeProvider"/>, the served <see cref="ISigstoreTree"/> (a caller's, e.g. S3, or the
@@ -38,7 +41,7 @@ public static class SigstoreServiceCollectionExtensions
         services.TryAddSingleton<SignerScopes>();
         services.TryAddSingleton(sp => new LoginGate(
             options.HtpasswdPath is null ? new NoUsers() : new HtpasswdFile(options.HtpasswdPath),
-            new LoginThrottle(DefaultMaxFailedLogins, TimeSpan.FromMinutes(1), sp.GetRequiredService<TimeProvider>())));
+            new LoginThrottle(DefaultMaxFailedLogins, DefaultMaxFailedLoginsPerAddress, TimeSpan.FromMinutes(1), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<SignatureVerifier>();
         services.TryAddSingleton(sp => new ImageSigner(sp.GetRequiredService<IOpenPgp>(), sp.GetRequiredService<SignatureStore>(), sp.GetRequiredService<TimeProvider>(), creator));
         services.TryAddSingleton<IManifestSource>(_ => new HttpManifestSource(

@@ -10,7 +10,9 @@ using U7s.Registry;
 using U7s.Registry.Http;
 using U7s.Registry.Status;
 using U7s.S3;
+using U7s.S3.Sigstore;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
 
@@ -119,7 +121,8 @@ internal static class StatusCommand
             throw new UserException($"data root '{registry.DataRoot}' does not exist");
         }
 
-        var enforcement = new SignatureEnforcement(registry, s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root));
+        ISignerSource signers = s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(s3.Bucket);
+        var enforcement = new SignatureEnforcement(registry, s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root), signers);
         var collection = new ServiceCollection();
         enforcement.Register(s3?.AddRegistryStorage(collection) ?? collection);
         await using var services = collection.AddRegistry(registry).BuildServiceProvider();

@@ -1,29 +1,37 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using U7s.Oci.Auth;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
-using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Enforcement;
 
 /// <summary>
 /// The registry's copy of a node policy (<c>Registry:Enforce:Policy</c>), kept current: at most once per
-/// <c>recheckAfter</c> the policy file, the key files it names and the published keys are checked
-/// (size and time of each) and, when anything changed, read again. A policy that no longer parses
-/// keeps the last good one in force, logged as an error: an edit in progress never opens the registry.
-/// Without a policy file only the published keys are read, to name the signers on the status page.
+/// <c>recheckAfter</c> the policy file, the key files it names and the authorization document
+/// (<c>Auth:Signers</c>) are checked and, when anything changed, read again. A policy that no longer
+/// parses keeps the last good one in force, logged as an error: an edit in progress never opens the registry.
+/// <para>
+/// The keys that name signers on the status page, and that make a signature "valid" where the policy
+/// asks for none, are the trusted ones only: the policy's own keys and the imagemakers' keys in the
+/// authorization document, both written by root. The served <c>keys/</c> is writable by every imagemaker,
+/// so it is never read here: a key published there proves nothing, and its user id is whatever its
+/// publisher chose. Nothing an imagemaker writes can make a reload happen either; and a reload parses
+/// only keys it has not parsed before (parsed keys are kept by content).
+/// </para>
 /// </summary>
-internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree, IOpenPgp openPgp, TimeProvider time, TimeSpan recheckAfter, ILogger logger)
+internal sealed partial class EnforcementPolicy(string? path, ISignerSource? signers, IOpenPgp openPgp, TimeProvider time, TimeSpan recheckAfter, ILogger logger)
 {
-    private const string KeysDirectory = "keys";
-    private const int MaxKeyBytes = 1024 * 1024;
-
     private int _reloading;
     private PolicySnapshot? _current;
     private long _checkedAt;
+
+    /// <summary>Keys parsed by the last read, by the SHA-256 of their bytes.</summary>
+    private Dictionary<string, IReadOnlyList<OpenPgpKeyInfo>> _parsed = new(StringComparer.Ordinal);
 
     private static readonly PolicyDocument RejectEverything = new([PolicyRequirement.Reject], new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<PolicyRequirement>>>());
 
@@ -35,7 +43,7 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
     /// <summary>Reads the policy the first time; MUST throw <see cref="PolicyException"/> when it cannot be read or parsed.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var stamp = await StampAsync(null, cancellationToken);
+        var stamp = await StampAsync(null, firstRead: true, cancellationToken);
         _current = await ReadAsync(stamp, cancellationToken);
         if (TrustProblem(_current.Evaluator.Policy) is { } problem)
         {
@@ -57,8 +65,8 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
 
         try
         {
-            var stamp = await StampAsync(current.Evaluator.Policy, cancellationToken);
-            if (stamp != current.Stamp)
+            var stamp = await StampAsync(current.Evaluator.Policy, firstRead: false, cancellationToken);
+            if (stamp.Text != current.Stamp)
             {
                 try
                 {
@@ -66,7 +74,7 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
                     if (TrustProblem(next.Evaluator.Policy) is { } problem)
                     {
                         // Fail closed: the last good policy would read the same key files, which others can now change.
-                        next = new PolicySnapshot(new PolicyEvaluator(RejectEverything, openPgp, time), null, new Dictionary<string, string>(), stamp);
+                        next = new PolicySnapshot(new PolicyEvaluator(RejectEverything, openPgp, time), null, new Dictionary<string, string>(), stamp.Text);
                         Log.Untrusted(logger, Path ?? "-", problem);
                     }
                     else
@@ -84,7 +92,7 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
         }
         catch (Exception e) when (SignatureReadFailure.Is(e))
         {
-            // The published keys could not be listed (a store outage): keep what is known, and check again later.
+            // The authorization document could not be read (a store outage): keep what is known, and check again later.
             Log.Unchecked(logger, Path ?? "-", e.Message);
         }
         finally
@@ -96,7 +104,7 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
         return _current;
     }
 
-    private async Task<PolicySnapshot> ReadAsync(string stamp, CancellationToken cancellationToken)
+    private async Task<PolicySnapshot> ReadAsync(Stamp stamp, CancellationToken cancellationToken)
     {
         var evaluator = Path is null ? new PolicyEvaluator(AcceptAnything, openPgp, time) : await PolicyEvaluator.LoadAsync(Path, openPgp, time, cancellationToken);
         var keyrings = new List<byte[]>();
@@ -116,49 +124,57 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
             }
         }
 
-        foreach (var name in await PublishedKeyNamesAsync(cancellationToken))
+        // The imagemakers' keys as root registered them; armored text, read as given.
+        keyrings.AddRange((stamp.Signers?.Keys.Values ?? []).Select(Encoding.UTF8.GetBytes));
+        if (stamp.SignersProblem is { } problem)
         {
-            if (await tree.ReadAllOrNullAsync($"{KeysDirectory}/{name}", MaxKeyBytes, cancellationToken) is { } bytes)
-            {
-                keyrings.Add(bytes);
-            }
+            Log.NoSigners(logger, problem);
         }
 
         var now = time.GetUtcNow();
+        var parsed = new Dictionary<string, IReadOnlyList<OpenPgpKeyInfo>>(StringComparer.Ordinal);
+        var readable = new List<ReadOnlyMemory<byte>>();
+        var primaries = new HashSet<string>(StringComparer.Ordinal);
         var userIds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var keyring in keyrings)
         {
-            try
+            var id = Convert.ToHexString(SHA256.HashData(keyring));
+            if (!parsed.TryGetValue(id, out var keys) && !_parsed.TryGetValue(id, out keys))
             {
-                foreach (var key in openPgp.ReadPublicKeys(keyring, now))
+                try
                 {
-                    foreach (var fingerprint in key.SigningSubkeyFingerprints.Prepend(key.Fingerprint))
-                    {
-                        userIds.TryAdd(fingerprint, key.UserIds.Count > 0 ? key.UserIds[0] : string.Empty);
-                    }
+                    keys = openPgp.ReadPublicKeys(keyring, now);
+                }
+                catch (OpenPgpException)
+                {
+                    // An unreadable keyring names no signer; the policy's own verdict reports it where it matters.
+                    continue;
                 }
             }
-            catch (OpenPgpException)
+
+            parsed[id] = keys;
+            readable.Add(keyring);
+            foreach (var key in keys)
             {
-                // An unreadable keyring names no signer; the policy's own verdict reports it where it matters.
+                primaries.Add(key.Fingerprint);
+                foreach (var fingerprint in key.SigningSubkeyFingerprints.Prepend(key.Fingerprint))
+                {
+                    userIds.TryAdd(fingerprint, key.UserIds.Count > 0 ? key.UserIds[0] : string.Empty);
+                }
             }
         }
 
-        TrustedKeyring? known;
-        try
-        {
-            known = keyrings.Count == 0 ? null : TrustedKeyring.Load(openPgp, keyrings, now);
-        }
-        catch (OpenPgpException)
-        {
-            known = null;
-        }
-
-        return new PolicySnapshot(evaluator, known, userIds, stamp);
+        _parsed = parsed;
+        var known = readable.Count == 0 ? null : TrustedKeyring.Create(readable, primaries);
+        return new PolicySnapshot(evaluator, known, userIds, stamp.Text);
     }
 
-    /// <summary>Size and time of the policy file, of each key file it names, and of each published key: what a reload would read.</summary>
-    private async Task<string> StampAsync(PolicyDocument? policy, CancellationToken cancellationToken)
+    /// <summary>
+    /// Size and time of the policy file and of each key file it names, and the imagemakers' keys of the
+    /// authorization document: what a reload would read. The document is read here (it is small, and on S3
+    /// it has no time to compare), so a reload uses the copy its stamp was made from.
+    /// </summary>
+    private async Task<Stamp> StampAsync(PolicyDocument? policy, bool firstRead, CancellationToken cancellationToken)
     {
         var stamp = new StringBuilder();
         void Add(string file)
@@ -184,22 +200,41 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
             Add(keyPath);
         }
 
-        foreach (var entry in await PublishedKeysAsync(cancellationToken))
+        var (document, problem) = await ReadSignersAsync(firstRead, cancellationToken);
+        if (problem is not null)
         {
-            stamp.Append(CultureInfo.InvariantCulture, $"keys/{entry.Name}:{entry.Length}@{entry.LastModified.UtcTicks}\n");
+            stamp.Append(CultureInfo.InvariantCulture, $"signers unusable: {problem}\n");
         }
 
-        return stamp.ToString();
+        foreach (var (user, key) in document?.Keys ?? new Dictionary<string, string>())
+        {
+            stamp.Append(CultureInfo.InvariantCulture, $"signer {user}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))}\n");
+        }
+
+        return new Stamp(stamp.ToString(), document, problem);
     }
 
-    private async Task<IEnumerable<string>> PublishedKeyNamesAsync(CancellationToken cancellationToken) =>
-        (await PublishedKeysAsync(cancellationToken)).Select(e => e.Name);
+    /// <summary>
+    /// The authorization document, or null when there is none, or with the reason it grants nothing
+    /// (malformed, or writable by others: the servers refuse it then too). A read that fails for a passing
+    /// reason (a store outage) throws, so the keys known so far stay; on the first read that is a reason too.
+    /// </summary>
+    private async Task<(SignersDocument? Document, string? Problem)> ReadSignersAsync(bool firstRead, CancellationToken cancellationToken)
+    {
+        if (signers is null)
+        {
+            return (null, null);
+        }
 
-    private async Task<IReadOnlyList<SigstoreTreeEntry>> PublishedKeysAsync(CancellationToken cancellationToken) =>
-        ((await tree.ListDirectoryOrNullAsync(KeysDirectory, cancellationToken)) ?? [])
-            .Where(e => !e.IsDirectory && e.Name.EndsWith(".pgp", StringComparison.Ordinal))
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
+        try
+        {
+            return (await signers.ReadOrNullAsync(cancellationToken), null);
+        }
+        catch (Exception e) when (e is InvalidDataException || (firstRead && SignatureReadFailure.Is(e)))
+        {
+            return (null, $"{signers.Description}: {e.Message}");
+        }
+    }
 
     private static IEnumerable<PolicyRequirement> Requirements(PolicyDocument policy) =>
         policy.Default.Concat(policy.Transports.Values.SelectMany(scopes => scopes.Values.SelectMany(r => r)));
@@ -240,8 +275,14 @@ internal sealed partial class EnforcementPolicy(string? path, ISigstoreTree tree
         }
     }
 
+    /// <summary>What a reload would read, as text to compare, and the authorization document read for it.</summary>
+    private sealed record Stamp(string Text, SignersDocument? Signers, string? SignersProblem);
+
     private static partial class Log
     {
+        [LoggerMessage(Level = LogLevel.Warning, Message = "The status page names no imagemaker: {Problem}")]
+        public static partial void NoSigners(ILogger logger, string problem);
+
         [LoggerMessage(Level = LogLevel.Information, Message = "Enforcement policy {Path} changed and was read again")]
         public static partial void Reloaded(ILogger logger, string path);
 

@@ -19,17 +19,35 @@ namespace U7s.Cli.Enforcement;
 /// <see cref="Invalidate"/> (a signature written through this process), the signatures are read
 /// again, and only a different set, or another policy, is evaluated again.
 /// </para>
+/// <para>
+/// Signature files are written by imagemakers and by anyone who can write the tree, so reading them is
+/// bounded three ways: no more of a file than the largest signed message that could verify
+/// (<see cref="SignedMessageReader.MaxMessageBytes"/>, about 199 KiB, not the 4 MiB a client may read);
+/// requests for one image that arrive while its report is being made wait for that one instead of
+/// reading again; and at most <see cref="MaxConcurrentReads"/> images are read at a time. Memory for
+/// signatures is then at most <see cref="MaxConcurrentReads"/> × 128 × 199 KiB (about 100 MiB),
+/// however many requests come.
+/// </para>
 /// </summary>
-internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureStore store, IOpenPgp openPgp, string scopeHost, TimeProvider time, TimeSpan recheckAfter) : IImageSignatures
+internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureStore store, IOpenPgp openPgp, string scopeHost, TimeProvider time, TimeSpan recheckAfter) : IImageSignatures, IDisposable
 {
+    /// <summary>Images whose signatures are read at the same time; others wait their turn.</summary>
+    public const int MaxConcurrentReads = 4;
+
     private const int MaxCached = 200_000;
 
     private readonly ConcurrentDictionary<(RepositoryName Repository, string? Tag, Digest Digest), Entry> _entries = new();
+    private readonly ConcurrentDictionary<((RepositoryName Repository, string? Tag, Digest Digest) Image, long Generation), Task<SignatureReport>> _making = new();
+    private readonly SemaphoreSlim _reads = new(MaxConcurrentReads, MaxConcurrentReads);
     private readonly long _recheckTicks = (long)(recheckAfter.TotalSeconds * time.TimestampFrequency);
     private long _generation;
+    private long _signatureReads;
 
     /// <summary>The policy reports are made under.</summary>
     public EnforcementPolicy Policy => policy;
+
+    /// <summary>How many times an image's signatures were read from the tree (for tests of the sharing).</summary>
+    internal long SignatureReads => Interlocked.Read(ref _signatureReads);
 
     /// <summary>Makes every cached report read its signatures again before it is used next.</summary>
     public void Invalidate() => Interlocked.Increment(ref _generation);
@@ -39,27 +57,68 @@ internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureS
         var current = await policy.CurrentAsync(cancellationToken);
         var key = (repository, tag?.Value, digest);
         var generation = Interlocked.Read(ref _generation);
-        var now = time.GetTimestamp();
-        if (_entries.TryGetValue(key, out var cached) && cached.Policy == current && cached.Generation == generation && now < cached.Until)
+        if (_entries.TryGetValue(key, out var cached) && cached.Policy == current && cached.Generation == generation && time.GetTimestamp() < cached.Until)
         {
             return cached.Report;
         }
 
-        List<byte[]> signatures;
+        // One report in the making per image: whoever comes while it is made waits for it, unless this
+        // process changed signatures since it began (then its reads may be older than the change). It runs
+        // to the end whoever waits (its reads are bounded); each caller stops waiting when its request ends.
+        var making = new TaskCompletionSource<SignatureReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var shared = _making.GetOrAdd((key, generation), making.Task);
+        if (shared == making.Task)
+        {
+            _ = MakeAsync(key, tag, current, generation, cached, making);
+        }
+
+        return await shared.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose() => _reads.Dispose();
+
+    private async Task MakeAsync((RepositoryName Repository, string? Tag, Digest Digest) key, Tag? tag, PolicySnapshot current, long generation, Entry? cached, TaskCompletionSource<SignatureReport> making)
+    {
         try
         {
-            signatures = await ReadSignaturesAsync(repository, digest, cancellationToken);
+            making.SetResult(await MakeReportAsync(key, tag, current, generation, cached));
+        }
+#pragma warning disable CA1031 // Not handled here: handed to every caller waiting for this report.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            making.SetException(e);
+        }
+        finally
+        {
+            _making.TryRemove(new KeyValuePair<((RepositoryName, string?, Digest), long), Task<SignatureReport>>((key, generation), making.Task));
+        }
+    }
+
+    private async Task<SignatureReport> MakeReportAsync((RepositoryName Repository, string? Tag, Digest Digest) key, Tag? tag, PolicySnapshot current, long generation, Entry? cached)
+    {
+        var (repository, _, digest) = key;
+        var now = time.GetTimestamp();
+        List<byte[]> signatures;
+        await _reads.WaitAsync(CancellationToken.None);
+        try
+        {
+            signatures = await ReadSignaturesAsync(repository, digest, CancellationToken.None);
         }
         catch (Exception e) when (SignatureReadFailure.Is(e))
         {
             // Not cached: the next read tries the store again.
             return new SignatureReport(false, true, "-", [$"cannot read the signatures: {e.Message}"], []);
         }
+        finally
+        {
+            _reads.Release();
+        }
 
         var setHash = SetHash(signatures);
         var report = cached is not null && cached.Policy == current && cached.SetHash.AsSpan().SequenceEqual(setHash)
             ? cached.Report
-            : await EvaluateAsync(current, repository, tag, digest, signatures, cancellationToken);
+            : await EvaluateAsync(current, repository, tag, digest, signatures, CancellationToken.None);
         if (_entries.Count >= MaxCached)
         {
             _entries.Clear();
@@ -71,8 +130,9 @@ internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureS
 
     private async Task<List<byte[]>> ReadSignaturesAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _signatureReads);
         var signatures = new List<byte[]>();
-        await foreach (var signature in store.ListAsync(repository, digest, cancellationToken))
+        await foreach (var signature in store.ListAsync(repository, digest, SignedMessageReader.MaxMessageBytes, cancellationToken))
         {
             signatures.Add(signature.Content);
         }

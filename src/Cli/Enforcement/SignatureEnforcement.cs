@@ -7,15 +7,16 @@ using U7s.Registry.Status;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Store;
+using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Enforcement;
 
 /// <summary>
 /// Wires the registry's <see cref="IImageSignatures"/> to the served signature tree and the
-/// <c>Registry:Enforce</c> policy, for <c>u7s serve</c> and <c>u7s status --data</c>: one instance per
+/// <c>Registry:Enforce</c> policy, signers named from the authorization document <paramref name="signers"/>, for <c>u7s serve</c> and <c>u7s status --data</c>: one instance per
 /// process, told about the process's own changes through the audit log it shares with :81.
 /// </summary>
-internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTree tree)
+internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTree tree, ISignerSource? signers)
 {
     private PolicyImageSignatures? _signatures;
 
@@ -58,7 +59,7 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
     {
         var openPgp = new BouncyCastleOpenPgp();
         var enforce = registry.Enforce;
-        var policy = new EnforcementPolicy(enforce.Policy, tree, openPgp, time, enforce.RecheckAfter, logger);
+        var policy = new EnforcementPolicy(enforce.Policy, signers, openPgp, time, enforce.RecheckAfter, logger);
         return new PolicyImageSignatures(policy, new SignatureStore(tree), openPgp, registry.Auth.ScopeHost, time, enforce.RecheckAfter);
     }
 }

@@ -24,10 +24,8 @@ internal sealed class HtpasswdCredentials(string path, TimeProvider time) : ICre
 
     public Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken)
     {
-        var fileTime = File.GetLastWriteTimeUtc(path);
-        var key = user + "\n" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
-        var now = time.GetUtcNow();
-        if (_verified.TryGetValue(key, out var entry) && entry.FileTime == fileTime && entry.Until > now)
+        var (key, fileTime, now) = (KeyOf(user, password), File.GetLastWriteTimeUtc(path), time.GetUtcNow());
+        if (IsRemembered(key, fileTime, now))
         {
             return Task.FromResult(true);
         }
@@ -44,4 +42,11 @@ internal sealed class HtpasswdCredentials(string path, TimeProvider time) : ICre
 
         return Task.FromResult(valid);
     }
+
+    public bool IsRemembered(string user, string password) => IsRemembered(KeyOf(user, password), File.GetLastWriteTimeUtc(path), time.GetUtcNow());
+
+    private bool IsRemembered(string key, DateTime fileTime, DateTimeOffset now) =>
+        _verified.TryGetValue(key, out var entry) && entry.FileTime == fileTime && entry.Until > now;
+
+    private static string KeyOf(string user, string password) => user + "\n" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(password)));
 }

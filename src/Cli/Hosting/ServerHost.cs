@@ -47,8 +47,8 @@ internal sealed class ServerHost : IAsyncDisposable
 
         var metrics = new RegistryMetrics();
         var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
-        // One throttle for both ports: failures on :81 count against the same (user, address) as on :80.
-        var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.FailedLoginWindow, TimeProvider.System);
+        // One throttle for both ports: failures on :81 count against the same (user, address) and address as on :80.
+        var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.MaxFailedLoginsPerAddress, registry.Auth.FailedLoginWindow, TimeProvider.System);
         var logins = new LoginGate(registry.Auth.Htpasswd is null ? new NoUsers() : new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System), throttle);
         sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
         var sigstoreLogins = sigstore.HtpasswdPath is null || sigstore.HtpasswdPath == registry.Auth.Htpasswd
@@ -60,7 +60,7 @@ internal sealed class ServerHost : IAsyncDisposable
         _tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
         _signers = _s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(_s3.Bucket);
         // :80 judges manifest reads and shows signatures from the same tree; changes through either port reach its caches via the audit log.
-        var enforcement = new SignatureEnforcement(registry, _tree);
+        var enforcement = new SignatureEnforcement(registry, _tree, _signers);
         var auditLog = enforcement.Observe(new JsonLinesAuditLog(registry.AuditLogPath));
         _registry = RegistryApp.Build(
             registry,

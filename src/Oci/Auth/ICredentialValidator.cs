@@ -11,4 +11,11 @@ public interface ICredentialValidator
     /// not exist as for a wrong password, so the answer time does not tell which names are users.
     /// </summary>
     Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when <paramref name="password"/> is known to be the user's without the expensive check (it
+    /// checked out a moment ago and nothing changed since); false when that would take a check. MUST cost
+    /// next to nothing: it is asked where checks are not affordable.
+    /// </summary>
+    bool IsRemembered(string user, string password);
 }

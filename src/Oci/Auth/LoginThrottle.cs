@@ -1,100 +1,85 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace U7s.Oci.Auth;
 
 /// <summary>
-/// Counts failed logins per (user, client address) in a sliding window; past the limit, that pair is
-/// refused unchecked until its failures age out. Keyed by the pair, not by the user alone (anyone could
-/// then lock out the admin from anywhere) nor by the address alone (one client's typos, or an attacker
-/// behind the same NAT or proxy, would lock out every user there). An IPv6 client counts by its /64,
-/// the block one host usually holds. A correct login clears its pair.
+/// Counts failed logins in a sliding window, two ways:
+/// <list type="bullet">
+/// <item>per (user, client address): past <c>maxFailures</c> that pair is refused unchecked until its
+/// failures age out; a correct login clears it. Keyed by the pair, not by the user alone (anyone could then
+/// lock out the admin from anywhere) nor by the address alone (one client's typos would lock out every
+/// user behind the same NAT or proxy).</item>
+/// <item>per client address, whatever the user: past <c>maxFailuresPerAddress</c> the address gets no
+/// more password checks (bcrypt costs tens of milliseconds of CPU by design) until its failures age out,
+/// so a client trying a new user name each time is held to that budget too. Only that address pays:
+/// others log in as before. A login already known correct (verified a moment ago) costs no check and
+/// still passes there.</item>
+/// </list>
+/// An IPv6 client counts by its /64, the block one host usually holds. Both tables are bounded
+/// (<see cref="FailureWindow{TKey}.MaxKeys"/> keys each, at most a limit's worth of times per key), and
+/// long user names are kept as their hash, so invented names cost no memory beyond that.
 /// </summary>
-public sealed class LoginThrottle(int maxFailures, TimeSpan window, TimeProvider time)
+public sealed class LoginThrottle(int maxFailures, int maxFailuresPerAddress, TimeSpan window, TimeProvider time)
 {
-    /// <summary>Past this many tracked pairs, pairs whose failures all aged out are dropped.</summary>
-    private const int SweepAbove = 10_000;
+    /// <summary>User names longer than this are tracked by their SHA-256.</summary>
+    private const int MaxUserKeyLength = 64;
 
-    private readonly ConcurrentDictionary<(string User, IPAddress Address), Queue<DateTimeOffset>> _failures = new();
+    private readonly FailureWindow<(string User, IPAddress Address)> _pairs = new(window, time);
+    private readonly FailureWindow<IPAddress> _addresses = new(window, time);
 
-    public bool IsBlocked(string user, IPAddress? address)
-    {
-        if (!_failures.TryGetValue(Key(user, address), out var queue))
-        {
-            return false;
-        }
+    /// <summary>True when (<paramref name="user"/>, <paramref name="address"/>) failed too often: refuse it unchecked.</summary>
+    public bool IsBlocked(string user, IPAddress? address) => _pairs.FailuresOf(Key(user, address)) >= maxFailures;
 
-        lock (queue)
-        {
-            Trim(queue);
-            return queue.Count >= maxFailures;
-        }
-    }
+    /// <summary>True when <paramref name="address"/> failed too often, for any users: check no password from it.</summary>
+    public bool IsAddressSpent(IPAddress? address) => _addresses.FailuresOf(Block(address)) >= maxFailuresPerAddress;
 
     public void Failed(string user, IPAddress? address)
     {
-        if (_failures.Count > SweepAbove)
-        {
-            Sweep();
-        }
-
-        var queue = _failures.GetOrAdd(Key(user, address), _ => new Queue<DateTimeOffset>());
-        lock (queue)
-        {
-            Trim(queue);
-            queue.Enqueue(time.GetUtcNow());
-        }
+        _pairs.Add(Key(user, address));
+        _addresses.Add(Block(address));
     }
 
-    public void Succeeded(string user, IPAddress? address) => _failures.TryRemove(Key(user, address), out _);
+    /// <summary>
+    /// An attempt refused unchecked because its address is spent: it counts against its pair only (the
+    /// address is past its budget already, and counting it there would let its list grow with every request).
+    /// </summary>
+    public void Refused(string user, IPAddress? address) => _pairs.Add(Key(user, address));
+
+    /// <summary>Clears the pair; the address keeps its count (a correct login does not buy an attacker more guesses).</summary>
+    public void Succeeded(string user, IPAddress? address) => _pairs.Remove(Key(user, address));
 
     /// <summary>Pairs tracked now (for tests of the memory bound).</summary>
-    internal int TrackedPairs => _failures.Count;
+    internal int TrackedPairs => _pairs.Count;
 
-    private static (string, IPAddress) Key(string user, IPAddress? address)
+    /// <summary>Addresses tracked now (for tests of the memory bound).</summary>
+    internal int TrackedAddresses => _addresses.Count;
+
+    private static (string, IPAddress) Key(string user, IPAddress? address) =>
+        (user.Length <= MaxUserKeyLength ? user : "sha256:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(user))), Block(address));
+
+    /// <summary>The address a client counts under: IPv4 as is (mapped ones too), IPv6 by its /64.</summary>
+    private static IPAddress Block(IPAddress? address)
     {
         if (address is null)
         {
-            return (user, IPAddress.None);
+            return IPAddress.None;
         }
 
         if (address.IsIPv4MappedToIPv6)
         {
-            return (user, address.MapToIPv4());
+            return address.MapToIPv4();
         }
 
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var bytes = address.GetAddressBytes();
             Array.Clear(bytes, 8, 8);
-            return (user, new IPAddress(bytes));
+            return new IPAddress(bytes);
         }
 
-        return (user, address);
-    }
-
-    private void Sweep()
-    {
-        foreach (var (key, queue) in _failures)
-        {
-            lock (queue)
-            {
-                Trim(queue);
-                if (queue.Count == 0)
-                {
-                    _failures.TryRemove(key, out _);
-                }
-            }
-        }
-    }
-
-    private void Trim(Queue<DateTimeOffset> queue)
-    {
-        var cutoff = time.GetUtcNow() - window;
-        while (queue.Count > 0 && queue.Peek() < cutoff)
-        {
-            queue.Dequeue();
-        }
+        return address;
     }
 }

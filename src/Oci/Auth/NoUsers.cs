@@ -6,4 +6,6 @@ public sealed class NoUsers : ICredentialValidator
     public bool HasUsers => false;
 
     public Task<bool> ValidateAsync(string user, string password, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    public bool IsRemembered(string user, string password) => false;
 }

@@ -11,6 +11,13 @@ public sealed class AuthOptions
     /// <summary>Failed logins of one user from one client address allowed per <see cref="FailedLoginWindow"/> before that pair gets 429 (both ports).</summary>
     public int MaxFailedLogins { get; set; } = 10;
 
+    /// <summary>
+    /// Failed logins from one client address (IPv6: its /64), whatever the user names, allowed per
+    /// <see cref="FailedLoginWindow"/> before that address gets 429 without a password check (both ports);
+    /// a user and password verified a moment ago (remembered, no check needed) still pass.
+    /// </summary>
+    public int MaxFailedLoginsPerAddress { get; set; } = 30;
+
     public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>htpasswd file (bcrypt) of the users who may log in; without it, writes come from this host only. Set but missing stops the start.</summary>

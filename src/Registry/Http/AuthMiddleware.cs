@@ -8,19 +8,20 @@ using U7s.Registry.Auth;
 namespace U7s.Registry.Http;
 
 /// <summary>
-/// Who may do what on <c>/v2/</c>: reads are anonymous unless configured otherwise; pushes and deletes
+/// Who may do what on <c>/v2/</c>, <c>/ui/</c> and <c>/metrics</c>: reads are anonymous unless configured otherwise; pushes and deletes
 /// need a user allowed for the repository (HTTP Basic, the flow podman login and skopeo --creds use),
 /// except from this host when no users are configured (podsec's loader runs on the registry host) and
 /// connections do not come through a proxy (<see cref="RegistryOptions.ProxyProtocol"/>: the proxy's
 /// loopback is not this host's). Wrong credentials are always 401, so a login can tell a bad password
-/// from anonymous access; too many of them for one user from one address are 429.
+/// from anonymous access; too many of them for one user from one address, or from one address at all, are 429.
 /// </summary>
 internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWriteAccess access, RegistryOptions registry)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        // The status page shows what pulls can read, so it follows the pull rules.
-        if (!context.Request.Path.StartsWithSegments("/v2") && !context.Request.Path.StartsWithSegments("/ui"))
+        // Only the health check is open to all (haproxy probes it without credentials). The status page
+        // and /metrics tell what pulls could read, and who pushed: they follow the pull rules.
+        if (context.Request.Path.StartsWithSegments("/healthz"))
         {
             await next(context);
             return;
@@ -46,6 +47,13 @@ internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWri
                 throw new OciException(OciErrorCode.Unauthorized, "this registry needs a login to pull");
             }
 
+            await next(context);
+            return;
+        }
+
+        if (!context.Request.Path.StartsWithSegments("/v2"))
+        {
+            // No write outside /v2/: routing answers it (404 or 405).
             await next(context);
             return;
         }
@@ -100,7 +108,7 @@ internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWri
         switch (await users.CheckAsync(name, password, remote, context.RequestAborted))
         {
             case LoginResult.Throttled:
-                throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins for this user from this address; wait and retry");
+                throw new OciException(OciErrorCode.TooManyRequests, "too many failed logins from this address; wait and retry");
             case LoginResult.Invalid:
                 Challenge(context);
                 throw new OciException(OciErrorCode.Unauthorized, "invalid username or password");

@@ -24,7 +24,9 @@ internal static class StatusPage
         .none{color:#777;font-style:italic}
         """;
 
-    private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
+    // Letters of every script pass as they are (the page is UTF-8; user ids such as "Иван Петров" stay
+    // readable in the source too); markup characters, quotes and control characters are still escaped.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     public static void Write(TextWriter w, RegistryStatus status)
     {

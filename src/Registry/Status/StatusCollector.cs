@@ -6,68 +6,101 @@ using U7s.Registry.Storage;
 namespace U7s.Registry.Status;
 
 /// <summary>
-/// Gathers <see cref="RegistryStatus"/>: every tag of every repository (filtered), its manifest's
-/// digest, size and push time, the node policy's report on its signatures, and the recent audit
-/// events. Repositories are read in parallel; manifest summaries and signature reports come from
-/// their caches.
+/// Gathers <see cref="RegistryStatus"/>: every tag of every repository, its manifest's digest, size and
+/// push time, the node policy's report on its signatures, and the recent audit events, then filtered.
+/// Repositories are read in parallel; manifest summaries and signature reports come from their caches.
 /// <para>
-/// The whole list is kept for <see cref="EnforceOptions.RecheckAfter"/> and reused, filtered, by the
-/// pages that follow, until this process changes the store (<see cref="StoreChanges"/>): a push or a
+/// The whole list is one shared snapshot, kept for <see cref="EnforceOptions.RecheckAfter"/> and
+/// filtered by every page that follows, until this process changes the store (<see cref="StoreChanges"/>).
+/// At most one rebuild runs at a time, and requests that find the list out of date share it: a filter
+/// costs no more than the unfiltered page, however many arrive at once. A push or a
 /// signature through either port shows at once, a change by another process (the loader writing the
 /// store, another replica) within twice that bound: the list is kept for one, and the signature
 /// verdicts it was built from may be up to one old.
 /// </para>
 /// </summary>
 internal sealed class StatusCollector(
-    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time)
+    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time) : IDisposable
 {
     /// <summary>How many audit events the page shows.</summary>
     public const int RecentEventCount = 50;
 
+    /// <summary>One rebuild of the list at a time; every request, filtered or not, waits for it and filters its result.</summary>
+    private readonly SemaphoreSlim _rebuild = new(1, 1);
+
     private Snapshot? _all;
+    private long _rebuilds;
+
+    /// <summary>How many times the whole list was read from the store (for tests of the sharing).</summary>
+    internal long Rebuilds => Interlocked.Read(ref _rebuilds);
 
     public async Task<RegistryStatus> CollectAsync(StatusFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        IReadOnlyList<ImageStatus> images;
-        var unfiltered = string.IsNullOrEmpty(filter.Repository) && string.IsNullOrEmpty(filter.Signer);
-        if (Volatile.Read(ref _all) is { } all && all.Changes == changes.Current && time.GetElapsedTime(all.Taken) < options.Enforce.RecheckAfter)
-        {
-            images = unfiltered ? all.Images : all.Images.Where(i => filter.MatchesRepository(i.Repository) && filter.MatchesSigner(i)).ToList();
-        }
-        else if (unfiltered)
-        {
-            // Read before collecting: a change during the collection makes the next page collect again.
-            var before = changes.Current;
-            var taken = time.GetTimestamp();
-            images = await CollectImagesAsync(filter, cancellationToken);
-            Volatile.Write(ref _all, new Snapshot(images, before, taken));
-        }
-        else
-        {
-            images = await CollectImagesAsync(filter, cancellationToken);
-        }
-
-        var events = (await AuditTail.ReadRecentAsync(options.AuditLogPath, RecentEventCount * 4, cancellationToken))
-            .Where(e => filter.MatchesRepository(e.Repository))
-            .Take(RecentEventCount)
-            .ToList();
+        var all = await CurrentAsync(cancellationToken);
+        IReadOnlyList<ImageStatus> images = string.IsNullOrEmpty(filter.Repository) && string.IsNullOrEmpty(filter.Signer)
+            ? all.Images
+            : all.Images.Where(i => filter.MatchesRepository(i.Repository) && filter.MatchesSigner(i)).ToList();
+        var events = all.Events.Where(e => filter.MatchesRepository(e.Repository)).Take(RecentEventCount).ToList();
         var hasPolicy = !string.IsNullOrEmpty(options.Enforce.Policy);
         return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events);
     }
 
-    private async Task<IReadOnlyList<ImageStatus>> CollectImagesAsync(StatusFilter filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole list as it is now: the kept one while it is younger than RecheckAfter and this process
+    /// changed nothing since it was read, else a new one. A request that finds the list out of date waits
+    /// for the rebuild under way (there is at most one) and takes its result when that rebuild began after
+    /// the last change this request knows of; so any number of requests after an expiry cost one rebuild.
+    /// </summary>
+    private async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
     {
-        var repositories = (await metadata.ListRepositoriesAsync(cancellationToken)).Where(filter.MatchesRepository).ToList();
+        var known = changes.Current;
+        if (Fresh(known) is { } fresh)
+        {
+            return fresh;
+        }
+
+        await _rebuild.WaitAsync(cancellationToken);
+        try
+        {
+            if (Fresh(known) is { } rebuilt)
+            {
+                return rebuilt;
+            }
+
+            // Read before collecting: a change during the collection makes the next page collect again.
+            var before = changes.Current;
+            var taken = time.GetTimestamp();
+            Interlocked.Increment(ref _rebuilds);
+            var images = await CollectImagesAsync(cancellationToken);
+            var events = await AuditTail.ReadRecentAsync(options.AuditLogPath, RecentEventCount * 4, cancellationToken);
+            var snapshot = new Snapshot(images, events, before, taken);
+            Volatile.Write(ref _all, snapshot);
+            return snapshot;
+        }
+        finally
+        {
+            _rebuild.Release();
+        }
+    }
+
+    public void Dispose() => _rebuild.Dispose();
+
+    private Snapshot? Fresh(long known) =>
+        Volatile.Read(ref _all) is { } all && all.Changes >= known && time.GetElapsedTime(all.Taken) < options.Enforce.RecheckAfter ? all : null;
+
+    private async Task<IReadOnlyList<ImageStatus>> CollectImagesAsync(CancellationToken cancellationToken)
+    {
+        var repositories = await metadata.ListRepositoriesAsync(cancellationToken);
         var perRepository = new IReadOnlyList<ImageStatus>[repositories.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, repositories.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, Environment.ProcessorCount * 2), CancellationToken = cancellationToken },
-            async (i, ct) => perRepository[i] = await CollectRepositoryAsync(RepositoryName.Parse(repositories[i]), filter, ct));
+            async (i, ct) => perRepository[i] = await CollectRepositoryAsync(RepositoryName.Parse(repositories[i]), ct));
         return perRepository.SelectMany(r => r).ToList();
     }
 
-    private async Task<IReadOnlyList<ImageStatus>> CollectRepositoryAsync(RepositoryName repository, StatusFilter filter, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ImageStatus>> CollectRepositoryAsync(RepositoryName repository, CancellationToken cancellationToken)
     {
         var images = new List<ImageStatus>();
         foreach (var name in await metadata.ListTagsOrNullAsync(repository, cancellationToken) ?? [])
@@ -83,17 +116,14 @@ internal sealed class StatusCollector(
             var summary = await summaries.GetOrNullAsync(digest, mediaType, cancellationToken);
             var pushed = await blobs.GetLastUsedOrNullAsync(digest, cancellationToken);
             var report = await signatures.ReportAsync(repository, tag, digest, cancellationToken);
-            var image = new ImageStatus(
+            images.Add(new ImageStatus(
                 repository.Value, name, digest.ToString(), mediaType, summary?.TotalBytes ?? 0, pushed,
-                report.IsAllowed, report.RequiresSignature, report.Summary, report.Signatures);
-            if (filter.MatchesSigner(image))
-            {
-                images.Add(image);
-            }
+                report.IsAllowed, report.RequiresSignature, report.Summary, report.Signatures));
         }
 
         return images;
     }
 
-    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, long Changes, long Taken);
+    /// <summary>Every tagged image and the newest audit events (enough for a filter to still find <see cref="RecentEventCount"/>), as read at <paramref name="Taken"/>.</summary>
+    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, IReadOnlyList<AuditEvent> Events, long Changes, long Taken);
 }

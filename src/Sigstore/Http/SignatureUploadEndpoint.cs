@@ -24,7 +24,7 @@ internal static partial class SignatureUploadEndpoint
             : LoginResult.Invalid;
         if (login == LoginResult.Throttled)
         {
-            await WriteAsync(context, new UploadResult(StatusCodes.Status429TooManyRequests, "too many failed logins for this user from this address; wait and retry"));
+            await WriteAsync(context, new UploadResult(StatusCodes.Status429TooManyRequests, "too many failed logins from this address; wait and retry"));
             return;
         }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Asn1.EdEC;
 using Org.BouncyCastle.Asn1.Gnu;
@@ -20,7 +21,7 @@ public sealed partial class BouncyCastleOpenPgp
             .ToList();
         return new OpenPgpKeyInfo(
             FingerprintOf(primary),
-            primary.GetUserIds().OfType<string>().ToList(),
+            UserIdsOf(primary),
             AlgorithmName(primary),
             primary.BitStrength,
             created,
@@ -30,6 +31,14 @@ public sealed partial class BouncyCastleOpenPgp
             signingSubkeys,
             isProtected);
     }
+
+    /// <summary>
+    /// The key's user IDs, UTF-8 as OpenPGP defines them (RFC 4880 §5.11); BouncyCastle's own strings take
+    /// each byte for a character, which turns <c>Иван</c> into <c>Ð˜Ð²Ð°Ð½</c>. Bytes that are not UTF-8
+    /// become U+FFFD, as GnuPG shows them escaped.
+    /// </summary>
+    private static List<string> UserIdsOf(PgpPublicKey key) =>
+        key.GetRawUserIds().Select(id => Encoding.UTF8.GetString(id)).ToList();
 
     /// <summary>
     /// The algorithm as listings show it: RSA keys by their OpenPGP name (<c>RsaGeneral</c>), EdDSA on

@@ -6,15 +6,12 @@ namespace U7s.Sigstore.OpenPgp;
 /// <summary>Checking simple-signing messages the way containers/image 5.23 (gpgme) does (SPEC §2.2).</summary>
 public sealed partial class BouncyCastleOpenPgp
 {
-    /// <summary>Largest message read (the lookaside limit per signature, SPEC §2.4).</summary>
-    private const int MaxMessageBytes = 4 * 1024 * 1024;
-
     public OpenPgpVerification Verify(ReadOnlySpan<byte> signature, IReadOnlyList<ReadOnlyMemory<byte>> keyrings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keyrings);
-        if (signature.Length > MaxMessageBytes)
+        if (signature.Length > SignedMessageReader.MaxMessageBytes)
         {
-            return OpenPgpVerification.Fail($"signature is {signature.Length} bytes, more than the {MaxMessageBytes / (1024 * 1024)} MiB containers/image reads");
+            return OpenPgpVerification.Fail(TooLarge);
         }
 
         // containers/image sniffs the first byte before any crypto; armor ('-') and the rest are refused here.
@@ -89,6 +86,10 @@ public sealed partial class BouncyCastleOpenPgp
 
         return OpenPgpVerification.Ok(message.Content, FingerprintOf(key), FingerprintOf(primary), message.TrailingBytes);
     }
+
+    /// <summary>Why a blob longer than <see cref="SignedMessageReader.MaxMessageBytes"/> fails, however much longer (a caller may have read only that much and one byte).</summary>
+    internal static readonly string TooLarge =
+        $"Invalid GPG signature: larger than the {SignedMessageReader.MaxMessageBytes} bytes any signed message of a payload of at most {SignedMessageReader.MaxPayloadBytes / 1024} KiB can take";
 
     /// <summary>First bytes containers/image accepts: compressed data, one-pass signature, signature (old and new packet headers).</summary>
     internal static bool IsSignedMessageStart(byte first) =>

@@ -54,8 +54,8 @@ public interface IOpenPgp
     /// either packet order, exactly one signature, a known key from <paramref name="keyrings"/>, a
     /// correct signature, neither the signature nor the key expired at <paramref name="now"/>, key not
     /// revoked. The result names the key that made the signature, which may be a subkey: whether that
-    /// key is trusted is the caller's decision. The work MUST be bounded whatever the input (at most
-    /// 4 MiB read, a bounded expansion of compressed data, a bounded number of packets, a payload of
+    /// key is trusted is the caller's decision. The work MUST be bounded whatever the input (a blob longer
+    /// than the largest signed message of a 64 KiB payload refused unread, a bounded expansion of compressed data, a bounded number of packets, a payload of
     /// at most 64 KiB) and MUST stop with <see cref="OperationCanceledException"/> when
     /// <paramref name="cancellationToken"/> fires. Never throws for bad input.
     /// </summary>

@@ -25,6 +25,38 @@ internal static class SignedMessageReader
     public const int MaxPackets = 16;
 
     /// <summary>
+    /// The largest simple-signing message of a payload of at most <see cref="MaxPayloadBytes"/>, each part
+    /// at the most its format allows (RFC 4880): a compressed packet holding one one-pass signature, the
+    /// literal data and one signature (a check accepts exactly one). Anything longer cannot verify, so it is
+    /// refused unread past this many bytes: about 199 KiB, where the lookaside limit is 4 MiB. Besides the
+    /// packets it counts the compressed packet's header and algorithm octet, the worst expansion of
+    /// incompressible data (bzip2's documented bound, 1% + 600 octets, exceeds deflate's stored blocks and
+    /// zlib's framing) and the partial-length octets of a compressed packet written as a stream.
+    /// </summary>
+    public const int MaxMessageBytes = MaxPacketHeader + 1 + MaxContentBytes + (MaxContentBytes / 100) + 600 + (MaxContentBytes / 512);
+
+    /// <summary>A packet header at its longest: a new-format tag and a five-octet length.</summary>
+    private const int MaxPacketHeader = 6;
+
+    /// <summary>Version, key ID, algorithms, flag: 13 octets.</summary>
+    private const int OnePassPacketBytes = MaxPacketHeader + 13;
+
+    /// <summary>
+    /// Format, file name (a one-octet length, so at most 255), date, then the payload; written with
+    /// partial lengths (gpg does when it streams), one more octet per chunk of at least 512.
+    /// </summary>
+    private const int LiteralPacketBytes = MaxPacketHeader + 1 + 1 + 255 + 4 + MaxPayloadBytes + (MaxPayloadBytes / 512);
+
+    /// <summary>
+    /// A v4 signature: version, class, key and hash algorithms; the hashed and the unhashed subpacket
+    /// areas at their two-octet maximum; the two hash octets; then up to two MPIs of a 16384-bit key
+    /// (GnuPG's largest RSA key; DSA, ECDSA and EdDSA signatures are far smaller).
+    /// </summary>
+    private const int SignaturePacketBytes = MaxPacketHeader + 4 + (2 * (2 + ushort.MaxValue)) + 2 + (2 * (2 + (16384 / 8)));
+
+    private const int MaxContentBytes = OnePassPacketBytes + LiteralPacketBytes + SignaturePacketBytes;
+
+    /// <summary>
     /// The signatures, one-pass count and literal content of <paramref name="data"/>. MUST throw
     /// (<see cref="InvalidDataException"/>, <see cref="PgpException"/>, <see cref="IOException"/>) for
     /// a malformed message or one beyond the bounds, and

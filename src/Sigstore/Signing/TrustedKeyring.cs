@@ -25,6 +25,13 @@ public sealed class TrustedKeyring
     public IReadOnlyList<string> Problems { get; }
 
     /// <summary>
+    /// Keyrings a caller has read already (each readable, <paramref name="primaryFingerprints"/> the primary
+    /// keys they hold), so they are not parsed again.
+    /// </summary>
+    internal static TrustedKeyring Create(IReadOnlyList<ReadOnlyMemory<byte>> keyrings, IReadOnlySet<string> primaryFingerprints) =>
+        new(keyrings, primaryFingerprints, []);
+
+    /// <summary>
     /// Reads every keyring. A keyring that cannot be read is left out and named in
     /// <see cref="Problems"/> (leaving a key out only ever trusts less). MUST throw
     /// <see cref="OpenPgpException"/> when keyrings were given and none of them is readable.

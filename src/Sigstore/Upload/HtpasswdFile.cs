@@ -39,6 +39,9 @@ public sealed class HtpasswdFile : ICredentialValidator
 
     Task<bool> ICredentialValidator.ValidateAsync(string user, string password, CancellationToken cancellationToken) => Task.FromResult(Check(user, password));
 
+    /// <summary>Never: this file keeps no verified logins, every login is a check.</summary>
+    bool ICredentialValidator.IsRemembered(string user, string password) => false;
+
     /// <summary>True when <paramref name="user"/> exists with a bcrypt hash that <paramref name="password"/> matches; one bcrypt check either way.</summary>
     public bool Check(string user, string password)
     {

@@ -143,6 +143,55 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, await PushBlobAsync("alice", "alice-pw", "team/app"));
     }
 
+    /// <summary>
+    /// A client trying a new user name on each attempt (each one a bcrypt check) runs out of its
+    /// address's budget, on both ports; the same users still log in from another address, and a login
+    /// remembered as correct from a moment ago still passes from the spent one.
+    /// </summary>
+    [Fact]
+    public async Task InventedUserNames_SpendTheAddressBudget_OtherAddressesAndRememberedLoginsStillPass()
+    {
+        using var dir = new TempDirectory();
+        var htpasswd = dir.Combine("htpasswd");
+        await File.WriteAllTextAsync(htpasswd, $"alice:{Bcrypt("alice-pw")}\nbob:{Bcrypt("bob-pw")}\n");
+        var env = new Dictionary<string, string>
+        {
+            ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
+            ["U7S_REGISTRY__AUTH__MAXFAILEDLOGINS"] = "5",
+            ["U7S_REGISTRY__AUTH__MAXFAILEDLOGINSPERADDRESS"] = "8",
+        };
+        await using var server = await U7sProcess.StartAsync(dir.Combine("data"), dir.Combine("sig"), env);
+        using var here = new HttpClient { BaseAddress = server.RegistryUrl };
+        using var elsewhere = FromAddress(IPAddress.Parse("127.0.0.2"), server.RegistryUrl);
+        using var store = new HttpClient { BaseAddress = server.SigstoreUrl };
+
+        // alice logs in first, so her login is remembered (no check needed next time).
+        Assert.Equal(HttpStatusCode.OK, await VersionCheckAsync(here, "alice", "alice-pw"));
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await VersionCheckAsync(here, $"nobody{i}", "guess"));
+        }
+
+        // Spent: a new name is refused unchecked, on :80 and on :81, and so is bob, whose login would need a check.
+        using (var refused = await SendAsync(here, "nobody8", "guess"))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains("from this address", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await VersionCheckAsync(here, "bob", "bob-pw"));
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/sigstore/k8s-c10f1/pause@sha256={new string('0', 64)}/signature") { Content = new ByteArrayContent([0xA3, 1]) })
+        {
+            put.Headers.Authorization = Basic("nobody9", "guess");
+            using var answer = await store.SendAsync(put);
+            Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await VersionCheckAsync(here, "alice", "alice-pw"));
+        Assert.Equal(HttpStatusCode.OK, await VersionCheckAsync(elsewhere, "bob", "bob-pw"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await VersionCheckAsync(elsewhere, "nobody10", "guess"));
+    }
+
     [Fact]
     public async Task AnonymousPullOff_ReadsNeedALogin()
     {
@@ -180,6 +229,40 @@ public sealed class AuthTests : IAsyncLifetime
         using var response = await store.SendAsync(request);
         return response.StatusCode;
     }
+
+    private static async Task<HttpStatusCode> VersionCheckAsync(HttpClient client, string user, string password)
+    {
+        using var response = await SendAsync(client, user, password);
+        return response.StatusCode;
+    }
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient client, string user, string password)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v2/");
+        request.Headers.Authorization = Basic(user, password);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>A client whose connections come from <paramref name="source"/> (another loopback address: another client to the server).</summary>
+    private static HttpClient FromAddress(IPAddress source, Uri baseAddress) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(source, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = baseAddress };
 
     private static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));

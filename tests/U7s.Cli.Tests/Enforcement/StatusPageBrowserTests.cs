@@ -19,7 +19,14 @@ public sealed class StatusPageBrowserTests
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, TimeSpan.FromSeconds(1));
         var (app, _) = await StatusPageTests.SeedAsync(server);
         await StatusPageTests.SeedHostileAsync(server);
+
+        // An imagemaker with a Cyrillic name: user ids are UTF-8, shown and filtered as written.
+        var ivan = EnforcedServer.NewKey("Иван Петров", "ivan@example.test");
+        server.RegisterSigner("ivan", ivan.PublicKey);
+        var cyrillic = await SmallImage.PushAsync(server.Admin, "open/cyr", "1");
+        await server.SignInTreeAsync(ivan, "registry.local/open/cyr:1", cyrillic.Digest);
         await StatusPageTests.WaitForPageAsync(server, "evil@example.test");
+        await StatusPageTests.WaitForPageAsync(server, "Иван Петров");
 
         using var profile = new TempDirectory("u7s-chromium");
         using var playwright = await Playwright.CreateAsync();
@@ -37,7 +44,7 @@ public sealed class StatusPageBrowserTests
 
         Assert.Equal("Images and signatures", await page.InnerTextAsync("h1"));
         var rows = page.Locator("#images tbody tr");
-        Assert.Equal(3, await rows.CountAsync());
+        Assert.Equal(4, await rows.CountAsync());
         var appRow = rows.Filter(new LocatorFilterOptions { HasText = app.Digest.ToString() });
         Assert.Equal("app", await appRow.Locator("td").Nth(0).InnerTextAsync());
         Assert.StartsWith("accepted (scope registry.local)", await appRow.Locator("td.verdict").InnerTextAsync(), StringComparison.Ordinal);
@@ -48,6 +55,8 @@ public sealed class StatusPageBrowserTests
         // The hostile user id is text on the page; nothing of it became an element.
         var hostile = await rows.Filter(new LocatorFilterOptions { HasText = "hostile" }).Locator("li").InnerTextAsync();
         Assert.Contains(StatusPageTests.HostileName, hostile, StringComparison.Ordinal);
+        var cyrillicRow = rows.Filter(new LocatorFilterOptions { HasText = cyrillic.Digest.ToString() });
+        Assert.Contains($"signature-1 by Иван Петров <ivan@example.test> [{ivan.Fingerprint}] for registry.local/open/cyr:1: valid", await cyrillicRow.Locator("li.valid").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("script").CountAsync());
         Assert.Equal(0, await page.Locator("img").CountAsync());
         Assert.True(await page.Locator("#events tbody tr").CountAsync() >= 3);
@@ -63,6 +72,14 @@ public sealed class StatusPageBrowserTests
         Assert.Equal(1, await page.Locator("#images tbody tr").CountAsync());
         Assert.Equal("tool", await page.Locator("#images tbody tr td").First.InnerTextAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ArtifactsDirectory(), "status-page-filtered.png"), FullPage = true });
+
+        // The signer filter takes the name as typed, in any script.
+        await page.FillAsync("input[name=repository]", string.Empty);
+        await page.FillAsync("input[name=signer]", "иван");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => url.Contains("signer=%D0%B8", StringComparison.Ordinal));
+        Assert.Equal(1, await page.Locator("#images tbody tr").CountAsync());
+        Assert.Equal("open/cyr", await page.Locator("#images tbody tr td").First.InnerTextAsync());
     }
 
     /// <summary><c>artifacts/</c> beside <c>U7s.sln</c> (gitignored; CI keeps it), or the temp directory outside a checkout.</summary>

@@ -110,15 +110,40 @@ public sealed class StatusPageTests
         Assert.DoesNotContain("<script", echoed, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// With pulls behind a login, so are the status page (it names who pushed) and <c>/metrics</c>, under
+    /// every spelling of their paths; only <c>/healthz</c> stays open, for haproxy's checks.
+    /// </summary>
     [Fact]
-    public async Task Page_PullsNeedALogin_SoDoesThePage()
+    public async Task Page_PullsNeedALogin_SoDoThePageAndMetrics()
     {
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Off, TimeSpan.FromHours(1), anonymousPull: false);
+        await SeedAsync(server);
         using var anonymous = await server.Anonymous.GetAsync("/ui/");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.StartsWith("Basic realm=", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
-        using var json = await server.Anonymous.GetAsync("/ui/status.json");
-        Assert.Equal(HttpStatusCode.Unauthorized, json.StatusCode);
+        foreach (var path in new[] { "/ui/status.json", "/UI/status.json", "/ui/status.json/", "/ui//status.json", "/ui/./status.json", "/ui/status.json?repository=app", "/metrics", "/METRICS", "/metrics/" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            using var response = await server.Anonymous.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound, $"{path}: {(int)response.StatusCode}");
+            Assert.DoesNotContain("admin", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("u7s_registry", body, StringComparison.Ordinal);
+        }
+
+        using (var metrics = await server.Anonymous.GetAsync("/metrics"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
+        }
+
+        using (var health = await server.Anonymous.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        }
+
+        Assert.Contains("u7s_registry_requests_total", await server.Admin.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        Assert.Contains("\"user\":\"admin\"", await server.Admin.GetStringAsync("/ui/status.json"), StringComparison.Ordinal);
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/ui/");
         wrong.Headers.Authorization = EnforcedServer.Basic("admin", "wrong");
         using var wrongAnswer = await server.Anonymous.SendAsync(wrong);
@@ -170,17 +195,13 @@ public sealed class StatusPageTests
         return (app, tool);
     }
 
-    /// <summary>hostile:1 signed by a published key whose user id is <see cref="HostileName"/>.</summary>
+    /// <summary>hostile:1 signed by an imagemaker whose key (registered in the authorization file) has the user id <see cref="HostileName"/>.</summary>
     internal static async Task SeedHostileAsync(EnforcedServer server)
     {
         var image = await SmallImage.PushAsync(server.Admin, "hostile", "1");
-        var pgp = new BouncyCastleOpenPgp();
-        var secret = pgp.GenerateSecretKey(new KeyGenerationRequest(HostileName, "evil@example.test", KeySpec.Rsa(2048), null, DateTimeOffset.UtcNow));
-        var fingerprint = pgp.ReadSecretKeys(secret, DateTimeOffset.UtcNow)[0].Fingerprint;
-        var publicKey = pgp.ExportPublicKey(secret, fingerprint, armored: false);
-        await File.WriteAllBytesAsync(Path.Combine(server.SigstoreRoot, "keys", "evil.pgp"), publicKey);
-        var signer = new ImageSigner(pgp, new SignatureStore(new FileSystemSigstoreTree(server.SigstoreRoot)), TimeProvider.System, "u7s test");
-        await signer.SignAsync(Reference.Parse("registry.local/hostile:1"), image.Digest, new U7s.Sigstore.Keys.SignerKey(fingerprint, secret, publicKey, null), CancellationToken.None);
+        var key = EnforcedServer.NewKey(HostileName, "evil@example.test");
+        server.RegisterSigner("evil", key.PublicKey);
+        await server.SignInTreeAsync(key, "registry.local/hostile:1", image.Digest);
     }
 
     /// <summary>Loads the page until it shows <paramref name="text"/> (a key published after the start is read within RecheckAfter).</summary>

@@ -26,9 +26,11 @@ internal sealed class EnforcedServer : IAsyncDisposable
     public const string Password = "admin-pw";
 
     private readonly ServerHost _host;
+    private readonly Dictionary<string, byte[]> _signers;
 
-    private EnforcedServer(TempDirectory dir, ServerHost host, string sigstoreRoot, string policyPath)
+    private EnforcedServer(TempDirectory dir, ServerHost host, string sigstoreRoot, string policyPath, Dictionary<string, byte[]> signers)
     {
+        _signers = signers;
         Dir = dir;
         _host = host;
         SigstoreRoot = sigstoreRoot;
@@ -57,12 +59,42 @@ internal sealed class EnforcedServer : IAsyncDisposable
 
     public Uri RegistryUrl => _host.RegistryUrl;
 
+    /// <summary>The authorization file (<c>Auth:Signers</c>): admin, and whoever <see cref="RegisterSigner"/> adds.</summary>
+    public string SignersPath => Dir.Combine("signers.json");
+
+    /// <summary>Adds an imagemaker's public key to the authorization file, as root's <c>create-imagemakeruser</c> does; read within RecheckAfter.</summary>
+    public void RegisterSigner(string user, byte[] armoredPublicKey)
+    {
+        _signers[user] = armoredPublicKey;
+        WriteSigners(SignersPath, _signers);
+    }
+
+    private static string WriteSigners(string path, Dictionary<string, byte[]> signers) =>
+        TestSigners.Write(path, Policy("/var/sigstore/keys/admin.pgp"), signers.Select(p => (p.Key, p.Value)).ToArray());
+
+    /// <summary>A new Ed25519 signer key for <c>Name &lt;email&gt;</c>, unprotected.</summary>
+    public static SignerKey NewKey(string name, string email)
+    {
+        var pgp = new BouncyCastleOpenPgp();
+        var secret = pgp.GenerateSecretKey(new KeyGenerationRequest(name, email, KeySpec.Ed25519, null, DateTimeOffset.UtcNow));
+        var fingerprint = pgp.ReadSecretKeys(secret, DateTimeOffset.UtcNow)[0].Fingerprint;
+        return new SignerKey(fingerprint, secret, pgp.ExportPublicKey(secret, fingerprint, armored: true), null);
+    }
+
+    /// <summary>Signs <paramref name="identity"/> → <paramref name="digest"/> with <paramref name="key"/> straight into the tree.</summary>
+    public async Task SignInTreeAsync(SignerKey key, string identity, Digest digest)
+    {
+        var signer = new ImageSigner(new BouncyCastleOpenPgp(), new SignatureStore(new FileSystemSigstoreTree(SigstoreRoot)), TimeProvider.System, "u7s test");
+        await signer.SignAsync(Reference.Parse(identity), digest, key, force: true, CancellationToken.None);
+    }
+
     public static string Policy(string keyPath) =>
         "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
         + "\"registry.local\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + keyPath + "\"}],"
         + "\"registry.local/open\":[{\"type\":\"insecureAcceptAnything\"}]}}}";
 
-    public static async Task<EnforcedServer> StartAsync(EnforceMode mode, TimeSpan recheckAfter, bool anonymousPull = true, S3StorageOptions? s3 = null, TempDirectory? dir = null)
+    /// <param name="signers">Imagemakers besides admin in the authorization file: user → armored public key.</param>
+    public static async Task<EnforcedServer> StartAsync(EnforceMode mode, TimeSpan recheckAfter, bool anonymousPull = true, S3StorageOptions? s3 = null, TempDirectory? dir = null, IReadOnlyDictionary<string, byte[]>? signers = null)
     {
         dir ??= new TempDirectory("u7s-enforce");
         var sigstoreRoot = dir.Combine("sig");
@@ -72,11 +104,12 @@ internal sealed class EnforcedServer : IAsyncDisposable
         // admin is also the imagemaker for all of registry.local, so it may PUT signatures on :81.
         await File.WriteAllTextAsync(Path.Combine(sigstoreRoot, "keys", "policy.json"), Policy("/var/sigstore/keys/admin.pgp"));
         // Rights come only from the authorization file (root-owned on a node; the test user's here).
-        var signers = TestSigners.Write(dir.Combine("signers.json"), Policy("/var/sigstore/keys/admin.pgp"), ("admin", SampleKeys.SignerPublic));
+        var allSigners = new Dictionary<string, byte[]>(signers ?? new Dictionary<string, byte[]>(), StringComparer.Ordinal) { ["admin"] = SampleKeys.SignerPublic };
+        var signersPath = WriteSigners(dir.Combine("signers.json"), allSigners);
         if (s3 is not null)
         {
             var bucket = S3Bucket.Open(s3);
-            await bucket.PutAsync(SignersDocument.S3Key, File.ReadAllBytes(signers), CancellationToken.None);
+            await bucket.PutAsync(SignersDocument.S3Key, File.ReadAllBytes(signersPath), CancellationToken.None);
             var tree = new U7s.S3.Sigstore.S3SigstoreTree(bucket);
             await tree.WriteAsync("keys/admin.pgp", SampleKeys.SignerPublic, CancellationToken.None);
             await tree.WriteAsync("keys/policy.json", File.ReadAllBytes(Path.Combine(sigstoreRoot, "keys", "policy.json")), CancellationToken.None);
@@ -94,14 +127,14 @@ internal sealed class EnforcedServer : IAsyncDisposable
         {
             Listen = "127.0.0.1:0",
             DataRoot = dir.Combine("data-" + Guid.NewGuid().ToString("N")[..8]),
-            Auth = { Htpasswd = htpasswd, Signers = signers, AnonymousPull = anonymousPull, Writers = { ["admin"] = ["*"] } },
+            Auth = { Htpasswd = htpasswd, Signers = signersPath, AnonymousPull = anonymousPull, Writers = { ["admin"] = ["*"] } },
             Enforce = { Mode = mode, Policy = policyPath, RecheckAfter = recheckAfter },
         };
         Assert.Empty(registry.Validate());
         var sigstore = new SigstoreOptions { Listen = "127.0.0.1:0", Root = sigstoreRoot };
         var host = new ServerHost(registry, sigstore, l => l.ClearProviders(), s3);
         await host.StartAsync(CancellationToken.None);
-        return new EnforcedServer(dir, host, sigstoreRoot, policyPath);
+        return new EnforcedServer(dir, host, sigstoreRoot, policyPath, allSigners);
     }
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>

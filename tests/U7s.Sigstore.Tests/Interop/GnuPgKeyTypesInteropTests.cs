@@ -39,6 +39,41 @@ public sealed class GnuPgKeyTypesInteropTests(GnuPgKeyTypesInteropTests.Keys key
         Assert.Equal(info.Fingerprint, check.SignerFingerprint);
     }
 
+    /// <summary>User ids are UTF-8 (RFC 4880 §5.11): a Cyrillic name made by gpg reads back as written.</summary>
+    [RequiresToolFact("gpg")]
+    public async Task GpgMadeKey_CyrillicUserId_ReadsAsUtf8()
+    {
+        var publicKey = Encoding.ASCII.GetBytes((await keys.Home.GpgAsync("--armor", "--export", "ivan@example.test")).EnsureSuccess("gpg --export").StandardOutput);
+
+        var info = Assert.Single(_pgp.ReadPublicKeys(publicKey, DateTimeOffset.UtcNow));
+
+        Assert.Equal(["Иван Петров <ivan@example.test>"], info.UserIds);
+        Assert.Equal(["ivan@example.test"], info.Emails);
+    }
+
+    /// <summary>
+    /// What gpg writes for the largest payload a check accepts (64 KiB, incompressible), with its largest
+    /// key here and each compression, fits the bound past which a signature is refused unread.
+    /// </summary>
+    [RequiresToolTheory("gpg")]
+    [InlineData("zlib")]
+    [InlineData("zip")]
+    [InlineData("bzip2")]
+    [InlineData("none")]
+    public async Task GpgSignature_OfTheLargestPayload_FitsTheMessageBound(string compression)
+    {
+        var payload = keys.Home.FilePath($"large-{Guid.NewGuid():N}.bin");
+        await File.WriteAllBytesAsync(payload, System.Security.Cryptography.RandomNumberGenerator.GetBytes(SignedMessageReader.MaxPayloadBytes));
+        (await keys.Home.GpgAsync("-u", "rsa4096@example.test", "--compress-algo", compression, "--output", payload + ".sig", "--sign", payload)).EnsureSuccess("gpg --sign");
+        var blob = await File.ReadAllBytesAsync(payload + ".sig");
+        var publicKey = Encoding.ASCII.GetBytes((await keys.Home.GpgAsync("--armor", "--export", "rsa4096@example.test")).EnsureSuccess("gpg --export").StandardOutput);
+
+        var result = _pgp.Verify(blob, [publicKey], DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.True(result.IsValid, result.Error);
+        Assert.InRange(blob.Length, SignedMessageReader.MaxPayloadBytes, SignedMessageReader.MaxMessageBytes);
+    }
+
     [RequiresToolFact("gpg")]
     public async Task ClearKeyOfEarlierVersions_FailsInGpg_UntilExportedByU7s()
     {
@@ -63,7 +98,7 @@ public sealed class GnuPgKeyTypesInteropTests(GnuPgKeyTypesInteropTests.Keys key
         Assert.True(after.ExitCode == 0, after.StandardError);
     }
 
-    /// <summary>One keyring with the three primary-only signing keys, made once per class (RSA 4096 takes gpg a few seconds).</summary>
+    /// <summary>One keyring with the primary-only signing keys (and a Cyrillic-named one), made once per class (RSA 4096 takes gpg a few seconds).</summary>
     public sealed class Keys : IAsyncLifetime, IDisposable
     {
         public GnuPgHome Home { get; } = new();
@@ -80,6 +115,9 @@ public sealed class GnuPgKeyTypesInteropTests(GnuPgKeyTypesInteropTests.Keys key
                 (await Home.GpgAsync("--passphrase", string.Empty, "--quick-gen-key", $"{algorithm} <{algorithm}@example.test>", algorithm, "sign", "never"))
                     .EnsureSuccess("gpg --quick-gen-key " + algorithm);
             }
+
+            (await Home.GpgAsync("--passphrase", string.Empty, "--quick-gen-key", "Иван Петров <ivan@example.test>", "ed25519", "sign", "never"))
+                .EnsureSuccess("gpg --quick-gen-key (Cyrillic)");
         }
 
         public Task DisposeAsync() => Task.CompletedTask;

@@ -145,6 +145,28 @@ public abstract partial class SigstoreTreeContract
         Assert.Null(await Tree.OpenFileOrNullAsync(SignatureStore.TreePath(Repo, digest, 129), default));
     }
 
+    /// <summary>The bounded listing stops reading each file one byte past the bound, and stops at the first gap.</summary>
+    [ContractFact]
+    public async Task Store_BoundedListing_CutsLongSignaturesOneBytePastTheBound()
+    {
+        var digest = Digest.Compute("bounded"u8);
+        var store = new SignatureStore(Tree);
+        var longOne = Enumerable.Range(0, 5000).Select(i => (byte)i).ToArray();
+        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 1), new byte[] { 1, 2, 3 }, default);
+        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 2), longOne, default);
+        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 4), new byte[] { 4 }, default);
+
+        var listed = new List<StoredSignature>();
+        await foreach (var signature in store.ListAsync(Repo, digest, 100, default))
+        {
+            listed.Add(signature);
+        }
+
+        Assert.Equal([1, 2], listed.Select(s => s.Index));
+        Assert.Equal([1, 2, 3], listed[0].Content);
+        Assert.Equal(longOne[..101], listed[1].Content);
+    }
+
     [ContractFact]
     public async Task PublishedKey_IsServedFromEveryReplica()
     {
