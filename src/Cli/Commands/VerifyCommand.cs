@@ -31,7 +31,7 @@ internal static class VerifyCommand
         },
     };
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(1) };
+    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
 
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {

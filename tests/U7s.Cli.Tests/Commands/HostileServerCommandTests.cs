@@ -1,0 +1,129 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using U7s.Oci;
+using U7s.Sigstore.Store;
+
+namespace U7s.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>status</c> and <c>verify</c> against servers that answer as an attacker would (a real Kestrel on 127.0.0.1):
+/// redirects to <c>file:</c> URLs and to other hosts, endless chunked bodies. The CLI answers one line and a nonzero
+/// exit code, never a stack trace; it reads no more than it keeps (the bytes the server's sockets took say so);
+/// and credentials never follow a redirect to another origin.
+/// </summary>
+public sealed class HostileServerCommandTests : IDisposable
+{
+    private const long Offered = 200L << 20;
+    private readonly TempDirectory _dir = new("u7s-hostile");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Status_RedirectToAFileUrl_IsOneLine_NotAStackTrace()
+    {
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", HostileServer.Redirect("file:///etc/passwd")));
+
+        var (code, stdout, stderr) = await CliAsync("status", "--registry-url", hostile.BaseAddress.ToString());
+
+        Assert.Equal(ExitCodes.Unavailable, code);
+        Assert.Empty(stdout);
+        AssertOneLine(stderr, "redirected to file: URLs are not followed");
+    }
+
+    [Fact]
+    public async Task Status_EndlessJson_IsRefusedPastItsLimit_NotReadWhole()
+    {
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", h.Endless("application/json", "{\"images\":[", "{\"repository\":\"a\",\"tag\":\"1\"},", Offered)));
+
+        var (code, _, stderr) = await CliAsync("status", "--registry-url", hostile.BaseAddress.ToString());
+
+        Assert.Equal(ExitCodes.Unavailable, code);
+        AssertOneLine(stderr, "sent a status larger than 64 MiB");
+        Assert.True(hostile.BytesSent < 96L << 20, $"the server sent {hostile.BytesSent} bytes before the client stopped");
+    }
+
+    [Fact]
+    public async Task Status_Credentials_FollowARedirectOnTheSameOrigin_NeverToAnother()
+    {
+        const string Status = """{"generatedAt":"2025-01-01T00:00:00Z","enforcement":"off","hasPolicy":false,"filter":{},"images":[],"recentEvents":[]}""";
+        await using var elsewhere = await HostileServer.StartAsync(h => h.Map("/ui/status.json", context => context.Response.WriteAsync(Status)));
+        await using var origin = await HostileServer.StartAsync(h =>
+        {
+            h.Map("/ui/status.json", HostileServer.Redirect("/moved/status.json"));
+            h.Map("/moved/status.json", HostileServer.Redirect(new Uri(elsewhere.BaseAddress, "/ui/status.json").ToString()));
+        });
+        var password = _dir.Combine("password");
+        await File.WriteAllTextAsync(password, "secret\n");
+
+        var (code, _, stderr) = await CliAsync("status", "--registry-url", origin.BaseAddress.ToString(), "--user", "alice", "--password-file", password);
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:secret"));
+        Assert.Equal([basic, basic], origin.Requests.Select(r => r.Authorization));
+        var (path, authorization) = Assert.Single(elsewhere.Requests);
+        Assert.StartsWith("/ui/status.json", path, StringComparison.Ordinal);
+        Assert.Null(authorization);
+    }
+
+    [Fact]
+    public async Task Verify_ManifestRedirectedToAFileUrl_IsOneLine_NotAStackTrace()
+    {
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/v2/app/manifests/v1", HostileServer.Redirect("file:///etc/passwd")));
+
+        var (code, _, stderr) = await CliAsync("verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--sigstore-root", _dir.Path);
+
+        Assert.Equal(ExitCodes.Unavailable, code);
+        AssertOneLine(stderr, "redirected to file: URLs are not followed");
+    }
+
+    [Fact]
+    public async Task Verify_EndlessChunkedSignature_IsOneLine_NotReadWhole()
+    {
+        var manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""");
+        var signature = "/sigstore/" + SignatureStore.RelativePath(RepositoryName.Parse("app"), Digest.Compute(manifest), 1);
+        await using var hostile = await HostileServer.StartAsync(h =>
+        {
+            h.Map("/v2/app/manifests/v1", context =>
+            {
+                context.Response.ContentType = MediaTypes.OciManifest;
+                return context.Response.Body.WriteAsync(manifest).AsTask();
+            });
+            h.Map(signature, h.Endless("application/octet-stream", string.Empty, "\u001b[2J", Offered));
+        });
+
+        var (code, _, stderr) = await CliAsync(
+            "verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--lookaside", new Uri(hostile.BaseAddress, "/sigstore/").ToString(), "--sigstore-root", _dir.Path);
+
+        Assert.Equal(ExitCodes.Unavailable, code);
+        AssertOneLine(stderr, "larger than 4 MiB");
+        Assert.True(hostile.BytesSent < 32L << 20, $"the server sent {hostile.BytesSent} bytes before the client stopped");
+    }
+
+    [Fact]
+    public async Task RedirectLoop_StopsAfterTenHops()
+    {
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", HostileServer.Redirect("/ui/status.json")));
+
+        var (code, _, stderr) = await CliAsync("status", "--registry-url", hostile.BaseAddress.ToString());
+
+        Assert.Equal(ExitCodes.Unavailable, code);
+        AssertOneLine(stderr, "more than 10 redirects");
+        Assert.Equal(11, hostile.Requests.Count);
+    }
+
+    private static void AssertOneLine(string stderr, string expected)
+    {
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.StartsWith("u7s: ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("unexpected error", stderr, StringComparison.Ordinal);
+        Assert.Equal(stderr.TrimEnd('\n'), stderr.TrimEnd('\n').ReplaceLineEndings(" "));
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> CliAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+}
