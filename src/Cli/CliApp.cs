@@ -47,7 +47,7 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            await stderr.WriteLineAsync($"u7s: {UsageError(parse)}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(UsageError(parse))}");
             return ExitCodes.Usage;
         }
 
@@ -56,14 +56,15 @@ internal static class CliApp
         {
             return await parse.InvokeAsync(config, cancellationToken);
         }
+        // Messages quote what servers, archives and signatures said: escaped, so they stay one line and inert.
         catch (UserException e)
         {
-            await stderr.WriteLineAsync($"u7s: {e.Message}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
             return e.ExitCode;
         }
         catch (ClusterException e)
         {
-            await stderr.WriteLineAsync($"u7s: {e.Message}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
             return NodeCommandOptions.ExitCodeOf(e.Kind);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -75,7 +76,7 @@ internal static class CliApp
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await stderr.WriteLineAsync($"u7s: unexpected error: {e}");
+            await stderr.WriteLineAsync($"u7s: unexpected error: {string.Join('\n', e.ToString().Split('\n').Select(line => TerminalText.Escape(line.TrimEnd('\r'))))}");
             return ExitCodes.Failure;
         }
     }

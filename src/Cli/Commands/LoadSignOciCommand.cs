@@ -194,7 +194,7 @@ internal static class LoadSignOciCommand
         // An accepted image with a reason was let through without a signature check (insecureAcceptAnything).
         foreach (var warning in result.Images.Where(i => i.Verification is { Accepted: true, Reason: not null }).Select(i => i.Verification!.Reason!).Distinct(StringComparer.Ordinal))
         {
-            output.WriteLine($"warning: {warning}");
+            output.WriteLine($"warning: {TerminalText.Escape(warning)}");
         }
 
         output.WriteLine(

@@ -136,7 +136,8 @@ internal sealed class NodeCommandOptions
         var output = parse.InvocationConfiguration.Output;
         foreach (var line in report)
         {
-            await output.WriteLineAsync(line);
+            // Reports quote fetched names and image verdicts (signature identities): one inert line each.
+            await output.WriteLineAsync(TerminalText.Escape(line));
         }
 
         if (report.Count == 0 && sayNothingToChange)

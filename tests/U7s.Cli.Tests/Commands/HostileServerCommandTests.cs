@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using U7s.Cli.Tests.Support;
 using U7s.Oci;
 using U7s.Sigstore.Store;
 
@@ -66,6 +67,30 @@ public sealed class HostileServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Status_NamesAndUserIdsFromTheServer_CannotWriteRowsOrDriveTheTerminal()
+    {
+        // Every string of the JSON is the server's: repository, tag, verdict, signer, identity, reason, audit user.
+        const string Evil = @"x\u001b[2J\n\tforged\u202e";
+        var status = $$"""
+            {"generatedAt":"2025-01-01T00:00:00Z","enforcement":"{{Evil}}","hasPolicy":true,"filter":{},
+             "images":[{"repository":"{{Evil}}","tag":"{{Evil}}","digest":"sha256:1","mediaType":"m","size":1,"pushed":null,"allowed":false,"requiresSignature":true,
+               "verdict":"{{Evil}}","signatures":[{"index":1,"signer":"{{Evil}}","fingerprint":"{{Evil}}","identity":"{{Evil}}","isValid":false,"reason":"{{Evil}}"}]}],
+             "recentEvents":[{"time":"2025-01-01T00:00:00Z","user":"{{Evil}}","action":"{{Evil}}","repository":"{{Evil}}","digest":"{{Evil}}"}]}
+            """;
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", context => context.Response.WriteAsync(status)));
+
+        var (code, stdout, stderr) = await CliAsync("status", "--registry-url", hostile.BaseAddress.ToString());
+
+        Assert.True(code == ExitCodes.Success, stderr);
+        var lines = stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(4, lines.Length);
+        Assert.Equal(7, lines[1].Split('\t').Length);
+        Assert.StartsWith(@"x\x1b[2J\n\tforged\u{202E}" + "\t", lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain(stdout, c => char.IsControl(c) && c is not '\n' and not '\t');
+        Assert.DoesNotContain('\u202e', stdout);
+    }
+
+    [Fact]
     public async Task Verify_ManifestRedirectedToAFileUrl_IsOneLine_NotAStackTrace()
     {
         await using var hostile = await HostileServer.StartAsync(h => h.Map("/v2/app/manifests/v1", HostileServer.Redirect("file:///etc/passwd")));
@@ -97,6 +122,44 @@ public sealed class HostileServerCommandTests : IDisposable
         Assert.Equal(ExitCodes.Unavailable, code);
         AssertOneLine(stderr, "larger than 4 MiB");
         Assert.True(hostile.BytesSent < 32L << 20, $"the server sent {hostile.BytesSent} bytes before the client stopped");
+    }
+
+    [Fact]
+    public async Task Verify_APayloadsIdentity_CannotWriteLinesOrDriveTheTerminal()
+    {
+        var manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""");
+        var digest = Digest.Compute(manifest);
+        // Signed by a trusted key, claiming an identity made to look like the verdicts verify prints.
+        var forged = $"registry.local/app:evil\n\u001b[1A\u001b[2Ksignature-1\t{SampleKeys.SignerFingerprint}\tregistry.local/app:v1\t{digest}\tok\npolicy: accepted\u202e";
+        var signature = await SampleSignature.Content(forged, digest).ReadAsByteArrayAsync();
+        await using var hostile = await HostileServer.StartAsync(h =>
+        {
+            h.Map("/v2/app/manifests/v1", context =>
+            {
+                context.Response.ContentType = MediaTypes.OciManifest;
+                return context.Response.Body.WriteAsync(manifest).AsTask();
+            });
+            h.Map("/sigstore/" + SignatureStore.RelativePath(RepositoryName.Parse("app"), digest, 1), context => context.Response.Body.WriteAsync(signature).AsTask());
+        });
+        var key = _dir.Combine("signer.pgp");
+        await File.WriteAllBytesAsync(key, SampleKeys.SignerPublic);
+        var policy = _dir.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"KEY"}]}}}""".Replace("KEY", key, StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = await CliAsync(
+            "verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--lookaside", new Uri(hostile.BaseAddress, "/sigstore/").ToString(),
+            "--keyring", key, "--policy", policy, "--sigstore-root", _dir.Path);
+
+        Assert.True(code == ExitCodes.Refused, stdout + stderr);
+        var lines = stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(5, lines[1].Split('\t').Length);
+        Assert.StartsWith("signature-1\t", lines[1], StringComparison.Ordinal);
+        Assert.Contains(@"rejected: Signature for identity registry.local/app:evil\n\x1b[1A\x1b[2Ksignature-1\t", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith(@"\npolicy: accepted\u{202E} is not accepted", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("policy: rejected", lines[2], StringComparison.Ordinal);
+        Assert.DoesNotContain(stdout, c => char.IsControl(c) && c is not '\n' and not '\t');
+        Assert.DoesNotContain('\u202e', stdout);
     }
 
     [Fact]
