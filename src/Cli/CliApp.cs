@@ -56,15 +56,16 @@ internal static class CliApp
         {
             return await parse.InvokeAsync(config, cancellationToken);
         }
-        // Messages quote what servers, archives and signatures said: escaped, so they stay one line and inert.
+        // Messages quote what servers, archives and signatures said: escaped, so they are inert. Their own line breaks
+        // (a preflight's list of problems) stay; the quoted parts were made one line where they were quoted.
         catch (UserException e)
         {
-            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.EscapeLines(e.Message)}");
             return e.ExitCode;
         }
         catch (ClusterException e)
         {
-            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.EscapeLines(e.Message)}");
             return NodeCommandOptions.ExitCodeOf(e.Kind);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -76,7 +77,7 @@ internal static class CliApp
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await stderr.WriteLineAsync($"u7s: unexpected error: {string.Join('\n', e.ToString().Split('\n').Select(line => TerminalText.Escape(line.TrimEnd('\r'))))}");
+            await stderr.WriteLineAsync($"u7s: unexpected error: {TerminalText.EscapeLines(e.ToString())}");
             return ExitCodes.Failure;
         }
     }

@@ -63,6 +63,14 @@ internal static class TerminalText
         return escaped.ToString();
     }
 
+    /// <summary>
+    /// <see cref="Escape"/> for text of several lines written by U7s itself (a kubeadm config, a preflight's list of
+    /// problems): its line breaks stay, everything else in each line is escaped. Untrusted parts inside it must have
+    /// been escaped with <see cref="Escape"/> where they were quoted, or they could start lines of their own.
+    /// </summary>
+    public static string EscapeLines(string? text) =>
+        string.Join('\n', (text ?? string.Empty).Split('\n').Select(line => Escape(line.TrimEnd('\r'))));
+
     // Controls (C0, DEL, C1: ESC and CSI start terminal sequences), format characters (bidi embeddings, overrides and
     // isolates, zero-width characters, the invisible tag characters), line and paragraph separators; an unpaired
     // surrogate arrives here as U+FFFD and is shown as that.

@@ -23,6 +23,10 @@ public sealed class TerminalTextTests
         Assert.Equal(expected, TerminalText.Escape(text));
 
     [Fact]
+    public void EscapeLines_KeepsTheLineBreaks_EscapesTheRestOfEachLine() =>
+        Assert.Equal("preflight:\n  - a: \\x1b[2J\\t\n  - b", TerminalText.EscapeLines("preflight:\r\n  - a: \u001b[2J\t\n  - b"));
+
+    [Fact]
     public void Escape_UnpairedSurrogate_IsShownAsTheReplacementCharacter() =>
         Assert.Equal("a\uFFFDb", TerminalText.Escape("a\uD800b"));
 

@@ -136,8 +136,8 @@ internal sealed class NodeCommandOptions
         var output = parse.InvocationConfiguration.Output;
         foreach (var line in report)
         {
-            // Reports quote fetched names and image verdicts (signature identities): one inert line each.
-            await output.WriteLineAsync(TerminalText.Escape(line));
+            // Reports may be several lines (a kubeadm config); what they quote from elsewhere was escaped where quoted.
+            await output.WriteLineAsync(TerminalText.EscapeLines(line));
         }
 
         if (report.Count == 0 && sayNothingToChange)

@@ -263,7 +263,7 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         {
             // Only the start of an error body is ever shown; a hostile one can be endless.
             var text = System.Text.Encoding.UTF8.GetString(await BoundedBody.ReadPrefixAsync(response.Content, MaxErrorBytes, cancellationToken));
-            detail = text.Length > 300 ? text[..300] : text;
+            detail = (text.Length > 300 ? text[..300] : text).ReplaceLineEndings(" ");
             using var doc = JsonDocument.Parse(text);
             if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
             {

@@ -15,6 +15,10 @@ namespace U7s.Cli.Tests.Commands;
 public sealed class HostileServerCommandTests : IDisposable
 {
     private const long Offered = 200L << 20;
+
+    private static readonly byte[] Manifest = Encoding.UTF8.GetBytes(
+        """{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""");
+
     private readonly TempDirectory _dir = new("u7s-hostile");
 
     public void Dispose() => _dir.Dispose();
@@ -104,17 +108,7 @@ public sealed class HostileServerCommandTests : IDisposable
     [Fact]
     public async Task Verify_EndlessChunkedSignature_IsOneLine_NotReadWhole()
     {
-        var manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""");
-        var signature = "/sigstore/" + SignatureStore.RelativePath(RepositoryName.Parse("app"), Digest.Compute(manifest), 1);
-        await using var hostile = await HostileServer.StartAsync(h =>
-        {
-            h.Map("/v2/app/manifests/v1", context =>
-            {
-                context.Response.ContentType = MediaTypes.OciManifest;
-                return context.Response.Body.WriteAsync(manifest).AsTask();
-            });
-            h.Map(signature, h.Endless("application/octet-stream", string.Empty, "\u001b[2J", Offered));
-        });
+        await using var hostile = await StartImageServerAsync(h => h.Endless("application/octet-stream", string.Empty, "\u001b[2J", Offered));
 
         var (code, _, stderr) = await CliAsync(
             "verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--lookaside", new Uri(hostile.BaseAddress, "/sigstore/").ToString(), "--sigstore-root", _dir.Path);
@@ -125,26 +119,45 @@ public sealed class HostileServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task PreflightVerifier_EndlessChunkedSignature_IsAProblem_NotReadWhole()
+    {
+        await using var hostile = await StartImageServerAsync(h => h.Endless("application/octet-stream", string.Empty, "x", Offered));
+        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30));
+        var verifier = new Wiring.NodeImageVerifier(http, new U7s.Cluster.Files.NodeRoot(_dir.Path), TimeProvider.System, hostile.BaseAddress, new Uri(hostile.BaseAddress, "/sigstore/"));
+
+        var verification = await verifier.VerifyAsync("registry.local/app:v1", await WritePolicyAsync(), default);
+
+        Assert.True(verification.Exists);
+        Assert.False(verification.Verified);
+        Assert.Contains("larger than 4 MiB", verification.Problem, StringComparison.Ordinal);
+        Assert.True(hostile.BytesSent < 32L << 20, $"the server sent {hostile.BytesSent} bytes before the client stopped");
+    }
+
+    [Fact]
+    public async Task PreflightVerifier_APayloadsIdentity_IsEscapedInItsProblem()
+    {
+        var signature = await SampleSignature.Content("registry.local/app:evil\n  - registry.local/app:v1: ok\u001b[2J", Digest.Compute(Manifest)).ReadAsByteArrayAsync();
+        await using var hostile = await StartImageServerAsync(_ => context => context.Response.Body.WriteAsync(signature).AsTask());
+        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30));
+        var verifier = new Wiring.NodeImageVerifier(http, new U7s.Cluster.Files.NodeRoot(_dir.Path), TimeProvider.System, hostile.BaseAddress, new Uri(hostile.BaseAddress, "/sigstore/"));
+
+        var verification = await verifier.VerifyAsync("registry.local/app:v1", await WritePolicyAsync(), default);
+
+        Assert.False(verification.Verified);
+        Assert.Contains(@"registry.local/app:evil\n  - registry.local/app:v1: ok\x1b[2J", verification.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain(verification.Problem!, char.IsControl);
+    }
+
+    [Fact]
     public async Task Verify_APayloadsIdentity_CannotWriteLinesOrDriveTheTerminal()
     {
-        var manifest = Encoding.UTF8.GetBytes("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}""");
-        var digest = Digest.Compute(manifest);
+        var digest = Digest.Compute(Manifest);
         // Signed by a trusted key, claiming an identity made to look like the verdicts verify prints.
         var forged = $"registry.local/app:evil\n\u001b[1A\u001b[2Ksignature-1\t{SampleKeys.SignerFingerprint}\tregistry.local/app:v1\t{digest}\tok\npolicy: accepted\u202e";
         var signature = await SampleSignature.Content(forged, digest).ReadAsByteArrayAsync();
-        await using var hostile = await HostileServer.StartAsync(h =>
-        {
-            h.Map("/v2/app/manifests/v1", context =>
-            {
-                context.Response.ContentType = MediaTypes.OciManifest;
-                return context.Response.Body.WriteAsync(manifest).AsTask();
-            });
-            h.Map("/sigstore/" + SignatureStore.RelativePath(RepositoryName.Parse("app"), digest, 1), context => context.Response.Body.WriteAsync(signature).AsTask());
-        });
+        await using var hostile = await StartImageServerAsync(_ => context => context.Response.Body.WriteAsync(signature).AsTask());
+        var policy = await WritePolicyAsync();
         var key = _dir.Combine("signer.pgp");
-        await File.WriteAllBytesAsync(key, SampleKeys.SignerPublic);
-        var policy = _dir.Combine("policy.json");
-        await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"KEY"}]}}}""".Replace("KEY", key, StringComparison.Ordinal));
 
         var (code, stdout, stderr) = await CliAsync(
             "verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--lookaside", new Uri(hostile.BaseAddress, "/sigstore/").ToString(),
@@ -174,6 +187,27 @@ public sealed class HostileServerCommandTests : IDisposable
         Assert.Equal(11, hostile.Requests.Count);
     }
 
+    /// <summary>A registry serving <see cref="Manifest"/> as registry.local/app:v1, whose lookaside answers signature-1 with <paramref name="signatureOne"/>.</summary>
+    private static Task<HostileServer> StartImageServerAsync(Func<HostileServer, RequestDelegate> signatureOne) => HostileServer.StartAsync(h =>
+    {
+        h.Map("/v2/app/manifests/v1", context =>
+        {
+            context.Response.ContentType = MediaTypes.OciManifest;
+            return context.Response.Body.WriteAsync(Manifest).AsTask();
+        });
+        h.Map("/sigstore/" + SignatureStore.RelativePath(RepositoryName.Parse("app"), Digest.Compute(Manifest), 1), signatureOne(h));
+    });
+
+    /// <summary>A node policy trusting the sample signer key (written beside it) for registry.local.</summary>
+    private async Task<string> WritePolicyAsync()
+    {
+        var key = _dir.Combine("signer.pgp");
+        await File.WriteAllBytesAsync(key, SampleKeys.SignerPublic);
+        var policy = _dir.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"KEY"}]}}}""".Replace("KEY", key, StringComparison.Ordinal));
+        return policy;
+    }
+
     private static void AssertOneLine(string stderr, string expected)
     {
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
@@ -182,11 +216,5 @@ public sealed class HostileServerCommandTests : IDisposable
         Assert.Equal(stderr.TrimEnd('\n'), stderr.TrimEnd('\n').ReplaceLineEndings(" "));
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> CliAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = await CliApp.RunAsync(args, stdout, stderr, CancellationToken.None);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> CliAsync(params string[] args) => CommandHarness.RunCliAsync(args);
 }
