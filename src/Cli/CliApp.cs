@@ -56,11 +56,12 @@ internal static class CliApp
         {
             return await parse.InvokeAsync(config, cancellationToken);
         }
-        // Messages quote what servers, archives and signatures said: escaped, so they are inert. Their own line breaks
-        // (a preflight's list of problems) stay; the quoted parts were made one line where they were quoted.
+        // Messages quote what servers, archives and signatures said: escaped, so they are inert and one line. Only a
+        // node verb's refusal keeps its own line breaks (a preflight's list of problems); what it quotes from
+        // elsewhere was escaped where it was quoted.
         catch (UserException e)
         {
-            await stderr.WriteLineAsync($"u7s: {TerminalText.EscapeLines(e.Message)}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
             return e.ExitCode;
         }
         catch (ClusterException e)

@@ -115,17 +115,16 @@ internal sealed class NodeCommandOptions
         return root;
     }
 
-    /// <summary>Runs a node operation, printing its report lines and turning its refusals into one-line errors.</summary>
+    /// <summary>
+    /// Runs a node operation, printing its report lines; its refusals (<see cref="ClusterException"/>) reach
+    /// <see cref="CliApp"/>, which prints them with their own line breaks (a preflight's list of problems).
+    /// </summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<Task<IReadOnlyList<string>>> operation, bool sayNothingToChange = true)
     {
         IReadOnlyList<string> report;
         try
         {
             report = await operation();
-        }
-        catch (ClusterException e)
-        {
-            throw new UserException(e.Message, ExitCodeOf(e.Kind));
         }
         catch (UnauthorizedAccessException e)
         {

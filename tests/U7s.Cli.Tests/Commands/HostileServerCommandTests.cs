@@ -176,6 +176,21 @@ public sealed class HostileServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveOci_AServersErrorMessage_IsOneEscapedLine()
+    {
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/v2/app/manifests/v1", context =>
+        {
+            context.Response.StatusCode = 500;
+            return context.Response.WriteAsync("""{"errors":[{"code":"UNKNOWN","message":"bad\nu7s: done, all images saved\u001b[2J"}]}""");
+        }));
+
+        var (code, _, stderr) = await CliAsync("save-oci", _dir.Combine("out"), "amd64", "registry.local/app:v1", "--registry", hostile.BaseAddress.ToString());
+
+        Assert.NotEqual(ExitCodes.Success, code);
+        AssertOneLine(stderr, @"UNKNOWN: bad\nu7s: done, all images saved\x1b[2J");
+    }
+
+    [Fact]
     public async Task RedirectLoop_StopsAfterTenHops()
     {
         await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", HostileServer.Redirect("/ui/status.json")));
