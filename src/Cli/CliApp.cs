@@ -47,7 +47,7 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            await stderr.WriteLineAsync($"u7s: {UsageError(parse)}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(UsageError(parse))}");
             return ExitCodes.Usage;
         }
 
@@ -56,14 +56,17 @@ internal static class CliApp
         {
             return await parse.InvokeAsync(config, cancellationToken);
         }
+        // Messages quote what servers, archives and signatures said: escaped, so they are inert and one line. Only a
+        // node verb's refusal keeps its own line breaks (a preflight's list of problems); what it quotes from
+        // elsewhere was escaped where it was quoted.
         catch (UserException e)
         {
-            await stderr.WriteLineAsync($"u7s: {e.Message}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
             return e.ExitCode;
         }
         catch (ClusterException e)
         {
-            await stderr.WriteLineAsync($"u7s: {e.Message}");
+            await stderr.WriteLineAsync($"u7s: {TerminalText.EscapeLines(e.Message)}");
             return NodeCommandOptions.ExitCodeOf(e.Kind);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -75,7 +78,7 @@ internal static class CliApp
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await stderr.WriteLineAsync($"u7s: unexpected error: {e}");
+            await stderr.WriteLineAsync($"u7s: unexpected error: {TerminalText.EscapeLines(e.ToString())}");
             return ExitCodes.Failure;
         }
     }

@@ -52,8 +52,22 @@ public sealed class RegistryOptions
     /// Both ports expect a PROXY protocol header (v1 or v2, as haproxy's <c>send-proxy-v2</c> sends) on
     /// every connection and take the client address from it; a connection without one is closed. The
     /// config <c>u7s haproxy-config --registry</c> writes needs it. Proxied clients are never "this host".
+    /// Only connections from <see cref="TrustedProxies"/> are taken; it must name at least one proxy.
     /// </summary>
     public bool ProxyProtocol { get; set; }
+
+    /// <summary>
+    /// With <see cref="ProxyProtocol"/>: the addresses or CIDR networks of the proxies (<c>10.0.0.10</c>,
+    /// <c>10.0.0.0/29</c>). Both ports close a connection from any other address before reading a byte of it,
+    /// so nobody who reaches a replica directly can name their own client address.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// A cross-repository mount without <c>from</c> (<c>POST …/blobs/uploads/?mount=&lt;digest&gt;</c>) links the
+    /// blob when a repository the writer may read holds it; off, such a mount always opens an upload session.
+    /// </summary>
+    public bool AutomaticCrossMount { get; set; } = true;
 
     /// <summary>Signature enforcement on manifest reads; see <see cref="EnforceOptions"/>.</summary>
     public EnforceOptions Enforce { get; set; } = new();
@@ -119,11 +133,28 @@ public sealed class RegistryOptions
             yield return $"Registry:UploadExpiry {UploadExpiry} must be positive";
         }
 
+        if (!IPNetworkList.TryParse(TrustedProxies, out var proxies, out var invalid))
+        {
+            yield return $"Registry:TrustedProxies '{invalid}' is not an address or a CIDR network (e.g. 10.0.0.10 or 10.0.0.0/29)";
+        }
+        else if (ProxyProtocol && proxies.Count == 0)
+        {
+            yield return "Registry:ProxyProtocol needs Registry:TrustedProxies, the addresses of the proxies (e.g. 10.0.0.10): a PROXY header from anyone else would choose its own client address";
+        }
+        else if (!ProxyProtocol && proxies.Count > 0)
+        {
+            yield return "Registry:TrustedProxies is set but Registry:ProxyProtocol is off: set both, or neither";
+        }
+
         foreach (var problem in Enforce.Validate())
         {
             yield return problem;
         }
     }
+
+    /// <summary>The parsed <see cref="TrustedProxies"/> (after <see cref="Validate"/> found no problem).</summary>
+    public IPNetworkList TrustedProxyNetworks() =>
+        IPNetworkList.TryParse(TrustedProxies, out var proxies, out var invalid) ? proxies : throw new InvalidOperationException($"Registry:TrustedProxies '{invalid}' is not valid");
 
     /// <summary>The audit log's full path.</summary>
     public string AuditLogPath => Path.Combine(DataRoot, AuditLog);

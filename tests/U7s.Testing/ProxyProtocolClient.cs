@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -6,11 +7,12 @@ namespace U7s.Testing;
 /// <summary>
 /// An <see cref="HttpClient"/> that opens each connection the way haproxy's <c>send-proxy</c> does: a
 /// PROXY v1 line naming the given client address before the first HTTP byte. For servers with
-/// <c>Registry:ProxyProtocol</c> on, reached directly.
+/// <c>Registry:ProxyProtocol</c> on, reached directly: from <c>sourceAddress</c> when given (any of
+/// 127.0.0.0/8 is this host's), so a test can play a trusted proxy and an untrusted peer side by side.
 /// </summary>
 public static class ProxyProtocolClient
 {
-    public static HttpClient Create(Uri baseAddress, string clientAddress = "127.0.0.1")
+    public static HttpClient Create(Uri baseAddress, string clientAddress = "127.0.0.1", string? sourceAddress = null)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         var handler = new SocketsHttpHandler
@@ -21,6 +23,11 @@ public static class ProxyProtocolClient
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
+                    if (sourceAddress is not null)
+                    {
+                        socket.Bind(new IPEndPoint(IPAddress.Parse(sourceAddress), 0));
+                    }
+
                     await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
                     var family = clientAddress.Contains(':', StringComparison.Ordinal) ? "TCP6" : "TCP4";
                     var destination = family == "TCP6" ? "::1" : "127.0.0.1";

@@ -32,7 +32,7 @@ internal static partial class KeysCommand
             var store = OpenStore(parse);
             foreach (var key in store.Import(data, passphrase))
             {
-                output.WriteLine($"imported {Sigstore.Keys.SignerKeyStore.Describe(key)}");
+                output.WriteLine($"imported {TerminalText.Escape(Sigstore.Keys.SignerKeyStore.Describe(key))}");
                 MaybePublish(parse, store, key, output);
             }
 

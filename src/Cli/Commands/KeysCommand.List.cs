@@ -34,7 +34,7 @@ internal static partial class KeysCommand
 
             foreach (var key in keys)
             {
-                output.WriteLine(Sigstore.Keys.SignerKeyStore.Describe(key));
+                output.WriteLine(TerminalText.Escape(Sigstore.Keys.SignerKeyStore.Describe(key)));
             }
 
             return ExitCodes.Success;

@@ -118,7 +118,7 @@ internal static class LoadSignOciCommand
             var sigstoreRoot = Wiring.SigstoreTrees.Normalize(parse.GetValue(SigstoreRootOption)!);
             var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile, parse.GetValue(KeyDirOption)!, sigstoreRoot))
                 ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
-            using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+            using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan);
             await using var local = dataRoot is null ? null : OpenLocalStore(dataRoot);
             IImageSink sink = local?.Sink ?? new RegistryHttpSink(new RegistryClient(http, registry));
             IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);
@@ -194,7 +194,7 @@ internal static class LoadSignOciCommand
         // An accepted image with a reason was let through without a signature check (insecureAcceptAnything).
         foreach (var warning in result.Images.Where(i => i.Verification is { Accepted: true, Reason: not null }).Select(i => i.Verification!.Reason!).Distinct(StringComparer.Ordinal))
         {
-            output.WriteLine($"warning: {warning}");
+            output.WriteLine($"warning: {TerminalText.Escape(warning)}");
         }
 
         output.WriteLine(

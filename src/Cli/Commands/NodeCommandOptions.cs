@@ -115,17 +115,16 @@ internal sealed class NodeCommandOptions
         return root;
     }
 
-    /// <summary>Runs a node operation, printing its report lines and turning its refusals into one-line errors.</summary>
+    /// <summary>
+    /// Runs a node operation, printing its report lines; its refusals (<see cref="ClusterException"/>) reach
+    /// <see cref="CliApp"/>, which prints them with their own line breaks (a preflight's list of problems).
+    /// </summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<Task<IReadOnlyList<string>>> operation, bool sayNothingToChange = true)
     {
         IReadOnlyList<string> report;
         try
         {
             report = await operation();
-        }
-        catch (ClusterException e)
-        {
-            throw new UserException(e.Message, ExitCodeOf(e.Kind));
         }
         catch (UnauthorizedAccessException e)
         {
@@ -136,7 +135,8 @@ internal sealed class NodeCommandOptions
         var output = parse.InvocationConfiguration.Output;
         foreach (var line in report)
         {
-            await output.WriteLineAsync(line);
+            // Reports may be several lines (a kubeadm config); what they quote from elsewhere was escaped where quoted.
+            await output.WriteLineAsync(TerminalText.EscapeLines(line));
         }
 
         if (report.Count == 0 && sayNothingToChange)

@@ -15,7 +15,7 @@ internal sealed class NodeEnvironment
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    public Func<HttpClient> CreateHttpClient { get; init; } = () => new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+    public Func<HttpClient> CreateHttpClient { get; init; } = () => Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30));
 
     /// <summary>Whether the process may change the real node (root).</summary>
     public Func<bool> IsPrivileged { get; init; } = () => Environment.IsPrivilegedProcess;

@@ -56,7 +56,7 @@ internal static class SaveOciCommand
             throw new UserException($"invalid --registry '{registryText}'", ExitCodes.Usage);
         }
 
-        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan);
         var request = new SaveRequest
         {
             OutputPath = path,

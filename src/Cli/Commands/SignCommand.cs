@@ -35,7 +35,7 @@ internal static class SignCommand
     private static readonly Option<string> KeyOption = new("--key") { Description = "Signer key: exact e-mail or full fingerprint", Required = true };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Append a new signature even if this key already signed this identity" };
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(1) };
+    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
 
     public static Command Create()
     {

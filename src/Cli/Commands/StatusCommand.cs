@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using U7s.Cli.Enforcement;
 using U7s.Cli.Hosting;
+using U7s.Oci;
 using U7s.Registry;
 using U7s.Registry.Http;
 using U7s.Registry.Status;
@@ -35,7 +36,10 @@ internal static class StatusCommand
     private static readonly Option<string?> UserOption = new("--user") { Description = "Log in to --registry-url as this user (when pulls need a login)" };
     private static readonly Option<string?> PasswordFileOption = new("--password-file") { Description = "The --user's password, from this file" };
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(2) };
+    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2));
+
+    /// <summary>Largest <c>/ui/status.json</c> read: some hundred thousand images' rows, far past any registry of podsec nodes.</summary>
+    private const int MaxStatusBytes = 64 * 1024 * 1024;
 
     public static Command Create()
     {
@@ -84,7 +88,7 @@ internal static class StatusCommand
 
         try
         {
-            using var response = await Http.SendAsync(request, cancellationToken);
+            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
                 throw new UserException($"{registry} needs a login to read its status: give --user and --password-file", ExitCodes.Refused);
@@ -95,8 +99,9 @@ internal static class StatusCommand
                 throw new UserException($"{registry} answered {(int)response.StatusCode} for its status", ExitCodes.Unavailable);
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return await JsonSerializer.DeserializeAsync(body, StatusJsonContext.Default.RegistryStatus, cancellationToken)
+            var body = await BoundedBody.ReadOrNullAsync(response.Content, MaxStatusBytes, cancellationToken)
+                ?? throw new UserException($"{registry} sent a status larger than {MaxStatusBytes / (1024 * 1024)} MiB", ExitCodes.Unavailable);
+            return JsonSerializer.Deserialize(body, StatusJsonContext.Default.RegistryStatus)
                 ?? throw new UserException($"{registry} sent an empty status", ExitCodes.Unavailable);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

@@ -22,7 +22,7 @@ internal static class StatusTable
         {
             StatusFormat.Time(e.Time), e.User ?? "(this host)", e.Action, e.Repository, string.Join(' ', new[] { e.Tag, e.Digest, e.Signature }.Where(s => s is not null)),
         }).ToList();
-        var summary = $"{status.Images.Count} image(s); enforcement {status.Enforcement}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
+        var summary = $"{status.Images.Count} image(s); enforcement {TerminalText.Escape(status.Enforcement)}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
         if (!LoaderConsole.IsTerminal(output))
         {
             output.WriteLine(string.Join('\t', Headers));
@@ -74,8 +74,7 @@ internal static class StatusTable
         }
     }
 
-    // A control character inside a value (a hostile user id or claimed identity) must neither split the
-    // line nor reach the terminal: tabs and line breaks would forge rows, escapes would drive the terminal.
-    private static string OneLine(string value) =>
-        value.Any(char.IsControl) ? string.Concat(value.Select(c => char.IsControl(c) ? ' ' : c)) : value;
+    // Every value may be a server's or a publisher's (a hostile user id or claimed identity): tabs and line breaks
+    // would forge rows, escapes would drive the terminal, bidi overrides would reorder what is shown.
+    private static string OneLine(string value) => TerminalText.Escape(value);
 }

@@ -31,7 +31,7 @@ internal static class VerifyCommand
         },
     };
 
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(1) };
+    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
 
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {
@@ -85,13 +85,14 @@ internal static class VerifyCommand
                 ? verifier.Check(content, trusted, digest, id => SignedIdentity.Default.Matches(intended, id), cancellationToken)
                 : new SignatureCheck(false, null, null, signature.Problem);
             anyAccepted |= check.IsAccepted;
+            // Identity and reason quote the signed payload: escaped, a payload cannot write its own "ok" line.
             output.WriteLine(string.Join(
                 '\t',
                 $"signature-{signature.Index}",
-                check.SignerFingerprint ?? "-",
-                check.Identity ?? "-",
+                TerminalText.Escape(check.SignerFingerprint ?? "-"),
+                TerminalText.Escape(check.Identity ?? "-"),
                 check.ManifestDigest?.ToString() ?? "-",
-                check.IsAccepted ? "ok" : "rejected: " + OneLine(check.Reason)));
+                check.IsAccepted ? "ok" : "rejected: " + TerminalText.Escape(check.Reason)));
         }
 
         if (evaluator is null)
@@ -102,12 +103,12 @@ internal static class VerifyCommand
         if (signatures.FirstOrDefault(s => s.Content is null) is { } unreadable)
         {
             // containers/image fails the whole pull on a signature it cannot read, whatever the others say.
-            output.WriteLine($"policy: rejected: reading signature-{unreadable.Index}: {unreadable.Problem}");
+            output.WriteLine($"policy: rejected: reading signature-{unreadable.Index}: {TerminalText.Escape(unreadable.Problem)}");
             return ExitCodes.Refused;
         }
 
         var verdict = await evaluator.EvaluateAsync(reference, digest, signatures.Select(s => s.Content!).ToList(), cancellationToken);
-        output.WriteLine($"policy: {verdict}");
+        output.WriteLine($"policy: {TerminalText.Escape(verdict.ToString())}");
         if (verdict is { IsAllowed: true, AcceptsAnything: true })
         {
             parse.InvocationConfiguration.Error.WriteLine($"warning: the policy accepts any image in scope {verdict.Scope} (insecureAcceptAnything); no signature was checked");
@@ -115,9 +116,6 @@ internal static class VerifyCommand
 
         return verdict.IsAllowed ? ExitCodes.Success : ExitCodes.Refused;
     }
-
-    /// <summary>Reasons quote untrusted payload text: keep each signature on its one line.</summary>
-    private static string OneLine(string? text) => (text ?? string.Empty).ReplaceLineEndings(" ");
 
     /// <summary>
     /// The signatures 1, 2, … as a node reads them (stopping at the first gap), and where they were

@@ -143,7 +143,10 @@ internal sealed class ServerHost : IAsyncDisposable
         return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 
-    /// <summary>Both listeners take the PROXY header when <see cref="RegistryOptions.ProxyProtocol"/> is on; nothing otherwise.</summary>
+    /// <summary>
+    /// Both listeners take connections from <see cref="RegistryOptions.TrustedProxies"/> only, each with its PROXY header,
+    /// when <see cref="RegistryOptions.ProxyProtocol"/> is on; nothing otherwise.
+    /// </summary>
     private static Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? ProxyProtocol(RegistryOptions registry) =>
-        registry.ProxyProtocol ? ProxyProtocolListener.Require(registry.RequestHeadersTimeout) : null;
+        registry.ProxyProtocol ? ProxyProtocolListener.Require(registry.RequestHeadersTimeout, registry.TrustedProxyNetworks()) : null;
 }

@@ -58,7 +58,7 @@ internal sealed class NodeImageVerifier(HttpClient http, NodeRoot root, TimeProv
         }
         catch (Exception e) when (e is PolicyException or InvalidDataException or IOException or UnauthorizedAccessException or ClusterException)
         {
-            return new ImageVerification(true, false, e.Message);
+            return new ImageVerification(true, false, TerminalText.Escape(e.Message));
         }
 
         var signatures = new List<byte[]>();
@@ -73,14 +73,15 @@ internal sealed class NodeImageVerifier(HttpClient http, NodeRoot root, TimeProv
             }
             catch (SignatureStoreException e)
             {
-                return new ImageVerification(true, false, e.Message);
+                return new ImageVerification(true, false, TerminalText.Escape(e.Message));
             }
         }
 
         var verdict = await evaluator.EvaluateAsync(parsed, manifest.Digest, signatures, cancellationToken);
         return verdict.IsAllowed
             ? ImageVerification.Ok
-            : new ImageVerification(true, false, $"{manifest.Digest}: {string.Join("; ", verdict.Reasons)}");
+            // Reasons quote signed payloads; the preflight lists them one per line.
+            : new ImageVerification(true, false, $"{manifest.Digest}: {TerminalText.Escape(string.Join("; ", verdict.Reasons))}");
     }
 
     private List<string> ReadRegistriesD()

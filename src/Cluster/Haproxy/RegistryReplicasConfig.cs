@@ -11,8 +11,9 @@ namespace U7s.Cluster.Haproxy;
 /// there too: both live in one process), and an idempotent request that could not reach a replica is sent
 /// to another one, so a dead replica costs pulls nothing once it is marked down. Every connection to a
 /// replica starts with a PROXY protocol v2 header (health checks too), so replicas see each client's own
-/// address and MUST run with <c>Registry:ProxyProtocol: true</c>; a replica without it reads the header as
-/// a bad request and refuses everything, so a proxied client can never pass for one on the replica's host.
+/// address and MUST run with <c>Registry:ProxyProtocol: true</c> and this host in <c>Registry:TrustedProxies</c>;
+/// a replica without the first reads the header as a bad request and refuses everything, so a proxied client
+/// can never pass for one on the replica's host, and one without the second closes haproxy's connections.
 /// </summary>
 public static partial class RegistryReplicasConfig
 {
@@ -76,7 +77,10 @@ public static partial class RegistryReplicasConfig
         text.Append(invariant, $"""
             # Written by u7s haproxy-config --registry: {replicas.Count} u7s serve replica(s) over one S3 store.
             # Nodes keep pulling from <this host>:{registryPort} and the lookaside <this host>:{sigstorePort}.
-            # Replicas get each client's address in a PROXY v2 header: run them with Registry:ProxyProtocol true.
+            # Replicas get each client's address in a PROXY v2 header. Run each replica with
+            #   Registry:ProxyProtocol: true
+            #   Registry:TrustedProxies: [<this host's address as the replicas see it>]
+            # A replica closes connections from any address outside TrustedProxies.
             global
                 maxconn 4096
 

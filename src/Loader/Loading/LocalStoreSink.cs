@@ -17,7 +17,7 @@ internal sealed class LocalStoreSink(BlobService blobs, ManifestService manifest
         blobs.HasAsync(repository, digest, cancellationToken);
 
     public async Task<ISinkUpload?> MountOrBeginBlobAsync(RepositoryName repository, Digest digest, RepositoryName? from, CancellationToken cancellationToken) =>
-        await blobs.TryMountAsync(repository, digest, from, cancellationToken) ? null : new Upload(blobs, repository, digest);
+        await blobs.TryMountAsync(repository, digest, from, cancellationToken) is null ? new Upload(blobs, repository, digest) : null;
 
     public async Task<Stream> OpenBlobAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         (await blobs.OpenOrNullAsync(repository, digest, cancellationToken))?.Stream

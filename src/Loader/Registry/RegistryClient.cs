@@ -17,6 +17,12 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
     /// <summary>Manifests larger than this are refused (the limit registries apply too).</summary>
     public const int MaxManifestBytes = 4 << 20;
 
+    /// <summary>One page of a tag list: some hundred thousand tags.</summary>
+    private const int MaxTagPageBytes = 16 << 20;
+
+    /// <summary>The start of an error body that is read for its OCI error code.</summary>
+    private const int MaxErrorBytes = 64 << 10;
+
     private static readonly string[] ManifestTypes =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
 
@@ -61,7 +67,7 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         using var body = new BlobUploadContent(content, size);
         body.Headers.ContentType = new MediaTypeHeaderValue(MediaTypes.OctetStream);
         using var request = new HttpRequestMessage(HttpMethod.Put, put) { Content = body };
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
     }
 
@@ -85,7 +91,7 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         using var body = new ReadOnlyMemoryContent(content);
         body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         using var request = new HttpRequestMessage(HttpMethod.Put, Url($"/v2/{repository}/manifests/{reference}")) { Content = body };
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         var computed = Digest.Compute(content.Span);
         if (response.Headers.TryGetValues("Docker-Content-Digest", out var values)
@@ -113,25 +119,8 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         }
 
         await EnsureSuccessAsync(response, cancellationToken);
-        if (response.Content.Headers.ContentLength > MaxManifestBytes)
-        {
-            throw new RegistryException($"manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes");
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, n);
-            if (buffer.Length > MaxManifestBytes)
-            {
-                throw new RegistryException($"manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes");
-            }
-        }
-
-        var bytes = buffer.ToArray();
+        var bytes = await ReadBodyAsync(response, MaxManifestBytes, cancellationToken)
+            ?? throw new RegistryException($"manifest {repository}:{reference} is larger than {MaxManifestBytes} bytes");
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? MediaTypes.OciManifest;
         return new ManifestResponse(bytes, mediaType, Digest.Compute(bytes));
     }
@@ -161,15 +150,16 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         for (var page = 0; next is not null && page < 10_000; page++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, next);
-            using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 yield break;
             }
 
             await EnsureSuccessAsync(response, cancellationToken);
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var doc = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            var body = await ReadBodyAsync(response, MaxTagPageBytes, cancellationToken)
+                ?? throw new RegistryException($"a tag list page of {repository} is larger than {MaxTagPageBytes} bytes");
+            using var doc = ParseTagPage(body, repository);
             if (doc.RootElement.TryGetProperty("tags", out var tags) && tags.ValueKind == JsonValueKind.Array)
             {
                 foreach (var tag in tags.EnumerateArray())
@@ -188,7 +178,7 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
     private async Task<Uri?> StartUploadAsync(RepositoryName repository, string query, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, Url($"/v2/{repository}/blobs/uploads/{query}")) { Content = new ByteArrayContent([]) };
-        using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Created)
         {
             return null;
@@ -219,6 +209,31 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         return null;
     }
 
+    /// <summary>The body when it has at most <paramref name="maxBytes"/>, null when more; a transfer that breaks is a <see cref="RegistryException"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await BoundedBody.ReadOrNullAsync(response.Content, maxBytes, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new RegistryException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {e.Message}", null, null, e);
+        }
+    }
+
+    private static JsonDocument ParseTagPage(byte[] body, RepositoryName repository)
+    {
+        try
+        {
+            return JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            throw new RegistryException($"the tag list of {repository} is not JSON: {e.Message}");
+        }
+    }
+
     private Uri Url(string pathAndQuery) => new(BaseUri, pathAndQuery);
 
     private Uri Resolve(Uri location) => location.IsAbsoluteUri ? location : new Uri(BaseUri, location);
@@ -246,8 +261,9 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
         string? code = null;
         try
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            detail = text.Length > 300 ? text[..300] : text;
+            // Only the start of an error body is ever shown; a hostile one can be endless.
+            var text = System.Text.Encoding.UTF8.GetString(await BoundedBody.ReadPrefixAsync(response.Content, MaxErrorBytes, cancellationToken));
+            detail = (text.Length > 300 ? text[..300] : text).ReplaceLineEndings(" ");
             using var doc = JsonDocument.Parse(text);
             if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
             {

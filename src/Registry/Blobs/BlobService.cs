@@ -11,6 +11,9 @@ namespace U7s.Registry.Blobs;
 /// </remarks>
 internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, IRegistryLock registryLock, UploadQuota quota, RegistryMetrics metrics, RegistryOptions options)
 {
+    /// <summary>Repositories a mount without <c>from</c> looks in, at most.</summary>
+    internal const int MaxAutomaticMountCandidates = 1000;
+
     /// <summary>Opens a blob readable in the repository, or null.</summary>
     public async Task<BlobContent?> OpenOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         await metadata.IsBlobLinkedAsync(repository, digest, cancellationToken)
@@ -38,30 +41,69 @@ internal sealed class BlobService(IBlobStore blobs, IMetadataStore metadata, IRe
             ? await blobs.GetSizeOrNullAsync(digest, cancellationToken)
             : null;
 
-    /// <summary>Makes an existing blob readable in <paramref name="repository"/>; false when it cannot be mounted.</summary>
+    /// <summary>Makes an existing blob readable in <paramref name="repository"/>: the repository it was mounted from, or null when it cannot be mounted.</summary>
     /// <remarks>
-    /// With <paramref name="from"/> the blob must be readable there; without it any stored copy will do
-    /// (the spec lets a registry mount automatically when it already holds the content).
+    /// The blob must be readable in a repository the writer may read: <paramref name="from"/>, or without it (the
+    /// spec lets a registry mount when it can find the content) a repository of the catalog that links it, when
+    /// <see cref="RegistryOptions.AutomaticCrossMount"/> is on. A stored blob that no repository links any more
+    /// (deleted, waiting for gc) or the bytes of a manifest are never mounted: they are not readable as blobs
+    /// anywhere. Whoever may push may pull every repository (pulls are anonymous, or need any login), so every
+    /// repository of the catalog is one the writer may read.
     /// </remarks>
-    public async Task<bool> TryMountAsync(RepositoryName repository, Digest digest, RepositoryName? from, CancellationToken cancellationToken)
+    public async Task<RepositoryName?> TryMountAsync(RepositoryName repository, Digest digest, RepositoryName? from, CancellationToken cancellationToken)
     {
-        if (from is { } source && !await metadata.IsBlobLinkedAsync(source, digest, cancellationToken))
+        var source = from ?? await FindLinkingRepositoryOrNullAsync(repository, digest, cancellationToken);
+        if (source is null || !await metadata.IsBlobLinkedAsync(source.Value, digest, cancellationToken))
         {
-            return false;
+            return null;
         }
 
         await using (await registryLock.EnterSharedAsync(cancellationToken))
         {
             if (await blobs.GetSizeOrNullAsync(digest, cancellationToken) is null)
             {
-                return false;
+                return null;
             }
 
             await blobs.TouchAsync(digest, cancellationToken);
             await metadata.LinkBlobAsync(repository, digest, cancellationToken);
-            return true;
+            return source;
         }
     }
+
+    /// <summary>
+    /// A repository of the catalog that links the stored blob, or null. The ones sharing the longest leading path with
+    /// <paramref name="target"/> are tried first (images of one project share layers); at most
+    /// <see cref="MaxAutomaticMountCandidates"/> are looked at, a few at a time, so a mount costs a bounded number of
+    /// lookups however large the registry. Not found is never wrong: the client then uploads the bytes.
+    /// </summary>
+    private async Task<RepositoryName?> FindLinkingRepositoryOrNullAsync(RepositoryName target, Digest digest, CancellationToken cancellationToken)
+    {
+        if (!options.AutomaticCrossMount || await blobs.GetSizeOrNullAsync(digest, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        var candidates = (await metadata.ListRepositoriesAsync(cancellationToken))
+            .Select(RepositoryName.Parse)
+            .OrderByDescending(r => SharedSegments(r, target))
+            .ThenBy(r => r.Value, StringComparer.Ordinal)
+            .Take(MaxAutomaticMountCandidates);
+        foreach (var batch in candidates.Chunk(8))
+        {
+            var linked = await Task.WhenAll(batch.Select(r => metadata.IsBlobLinkedAsync(r, digest, cancellationToken)));
+            var found = Array.IndexOf(linked, true);
+            if (found >= 0)
+            {
+                return batch[found];
+            }
+        }
+
+        return null;
+    }
+
+    private static int SharedSegments(RepositoryName a, RepositoryName b) =>
+        a.Value.Split('/').Zip(b.Value.Split('/')).TakeWhile(p => p.First == p.Second).Count();
 
     /// <summary>
     /// Starts an upload session for <paramref name="writer"/> (the user, or the address of an anonymous

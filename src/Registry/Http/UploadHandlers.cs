@@ -25,9 +25,9 @@ internal static class UploadHandlers
                 from = RepositoryName.TryParse(fromText, out var f) ? f : throw new OciException(OciErrorCode.NameInvalid, $"'{fromText}' is not a valid repository name");
             }
 
-            if (await blobs.TryMountAsync(name, digest, from, CancellationToken.None))
+            if (await blobs.TryMountAsync(name, digest, from, CancellationToken.None) is { } source)
             {
-                await Audit.WriteAsync(context, "blob.mount", name, digest.ToString(), from: from);
+                await Audit.WriteAsync(context, "blob.mount", name, digest.ToString(), from: source);
                 BlobCreated(context, name, digest);
                 return;
             }

@@ -5,6 +5,12 @@ using U7s.Registry.Storage;
 namespace U7s.S3.Registry;
 
 /// <summary>Appending: at most one part of bytes in memory, parts to the multipart upload, the rest to a new tail.</summary>
+/// <remarks>
+/// The state an append starts from may be replaced by a concurrent request at any moment, and that request then
+/// deletes the old tail. An append that finds its tail (or its multipart upload) gone has lost the race exactly as
+/// one whose If-Match fails, and answers the same: out of range (416) when the winner moved the upload past the
+/// chunk's start, so a client resumes from the new length instead of giving up on a 400.
+/// </remarks>
 internal sealed partial class S3BlobUpload
 {
     public async Task<long> AppendAsync(Stream source, UploadChunk chunk, CancellationToken cancellationToken)
@@ -31,7 +37,7 @@ internal sealed partial class S3BlobUpload
             {
                 await EnsureMultipartAsync();
                 var copied = await store.Bucket.CopyPartOrNullAsync(state.TailKey!, tailOffset, partBytes, multipartKey!, multipartId!, NextPartNumber(), cancellationToken)
-                    ?? throw await store.LostUploadAsync(Id, cancellationToken);
+                    ?? throw await store.LostUploadAsync(Id, chunk.Start, cancellationToken);
                 parts.Add(new S3UploadPart(NextPartNumber(), copied, partBytes));
                 tailOffset += partBytes;
             }
@@ -115,7 +121,7 @@ internal sealed partial class S3BlobUpload
                 }
 
                 using var response = await store.Bucket.GetOrNullAsync(state.TailKey!, tailOffset, carry, cancellationToken)
-                    ?? throw await store.LostUploadAsync(Id, cancellationToken);
+                    ?? throw await store.LostUploadAsync(Id, chunk.Start, cancellationToken);
                 await response.ResponseStream.ReadExactlyAsync(buffer.AsMemory(0, carry), cancellationToken);
                 tailLoaded = true;
             }
@@ -156,7 +162,7 @@ internal sealed partial class S3BlobUpload
             await EnsureMultipartAsync();
             using var part = new MemoryStream(buffer, 0, length, writable: false);
             var etag = await store.Bucket.UploadPartOrNullAsync(multipartKey!, multipartId!, NextPartNumber(), part, length, cancellationToken)
-                ?? throw await store.LostUploadAsync(Id, cancellationToken);
+                ?? throw await store.LostUploadAsync(Id, chunk.Start, cancellationToken);
             parts.Add(new S3UploadPart(NextPartNumber(), etag, length));
         }
     }

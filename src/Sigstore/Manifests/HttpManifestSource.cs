@@ -49,12 +49,21 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
                 throw new ManifestSourceException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
-            if (response.Content.Headers.ContentLength > MaxManifestBytes)
+            byte[]? content;
+            try
+            {
+                content = await BoundedBody.ReadOrNullAsync(response.Content, MaxManifestBytes, cancellationToken);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                throw new ManifestSourceException($"reading {uri}: {e.Message}", e);
+            }
+
+            if (content is null)
             {
                 throw new ManifestSourceException($"manifest of {reference} is larger than 4 MiB");
             }
 
-            var content = await ReadBoundedAsync(response.Content, cancellationToken);
             var digest = Digest.Compute(content);
             if (reference.Digest is { } expected && expected != digest && expected != DigestWith(expected.Algorithm, content))
             {
@@ -67,23 +76,4 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
 
     private static Digest DigestWith(string algorithm, byte[] content) =>
         algorithm == "sha512" ? Digest.FromHash("sha512", System.Security.Cryptography.SHA512.HashData(content)) : Digest.Compute(content);
-
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxManifestBytes)
-            {
-                throw new ManifestSourceException("manifest larger than 4 MiB");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 }

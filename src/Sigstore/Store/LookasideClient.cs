@@ -37,18 +37,11 @@ public sealed class LookasideClient(HttpClient http)
                     throw new SignatureStoreException($"reading signature from {uri}: status {(int)response.StatusCode} ({response.ReasonPhrase})");
                 }
 
-                if (response.Content.Headers.ContentLength > SignatureStore.MaxSignatureBytes)
-                {
-                    throw new SignatureStoreException($"signature {uri} is larger than 4 MiB");
-                }
-
-                content = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                if (content.Length > SignatureStore.MaxSignatureBytes)
-                {
-                    throw new SignatureStoreException($"signature {uri} is larger than 4 MiB");
-                }
+                // Declared or not (chunked), no more than the limit and one byte is read.
+                content = await BoundedBody.ReadOrNullAsync(response.Content, SignatureStore.MaxSignatureBytes, cancellationToken)
+                    ?? throw new SignatureStoreException($"signature {uri} is larger than 4 MiB");
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is HttpRequestException or IOException)
             {
                 throw new SignatureStoreException($"reading signature from {uri}: {e.Message}", e);
             }

@@ -61,6 +61,9 @@ public sealed class HaproxyConfigCommandTests : IDisposable
         Assert.Contains("    server a 127.0.0.1:5000 check\n", stdout, StringComparison.Ordinal);
         Assert.Contains("    server u7s02 127.0.0.1:5011 check port 5010\n", stdout, StringComparison.Ordinal);
         Assert.Contains("    server u7s03 localhost:81 check port 80\n", stdout, StringComparison.Ordinal);
+        // What each replica must set to take haproxy's PROXY headers, as the README's proxy section says.
+        Assert.Contains("#   Registry:ProxyProtocol: true\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("#   Registry:TrustedProxies: [", stdout, StringComparison.Ordinal);
         var file = _root.Combine("haproxy.cfg");
         await File.WriteAllTextAsync(file, stdout);
         var check = await ExternalProcess.RunAsync("haproxy", ["-c", "-f", file], timeout: TimeSpan.FromSeconds(60));

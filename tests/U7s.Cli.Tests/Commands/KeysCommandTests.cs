@@ -91,6 +91,28 @@ public sealed class KeysCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task ImportAndList_AUserIdWithControlCharacters_IsPrintedEscaped()
+    {
+        // A key handed over from elsewhere names its own user id; it must not clear the screen or forge a line.
+        var secret = new U7s.Sigstore.OpenPgp.BouncyCastleOpenPgp().GenerateSecretKey(
+            new U7s.Sigstore.OpenPgp.KeyGenerationRequest("Evil\u001b[2J\nDEADBEEF RsaGeneral-4096 unprotected Admin", "evil@example.test", U7s.Sigstore.OpenPgp.KeySpec.Ed25519, null, DateTimeOffset.UtcNow));
+        var file = _temp.Combine("evil.sec.asc");
+        await File.WriteAllBytesAsync(file, secret);
+
+        var import = await CliAsync("keys", "import", file, "--key-dir", KeyDir);
+        var list = await CliAsync("keys", "list", "--key-dir", KeyDir);
+
+        Assert.Equal(0, import.ExitCode);
+        Assert.Equal(0, list.ExitCode);
+        foreach (var output in new[] { import.Output, list.Output })
+        {
+            Assert.Single(output.TrimEnd('\n').Split('\n'));
+            Assert.Contains(@"Evil\x1b[2J\nDEADBEEF RsaGeneral-4096 unprotected Admin <evil@example.test>", output, StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', output);
+        }
+    }
+
+    [Fact]
     public async Task Import_Refusals_AreOneLineErrors()
     {
         var wrongPass = _temp.Combine("wrong.txt");

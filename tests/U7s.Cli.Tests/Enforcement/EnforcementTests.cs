@@ -72,6 +72,26 @@ public sealed class EnforcementTests
     }
 
     [Fact]
+    public async Task Enforce_ARefusedManifest_CannotBeReadAsABlobMountedIntoAnotherRepository()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var unsigned = await SmallImage.PushAsync(server.Admin, "tool", "1");
+        using (var refused = await server.GetManifestAsync("tool", unsigned.Digest.ToString()))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        // A mount without from takes only what a repository links as a blob, never a manifest's stored bytes.
+        using (var mount = await server.Admin.PostAsync($"/v2/copy/blobs/uploads/?mount={unsigned.Digest}", null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, mount.StatusCode);
+        }
+
+        using var read = await server.Anonymous.GetAsync($"/v2/copy/blobs/{unsigned.Digest}");
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
+    [Fact]
     public async Task Enforce_SignatureForAnotherTag_DeniedWithTheIdentityReason()
     {
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);

@@ -115,6 +115,40 @@ public sealed class ServeConfigurationTests : IDisposable
         Assert.Equal(ExitCodes.Usage, e.ExitCode);
     }
 
+    [Theory]
+    [InlineData("true", null, "Registry:ProxyProtocol needs Registry:TrustedProxies")]
+    [InlineData("true", "10.0.0.5/24", "Registry:TrustedProxies '10.0.0.5/24' is not an address or a CIDR network")]
+    [InlineData("true", "haproxy.local", "Registry:TrustedProxies 'haproxy.local' is not an address or a CIDR network")]
+    [InlineData("false", "10.0.0.10", "Registry:TrustedProxies is set but Registry:ProxyProtocol is off")]
+    public void ProxyProtocol_WithoutValidTrustedProxies_StopsTheStart(string proxyProtocol, string? trusted, string expected)
+    {
+        var environment = new Dictionary<string, string?> { ["U7S_REGISTRY__PROXYPROTOCOL"] = proxyProtocol };
+        if (trusted is not null)
+        {
+            environment["U7S_REGISTRY__TRUSTEDPROXIES__0"] = trusted;
+        }
+
+        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, environment));
+
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+    }
+
+    [Fact]
+    public void TrustedProxies_FromYamlListOrEnvironment()
+    {
+        var file = _dir.Combine("u7s.yaml");
+        File.WriteAllText(file, "registry:\n  proxyProtocol: true\n  trustedProxies: [10.0.0.10, \"10.0.1.0/29\"]\n");
+        var (registry, _) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+        Assert.Equal(["10.0.0.10", "10.0.1.0/29"], registry.TrustedProxies);
+        Assert.True(registry.TrustedProxyNetworks().Contains(System.Net.IPAddress.Parse("10.0.1.7")));
+        Assert.False(registry.TrustedProxyNetworks().Contains(System.Net.IPAddress.Parse("10.0.1.8")));
+
+        var environment = new Dictionary<string, string?> { ["U7S_REGISTRY__PROXYPROTOCOL"] = "true", ["U7S_REGISTRY__TRUSTEDPROXIES__0"] = "2001:db8::10" };
+        (registry, _) = ServeConfiguration.Load(null, NoFlags, environment);
+        Assert.Equal(["2001:db8::10"], registry.TrustedProxies);
+    }
+
     [Fact]
     public void UnknownKey_IsRejected()
     {

@@ -201,11 +201,24 @@ public sealed class PushTests(RegistryServer server) : IClassFixture<RegistrySer
     }
 
     [Fact]
-    public async Task Mount_WithoutFrom_StoredBlob_Is201()
+    public async Task Mount_WithoutFrom_WhenAutomaticCrossMountIsOff_OpensAnUpload_WithFromStillMounts()
     {
-        var digest = await _client.PushBlobAsync(OciClient.NewRepo(), RandomNumberGenerator.GetBytes(99));
-        using var mount = await _client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/?mount={digest}", null);
-        Assert.Equal(HttpStatusCode.Created, mount.StatusCode);
+        var off = new RegistryServer();
+        off.Options.AutomaticCrossMount = false;
+        await off.InitializeAsync();
+        try
+        {
+            var source = OciClient.NewRepo();
+            var image = await off.Client.PushImageAsync(source, "v1");
+            using var automatic = await off.Client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/?mount={image.LayerDigest}", null);
+            Assert.Equal(HttpStatusCode.Accepted, automatic.StatusCode);
+            using var named = await off.Client.PostAsync($"/v2/{OciClient.NewRepo()}/blobs/uploads/?mount={image.LayerDigest}&from={source}", null);
+            Assert.Equal(HttpStatusCode.Created, named.StatusCode);
+        }
+        finally
+        {
+            await off.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -182,6 +182,29 @@ public sealed class S3BlobUploadTests : IAsyncLifetime
     }
 
     [RequiresS3Fact]
+    public async Task Append_OfARangeAnotherReplicaAppendedFirst_IsOutOfRange_EvenOnceItsTailIsGone()
+    {
+        var (a, b) = (Replica(), Replica());
+        var first = RandomNumberGenerator.GetBytes(64 * 1024);
+        var second = RandomNumberGenerator.GetBytes(64 * 1024);
+        var id = (await a.StartUploadAsync(Repo, default)).Id;
+        await AppendAsync(a, id, first, 0, first.Length);
+
+        // Both read the upload at 64 KiB, its bytes in a tail object; B appends the next range first, and its new
+        // state drops that tail. A, which must read the old tail in front of its own bytes, finds it deleted:
+        // it lost the race for that range, which the client learns as 416 with the upload's new length.
+        var late = await a.GetUploadOrNullAsync(id, default);
+        var oldTail = (await StateAsync(a, id)).TailKey!;
+        var range = new UploadChunk(first.Length, second.Length);
+        await (await b.GetUploadOrNullAsync(id, default))!.AppendAsync(new RequestBodyStream(second, 0, second.Length), range, default);
+        Assert.Null(await _s3.Bucket.HeadOrNullAsync(oldTail, default));
+
+        var e = await Assert.ThrowsAsync<OciException>(() => late!.AppendAsync(new RequestBodyStream(second, 0, second.Length), range, default));
+        Assert.Equal(OciErrorCode.RangeInvalid, e.Code);
+        Assert.Equal(first.Length + second.Length, (await StateAsync(b, id)).Length);
+    }
+
+    [RequiresS3Fact]
     public async Task Commit_PastSingleCopyLimit_PublishesByCopyInParts()
     {
         var bucket = _s3.OpenReplica();

@@ -1,6 +1,7 @@
 using U7s.Oci;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Tests.Http;
+using U7s.Testing;
 
 namespace U7s.Sigstore.Tests.Store;
 
@@ -46,6 +47,25 @@ public sealed class LookasideClientTests : IAsyncLifetime
 
     [Fact]
     public async Task ListAsync_NoSignatures_IsEmpty() => Assert.Empty(await ListAsync());
+
+    [Fact]
+    public async Task ListAsync_EndlessChunkedSignature_IsRefusedAfterTheLimit_NotReadWhole()
+    {
+        var path = "/sigstore/" + SignatureStore.RelativePath(Repo, Digest, 1);
+        await using var hostile = await HostileServer.StartAsync(h => h.Map(path, h.Endless("application/octet-stream", string.Empty, "x", 256L << 20)));
+        using var http = new HttpClient();
+
+        var e = await Assert.ThrowsAsync<SignatureStoreException>(async () =>
+        {
+            await foreach (var unused in new LookasideClient(http).ListAsync(new Uri(hostile.BaseAddress, "/sigstore/"), Repo, Digest, default))
+            {
+            }
+        });
+
+        Assert.Contains("larger than 4 MiB", e.Message, StringComparison.Ordinal);
+        // 4 MiB and a byte read, plus what socket buffers held: far from the 256 MiB on offer.
+        Assert.True(hostile.BytesSent < 32L << 20, $"the server sent {hostile.BytesSent} bytes before the client stopped");
+    }
 
     [Fact]
     public async Task ListAsync_OtherStatus_IsHardError()
