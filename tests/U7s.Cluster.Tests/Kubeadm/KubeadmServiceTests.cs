@@ -48,7 +48,7 @@ public sealed class KubeadmServiceTests : IDisposable
 
     private async Task PrepareNodeAsync()
     {
-        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), _node.Options)
+        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), _node.Options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
         var policy = PolicyDocument.Parse(_node.Read(NodePaths.Policy)).WithSigner("registry.local", "/var/sigstore/keys/imagemaker.pgp").Policy;
         await _node.Writer.WriteAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, default);

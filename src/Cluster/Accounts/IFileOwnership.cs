@@ -1,0 +1,18 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace U7s.Cluster.Accounts;
+
+/// <summary>
+/// Owner and immutable flag of files and directories the node verbs hold open. Through the descriptor only:
+/// a path inside a tree another user can write may name something else by the time a <c>chown</c> or
+/// <c>chattr</c> program would look it up. The real one is <see cref="DescriptorOwnership"/>; tests that do
+/// not run as root record the calls instead.
+/// </summary>
+public interface IFileOwnership
+{
+    /// <summary>MUST change the owner of exactly the open file or directory (<c>fchown</c>), never of what a path names.</summary>
+    void SetOwner(SafeFileHandle file, int uid, int gid);
+
+    /// <summary>MUST set the immutable flag (<c>chattr +i</c>) of exactly the open file or directory.</summary>
+    void SetImmutable(SafeFileHandle file);
+}
