@@ -287,6 +287,36 @@ public sealed class DirectoryHandle : IDisposable
         }
     }
 
+    /// <summary>
+    /// The entry <paramref name="name"/> itself, pinned by an <c>O_PATH|O_NOFOLLOW</c> descriptor (a symlink, FIFO or
+    /// device is not opened, only held): for looking at it (<see cref="Status(SafeFileHandle)"/>) and changing its owner
+    /// (<see cref="SetEntryOwner"/>) with no second lookup by name in between. Null when it is gone.
+    /// </summary>
+    public SafeFileHandle? OpenEntryOrNull(string name)
+    {
+        CheckName(name);
+        var fd = Libc.OpenAt(_handle, name, Libc.OPath | Libc.ONoFollow | Libc.OCloExec, 0);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : AbsentOrThrow<SafeFileHandle>(name);
+    }
+
+    /// <summary>The directory an <see cref="OpenEntryOrNull"/> descriptor pins, opened through it (never by name again); null when it is not a directory.</summary>
+    public DirectoryHandle? OpenPinnedDirectoryOrNull(SafeFileHandle entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var fd = Libc.OpenAt(entry, ".", Libc.ORdOnly | Libc.ODirectory | Libc.OCloExec, 0);
+        return fd >= 0 ? new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), _resolveInOneCall) : AbsentOrThrow<DirectoryHandle>(".");
+    }
+
+    /// <summary><c>fchownat(fd, "", AT_EMPTY_PATH)</c>: the owner of exactly the entry <paramref name="entry"/> pins (a symlink itself, not its target).</summary>
+    public static void SetEntryOwner(SafeFileHandle entry, int uid, int gid)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (Libc.FChownAt(entry, string.Empty, (uint)uid, (uint)gid, Libc.AtEmptyPath) != 0)
+        {
+            throw Libc.Error(Marshal.GetLastPInvokeError(), $"chown {uid}:{gid}");
+        }
+    }
+
     /// <summary>The exact mode of the open file or directory (<c>fchmod</c>, the umask plays no part).</summary>
     public static void SetMode(SafeFileHandle file, UnixFileMode mode)
     {

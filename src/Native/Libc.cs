@@ -88,6 +88,9 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "symlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int SymlinkAt(string target, SafeFileHandle directory, string path);
 
+    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FChownAt(SafeFileHandle directory, string path, uint uid, uint gid, int flags);
+
     [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
     public static partial int FChown(SafeFileHandle file, uint uid, uint gid);
 

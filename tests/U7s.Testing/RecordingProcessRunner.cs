@@ -51,6 +51,12 @@ public sealed class RecordingProcessRunner : IProcessRunner, IFileOwnership
 
     public void SetImmutable(SafeFileHandle file) => Record("chattr", $"+i {DirectoryHandle.PathOf(file)}");
 
+    public IReadOnlyList<string> SetOwnerRecursive(DirectoryHandle directory, int uid, int gid)
+    {
+        Record("chown", $"-R {uid}:{gid} {DirectoryHandle.PathOf(directory.Handle)}");
+        return [];
+    }
+
     // A failure set for the program the call replaces fails the call, as the kernel's refusal would.
     private void Record(string program, string arguments)
     {

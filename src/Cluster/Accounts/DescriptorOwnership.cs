@@ -12,6 +12,49 @@ public sealed class DescriptorOwnership : IFileOwnership
 
     public void SetImmutable(SafeFileHandle file) => Wrap(() => DirectoryHandle.SetImmutable(file), file);
 
+    public IReadOnlyList<string> SetOwnerRecursive(DirectoryHandle directory, int uid, int gid)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var skipped = new List<string>();
+        Wrap(() => Walk(directory, string.Empty, uid, gid, skipped), directory.Handle);
+        return skipped;
+    }
+
+    // Depth first; each entry is pinned by descriptor before it is looked at, so what is checked is what is changed.
+    private static void Walk(DirectoryHandle directory, string path, int uid, int gid, List<string> skipped)
+    {
+        DirectoryHandle.SetOwner(directory.Handle, uid, gid);
+        foreach (var (name, _) in directory.Entries())
+        {
+            var shown = path.Length == 0 ? name : $"{path}/{name}";
+            using var entry = directory.OpenEntryOrNull(name);
+            if (entry is null)
+            {
+                continue;
+            }
+
+            var status = DirectoryHandle.Status(entry);
+            if (status.IsDirectory)
+            {
+                using var child = directory.OpenPinnedDirectoryOrNull(entry);
+                if (child is not null)
+                {
+                    Walk(child, shown, uid, gid, skipped);
+                }
+
+                continue;
+            }
+
+            if (!status.IsSymbolicLink && status.Links > 1 && (status.Uid != uid || status.Gid != gid))
+            {
+                skipped.Add(shown);
+                continue;
+            }
+
+            DirectoryHandle.SetEntryOwner(entry, uid, gid);
+        }
+    }
+
     private static void Wrap(Action action, SafeFileHandle file)
     {
         try

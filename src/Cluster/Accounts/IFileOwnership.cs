@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using U7s.Native;
 
 namespace U7s.Cluster.Accounts;
 
@@ -15,4 +16,12 @@ public interface IFileOwnership
 
     /// <summary>MUST set the immutable flag (<c>chattr +i</c>) of exactly the open file or directory.</summary>
     void SetImmutable(SafeFileHandle file);
+
+    /// <summary>
+    /// Gives <paramref name="directory"/> and everything below it to <paramref name="uid"/>:<paramref name="gid"/>,
+    /// walking by descriptor: a symlink is changed itself and never followed, and a file with more than one hard
+    /// link is left as it is (the tree's owner may have linked someone else's file into it). MUST return the paths
+    /// (relative to <paramref name="directory"/>) left alone for that reason.
+    /// </summary>
+    IReadOnlyList<string> SetOwnerRecursive(DirectoryHandle directory, int uid, int gid);
 }

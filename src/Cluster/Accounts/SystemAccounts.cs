@@ -4,9 +4,8 @@ using U7s.Cluster.Files;
 namespace U7s.Cluster.Accounts;
 
 /// <summary>
-/// Groups, users and the ownership of whole trees, done by the node's own shadow-utils and coreutils
-/// through <see cref="IProcessRunner"/> (single files and directories get theirs by descriptor, from
-/// <see cref="NodeFileWriter"/>). Under a staging root the shadow tools get
+/// Groups and users, done by the node's own shadow-utils through <see cref="IProcessRunner"/> (files and
+/// directories get their owners by descriptor, from <see cref="NodeFileWriter"/>). Under a staging root the shadow tools get
 /// <c>--prefix ROOT</c> (they then edit <c>ROOT/etc/passwd</c>, <c>group</c>, <c>shadow</c>), and
 /// ownership uses the numeric ids of the root's own account files, never the host's name service.
 /// </summary>
@@ -98,13 +97,6 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
         var gid = FindGroupId(group) ?? throw new ClusterException($"no group {group} in {root.Path}/etc/group");
         return new FileOwner(uid, gid);
     }
-
-    /// <summary>
-    /// Sets owner and group of a node path and of everything below it (<c>chown -R -P</c>: coreutils walks with
-    /// <c>fts</c> and changes symlinks themselves, never their targets).
-    /// </summary>
-    public Task SetOwnerRecursiveAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
-        RunAsync("chown", ["-R", "-P", $"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
 
     private async Task<string?> AddMissingGroupsAsync(string user, IReadOnlyList<string> groups, CancellationToken cancellationToken)
     {

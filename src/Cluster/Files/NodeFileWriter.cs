@@ -114,6 +114,17 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
         return directory.Entries().Select(e => e.Name).Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Gives a node directory and everything below it to <paramref name="owner"/> by descriptor (see
+    /// <see cref="IFileOwnership.SetOwnerRecursive"/>); returns the node paths left alone because they have other hard links.
+    /// </summary>
+    public IReadOnlyList<string> SetOwnerRecursive(string nodePath, FileOwner owner)
+    {
+        using var at = Locate(nodePath, createParents: false) ?? throw new ClusterException($"{nodePath} does not exist");
+        using var directory = OpenDirectoryOrNull(at) ?? throw new ClusterException($"{nodePath} does not exist");
+        return Ownership.SetOwnerRecursive(directory, owner.Uid, owner.Gid).Select(p => $"{nodePath.TrimEnd('/')}/{p}").ToList();
+    }
+
     /// <summary>Removes a node file (the name itself, a symlink too); false when there was none.</summary>
     public bool Delete(string nodePath)
     {

@@ -77,7 +77,8 @@ public sealed class KubeadmServiceTests : IDisposable
         Assert.Equal([KubeadmConfigRenderer.RenderInit(KubeadmConfigRendererTests.Init())], kubeadm.Configs);
         Assert.Equal(FileModes.Mode0600, _node.Mode(KubeadmService.InitConfigPath));
         Assert.Equal(FileModes.Mode0600, _node.Mode(JoinMaterialStore.DefaultPath));
-        Assert.Equal(FileModes.Mode0700, _node.Mode("/etc/u7s"));
+        // The secrets are 0600 files; /etc/u7s itself stays readable (trusted keys, the service's config).
+        Assert.Equal(FileModes.Mode0755, _node.Mode("/etc/u7s"));
         using var stored = JsonDocument.Parse(_node.Read(JoinMaterialStore.DefaultPath));
         Assert.Equal("192.168.122.90:8443", stored.RootElement.GetProperty("apiServerEndpoint").GetString());
         Assert.Equal(Hash, stored.RootElement.GetProperty("caCertHash").GetString());

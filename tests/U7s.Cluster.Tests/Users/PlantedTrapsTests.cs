@@ -13,7 +13,6 @@ namespace U7s.Cluster.Tests.Users;
 /// and nothing but the user's own new files may be given to her. The homes are really the user's (chown), as
 /// useradd leaves them; the tests run as root, as CI does.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PlantedTrapsTests : IAsyncLifetime, IDisposable
 {
     private const int ImagemakerUid = 1002;
@@ -188,7 +187,7 @@ public sealed class PlantedTrapsTests : IAsyncLifetime, IDisposable
         File.SetUnixFileMode(_node.Path("/etc/empty"), FileModes.Mode0700);
         File.AppendAllText(_node.Path("/etc/passwd"), "carol:x:1500:1500::/home/carol:/bin/bash\n");
         Directory.CreateDirectory(_node.Path("/home/carol"));
-        Directory.CreateSymbolicLink(_node.Path("/home/carol/.config"), _node.Path("/etc"));
+        Directory.CreateSymbolicLink(_node.Path("/home/carol/.config"), _node.Path("/etc/empty"));
         await ChownAsync("-h", "1500:1500", _node.Path("/home/carol"), _node.Path("/home/carol/.config"));
         var calls = _node.Runner.Calls.Count;
 
@@ -197,6 +196,7 @@ public sealed class PlantedTrapsTests : IAsyncLifetime, IDisposable
         Assert.Equal(ClusterErrorKind.Refused, e.Kind);
         Assert.Contains("symbolic link", e.Message, StringComparison.Ordinal);
         Assert.Equal(FileModes.Mode0700, FileModes.Get(_node.Path("/etc/empty")));
+        Assert.Empty(Directory.GetFileSystemEntries(_node.Path("/etc/empty")));
         Assert.Equal(["0:0"], await StatAsync("%u:%g", _node.Path("/etc/empty")));
         Assert.Equal(calls, _node.Runner.Calls.Count);
     }

@@ -70,9 +70,31 @@ public sealed class RealAccountsTests : IDisposable
         Directory.CreateDirectory(_temp.Combine("var/lib/u7s/blobs"));
         File.WriteAllText(_temp.Combine("var/lib/u7s/blobs/b"), "x");
         File.CreateSymbolicLink(_temp.Combine("var/lib/u7s/link"), _temp.Combine("etc/passwd"));
-        await accounts.SetOwnerRecursiveAsync("/var/lib/u7s", user.Uid, user.Gid, default);
+        var shared = new NodeFileWriter(root, TimeProvider.System).SetOwnerRecursive("/var/lib/u7s", new FileOwner(user.Uid, user.Gid));
         var owners = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/lib/u7s"), _temp.Combine("var/lib/u7s/blobs/b"), _temp.Combine("etc/passwd")]);
         Assert.Equal([$"{user.Uid}:{user.Gid}", $"{user.Uid}:{user.Gid}", "0:0"], owners.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(shared);
+        Assert.Equal($"{user.Uid}:{user.Gid}", (await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/lib/u7s/link")])).StandardOutput.Trim());
+    }
+
+    /// <summary>
+    /// The service user owns the data root and could hard-link root's files into it: giving the tree back to the
+    /// service user must not give it those files (chown -R would).
+    /// </summary>
+    [RequiresRootFact("ln", "stat")]
+    public async Task DataRootOwner_HardLinkToARootFile_KeepsItsOwner()
+    {
+        File.WriteAllText(_temp.Combine("etc/secret"), "root only");
+        File.SetUnixFileMode(_temp.Combine("etc/secret"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory.CreateDirectory(_temp.Combine("var/lib/u7s/blobs"));
+        File.WriteAllText(_temp.Combine("var/lib/u7s/blobs/b"), "x");
+        (await ExternalProcess.RunAsync("ln", [_temp.Combine("etc/secret"), _temp.Combine("var/lib/u7s/blobs/stolen")])).EnsureSuccess("ln");
+
+        var shared = new NodeFileWriter(new NodeRoot(_temp.Path), TimeProvider.System).SetOwnerRecursive("/var/lib/u7s", new FileOwner(990, 990));
+
+        Assert.Equal(["/var/lib/u7s/blobs/stolen"], shared);
+        var owners = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("etc/secret"), _temp.Combine("var/lib/u7s/blobs/b"), _temp.Combine("var/lib/u7s/blobs")]);
+        Assert.Equal(["0:0", "990:990", "990:990"], owners.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [RequiresRootFact("groupadd", "chown")]
