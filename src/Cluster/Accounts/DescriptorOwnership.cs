@@ -6,6 +6,9 @@ namespace U7s.Cluster.Accounts;
 /// <summary><see cref="IFileOwnership"/> by the kernel calls themselves: <c>fchown(2)</c> and the inode-flags <c>ioctl</c>.</summary>
 public sealed class DescriptorOwnership : IFileOwnership
 {
+    /// <summary>Deeper than any tree U7s writes (the data root is a few levels): deeper directories are left, and listed, rather than walked.</summary>
+    private const int MaxDepth = 64;
+
     public static DescriptorOwnership Instance { get; } = new();
 
     public void SetOwner(SafeFileHandle file, int uid, int gid) => Wrap(() => DirectoryHandle.SetOwner(file, uid, gid), file);
@@ -16,12 +19,12 @@ public sealed class DescriptorOwnership : IFileOwnership
     {
         ArgumentNullException.ThrowIfNull(directory);
         var skipped = new List<string>();
-        Wrap(() => Walk(directory, string.Empty, uid, gid, skipped), directory.Handle);
+        Wrap(() => Walk(directory, string.Empty, 0, uid, gid, skipped), directory.Handle);
         return skipped;
     }
 
     // Depth first; each entry is pinned by descriptor before it is looked at, so what is checked is what is changed.
-    private static void Walk(DirectoryHandle directory, string path, int uid, int gid, List<string> skipped)
+    private static void Walk(DirectoryHandle directory, string path, int depth, int uid, int gid, List<string> skipped)
     {
         DirectoryHandle.SetOwner(directory.Handle, uid, gid);
         foreach (var (name, _) in directory.Entries())
@@ -36,10 +39,14 @@ public sealed class DescriptorOwnership : IFileOwnership
             var status = DirectoryHandle.Status(entry);
             if (status.IsDirectory)
             {
-                using var child = directory.OpenPinnedDirectoryOrNull(entry);
+                using var child = depth < MaxDepth ? directory.OpenPinnedDirectoryOrNull(entry) : null;
                 if (child is not null)
                 {
-                    Walk(child, shown, uid, gid, skipped);
+                    Walk(child, shown, depth + 1, uid, gid, skipped);
+                }
+                else if (depth >= MaxDepth)
+                {
+                    skipped.Add(shown);
                 }
 
                 continue;

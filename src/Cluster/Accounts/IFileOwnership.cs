@@ -20,8 +20,8 @@ public interface IFileOwnership
     /// <summary>
     /// Gives <paramref name="directory"/> and everything below it to <paramref name="uid"/>:<paramref name="gid"/>,
     /// walking by descriptor: a symlink is changed itself and never followed, and a file with more than one hard
-    /// link is left as it is (the tree's owner may have linked someone else's file into it). MUST return the paths
-    /// (relative to <paramref name="directory"/>) left alone for that reason.
+    /// link is left as it is (the tree's owner may have linked someone else's file into it), as is anything nested
+    /// deeper than a U7s tree ever is. MUST return the paths (relative to <paramref name="directory"/>) left alone.
     /// </summary>
     IReadOnlyList<string> SetOwnerRecursive(DirectoryHandle directory, int uid, int gid);
 }

@@ -173,6 +173,15 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
                 ClusterErrorKind.Refused);
         }
 
+        // An honest registry node never serves a policy that lets unsigned images through (create-policy forces
+        // default reject); a group member editing keys/policy.json would.
+        if (Opens(served) is { } open && !request.AcceptNewKeys)
+        {
+            throw new ClusterException(
+                $"the signature store's policy accepts unsigned images ({open}); nothing was changed; if that is meant, run again with --accept-new-keys",
+                ClusterErrorKind.Refused);
+        }
+
         var installed = InstalledTrust(keys);
         if (installed is null)
         {
@@ -197,6 +206,9 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
 
         return ["trust changed (--accept-new-keys):", .. added, .. removed];
     }
+
+    private static string? Opens(PolicyDocument policy) =>
+        policy.Requirements().Where(r => (string?)r.Requirement["type"] == "insecureAcceptAnything").Select(r => r.Where).FirstOrDefault();
 
     // What the installed policy trusts through keys in the trusted directory; null when it trusts none there yet.
     private NodeTrust? InstalledTrust(TrustedKeys keys)

@@ -97,7 +97,7 @@ public sealed class CreateServicesService(NodeFileWriter writer, SystemAccounts 
         // linked root's files into it: links are never followed, and a file with other hard links keeps its owner.
         foreach (var shared in writer.SetOwnerRecursive(request.DataRoot, new FileOwner(user.Uid, user.Gid)))
         {
-            report.Add($"WARNING: {shared} has other hard links (it may be another user's file): its owner was left as it is");
+            report.Add($"WARNING: {shared} has other hard links (it may be another user's file) or lies too deep: its owner was left as it is");
         }
         if (created)
         {

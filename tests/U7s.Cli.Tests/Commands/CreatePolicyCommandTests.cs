@@ -190,6 +190,22 @@ public sealed class CreatePolicyCommandTests : IDisposable
         Assert.Contains("--trust-fingerprint takes a 40-digit hex fingerprint", badErr, StringComparison.Ordinal);
     }
 
+    /// <summary>A group member's keys/policy.json that opens a scope is refused even on the first download.</summary>
+    [Fact]
+    public async Task CreatePolicy_NodeRole_ServedPolicyAcceptsUnsignedImages_RefusedNothingWritten()
+    {
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic));
+        File.WriteAllText(_store.Combine("keys/policy.json"), RemotePolicy.Replace(
+            "\"docker\": {", "\"docker\": {\n      \"registry.local/open\": [{\"type\": \"insecureAcceptAnything\"}],", StringComparison.Ordinal));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, _, stderr) = await CreateNodePolicyAsync(server);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains("accepts unsigned images (docker registry.local/open)", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
     [Fact]
     public async Task CreatePolicy_NodeRole_ServedKeyIsNotAKey_RefusedNothingWritten()
     {
