@@ -17,11 +17,5 @@ internal sealed class NodeLocation(DirectoryHandle directory, string name, strin
     /// <summary>The node path as the caller gave it (for messages).</summary>
     public string NodePath { get; } = nodePath;
 
-    /// <summary>
-    /// True when only root (or this process's user) can add, remove or rename entries of <see cref="Directory"/>.
-    /// Otherwise whatever is at <see cref="Name"/> may have been planted there, or be swapped at any moment.
-    /// </summary>
-    public bool IsTrusted { get; } = directory.Status().IsTrustedDirectory;
-
     public void Dispose() => Directory.Dispose();
 }
