@@ -1,4 +1,6 @@
+using Microsoft.Win32.SafeHandles;
 using U7s.Cluster.Accounts;
+using U7s.Native;
 
 namespace U7s.Testing;
 
@@ -6,9 +8,11 @@ namespace U7s.Testing;
 /// Stands in for the node programs that cannot run in a test (useradd, chown to other users, chattr,
 /// systemctl): records every argv exactly and applies the account-file effect of
 /// groupadd/useradd/usermod <c>--prefix ROOT</c> to <c>ROOT/etc/group</c> and <c>ROOT/etc/passwd</c>,
-/// so the code under test sees the state the real tools would leave.
+/// so the code under test sees the state the real tools would leave. It stands in for the descriptor calls that
+/// replace chown and chattr too (<see cref="IFileOwnership"/>), recorded as <c>chown UID:GID PATH</c> and
+/// <c>chattr +i PATH</c> with the path the kernel has for the descriptor.
 /// </summary>
-public sealed class RecordingProcessRunner : IProcessRunner
+public sealed class RecordingProcessRunner : IProcessRunner, IFileOwnership
 {
     private readonly List<string> _calls = [];
     private int _nextId = 1000;
@@ -41,6 +45,26 @@ public sealed class RecordingProcessRunner : IProcessRunner
         }
 
         return Task.FromResult(new ProcessOutcome(0, string.Empty, string.Empty));
+    }
+
+    public void SetOwner(SafeFileHandle file, int uid, int gid) => Record("chown", $"{uid}:{gid} {DirectoryHandle.PathOf(file)}");
+
+    public void SetImmutable(SafeFileHandle file) => Record("chattr", $"+i {DirectoryHandle.PathOf(file)}");
+
+    public IReadOnlyList<string> SetOwnerRecursive(DirectoryHandle directory, int uid, int gid)
+    {
+        Record("chown", $"-R {uid}:{gid} {DirectoryHandle.PathOf(directory.Handle)}");
+        return [];
+    }
+
+    // A failure set for the program the call replaces fails the call, as the kernel's refusal would.
+    private void Record(string program, string arguments)
+    {
+        _calls.Add($"{program} {arguments}");
+        if (Failures.TryGetValue(program, out var error))
+        {
+            throw new U7s.Cluster.ClusterException($"{program} {arguments} failed: {error}");
+        }
     }
 
     private void Apply(string program, string prefix, List<string> args)

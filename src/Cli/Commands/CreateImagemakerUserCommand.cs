@@ -100,7 +100,7 @@ internal static class CreateImagemakerUserCommand
             var options = common.Cluster(parse);
             options.PathsIncludeRoot = parse.GetValue(inPlace);
             options.Signers = parse.GetValue(signersFile)!;
-            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time, parse.GetValue(keyAlgorithm));
+            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time, parse.GetValue(keyAlgorithm), environment.Ownership);
             var stagingUrl = parse.GetValue(staging)!;
             if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
             {
@@ -111,7 +111,7 @@ internal static class CreateImagemakerUserCommand
             var fixedEmail = parse.GetValue(email);
             var request = new CreateImagemakerRequest(specs, user => fixedEmail ?? $"{user}@{environment.HostName}", stagingUrl);
             var password = ReadPassword(parse.GetValue(passwordFile));
-            var service = new ImagemakerService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), signers, options);
+            var service = new ImagemakerService(new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), signers, options);
             var report = await service.RunAsync(request, cancellationToken);
             if (parse.GetValue(htpasswd) is { } file && password is not null)
             {

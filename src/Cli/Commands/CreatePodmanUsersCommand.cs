@@ -19,7 +19,7 @@ internal static class CreatePodmanUsersCommand
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
         {
             var root = common.NodeRoot(parse, environment);
-            var service = new PodmanUserService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner));
+            var service = new PodmanUserService(new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner));
             return service.RunAsync(parse.GetValue(users)!, cancellationToken);
         }));
         return command;

@@ -19,10 +19,31 @@ internal static class CreatePolicyCommand
             DefaultValueFactory = _ => "auto",
         };
         role.AcceptOnlyFromAmong("auto", "registry", "node");
+        var acceptNewKeys = new Option<bool>("--accept-new-keys")
+        {
+            Description = "Take a downloaded policy that trusts other keys, or keys for other images, than this node trusts now (refused without it; the first download is taken and its fingerprints printed)",
+        };
+        var trustFingerprint = new Option<string[]>("--trust-fingerprint")
+        {
+            Description = "Trust only keys with this fingerprint (40 hex; repeat for each signer): a download naming any other key is refused, the first one too",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        trustFingerprint.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (value.Length != 40 || !value.All(char.IsAsciiHexDigit))
+                {
+                    result.AddError($"--trust-fingerprint takes a 40-digit hex fingerprint, not '{value}'");
+                }
+            }
+        });
 
         var command = new Command("create-policy", "Write hosts entry, groups, /var/sigstore, policy.json, registries.d, registries.conf and the pause image");
         command.Arguments.Add(address);
         command.Options.Add(role);
+        command.Options.Add(acceptNewKeys);
+        command.Options.Add(trustFingerprint);
         common.AddTo(command);
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
@@ -37,8 +58,8 @@ internal static class CreatePolicyCommand
             };
             using var http = environment.CreateHttpClient();
             var service = new CreatePolicyService(
-                new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), new KeyFetcher(http), options);
-            var report = await service.RunAsync(new CreatePolicyRequest(ip, nodeRole), cancellationToken);
+                new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), new KeyFetcher(http), environment.KeyInspector, options);
+            var report = await service.RunAsync(new CreatePolicyRequest(ip, nodeRole, parse.GetValue(acceptNewKeys), parse.GetValue(trustFingerprint)), cancellationToken);
             // The role is reported with the outcome, never ahead of a refusal.
             return [$"role: {nodeRole.ToString().ToLowerInvariant()}", .. report.Count == 0 ? ["nothing to change"] : report];
         }));

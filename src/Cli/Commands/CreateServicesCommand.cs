@@ -55,7 +55,7 @@ internal static class CreateServicesCommand
             }
 
             var root = common.NodeRoot(parse, environment);
-            var service = new CreateServicesService(new NodeFileWriter(root, environment.Time), new SystemAccounts(root, environment.Runner), environment.Runner);
+            var service = new CreateServicesService(new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), environment.Runner);
             // The marker is checked on the real machine: a staging tree says nothing about whether systemd runs here.
             var systemd = Directory.Exists(environment.SystemdMarker);
             return service.RunAsync(request, systemd, cancellationToken);

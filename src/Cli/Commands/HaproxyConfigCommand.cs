@@ -62,7 +62,7 @@ internal static class HaproxyConfigCommand
             }
 
             var nodeRoot = common.NodeRoot(parse, environment);
-            var change = await new NodeFileWriter(nodeRoot, environment.Time).WriteAsync(path, text, FileModes.Mode0644, cancellationToken);
+            var change = await new NodeFileWriter(nodeRoot, environment.Time, environment.Ownership).WriteAsync(path, text, FileModes.Mode0644, cancellationToken);
             return [change.ToString(), "reload haproxy to apply (systemctl reload haproxy)"];
         }, sayNothingToChange: false));
         return command;

@@ -313,7 +313,7 @@ internal static class KubeadmCommand
                     $"no built-in image tags for Kubernetes {version} (built in: {KubeadmImages.Coverage}): give --etcd-image-tag, --coredns-image-tag and --pause-image-tag (kubeadm config images list --kubernetes-version {version} names them)");
             }
 
-            var writer = new NodeFileWriter(root, environment.Time);
+            var writer = new NodeFileWriter(root, environment.Time, environment.Ownership);
             // Without a test double the preflight checks images exactly as this node will pull them.
             var verifier = environment.ImageVerifier
                 ?? new NodeImageVerifier(http, root, environment.Time, HttpUrl(parse.GetValue(RegistryUrl)), HttpUrl(parse.GetValue(LookasideUrl)));

@@ -1,5 +1,6 @@
 using U7s.Cluster.Accounts;
 using U7s.Cluster.Kubeadm;
+using U7s.Cluster.Node;
 using U7s.Cluster.Users;
 
 namespace U7s.Cli.Commands;
@@ -11,7 +12,22 @@ namespace U7s.Cli.Commands;
 /// </summary>
 internal sealed class NodeEnvironment
 {
+    private readonly IFileOwnership? _ownership;
+
     public IProcessRunner Runner { get; init; } = new ProcessRunner();
+
+    /// <summary>
+    /// Owner and immutable flag by descriptor: the kernel's calls, unless <see cref="Runner"/> also stands in for
+    /// them (the tests' recording runner, which records the chown and chattr these replace).
+    /// </summary>
+    public IFileOwnership Ownership
+    {
+        get => _ownership ?? Runner as IFileOwnership ?? DescriptorOwnership.Instance;
+        init => _ownership = value;
+    }
+
+    /// <summary>Reads key fingerprints for create-policy's trust check; U7s's OpenPGP code unless a test gives another.</summary>
+    public IKeyInspector KeyInspector { get; init; } = new Wiring.OpenPgpKeyInspector();
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

@@ -35,15 +35,21 @@ internal static class VerifyCommand
 
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {
-        Description = "Trusted public keys for the per-signature listing (default: every <sigstore-root>/keys/*.pgp)",
+        Description = "Trusted public keys for the per-signature listing (default: every *.pgp in --trusted-keys)",
         AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string> TrustedKeysOption = new("--trusted-keys")
+    {
+        Description = "Root-owned directory of the keys this node trusts, which create-policy and create-imagemakeruser write; never the served <sigstore-root>/keys, which imagemakers can change",
+        DefaultValueFactory = _ => Cluster.Node.NodePaths.TrustedKeys,
     };
 
     public static Command Create()
     {
         var command = new Command("verify", "List an image's signatures and evaluate the policy; exit 0 when they (or the policy) accept the image, 4 when not")
         {
-            ImageArgument, PolicyOption, KeyringOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
+            ImageArgument, PolicyOption, KeyringOption, TrustedKeysOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
         };
         command.SetAction(RunAsync);
         return command;
@@ -68,7 +74,7 @@ internal static class VerifyCommand
         }
 
         var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
-        var trusted = await LoadKeyringsAsync(parse, root, pgp, cancellationToken);
+        var trusted = await LoadKeyringsAsync(parse, evaluator?.Policy, pgp, cancellationToken);
         var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
         var digest = reference.Digest ?? manifest.Digest;
         var (signatures, location) = await ReadSignaturesAsync(parse, root, reference, digest, cancellationToken);
@@ -171,32 +177,70 @@ internal static class VerifyCommand
         }
     }
 
-    private static async Task<TrustedKeyring> LoadKeyringsAsync(ParseResult parse, string root, BouncyCastleOpenPgp pgp, CancellationToken cancellationToken)
+    /// <summary>
+    /// The keys the per-signature listing trusts: <c>--keyring</c>; else the keys <c>--policy</c> names (the verdict
+    /// trusts those and no others); else the node's trusted key directory.
+    /// </summary>
+    private static async Task<TrustedKeyring> LoadKeyringsAsync(ParseResult parse, PolicyDocument? policy, BouncyCastleOpenPgp pgp, CancellationToken cancellationToken)
     {
         try
         {
             var keys = new List<byte[]>();
             if (parse.GetValue(KeyringOption) is { Length: > 0 } given)
             {
-                keys.AddRange(given.Select(f => File.ReadAllBytes(f.FullName)));
+                foreach (var file in given)
+                {
+                    keys.Add(await File.ReadAllBytesAsync(file.FullName, cancellationToken));
+                }
+            }
+            else if (policy is not null)
+            {
+                foreach (var requirement in policy.Default.Concat(policy.Transports.Values.SelectMany(t => t.Values.SelectMany(r => r))))
+                {
+                    keys.AddRange(requirement.KeyData is { } data ? [data] : []);
+                    // A missing one trusts nothing; the verdict says so.
+                    foreach (var file in (requirement.KeyPaths ?? []).Where(File.Exists))
+                    {
+                        keys.Add(await File.ReadAllBytesAsync(file, cancellationToken));
+                    }
+                }
             }
             else
             {
-                // Every published key of the tree, on disk or in the replicas' bucket alike.
-                var tree = Wiring.SigstoreTrees.Open(root);
-                var entries = await tree.ListDirectoryOrNullAsync("keys", cancellationToken) ?? [];
-                foreach (var name in entries.Where(e => !e.IsDirectory && e.Name.EndsWith(".pgp", StringComparison.Ordinal)).Select(e => e.Name).Order(StringComparer.Ordinal))
-                {
-                    keys.Add(await tree.ReadAllOrNullAsync($"keys/{name}", 1024 * 1024, cancellationToken) ?? []);
-                }
+                keys.AddRange(await ReadTrustedKeysAsync(Path.GetFullPath(parse.GetValue(TrustedKeysOption)!), cancellationToken));
             }
 
             return TrustedKeyring.Load(pgp, keys, DateTimeOffset.UtcNow);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OpenPgpException)
         {
             throw new UserException($"cannot read the trusted keys: {e.Message}", ExitCodes.InvalidInput);
         }
+    }
+
+    /// <summary>
+    /// The node's trusted keys: every <c>*.pgp</c> of a directory only root can change. A self-published key in the
+    /// served <c>keys/</c> proves nothing, since every imagemaker can put one there.
+    /// </summary>
+    private static async Task<List<byte[]>> ReadTrustedKeysAsync(string directory, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new UserException($"no trusted keys: {directory} does not exist (run u7s create-policy, or create-imagemakeruser on the registry node), or give --keyring", ExitCodes.Refused);
+        }
+
+        var keys = new List<byte[]>();
+        foreach (var file in Directory.GetFiles(directory, "*.pgp").Order(StringComparer.Ordinal))
+        {
+            if (Oci.Auth.TrustedFile.Problem(file, "--trusted-keys") is { } problem)
+            {
+                throw new UserException(problem, ExitCodes.Refused);
+            }
+
+            keys.Add(await File.ReadAllBytesAsync(file, cancellationToken));
+        }
+
+        return keys.Count > 0 ? keys : throw new UserException($"no trusted keys in {directory}, or give --keyring", ExitCodes.Refused);
     }
 
     /// <summary>One <c>signature-N</c>: its bytes, or why they could not be read.</summary>

@@ -4,8 +4,8 @@ using U7s.Cluster.Files;
 namespace U7s.Cluster.Accounts;
 
 /// <summary>
-/// Groups, users, ownership and the immutable flag, done by the node's own shadow-utils and
-/// coreutils through <see cref="IProcessRunner"/>. Under a staging root the shadow tools get
+/// Groups and users, done by the node's own shadow-utils through <see cref="IProcessRunner"/> (files and
+/// directories get their owners by descriptor, from <see cref="NodeFileWriter"/>). Under a staging root the shadow tools get
 /// <c>--prefix ROOT</c> (they then edit <c>ROOT/etc/passwd</c>, <c>group</c>, <c>shadow</c>), and
 /// ownership uses the numeric ids of the root's own account files, never the host's name service.
 /// </summary>
@@ -90,29 +90,13 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
         return $"system user {user} created (groups {user},{string.Join(',', groups)})";
     }
 
-    /// <summary>Sets owner and group of a node path by the ids of the root's account files.</summary>
-    public async Task SetOwnerAsync(string nodePath, string user, string group, CancellationToken cancellationToken)
+    /// <summary>The numeric owner of <paramref name="user"/> and <paramref name="group"/> in the root's account files (never the host's name service).</summary>
+    public FileOwner OwnerOf(string user, string group)
     {
         var uid = user == "root" ? 0 : FindUser(user)?.Uid ?? throw new ClusterException($"no user {user} in {root.Path}/etc/passwd");
         var gid = FindGroupId(group) ?? throw new ClusterException($"no group {group} in {root.Path}/etc/group");
-        await SetOwnerAsync(nodePath, uid, gid, cancellationToken);
+        return new FileOwner(uid, gid);
     }
-
-    /// <summary>Sets owner and group of a node path by numeric ids.</summary>
-    public Task SetOwnerAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
-        RunAsync("chown", [$"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
-
-    /// <summary>Sets owner and group of a node path and of everything below it (<c>chown -R</c>, symlinks themselves, never their targets).</summary>
-    public Task SetOwnerRecursiveAsync(string nodePath, int uid, int gid, CancellationToken cancellationToken) =>
-        RunAsync("chown", ["-R", "-P", $"{uid}:{gid}", root.Resolve(nodePath)], cancellationToken);
-
-    /// <summary>Sets the immutable attribute (<c>chattr +i</c>) on a node path.</summary>
-    public Task SetImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
-        RunAsync("chattr", ["+i", root.Resolve(nodePath)], cancellationToken);
-
-    /// <summary>Clears the immutable attribute so the path can be changed again.</summary>
-    public Task ClearImmutableAsync(string nodePath, CancellationToken cancellationToken) =>
-        RunAsync("chattr", ["-i", root.Resolve(nodePath)], cancellationToken);
 
     private async Task<string?> AddMissingGroupsAsync(string user, IReadOnlyList<string> groups, CancellationToken cancellationToken)
     {

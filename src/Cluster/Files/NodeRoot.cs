@@ -27,6 +27,20 @@ public sealed class NodeRoot
     /// </summary>
     public string Resolve(string nodePath)
     {
+        var full = Lexical(nodePath);
+        CheckSymlinks(full, nodePath);
+        return full;
+    }
+
+    /// <summary>
+    /// The names of <paramref name="nodePath"/> below the root, with <c>.</c> and <c>..</c> resolved as text (a
+    /// <c>..</c> that climbs out throws, as in <see cref="Resolve"/>); symlinks are the walker's business.
+    /// </summary>
+    public IReadOnlyList<string> Names(string nodePath) =>
+        Lexical(nodePath)[Path.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+
+    private string Lexical(string nodePath)
+    {
         ArgumentNullException.ThrowIfNull(nodePath);
         if (!nodePath.StartsWith('/') || nodePath.Contains('\0', StringComparison.Ordinal))
         {
@@ -34,13 +48,7 @@ public sealed class NodeRoot
         }
 
         var full = System.IO.Path.GetFullPath(System.IO.Path.Join(Path, nodePath));
-        if (!IsInside(full))
-        {
-            throw new ClusterException($"path escapes the root {Path}: {nodePath}", ClusterErrorKind.Usage);
-        }
-
-        CheckSymlinks(full, nodePath);
-        return full;
+        return IsInside(full) ? full : throw new ClusterException($"path escapes the root {Path}: {nodePath}", ClusterErrorKind.Usage);
     }
 
     /// <summary>The node path (<c>/etc/hosts</c>) of a host path under the root.</summary>

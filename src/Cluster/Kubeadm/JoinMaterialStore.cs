@@ -17,7 +17,8 @@ public sealed class JoinMaterialStore(NodeFileWriter writer, string nodePath = J
 
     public async Task SaveAsync(JoinMaterial material, CancellationToken cancellationToken)
     {
-        writer.EnsureDirectory(Path.GetDirectoryName(NodePath)!, FileModes.Mode0700);
+        // The file is 0600; its directory (/etc/u7s) also holds what the service user and rootless podman read, so a
+        // missing one is made 0755 and an existing one keeps its mode.
         var json = JsonSerializer.Serialize(material, ClusterJsonContext.Default.JoinMaterial) + "\n";
         await writer.WriteAsync(NodePath, json, FileModes.Mode0600, cancellationToken);
     }

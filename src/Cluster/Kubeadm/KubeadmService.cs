@@ -171,7 +171,6 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
                 return [shown.TrimEnd(), "---", $"would run: kubeadm {string.Join(' ', arguments(writer.Root.Resolve(configPath)))}"];
             default:
                 var report = new List<string>();
-                writer.EnsureDirectory(Path.GetDirectoryName(configPath)!, FileModes.Mode0700);
                 report.Note(await writer.WriteAsync(configPath, config, FileModes.Mode0600, cancellationToken));
                 if (flannelManifest is not null)
                 {
@@ -218,7 +217,7 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
 
     private async Task<string> RunAsync(string configPath, string config, List<string> arguments, CancellationToken cancellationToken)
     {
-        writer.EnsureDirectory(Path.GetDirectoryName(configPath)!, FileModes.Mode0700);
+        // 0600 file; /etc/u7s keeps its mode (the trusted keys and the service's config are read from it by others).
         await writer.WriteAsync(configPath, config, FileModes.Mode0600, cancellationToken);
         var outcome = await kubeadm.RunAsync(arguments, cancellationToken);
         if (outcome.ExitCode != 0)

@@ -25,6 +25,16 @@ public static class NodePaths
     public const string KeysPolicy = "/var/sigstore/keys/policy.json";
     public const string Signatures = "/var/sigstore/sigstore";
 
+    /// <summary>
+    /// The keys this node trusts, root-owned (0755, each key 0644), written only by root's node verbs:
+    /// <c>/etc/containers/policy.json</c> names them, <c>u7s verify</c> trusts them. <see cref="Keys"/> is what
+    /// the registry node serves to other nodes (podsec's layout); its group may change it, so nothing trusts it.
+    /// </summary>
+    public const string TrustedKeys = "/etc/u7s/keys";
+
     /// <summary>The published public key of an imagemaker.</summary>
     public static string PublicKey(string user) => $"{Keys}/{user}.pgp";
+
+    /// <summary>The key of an imagemaker as this node trusts it.</summary>
+    public static string TrustedKey(string user) => $"{TrustedKeys}/{user}.pgp";
 }

@@ -128,6 +128,55 @@ public sealed class PolicyDocument
         return (copy, SignerChange.AddedBesideOthers, others);
     }
 
+    /// <summary>
+    /// This policy with every <c>keyPath</c> and <c>keyPaths</c> entry (default and every scope of every transport)
+    /// replaced by <paramref name="map"/> of it; everything else as it was.
+    /// </summary>
+    public PolicyDocument WithKeyPaths(Func<string, string> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var copy = Clone();
+        foreach (var (_, requirement) in copy.Requirements())
+        {
+            if (requirement["keyPath"] is JsonValue one)
+            {
+                requirement["keyPath"] = map((string)one!);
+            }
+            else if (requirement["keyPaths"] is JsonArray many)
+            {
+                for (var i = 0; i < many.Count; i++)
+                {
+                    many[i] = map((string)many[i]!);
+                }
+            }
+        }
+
+        return copy;
+    }
+
+    /// <summary>
+    /// Every requirement with where it applies: <c>default</c>, or <c>&lt;transport&gt; &lt;scope&gt;</c>
+    /// (<c>docker registry.local/k8s-c10f1</c>), in file order.
+    /// </summary>
+    internal IEnumerable<(string Where, JsonObject Requirement)> Requirements()
+    {
+        foreach (var requirement in (_root["default"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            yield return ("default", requirement);
+        }
+
+        foreach (var (transport, scopes) in _root["transports"] as JsonObject ?? [])
+        {
+            foreach (var (scope, requirements) in scopes as JsonObject ?? [])
+            {
+                foreach (var requirement in (requirements as JsonArray ?? []).OfType<JsonObject>())
+                {
+                    yield return ($"{transport} {scope}", requirement);
+                }
+            }
+        }
+    }
+
     public string ToJson() => _root.ToJsonString(Output) + "\n";
 
     public override string ToString() => ToJson();

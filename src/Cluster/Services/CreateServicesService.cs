@@ -93,8 +93,12 @@ public sealed class CreateServicesService(NodeFileWriter writer, SystemAccounts 
         }
 
         // Every run, not only the first: blobs and uploads written while the service ran as root (or by an
-        // admin's u7s gc) must stay writable by the service user.
-        await accounts.SetOwnerRecursiveAsync(request.DataRoot, user.Uid, user.Gid, cancellationToken);
+        // admin's u7s gc) must stay writable by the service user. The service user owns this tree and could have
+        // linked root's files into it: links are never followed, and a file with other hard links keeps its owner.
+        foreach (var shared in writer.SetOwnerRecursive(request.DataRoot, new FileOwner(user.Uid, user.Gid)))
+        {
+            report.Add($"WARNING: {shared} has other hard links (it may be another user's file) or lies too deep: its owner was left as it is");
+        }
         if (created)
         {
             report.Add($"{request.DataRoot}: owned by {ServiceUnit.User}:{ServiceUnit.User}");

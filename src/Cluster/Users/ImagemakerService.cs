@@ -13,14 +13,17 @@ namespace U7s.Cluster.Users;
 /// signer for a scope is added beside the first, never in its place, and the report says so.
 /// The rights themselves (the policy and each signer's public key, as the provisioner returned it, never
 /// read back from the group-writable served <c>keys/</c>) go to the root-owned authorization file
-/// <see cref="ClusterOptions.Signers"/>, which <c>u7s serve</c> reads; the served copies are for nodes.
+/// <see cref="ClusterOptions.Signers"/>, which <c>u7s serve</c> reads; the served copies are for nodes. This node's
+/// own policy names the root-owned copies in <see cref="NodePaths.TrustedKeys"/>, written from the same keys
+/// (<see cref="TrustedKeys"/>); the served <c>keys/policy.json</c> names the served ones, as podsec nodes expect.
+/// Every file in a home is written by descriptor, as the user's, through <see cref="UserConfigWriter"/>.
 /// </summary>
 public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts accounts, ISignerKeyProvisioner signers, ClusterOptions options)
 {
     public const string UserPolicy = ".config/containers/policy.json";
     public const string UserRegistriesD = ".config/containers/registries.d/default.yaml";
 
-    private readonly UserConfigWriter _userFiles = new(writer, accounts);
+    private readonly UserConfigWriter _userFiles = new(writer);
 
     public async Task<IReadOnlyList<string>> RunAsync(CreateImagemakerRequest request, CancellationToken cancellationToken)
     {
@@ -34,36 +37,24 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
                 $"{NodePaths.Keys} or {NodePaths.Signatures} does not exist: create imagemakers on the registry node after u7s create-policy --role registry", ClusterErrorKind.Refused);
         }
 
+        var keys = new TrustedKeys(writer, options.PathsIncludeRoot ? writer.Root.Path : string.Empty);
         PolicyDocument policy;
         try
         {
-            policy = PolicyDocument.Parse(existing);
+            // An older install's policy named the served keys/ copies: from now on the trusted ones.
+            policy = keys.ToTrusted(PolicyDocument.Parse(existing));
         }
         catch (InvalidDataException e)
         {
             throw new ClusterException($"{NodePaths.Policy} is invalid: {e.Message}", ClusterErrorKind.InvalidInput);
         }
 
-        var signersPath = writer.Root.Resolve(options.Signers);
-        if (TrustedFile.Problem(signersPath, "the authorization file") is { } unsafeSigners)
-        {
-            throw new ClusterException(unsafeSigners, ClusterErrorKind.Refused);
-        }
-
-        SignersDocument? authorization;
-        try
-        {
-            authorization = writer.ReadOrNull(options.Signers) is { } text ? SignersDocument.Parse(System.Text.Encoding.UTF8.GetBytes(text)) : null;
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ClusterException($"{options.Signers} is invalid: {e.Message}", ClusterErrorKind.InvalidInput);
-        }
+        var authorization = keys.ReadAuthorization(options.Signers);
 
         // A scope that cannot take a signer is refused before any account or key is made.
         foreach (var spec in request.Users)
         {
-            _ = policy.WithSigner(spec.Scope, NodePaths.PublicKey(spec.User));
+            _ = policy.WithSigner(spec.Scope, keys.TrustedPath(spec.User));
         }
 
         var report = new List<string>();
@@ -86,7 +77,7 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
             var key = await signers.ProvisionAsync(new SignerKeyRequest(spec.User, request.EmailOf(spec.User), user.Home, writer.Root), cancellationToken);
             report.Add($"{spec.User}: signing key {key.Fingerprint} {(key.Generated ? "generated" : "reused")}, public key {key.PublicKeyPath}");
 
-            var keyPath = options.PathsIncludeRoot ? writer.Root.Resolve(key.PublicKeyPath) : key.PublicKeyPath;
+            var keyPath = keys.TrustedPath(spec.User);
             var (updated, change, others) = policy.WithSigner(spec.Scope, keyPath);
             policy = updated;
             authorization = (authorization ?? SignersDocument.Create(policy.ToJson(), new Dictionary<string, string>())).With(policy.ToJson(), spec.User, key.PublicKey);
@@ -98,11 +89,15 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
             });
         }
 
+        // Keys first, then the policy naming them: a node never trusts a key path that is not there yet.
+        var served = keys.ToServed(policy).ToJson();
+        authorization = SignersDocument.Create(served, authorization!.Keys);
+        await keys.InstallAsync(authorization.Keys.ToDictionary(k => $"{k.Key}.pgp", k => System.Text.Encoding.ASCII.GetBytes(k.Value)), report, cancellationToken);
         var systemChange = await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken);
         AddChange(report, systemChange);
-        authorization = SignersDocument.Create(policy.ToJson(), authorization!.Keys);
         AddChange(report, await writer.WriteBytesAsync(options.Signers, authorization.ToJson(), FileModes.Mode0644, cancellationToken));
-        AddChange(report, await writer.WriteAsync(NodePaths.KeysPolicy, policy.ToJson(), FileModes.Mode0644, cancellationToken));
+        AddChange(report, await writer.WriteAsync(NodePaths.KeysPolicy, served, FileModes.Mode0644, cancellationToken));
+        report.AddRange(keys.Missing(policy));
 
         // Every imagemaker's own policy follows the system one (podsec regenerated them all too).
         var userPolicy = policy.WithDefault("insecureAcceptAnything").ToJson();
@@ -115,13 +110,21 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
                 continue;
             }
 
-            AddChange(report, await _userFiles.WriteAsync(user, $"{user.Home.TrimEnd('/')}/{UserRegistriesD}", registriesD, cancellationToken));
-            AddChange(report, await _userFiles.WriteAsync(user, $"{user.Home.TrimEnd('/')}/{UserPolicy}", userPolicy, cancellationToken));
+            try
+            {
+                AddChange(report, await _userFiles.WriteAsync(user, $"{user.Home.TrimEnd('/')}/{UserRegistriesD}", registriesD, cancellationToken));
+                AddChange(report, await _userFiles.WriteAsync(user, $"{user.Home.TrimEnd('/')}/{UserPolicy}", userPolicy, cancellationToken));
+            }
+            catch (ClusterException e) when (e.Kind == ClusterErrorKind.Refused)
+            {
+                // A link or file a user put in their own home hurts only their own configuration: the others still get theirs.
+                report.Add($"WARNING: {name}: {e.Message}; that user's container configuration was not updated");
+            }
         }
 
         if (systemChange.Changed)
         {
-            report.Add("other nodes: run u7s create-policy again to download the new key and policy");
+            report.Add("other nodes: run u7s create-policy again to download the new key and policy; a node that trusts keys already refuses the change until run with --accept-new-keys (check the fingerprints it prints against the ones above)");
         }
 
         return report;

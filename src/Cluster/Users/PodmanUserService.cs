@@ -8,12 +8,14 @@ namespace U7s.Cluster.Users;
 /// <c>u7s create-podmanusers user…</c> (SPEC §4): accounts in group <c>podman</c> only, each with an
 /// empty, read-only, immutable <c>~/.config/containers</c> (0500, <c>chattr +i</c>) so the user can
 /// never create a personal registries.d or policy.json that would replace the system trust settings.
+/// The home is the user's: nothing in it is followed or listed through a symlink, and owner and flag are set on
+/// the directory root opened (<see cref="UserConfigWriter"/>).
 /// </summary>
 public sealed class PodmanUserService(NodeFileWriter writer, SystemAccounts accounts)
 {
     public const string ConfigDirectory = ".config/containers";
 
-    private readonly UserConfigWriter _userFiles = new(writer, accounts);
+    private readonly UserConfigWriter _userFiles = new(writer);
 
     public async Task<IReadOnlyList<string>> RunAsync(IReadOnlyList<string> users, CancellationToken cancellationToken)
     {
@@ -32,11 +34,11 @@ public sealed class PodmanUserService(NodeFileWriter writer, SystemAccounts acco
 
             if (accounts.FindUser(name) is { } existing)
             {
-                var configPath = writer.Root.Resolve($"{existing.Home.TrimEnd('/')}/{ConfigDirectory}");
-                if (Directory.Exists(configPath) && Directory.EnumerateFileSystemEntries(configPath).Any())
+                var config = $"{existing.Home.TrimEnd('/')}/{ConfigDirectory}";
+                if (writer.EntriesOrNull(config) is { Count: > 0 } entries)
                 {
                     throw new ClusterException(
-                        $"{existing.Home}/{ConfigDirectory} of {name} is not empty ({string.Join(", ", Directory.EnumerateFileSystemEntries(configPath).Select(Path.GetFileName))}): it would override the system policy; move it away first",
+                        $"{existing.Home}/{ConfigDirectory} of {name} is not empty ({string.Join(", ", entries)}): it would override the system policy; move it away first",
                         ClusterErrorKind.Refused);
                 }
             }
@@ -57,9 +59,14 @@ public sealed class PodmanUserService(NodeFileWriter writer, SystemAccounts acco
 
             var user = accounts.FindUser(name) ?? throw new ClusterException($"user {name} is missing after useradd");
             var config = $"{user.Home.TrimEnd('/')}/{ConfigDirectory}";
-            if (await _userFiles.EnsureDirectoryAsync(user, config, FileModes.Mode0500, cancellationToken))
+            if (_userFiles.EnsureDirectory(user, config, FileModes.Mode0500))
             {
-                await accounts.SetImmutableAsync(config, cancellationToken);
+                // Checked again once immutable: until then the user owns it and could have put files in.
+                if (writer.SetImmutable(config) is { Count: > 0 } added)
+                {
+                    throw new ClusterException($"{config} of {name} holds {string.Join(", ", added)}, put there while it was being made immutable; run chattr -i on it, empty it and run again", ClusterErrorKind.Refused);
+                }
+
                 report.Add($"{config}: empty, 0500, immutable");
             }
         }

@@ -9,6 +9,8 @@ namespace U7s.Oci.Auth;
 /// can create it) is the same; every directory above is owned by one of them and not writable by
 /// others unless sticky (<c>/tmp</c>: others cannot rename what they do not own). Anything else lets
 /// someone else put their own content there, so a file that grants rights must pass this check.
+/// A symlink passes when it passes as a file would (only root could have made it) and what it names passes
+/// too: the dated <c>/etc/containers/policy.json</c> link <c>create-policy</c> writes is such a one.
 /// </summary>
 public static partial class TrustedFile
 {
@@ -23,6 +25,7 @@ public static partial class TrustedFile
     private const int Symlink = 0xA000;
     private const int Sticky = 0x200;
     private const int WritableByOthers = 0x12; // 0022: group and world write
+    private const int MaxLinks = 8;
 
     /// <summary>A one-line problem naming <paramref name="setting"/>, or null when only root or this process's user can change <paramref name="path"/>.</summary>
     public static string? Problem(string path, string setting)
@@ -33,26 +36,37 @@ public static partial class TrustedFile
             return $"{setting} '{path}' must be an absolute path";
         }
 
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
+        return OperatingSystem.IsLinux() ? Problem(Path.GetFullPath(path), setting, GetEuid(), 0) : null;
+    }
 
-        var self = GetEuid();
-        var full = Path.GetFullPath(path);
+    private static string? Problem(string full, string setting, uint self, int links)
+    {
         if (Stat(full, follow: false) is { } file)
         {
             if ((file.Mode & TypeMask) == Symlink)
             {
-                return $"{setting} '{path}' is a symbolic link: name the file itself, owned by root";
+                if (links >= MaxLinks)
+                {
+                    return $"{setting} '{full}': more than {MaxLinks} symbolic links";
+                }
+
+                // The link itself must be root's (its directories pass), then what it names is judged the same way.
+                var target = new FileInfo(full).LinkTarget!;
+                return DirectoryProblem(full, setting, self)
+                    ?? Problem(Path.GetFullPath(target, Path.GetDirectoryName(full)!), setting, self, links + 1);
             }
 
             if ((file.Mode & TypeMask) != Regular || !OwnedSafely(file, self) || (file.Mode & WritableByOthers) != 0)
             {
-                return $"{setting} '{path}' must be a regular file owned by root (or the service user) and not group- or world-writable (it is {Describe(file)}): fix with chown root: and chmod 644";
+                return $"{setting} '{full}' must be a regular file owned by root (or the service user) and not group- or world-writable (it is {Describe(file)}): fix with chown root: and chmod 644";
             }
         }
 
+        return DirectoryProblem(full, setting, self);
+    }
+
+    private static string? DirectoryProblem(string full, string setting, uint self)
+    {
         var closest = true;
         for (var directory = Path.GetDirectoryName(full); directory is not null; directory = Path.GetDirectoryName(directory))
         {
@@ -64,7 +78,7 @@ public static partial class TrustedFile
             var writable = (entry.Mode & WritableByOthers) != 0;
             if ((entry.Mode & TypeMask) != Directory || !OwnedSafely(entry, self) || (writable && (closest || (entry.Mode & Sticky) == 0)))
             {
-                return $"{setting} '{path}': directory '{directory}' must be owned by root (or the service user) and not group- or world-writable (it is {Describe(entry)}), or others could replace the file";
+                return $"{setting} '{full}': directory '{directory}' must be owned by root (or the service user) and not group- or world-writable (it is {Describe(entry)}), or others could replace the file";
             }
 
             closest = false;

@@ -269,7 +269,7 @@ public sealed class SignerKeyStore(string directory, IOpenPgp openPgp, TimeProvi
             existing = parent;
         }
 
-        return Path.Join([Store.Libc.RealPathOrNull(existing) ?? existing, .. missing]);
+        return Path.Join([U7s.Native.FilePaths.RealPathOrNull(existing) ?? existing, .. missing]);
     }
 
     /// <summary>One line for listings: fingerprint, algorithm, protection, user IDs, and why the key cannot sign if so.</summary>

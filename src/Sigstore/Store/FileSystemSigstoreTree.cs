@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using U7s.Native;
 
 namespace U7s.Sigstore.Store;
 
@@ -13,11 +14,11 @@ namespace U7s.Sigstore.Store;
 /// </code>
 /// <para>
 /// Members of the group write <c>sigstore/</c> (and <c>keys/</c>) directly, and the server may run as root, so
-/// nothing below the root is trusted: every read, listing and write goes through <see cref="TreeDirectory"/>,
+/// nothing below the root is trusted: every read, listing and write goes through <see cref="DirectoryHandle"/>,
 /// which never follows a symlink at any level and never blocks on a FIFO. Only directories and regular files
 /// readable by everyone exist for this tree: anything else (a symlink, FIFO, socket, device, a 0600 file) reads
 /// as absent and is left out of listings, and a write whose directory runs through a symlink throws
-/// <see cref="UnsafeTreePathException"/>.
+/// <see cref="UnsafePathException"/>.
 /// </para>
 /// Files are written to a temp file in the same directory, flushed to disk, made 0644 and then published:
 /// with <c>linkat(2)</c> for create-if-absent (fails if the name exists; a rename would replace it), with a
@@ -94,14 +95,14 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
     public ValueTask<bool> DirectoryExistsAsync(string path, CancellationToken cancellationToken)
     {
         SigstoreTreePath.Check(path);
-        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        using var root = DirectoryHandle.OpenRootOrNull(Root, _resolveInOneCall);
         return ValueTask.FromResult(root is not null && (path.Length == 0 || root.IsDirectory(path)));
     }
 
     public Task<IReadOnlyList<SigstoreTreeEntry>?> ListDirectoryOrNullAsync(string path, CancellationToken cancellationToken)
     {
         SigstoreTreePath.Check(path);
-        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        using var root = DirectoryHandle.OpenRootOrNull(Root, _resolveInOneCall);
         using var directory = root?.OpenDirectoryOrNull(path);
         if (directory is null)
         {
@@ -150,7 +151,7 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
     public Task DeleteAsync(string path, CancellationToken cancellationToken)
     {
         var (directoryPath, name) = Split(path);
-        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        using var root = DirectoryHandle.OpenRootOrNull(Root, _resolveInOneCall);
         using var directory = root?.OpenDirectoryOrNull(directoryPath);
         directory?.Delete(name);
         return Task.CompletedTask;
@@ -173,7 +174,7 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
         }
     }
 
-    private SafeFileHandle? OpenPublicFileOrNull(string path, out TreeEntryStatus status)
+    private SafeFileHandle? OpenPublicFileOrNull(string path, out EntryStatus status)
     {
         status = default;
         if (SigstoreTreePath.Check(path).Length == 0)
@@ -181,7 +182,7 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
             return null;
         }
 
-        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall);
+        using var root = DirectoryHandle.OpenRootOrNull(Root, _resolveInOneCall);
         var handle = root?.OpenReadOrNull(path);
         if (handle is null)
         {
@@ -190,7 +191,7 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
 
         try
         {
-            status = TreeDirectory.Status(handle);
+            status = DirectoryHandle.Status(handle);
             if (status.IsPublicFile)
             {
                 return handle;
@@ -218,16 +219,16 @@ public sealed class FileSystemSigstoreTree : ISigstoreTree
         return slash < 0 ? (string.Empty, path) : (path[..slash], path[(slash + 1)..]);
     }
 
-    private TreeDirectory OpenDirectoryForWrite(string directoryPath)
+    private DirectoryHandle OpenDirectoryForWrite(string directoryPath)
     {
         Directory.CreateDirectory(Root);
-        using var root = TreeDirectory.OpenRootOrNull(Root, _resolveInOneCall) ?? throw new DirectoryNotFoundException($"{Root} cannot be opened");
+        using var root = DirectoryHandle.OpenRootOrNull(Root, _resolveInOneCall) ?? throw new DirectoryNotFoundException($"{Root} cannot be opened");
         var shared = directoryPath == SignatureTree || directoryPath.StartsWith(SignatureTree + "/", StringComparison.Ordinal);
         return root.CreateDirectories(directoryPath, shared ? SharedDirectoryMode : null);
     }
 
     /// <summary>A durable 0644 temp file in <paramref name="directory"/> holding <paramref name="content"/>; returns its name.</summary>
-    private static string WriteTemp(TreeDirectory directory, ReadOnlySpan<byte> content)
+    private static string WriteTemp(DirectoryHandle directory, ReadOnlySpan<byte> content)
     {
         var temp = TempPrefix + Guid.NewGuid().ToString("N");
         try

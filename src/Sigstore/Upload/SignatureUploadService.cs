@@ -76,9 +76,9 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
             var appended = await store.AppendAsync(repository, digest, signature, cancellationToken);
             return new UploadResult(appended.Created ? 201 : 200, appended.Created ? "stored" : "already present", appended.Index);
         }
-        catch (Exception e) when (e is SignatureStoreException or UnsafeTreePathException)
+        catch (Exception e) when (e is SignatureStoreException or U7s.Native.UnsafePathException)
         {
-            // UnsafeTreePathException: a symlink planted in the tree where the signature directory should be.
+            // UnsafePathException: a symlink planted in the tree where the signature directory should be.
             return new UploadResult(409, e.Message);
         }
     }

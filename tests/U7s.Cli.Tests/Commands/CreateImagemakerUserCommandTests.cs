@@ -37,7 +37,7 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         var (listed, listing, error) = await CommandHarness.RunAsync(KeysCommand.Create(), "list", "--key-dir", keys);
         Assert.True(listed == 0, error);
         Assert.Contains("imagemaker <imagemaker@node1.example.test>", listing, StringComparison.Ordinal);
-        Assert.Contains("policy scope registry.local: signed by /var/sigstore/keys/imagemaker.pgp", stdout, StringComparison.Ordinal);
+        Assert.Contains("policy scope registry.local: signed by /etc/u7s/keys/imagemaker.pgp", stdout, StringComparison.Ordinal);
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")), StringComparison.Ordinal);
     }
 
@@ -183,6 +183,28 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.EndsWith("failed: chown: changing ownership: Operation not permitted\n", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(_root.Combine("var/sigstore/keys/imagemaker.pgp")));
         Assert.Equal(policy, File.ReadAllText(_root.Combine("etc/containers/policy.json")));
+    }
+
+    /// <summary>
+    /// The key store is in the user's home: root generates the secret there and gives it to the user. A key directory
+    /// the user linked to a root directory is refused; nothing is generated or chowned there.
+    /// </summary>
+    [RequiresRootFact("chown")]
+    public async Task CreateImagemakerUser_KeyDirectoryLinkedToARootDirectory_RefusedNothingWrittenThere()
+    {
+        File.AppendAllText(_root.Combine("etc/passwd"), "alice:x:1500:1500::/home/alice:/bin/bash\n");
+        Directory.CreateDirectory(_root.Combine("etc/target"));
+        Directory.CreateDirectory(_root.Combine("home/alice/.local/share/u7s"));
+        Directory.CreateSymbolicLink(_root.Combine("home/alice/.local/share/u7s/keys"), _root.Combine("etc/target"));
+        (await ExternalProcess.RunAsync("chown", ["-R", "-h", "1500:1500", _root.Combine("home/alice")])).EnsureSuccess("chown");
+
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "alice", "--root", _root.Path);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains("/home/alice/.local/share/u7s/keys is a symbolic link", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Combine("etc/target")));
+        Assert.DoesNotContain(_runner.Calls, c => c.Contains("/etc/target", StringComparison.Ordinal));
+        Assert.False(File.Exists(_root.Combine("var/sigstore/keys/alice.pgp")));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using U7s.Cli.Commands;
+using U7s.Cluster.Files;
 using U7s.Cli.Tests.Support;
 using U7s.Testing;
 
@@ -27,6 +28,8 @@ public sealed class CreatePolicyCommandTests : IDisposable
         }
 
         """;
+
+    private static readonly string TrustedPolicy = RemotePolicy.Replace("/var/sigstore/keys/", "/etc/u7s/keys/", StringComparison.Ordinal);
 
     private readonly TempDirectory _root = new("u7s-cli-root");
     private readonly TempDirectory _store = new("u7s-cli-store");
@@ -94,31 +97,149 @@ public sealed class CreatePolicyCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task CreatePolicy_NodeRole_DownloadsKeysAndPolicyFromSignatureStore()
+    public async Task CreatePolicy_NodeRole_TrustsTheDownloadedKeysOnlyInARootOwnedDirectory()
     {
-        Directory.CreateDirectory(_store.Combine("keys"));
-        File.WriteAllText(_store.Combine("keys/imagemaker.pgp"), "-----BEGIN PGP PUBLIC KEY BLOCK-----\nfake for transport\n-----END PGP PUBLIC KEY BLOCK-----\n");
-        File.WriteAllText(_store.Combine("keys/policy.json"), RemotePolicy);
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic));
         File.WriteAllText(_store.Combine("keys/.hidden"), "not listed");
+        File.WriteAllText(_store.Combine("keys/unnamed.pgp"), "listed, but no policy names it");
         await using var server = await SigstoreServer.StartAsync(_store.Path);
 
-        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
-            "192.168.122.70", "--root", _root.Path, "--keys-url", new Uri(server.BaseAddress, "keys/").ToString());
+        var (code, stdout, stderr) = await CreateNodePolicyAsync(server);
 
         Assert.True(code == 0, stderr);
         Assert.StartsWith("role: node\n", stdout, StringComparison.Ordinal);
-        Assert.Equal(RemotePolicy, File.ReadAllText(_root.Combine("etc/containers/policy.json")));
-        Assert.Equal(RemotePolicy, File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")));
-        Assert.Equal(File.ReadAllText(_store.Combine("keys/imagemaker.pgp")), File.ReadAllText(_root.Combine("var/sigstore/keys/imagemaker.pgp")));
-        Assert.Equal(["imagemaker.pgp", "policy.json"], Directory.GetFiles(_root.Combine("var/sigstore/keys")).Select(Path.GetFileName).Order());
-        Assert.False(Directory.Exists(_root.Combine("var/sigstore/sigstore")));
-        Assert.Contains($"chown 0:1000 {_root.Path}/var/sigstore/keys", _runner.Calls);
+        Assert.Contains($"trusting key {SampleKeys.SignerFingerprint} (", stdout, StringComparison.Ordinal);
+        Assert.Contains($"  docker registry.local: signed by {SampleKeys.SignerFingerprint} (", stdout, StringComparison.Ordinal);
+        Assert.Equal(TrustedPolicy, File.ReadAllText(_root.Combine("etc/containers/policy.json")));
+        Assert.Equal(SampleKeys.SignerPublic, File.ReadAllBytes(_root.Combine("etc/u7s/keys/imagemaker.pgp")));
+        Assert.Equal(["imagemaker.pgp"], Directory.GetFiles(_root.Combine("etc/u7s/keys")).Select(Path.GetFileName));
+        Assert.Equal(FileModes.Mode0755, FileModes.Get(_root.Combine("etc/u7s/keys")));
+        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(_root.Combine("etc/u7s/keys/imagemaker.pgp"), "key"));
 
-        var (again, secondOut, _) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
-            "192.168.122.70", "--root", _root.Path, "--keys-url", new Uri(server.BaseAddress, "keys/").ToString());
+        // Nothing on this node is kept in a directory others can write.
+        Assert.False(Directory.Exists(_root.Combine("var/sigstore")));
+
+        var (again, secondOut, _) = await CreateNodePolicyAsync(server);
         Assert.Equal(0, again);
         Assert.Equal("role: node\nnothing to change\n", secondOut);
     }
+
+    /// <summary>
+    /// Any member of podman_dev on the registry node can replace the served keys and keys/policy.json: a node that
+    /// trusts keys already refuses whatever changes them, and says what would change.
+    /// </summary>
+    [Fact]
+    public async Task CreatePolicy_NodeRole_ServedKeyReplaced_RefusedUntilAccepted()
+    {
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+        Assert.Equal(0, (await CreateNodePolicyAsync(server)).Code);
+        var trusted = Snapshot();
+
+        File.WriteAllBytes(_store.Combine("keys/imagemaker.pgp"), SampleKeys.ProtectedPublic);
+        var (code, stdout, stderr) = await CreateNodePolicyAsync(server);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Empty(stdout);
+        Assert.Contains("the signature store's policy changes which keys this node trusts:", stderr, StringComparison.Ordinal);
+        Assert.Contains($"  + docker registry.local: signed by {SampleKeys.ProtectedFingerprint}", stderr, StringComparison.Ordinal);
+        Assert.Contains($"  - docker registry.local: signed by {SampleKeys.SignerFingerprint}", stderr, StringComparison.Ordinal);
+        Assert.Contains("run again with --accept-new-keys", stderr, StringComparison.Ordinal);
+        Assert.Equal(trusted, Snapshot());
+
+        var (accepted, acceptedOut, acceptedErr) = await CreateNodePolicyAsync(server, "--accept-new-keys");
+        Assert.True(accepted == 0, acceptedErr);
+        Assert.Contains("trust changed (--accept-new-keys):", acceptedOut, StringComparison.Ordinal);
+        Assert.Equal(SampleKeys.ProtectedPublic, File.ReadAllBytes(_root.Combine("etc/u7s/keys/imagemaker.pgp")));
+    }
+
+    /// <summary>Moving a trusted key into another team's scope changes no key file, and is refused the same way.</summary>
+    [Fact]
+    public async Task CreatePolicy_NodeRole_KeyAddedToAnotherScope_Refused()
+    {
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic), ("k8s.pgp", SampleKeys.ProtectedPublic));
+        File.WriteAllText(_store.Combine("keys/policy.json"), TwoScopes("/var/sigstore/keys/k8s.pgp"));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+        Assert.Equal(0, (await CreateNodePolicyAsync(server)).Code);
+        var trusted = Snapshot();
+
+        File.WriteAllText(_store.Combine("keys/policy.json"), TwoScopes("/var/sigstore/keys/imagemaker.pgp"));
+        var (code, _, stderr) = await CreateNodePolicyAsync(server);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains($"  + docker registry.local/k8s-c10f1: signed by {SampleKeys.SignerFingerprint}", stderr, StringComparison.Ordinal);
+        Assert.Equal(trusted, Snapshot());
+    }
+
+    [Fact]
+    public async Task CreatePolicy_NodeRole_PinnedFingerprints_RefuseAnyOtherKeyEvenTheFirstTime()
+    {
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, _, stderr) = await CreateNodePolicyAsync(server, "--trust-fingerprint", SampleKeys.ProtectedFingerprint);
+        var (pinned, stdout, pinnedErr) = await CreateNodePolicyAsync(server, "--trust-fingerprint", SampleKeys.SignerFingerprint.ToLowerInvariant());
+        var (bad, _, badErr) = await CreateNodePolicyAsync(server, "--trust-fingerprint", "not-hex");
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains($"trusts keys not given with --trust-fingerprint: {SampleKeys.SignerFingerprint}", stderr, StringComparison.Ordinal);
+        Assert.True(pinned == 0, pinnedErr);
+        Assert.Contains($"trusting key {SampleKeys.SignerFingerprint} (", stdout, StringComparison.Ordinal);
+        Assert.Contains("pinned", stdout, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, bad);
+        Assert.Contains("--trust-fingerprint takes a 40-digit hex fingerprint", badErr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A group member's keys/policy.json that opens a scope is refused even on the first download.</summary>
+    [Fact]
+    public async Task CreatePolicy_NodeRole_ServedPolicyAcceptsUnsignedImages_RefusedNothingWritten()
+    {
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic));
+        File.WriteAllText(_store.Combine("keys/policy.json"), RemotePolicy.Replace(
+            "\"docker\": {", "\"docker\": {\n      \"registry.local/open\": [{\"type\": \"insecureAcceptAnything\"}],", StringComparison.Ordinal));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, _, stderr) = await CreateNodePolicyAsync(server);
+
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains("accepts unsigned images (docker registry.local/open)", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_NodeRole_ServedKeyIsNotAKey_RefusedNothingWritten()
+    {
+        ServeKeys(("imagemaker.pgp", "-----BEGIN PGP PUBLIC KEY BLOCK-----\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----\n"u8.ToArray()));
+        await using var server = await SigstoreServer.StartAsync(_store.Path);
+
+        var (code, _, stderr) = await CreateNodePolicyAsync(server);
+
+        Assert.Equal(ExitCodes.InvalidInput, code);
+        Assert.Contains("the signature store's /var/sigstore/keys/imagemaker.pgp is not an OpenPGP public key", stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_root.Path));
+    }
+
+    private void ServeKeys(params (string Name, byte[] Content)[] keys)
+    {
+        Directory.CreateDirectory(_store.Combine("keys"));
+        foreach (var (name, content) in keys)
+        {
+            File.WriteAllBytes(_store.Combine("keys", name), content);
+        }
+
+        File.WriteAllText(_store.Combine("keys/policy.json"), RemotePolicy);
+    }
+
+    private Task<(int Code, string Stdout, string Stderr)> CreateNodePolicyAsync(SigstoreServer server, params string[] extra) =>
+        CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()),
+            ["192.168.122.70", "--root", _root.Path, "--role", "node", "--keys-url", new Uri(server.BaseAddress, "keys/").ToString(), .. extra]);
+
+    private string[] Snapshot() => _root.Snapshot();
+
+    private static string TwoScopes(string k8sKey) =>
+        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{"
+        + "\"registry.local\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"/var/sigstore/keys/imagemaker.pgp\"}],"
+        + "\"registry.local/k8s-c10f1\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + k8sKey + "\"}]}}}";
 
     [Fact]
     public async Task CreatePolicy_AutoRoleWithLocalAddress_ActsAsRegistryNode()

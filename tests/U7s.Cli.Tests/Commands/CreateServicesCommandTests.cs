@@ -44,7 +44,7 @@ public sealed class CreateServicesCommandTests : IDisposable
             [
                 $"groupadd --prefix {_root.Path} podman_dev",
                 $"useradd --prefix {_root.Path} --system --user-group --no-create-home --home-dir /var/lib/u7s --shell /usr/sbin/nologin -G podman_dev u7s",
-                $"chown -R -P 1001:1001 {_root.Path}/var/lib/u7s",
+                $"chown -R 1001:1001 {_root.Path}/var/lib/u7s",
                 $"systemctl --root {_root.Path} enable u7s.service",
             ],
             _runner.Calls);
@@ -97,7 +97,7 @@ public sealed class CreateServicesCommandTests : IDisposable
         Assert.Contains("ExecStart=/opt/u7s/u7s serve --data /srv/registry --sigstore-root /srv/sigstore\n", unit, StringComparison.Ordinal);
         Assert.Contains("ReadWritePaths=/srv/registry -/srv/sigstore\n", unit, StringComparison.Ordinal);
         Assert.True(Directory.Exists(_root.Combine("srv/registry")));
-        Assert.Contains($"chown -R -P 1001:1001 {_root.Path}/srv/registry", _runner.Calls);
+        Assert.Contains($"chown -R 1001:1001 {_root.Path}/srv/registry", _runner.Calls);
     }
 
     [Fact]

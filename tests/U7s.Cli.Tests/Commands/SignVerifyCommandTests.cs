@@ -16,7 +16,7 @@ public sealed class SignVerifyCommandTests(SignedPullFixture fixture) : IClassFi
         fixture.CliAsync(["sign", reference, "--key", SampleKeys.SignerEmail, "--key-dir", fixture.KeyDir, "--sigstore-root", fixture.SigstoreRoot, .. extra]);
 
     private Task<CliResult> VerifyAsync(string reference, params string[] extra) =>
-        fixture.CliAsync(["verify", reference, "--sigstore-root", fixture.SigstoreRoot, .. extra]);
+        fixture.CliAsync(["verify", reference, "--sigstore-root", fixture.SigstoreRoot, "--trusted-keys", fixture.TrustedKeys, .. extra]);
 
     /// <summary>The signature directory of <paramref name="reference"/> in the tree, created.</summary>
     private async Task<(string Directory, Digest Digest)> SignatureDirectoryAsync(string reference)
@@ -101,6 +101,49 @@ public sealed class SignVerifyCommandTests(SignedPullFixture fixture) : IClassFi
         Assert.Equal($"signature-1\t{SampleKeys.SignerFingerprint}\t-\t-\trejected: unexpected field \"\uFFFDocker-reference\" in critical.identity", lines[1]);
         Assert.Equal("signature-2\t-\t-\t-\trejected: Invalid GPG signature: more than 16 packets in a signed message", lines[2]);
         Assert.Empty(verify.Error);
+    }
+
+    /// <summary>
+    /// Any imagemaker can publish a key into the served <c>keys/</c>: a signature by it proves nothing, so without
+    /// <c>--policy</c> verify trusts only the node's root-owned keys.
+    /// </summary>
+    [RequiresToolFact("skopeo")]
+    public async Task Verify_SignatureByASelfPublishedKey_IsRejected()
+    {
+        var reference = await fixture.PushAsync("cli/mallory:v1", "mallory");
+        var malloryKeys = fixture.Temp.Combine("mallory-keys");
+        (await fixture.CliAsync("keys", "generate", "--name", "Mallory", "--email", "mallory@example.test", "--algorithm", "ed25519", "--no-passphrase",
+            "--key-dir", malloryKeys, "--publish", "--sigstore-root", fixture.SigstoreRoot, "--user", "mallory")).Ensure();
+        (await fixture.CliAsync("sign", reference, "--key", "mallory@example.test", "--key-dir", malloryKeys, "--sigstore-root", fixture.SigstoreRoot)).Ensure();
+        Assert.True(File.Exists(Path.Combine(fixture.SigstoreRoot, "keys", "mallory.pgp")));
+
+        var verify = await VerifyAsync(reference);
+
+        Assert.True(verify.ExitCode == ExitCodes.Refused, verify.Output + verify.Error);
+        var line = verify.Output.Split('\n')[1];
+        Assert.StartsWith("signature-1\t", line, StringComparison.Ordinal);
+        Assert.Contains("\trejected: ", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("\tok", verify.Output, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("skopeo")]
+    public async Task Verify_TrustedKeysOthersCanChange_RefusedBeforeAnythingIsRead()
+    {
+        var reference = await fixture.PushAsync("cli/shared-keys:v1", "shared");
+        (await SignAsync(reference)).Ensure();
+        var shared = fixture.Temp.Combine("shared-keys");
+        Directory.CreateDirectory(shared);
+        File.Copy(fixture.PublishedKey, Path.Combine(shared, "imagemaker.pgp"));
+        File.SetUnixFileMode(shared, (UnixFileMode)Convert.ToInt32("775", 8));
+
+        var verify = await fixture.CliAsync("verify", reference, "--sigstore-root", fixture.SigstoreRoot, "--trusted-keys", shared);
+        var missing = await fixture.CliAsync("verify", reference, "--sigstore-root", fixture.SigstoreRoot, "--trusted-keys", fixture.Temp.Combine("absent"));
+
+        Assert.Equal(ExitCodes.Refused, verify.ExitCode);
+        Assert.Contains($"directory '{shared}' must be owned by root", verify.Error, StringComparison.Ordinal);
+        Assert.Empty(verify.Output);
+        Assert.Equal(ExitCodes.Refused, missing.ExitCode);
+        Assert.Contains("no trusted keys", missing.Error, StringComparison.Ordinal);
     }
 
     [RequiresToolFact("skopeo")]

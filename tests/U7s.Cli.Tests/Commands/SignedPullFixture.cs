@@ -28,6 +28,9 @@ public class SignedPullFixture : IAsyncLifetime
 
     public string PublishedKey => Path.Combine(SigstoreRoot, "keys", "imagemaker.pgp");
 
+    /// <summary>The node's root-owned trusted key directory (what <c>/etc/u7s/keys</c> is on a node): the signer's key only.</summary>
+    public string TrustedKeys => Temp.Combine("trusted-keys");
+
     public string SigstoreBase { get; private set; } = string.Empty;
 
     /// <summary>True when the tests skip, so there is nothing to set up.</summary>
@@ -47,6 +50,8 @@ public class SignedPullFixture : IAsyncLifetime
 
         (await CliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", KeyDir, "--publish", "--sigstore-root", SigstoreRoot, "--user", "imagemaker")).Ensure();
         (await CliAsync("keys", "import", SampleKeys.PathOf("protected.sec.asc"), "--key-dir", KeyDir)).Ensure();
+        Directory.CreateDirectory(TrustedKeys);
+        File.Copy(PublishedKey, Path.Combine(TrustedKeys, "imagemaker.pgp"));
         await File.WriteAllTextAsync(Temp.Combine("pass.txt"), SampleKeys.ProtectedPassphrase + "\n");
 
         await File.WriteAllTextAsync(PolicyAnyPath, """{"default":[{"type":"insecureAcceptAnything"}]}""");

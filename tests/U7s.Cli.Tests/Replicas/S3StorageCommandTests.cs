@@ -77,12 +77,12 @@ public sealed class S3StorageCommandTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, signature.StatusCode);
         }
 
-        var verify = await CliAsync("verify", image, "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString());
+        var verify = await CliAsync("verify", image, "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString(), "--keyring", SampleKeys.PathOf("signer.pub.asc"));
         Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
         Assert.Contains(SampleKeys.SignerFingerprint, verify.StandardOutput, StringComparison.Ordinal);
 
         var unsigned = (await SmallImage.PushAsync(client, "app/unsigned", "1")).Digest;
-        var refused = await CliAsync("verify", $"{first.RegistryUrl.Authority}/app/unsigned:1", "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString());
+        var refused = await CliAsync("verify", $"{first.RegistryUrl.Authority}/app/unsigned:1", "--sigstore-root", root, "--registry-url", second.RegistryUrl.ToString(), "--keyring", SampleKeys.PathOf("signer.pub.asc"));
         Assert.NotEqual(0, refused.ExitCode);
         Assert.NotEqual(manifest, unsigned);
 

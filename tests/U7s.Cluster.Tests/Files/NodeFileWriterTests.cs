@@ -185,6 +185,59 @@ public sealed class NodeFileWriterTests : IDisposable
         Assert.Equal("new\n", File.ReadAllText(_temp.Combine("etc/hosts.real")));
     }
 
+    /// <summary>Where others can write (the served keys/, a home), a link at the name is the entry itself: replaced, never followed.</summary>
+    [Fact]
+    public async Task Write_LinkInADirectoryOthersCanWrite_IsReplaced_ItsTargetUntouched()
+    {
+        Directory.CreateDirectory(_temp.Combine("etc"));
+        File.WriteAllText(_temp.Combine("etc/passwd"), "root:x:0:0\n");
+        Directory.CreateDirectory(_temp.Combine("var/sigstore/keys"));
+        File.SetUnixFileMode(_temp.Combine("var/sigstore/keys"), FileModes.Mode0775);
+        File.CreateSymbolicLink(_temp.Combine("var/sigstore/keys/policy.json"), "../../../etc/passwd");
+
+        var change = await Writer.WriteAsync("/var/sigstore/keys/policy.json", "{}\n", FileModes.Mode0644, default);
+
+        Assert.Equal(FileChangeKind.Updated, change.Kind);
+        Assert.Equal("root:x:0:0\n", File.ReadAllText(_temp.Combine("etc/passwd")));
+        Assert.Null(new FileInfo(_temp.Combine("var/sigstore/keys/policy.json")).LinkTarget);
+        Assert.Equal("{}\n", File.ReadAllText(_temp.Combine("var/sigstore/keys/policy.json")));
+    }
+
+    [Fact]
+    public async Task Write_ThroughALinkedDirectoryInADirectoryOthersCanWrite_IsRefused()
+    {
+        Directory.CreateDirectory(_temp.Combine("etc/private"));
+        Directory.CreateDirectory(_temp.Combine("home/alice"));
+        File.SetUnixFileMode(_temp.Combine("home/alice"), FileModes.Mode0775 | UnixFileMode.OtherWrite);
+        Directory.CreateSymbolicLink(_temp.Combine("home/alice/.config"), _temp.Combine("etc/private"));
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => Writer.WriteAsync("/home/alice/.config/policy.json", "{}", FileModes.Mode0644, default));
+
+        Assert.Equal(ClusterErrorKind.Refused, e.Kind);
+        Assert.Contains("/home/alice/.config is a symbolic link", e.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_temp.Combine("etc/private")));
+    }
+
+    [Fact]
+    public async Task Read_Fifo_IsRefusedAtOnce_AndAWriteReplacesIt()
+    {
+        Directory.CreateDirectory(_temp.Combine("etc"));
+        await Fifo.CreateAsync(_temp.Combine("etc/x.conf"));
+
+        var read = Task.Run(() => Writer.ReadOrNull("/etc/x.conf"));
+        var finished = await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10)));
+        if (finished != read)
+        {
+            Fifo.Unblock(_temp.Combine("etc/x.conf"));
+        }
+
+        Assert.Same(read, finished);
+        var e = await Assert.ThrowsAsync<ClusterException>(() => read);
+        Assert.Contains("not a regular file", e.Message, StringComparison.Ordinal);
+        Assert.Equal(FileChangeKind.Updated, (await Writer.WriteAsync("/etc/x.conf", "a = 1\n", FileModes.Mode0644, default)).Kind);
+        Assert.Equal("a = 1\n", File.ReadAllText(_temp.Combine("etc/x.conf")));
+    }
+
     [Fact]
     public async Task Write_SecretFile_NeverMoreOpenThanItsMode()
     {

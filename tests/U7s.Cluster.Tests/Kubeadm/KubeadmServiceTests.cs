@@ -48,7 +48,7 @@ public sealed class KubeadmServiceTests : IDisposable
 
     private async Task PrepareNodeAsync()
     {
-        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), _node.Options)
+        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), _node.Options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
         var policy = PolicyDocument.Parse(_node.Read(NodePaths.Policy)).WithSigner("registry.local", "/var/sigstore/keys/imagemaker.pgp").Policy;
         await _node.Writer.WriteAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, default);
@@ -77,7 +77,8 @@ public sealed class KubeadmServiceTests : IDisposable
         Assert.Equal([KubeadmConfigRenderer.RenderInit(KubeadmConfigRendererTests.Init())], kubeadm.Configs);
         Assert.Equal(FileModes.Mode0600, _node.Mode(KubeadmService.InitConfigPath));
         Assert.Equal(FileModes.Mode0600, _node.Mode(JoinMaterialStore.DefaultPath));
-        Assert.Equal(FileModes.Mode0700, _node.Mode("/etc/u7s"));
+        // The secrets are 0600 files; /etc/u7s itself stays readable (trusted keys, the service's config).
+        Assert.Equal(FileModes.Mode0755, _node.Mode("/etc/u7s"));
         using var stored = JsonDocument.Parse(_node.Read(JoinMaterialStore.DefaultPath));
         Assert.Equal("192.168.122.90:8443", stored.RootElement.GetProperty("apiServerEndpoint").GetString());
         Assert.Equal(Hash, stored.RootElement.GetProperty("caCertHash").GetString());

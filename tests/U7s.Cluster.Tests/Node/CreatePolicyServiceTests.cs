@@ -1,6 +1,7 @@
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Tests.Support;
+using U7s.Testing;
 
 namespace U7s.Cluster.Tests.Node;
 
@@ -32,7 +33,7 @@ public sealed class CreatePolicyServiceTests : IDisposable
     public void Dispose() => _node.Dispose();
 
     private CreatePolicyService Service() =>
-        new(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), _node.Options);
+        new(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), _node.Inspector, _node.Options);
 
     [Fact]
     public async Task Run_RegistryNode_WritesEveryFileExactly()
@@ -172,12 +173,36 @@ public sealed class CreatePolicyServiceTests : IDisposable
         File.WriteAllText(_node.Path("/etc/containers/policy.json"),
             """{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/imagemaker.pgp"}]}}}""");
 
-        await Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
+        var report = await Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
+        // The node trusts the root-owned copy only; with no authorization file to write it from, it says so.
         var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
         Assert.True(policy.DefaultIsReject);
-        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp"], policy.KeyPaths());
+        Assert.Equal(["/etc/u7s/keys/imagemaker.pgp"], policy.KeyPaths());
+        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp"], PolicyDocument.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
+        Assert.Contains(report, l => l.StartsWith("WARNING: the policy trusts /etc/u7s/keys/imagemaker.pgp, which does not exist", StringComparison.Ordinal));
+        Assert.False(File.Exists(_node.Path("/etc/u7s/keys/imagemaker.pgp")));
         Assert.Single(Directory.GetFiles(_node.Path("/etc/containers"), "policy_*"), p => File.ReadAllText(p).Contains("insecureAcceptAnything", StringComparison.Ordinal));
+    }
+
+    /// <summary>An older install trusted the served, group-writable copy: the key moves to the root-owned directory from the authorization file.</summary>
+    [Fact]
+    public async Task Run_OlderPolicyNamingServedKeys_TrustsTheAuthorizedKeyNotTheServedCopy()
+    {
+        Directory.CreateDirectory(_node.Path("/etc/containers"));
+        Directory.CreateDirectory(_node.Path("/var/sigstore/keys"));
+        Directory.CreateDirectory(_node.Path("/etc/u7s"));
+        var served = """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/imagemaker.pgp"}]}}}""";
+        File.WriteAllText(_node.Path("/etc/containers/policy.json"), served);
+        File.WriteAllText(_node.Path("/var/sigstore/keys/imagemaker.pgp"), "replaced by a group member");
+        File.WriteAllBytes(_node.Path("/etc/u7s/signers.json"), U7s.Oci.Auth.SignersDocument.Create(served, new Dictionary<string, string> { ["imagemaker"] = System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic) }).ToJson());
+
+        var report = await Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
+
+        Assert.Equal(["/etc/u7s/keys/imagemaker.pgp"], PolicyDocument.Parse(_node.Read("/etc/containers/policy.json")).KeyPaths());
+        Assert.Equal(System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic), _node.Read("/etc/u7s/keys/imagemaker.pgp"));
+        Assert.Contains("/etc/u7s/keys/imagemaker.pgp: created", report);
+        Assert.DoesNotContain(report, l => l.StartsWith("WARNING", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public sealed class RegistryNameTests : IDisposable
     public async Task CreatePolicy_ThenKubeadmPreflight_HostsCheckPasses(string registryName)
     {
         var options = new ClusterOptions { RegistryName = registryName };
-        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), options)
+        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
         var verifier = new InMemoryImageVerifier();
@@ -67,7 +67,7 @@ public sealed class RegistryNameTests : IDisposable
     public async Task CreatePolicy_NameThatBreaksTheHostsFile_RefusedNothingWritten(string registryName, string expected)
     {
         var before = _node.Snapshot();
-        var service = new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new ClusterOptions { RegistryName = registryName });
+        var service = new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), new ClusterOptions { RegistryName = registryName });
 
         var e = await Assert.ThrowsAsync<ClusterException>(() => service.RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default));
 
@@ -82,7 +82,7 @@ public sealed class RegistryNameTests : IDisposable
         // Signatures come from a URL of their own, so the hosts line does not decide where they are read.
         var options = new ClusterOptions { RegistryName = "127.0.0.1:5000", LookasideUrl = "http://127.0.0.1:5001/sigstore/" };
 
-        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), options)
+        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
         Assert.Contains("location = \"127.0.0.1:5000\"", _node.Read("/etc/containers/registries.conf"), StringComparison.Ordinal);

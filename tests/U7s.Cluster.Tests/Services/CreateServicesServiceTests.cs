@@ -26,7 +26,7 @@ public sealed class CreateServicesServiceTests : IDisposable
             [
                 $"groupadd --prefix {r} podman_dev",
                 $"useradd --prefix {r} --system --user-group --no-create-home --home-dir /var/lib/u7s --shell /usr/sbin/nologin -G podman_dev u7s",
-                $"chown -R -P 1001:1001 {r}/var/lib/u7s",
+                $"chown -R 1001:1001 {r}/var/lib/u7s",
                 $"systemctl --root {r} enable u7s.service",
             ],
             _node.Runner.Calls);
@@ -48,7 +48,7 @@ public sealed class CreateServicesServiceTests : IDisposable
 
         var report = await Service().RunAsync(Request, systemdRunning: false, default);
 
-        Assert.Equal([$"chown -R -P 1001:1001 {_node.Temp.Path}/var/lib/u7s"], _node.Runner.Calls.Skip(calls));
+        Assert.Equal([$"chown -R 1001:1001 {_node.Temp.Path}/var/lib/u7s"], _node.Runner.Calls.Skip(calls));
         Assert.Equal(["systemd is not running here: u7s.service was not enabled; start `/usr/bin/u7s serve` by other means"], report);
     }
 
@@ -61,7 +61,7 @@ public sealed class CreateServicesServiceTests : IDisposable
         var report = await Service().RunAsync(Request, systemdRunning: false, default);
 
         Assert.Equal(
-            [$"usermod --prefix {_node.Temp.Path} -a -G podman_dev u7s", $"chown -R -P 990:990 {_node.Temp.Path}/var/lib/u7s"],
+            [$"usermod --prefix {_node.Temp.Path} -a -G podman_dev u7s", $"chown -R 990:990 {_node.Temp.Path}/var/lib/u7s"],
             _node.Runner.Calls);
         Assert.Equal(["alice", "u7s"], _node.Accounts.MembersOf("podman_dev"));
         Assert.Contains("user u7s added to podman_dev", report);

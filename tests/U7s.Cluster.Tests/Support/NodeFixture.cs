@@ -13,7 +13,7 @@ internal sealed class NodeFixture : IDisposable
         File.WriteAllText(Temp.Combine("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n");
         File.WriteAllText(Temp.Combine("etc/group"), "root:x:0:\n");
         Root = new NodeRoot(Temp.Path);
-        Writer = new NodeFileWriter(Root, Time);
+        Writer = new NodeFileWriter(Root, Time, Runner);
         Accounts = new SystemAccounts(Root, Runner);
     }
 
@@ -30,6 +30,8 @@ internal sealed class NodeFixture : IDisposable
     public SystemAccounts Accounts { get; }
 
     public ClusterOptions Options { get; } = new();
+
+    public PgpKeyInspector Inspector { get; } = new();
 
     public string Path(string nodePath) => Temp.Combine(nodePath.TrimStart('/'));
 

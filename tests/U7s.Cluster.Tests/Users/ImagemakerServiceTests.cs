@@ -29,6 +29,9 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
 
         """;
 
+    /// <summary>This node's own policy names the root-owned copy of the key; the served one above names the podsec path.</summary>
+    private static readonly string TrustedPolicy = OneSignerPolicy.Replace("/var/sigstore/keys/imagemaker.pgp", "/etc/u7s/keys/imagemaker.pgp", StringComparison.Ordinal);
+
     private const string UserRegistriesD = """
         default-docker:
           lookaside: http://sigstore.local:81/sigstore/
@@ -42,7 +45,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
     private readonly GpgSignerKeyProvisioner _gpg = new();
 
     public async Task InitializeAsync() =>
-        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), _node.Options)
+        await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), _node.Options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
     public async Task DisposeAsync() => await _gpg.DisposeAsync();
@@ -72,18 +75,23 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
                 $"chown 1002:1002 {r}/home/imagemaker/.config/containers/policy.json",
             ],
             _node.Runner.Calls.Skip(before));
-        Assert.Equal(OneSignerPolicy, _node.Read("/etc/containers/policy.json"));
+        Assert.Equal(TrustedPolicy, _node.Read("/etc/containers/policy.json"));
         Assert.Equal(OneSignerPolicy, _node.Read("/var/sigstore/keys/policy.json"));
         Assert.Equal(UserRegistriesD, _node.Read("/home/imagemaker/.config/containers/registries.d/default.yaml"));
-        Assert.Equal(OneSignerPolicy.Replace("\"reject\"", "\"insecureAcceptAnything\"", StringComparison.Ordinal), _node.Read("/home/imagemaker/.config/containers/policy.json"));
+        Assert.Equal(TrustedPolicy.Replace("\"reject\"", "\"insecureAcceptAnything\"", StringComparison.Ordinal), _node.Read("/home/imagemaker/.config/containers/policy.json"));
         Assert.Equal(U7s.Cluster.Files.FileModes.Mode0644, _node.Mode("/var/sigstore/keys/imagemaker.pgp"));
+
+        // The trusted copy is the same key, in a directory only root can change.
+        Assert.Equal(_node.Read("/var/sigstore/keys/imagemaker.pgp"), _node.Read("/etc/u7s/keys/imagemaker.pgp"));
+        Assert.Equal(U7s.Cluster.Files.FileModes.Mode0755, _node.Mode("/etc/u7s/keys"));
+        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(_node.Path("/etc/u7s/keys/imagemaker.pgp"), "key"));
 
         // The published key is exactly the one generated for that e-mail.
         var fingerprint = Assert.Single(await _gpg.FindAsync("imagemaker@example.test"));
         var shown = await ExternalProcess.RunAsync("gpg", ["--batch", "--with-colons", "--show-keys", _node.Path("/var/sigstore/keys/imagemaker.pgp")], _gpg.Environment);
         Assert.Contains($"fpr:::::::::{fingerprint}:", shown.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"imagemaker: signing key {fingerprint} generated, public key /var/sigstore/keys/imagemaker.pgp", report);
-        Assert.Contains("policy scope registry.local: signed by /var/sigstore/keys/imagemaker.pgp", report);
+        Assert.Contains("policy scope registry.local: signed by /etc/u7s/keys/imagemaker.pgp", report);
     }
 
     /// <summary>The rights go to the root-owned file, with keys from the keyring: a group member's rewrite of the served keys/ never reaches it.</summary>
@@ -136,7 +144,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
         Assert.Equal(before, _node.Snapshot());
         Assert.Equal(calls, _node.Runner.Calls.Count);
         Assert.Contains(report, l => l.EndsWith("reused, public key /var/sigstore/keys/imagemaker.pgp", StringComparison.Ordinal));
-        Assert.Contains("policy scope registry.local: /var/sigstore/keys/imagemaker.pgp already trusted", report);
+        Assert.Contains("policy scope registry.local: /etc/u7s/keys/imagemaker.pgp already trusted", report);
     }
 
     [RequiresToolFact("gpg")]
@@ -147,7 +155,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
         var report = await Service().RunAsync(Request("second"), default);
 
         Assert.Contains(
-            "policy scope registry.local: /var/sigstore/keys/second.pgp ADDED to keyPaths beside /var/sigstore/keys/imagemaker.pgp (a signature by any of them is accepted; remove a key from the policies and /etc/u7s/signers.json by hand if it should no longer sign)",
+            "policy scope registry.local: /etc/u7s/keys/second.pgp ADDED to keyPaths beside /etc/u7s/keys/imagemaker.pgp (a signature by any of them is accepted; remove a key from the policies and /etc/u7s/signers.json by hand if it should no longer sign)",
             report);
         Assert.Equal("""
             {
@@ -163,8 +171,8 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
                       "type": "signedBy",
                       "keyType": "GPGKeys",
                       "keyPaths": [
-                        "/var/sigstore/keys/imagemaker.pgp",
-                        "/var/sigstore/keys/second.pgp"
+                        "/etc/u7s/keys/imagemaker.pgp",
+                        "/etc/u7s/keys/second.pgp"
                       ]
                     }
                   ]
@@ -174,7 +182,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
 
             """, _node.Read("/etc/containers/policy.json"));
         // The first imagemaker's own policy follows the system one.
-        Assert.Contains("/var/sigstore/keys/second.pgp", _node.Read("/home/imagemaker/.config/containers/policy.json"), StringComparison.Ordinal);
+        Assert.Contains("/etc/u7s/keys/second.pgp", _node.Read("/home/imagemaker/.config/containers/policy.json"), StringComparison.Ordinal);
         Assert.Equal(3, Directory.GetFiles(_node.Path("/etc/containers"), "policy_*").Length);
     }
 
@@ -185,7 +193,8 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
 
         var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
         Assert.Equal(["registry.local", "registry.local/k8s-c10f1"], policy.DockerScopes());
-        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp", "/var/sigstore/keys/k8s.pgp"], policy.KeyPaths());
+        Assert.Equal(["/etc/u7s/keys/imagemaker.pgp", "/etc/u7s/keys/k8s.pgp"], policy.KeyPaths());
+        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp", "/var/sigstore/keys/k8s.pgp"], PolicyDocument.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
     }
 
     [Fact]

@@ -42,9 +42,9 @@ public sealed class RealAccountsTests : IDisposable
         Assert.True(Directory.Exists(_temp.Combine("home/alice")));
         Assert.Equal(["podman", "podman_dev"], accounts.GroupsOf("alice").Order(StringComparer.Ordinal));
 
+        // The owner is set by descriptor (fchown), from the ids of the root's own account files.
         var writer = new NodeFileWriter(root, TimeProvider.System);
-        writer.EnsureDirectory("/var/sigstore/keys", FileModes.Mode0775);
-        await accounts.SetOwnerAsync("/var/sigstore/keys", "root", "podman_dev", default);
+        Assert.True(writer.EnsureDirectory("/var/sigstore/keys", FileModes.Mode0775, accounts.OwnerOf("root", "podman_dev")));
         var stat = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/sigstore/keys")]);
         Assert.Equal($"0:{accounts.FindGroupId("podman_dev")}", stat.StandardOutput.Trim());
     }
@@ -70,9 +70,31 @@ public sealed class RealAccountsTests : IDisposable
         Directory.CreateDirectory(_temp.Combine("var/lib/u7s/blobs"));
         File.WriteAllText(_temp.Combine("var/lib/u7s/blobs/b"), "x");
         File.CreateSymbolicLink(_temp.Combine("var/lib/u7s/link"), _temp.Combine("etc/passwd"));
-        await accounts.SetOwnerRecursiveAsync("/var/lib/u7s", user.Uid, user.Gid, default);
+        var shared = new NodeFileWriter(root, TimeProvider.System).SetOwnerRecursive("/var/lib/u7s", new FileOwner(user.Uid, user.Gid));
         var owners = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/lib/u7s"), _temp.Combine("var/lib/u7s/blobs/b"), _temp.Combine("etc/passwd")]);
         Assert.Equal([$"{user.Uid}:{user.Gid}", $"{user.Uid}:{user.Gid}", "0:0"], owners.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(shared);
+        Assert.Equal($"{user.Uid}:{user.Gid}", (await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("var/lib/u7s/link")])).StandardOutput.Trim());
+    }
+
+    /// <summary>
+    /// The service user owns the data root and could hard-link root's files into it: giving the tree back to the
+    /// service user must not give it those files (chown -R would).
+    /// </summary>
+    [RequiresRootFact("ln", "stat")]
+    public async Task DataRootOwner_HardLinkToARootFile_KeepsItsOwner()
+    {
+        File.WriteAllText(_temp.Combine("etc/secret"), "root only");
+        File.SetUnixFileMode(_temp.Combine("etc/secret"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory.CreateDirectory(_temp.Combine("var/lib/u7s/blobs"));
+        File.WriteAllText(_temp.Combine("var/lib/u7s/blobs/b"), "x");
+        (await ExternalProcess.RunAsync("ln", [_temp.Combine("etc/secret"), _temp.Combine("var/lib/u7s/blobs/stolen")])).EnsureSuccess("ln");
+
+        var shared = new NodeFileWriter(new NodeRoot(_temp.Path), TimeProvider.System).SetOwnerRecursive("/var/lib/u7s", new FileOwner(990, 990));
+
+        Assert.Equal(["/var/lib/u7s/blobs/stolen"], shared);
+        var owners = await ExternalProcess.RunAsync("stat", ["-c", "%u:%g", _temp.Combine("etc/secret"), _temp.Combine("var/lib/u7s/blobs/b"), _temp.Combine("var/lib/u7s/blobs")]);
+        Assert.Equal(["0:0", "990:990", "990:990"], owners.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [RequiresRootFact("groupadd", "chown")]
@@ -80,13 +102,14 @@ public sealed class RealAccountsTests : IDisposable
     {
         var root = new NodeRoot(_temp.Path);
         var runner = new CountingRunner(new ProcessRunner());
-        var service = new CreatePolicyService(new NodeFileWriter(root, TimeProvider.System), new SystemAccounts(root, runner), new KeyFetcher(new HttpClient()), new ClusterOptions());
+        var service = new CreatePolicyService(new NodeFileWriter(root, TimeProvider.System), new SystemAccounts(root, runner), new KeyFetcher(new HttpClient()), new PgpKeyInspector(), new ClusterOptions());
 
         await service.RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
         var first = runner.Count;
         var report = await service.RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
-        Assert.Equal(4, first);
+        // groupadd twice; directory owners are set by descriptor, not by chown.
+        Assert.Equal(2, first);
         Assert.Equal(first, runner.Count);
         Assert.Empty(report);
         Assert.Contains("podman_dev:x:", File.ReadAllText(_temp.Combine("etc/group")), StringComparison.Ordinal);

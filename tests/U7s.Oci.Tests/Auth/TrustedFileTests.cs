@@ -51,14 +51,42 @@ public sealed class TrustedFileTests : IDisposable
         Assert.Contains("uid 12345", TrustedFile.Problem(file, "X"), StringComparison.Ordinal);
     }
 
+    /// <summary>The dated policy.json link create-policy writes: root's link to root's file passes.</summary>
     [Fact]
-    public void Symlink_AndRelativePath_Fail()
+    public void Symlink_OnlyRootCouldMake_ToAFileOnlyRootCanChange_Passes()
+    {
+        Write("policy_2024-05-23_05:40:07", Mode0644);
+        var link = Path.Combine(_dir, "policy.json");
+        File.CreateSymbolicLink(link, "policy_2024-05-23_05:40:07");
+
+        Assert.Null(TrustedFile.Problem(link, "X"));
+    }
+
+    [Fact]
+    public void Symlink_ToAFileInADirectoryOthersCanWrite_Fails()
+    {
+        var shared = Path.Combine(_dir, "keys");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, Mode0755 | UnixFileMode.GroupWrite);
+        File.WriteAllText(Path.Combine(shared, "alice.pgp"), "key");
+        File.SetUnixFileMode(Path.Combine(shared, "alice.pgp"), Mode0644);
+        var link = Path.Combine(_dir, "alice.pgp");
+        File.CreateSymbolicLink(link, Path.Combine(shared, "alice.pgp"));
+
+        Assert.Contains($"directory '{shared}'", TrustedFile.Problem(link, "X"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Symlink_InADirectoryOthersCanWrite_Fails_AndSoDoesARelativePath()
     {
         var file = Write("signers.json", Mode0644);
-        var link = Path.Combine(_dir, "link.json");
+        var shared = Path.Combine(_dir, "shared");
+        Directory.CreateDirectory(shared);
+        File.SetUnixFileMode(shared, Mode0755 | UnixFileMode.OtherWrite);
+        var link = Path.Combine(shared, "link.json");
         File.CreateSymbolicLink(link, file);
 
-        Assert.Contains("symbolic link", TrustedFile.Problem(link, "X"), StringComparison.Ordinal);
+        Assert.Contains($"directory '{shared}'", TrustedFile.Problem(link, "X"), StringComparison.Ordinal);
         Assert.Contains("absolute path", TrustedFile.Problem("signers.json", "X"), StringComparison.Ordinal);
     }
 

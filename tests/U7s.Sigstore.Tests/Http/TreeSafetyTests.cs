@@ -88,7 +88,7 @@ public sealed class TreeSafetyTests : IDisposable
     public async Task Get_Fifo_AnswersPromptly_AndTheServerKeepsAnswering(bool resolveInOneCall)
     {
         var fifo = _tree.Combine(SignatureDirectory, "signature-2");
-        (await ExternalProcess.RunAsync("mkfifo", [fifo])).EnsureSuccess("mkfifo");
+        await Fifo.CreateAsync(fifo);
         await using var server = await StartAsync(resolveInOneCall);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
 
@@ -109,7 +109,7 @@ public sealed class TreeSafetyTests : IDisposable
         finally
         {
             // Releases whatever a blocking server left stuck in open(2), so it can stop.
-            TreeDirectoryTests.Unblock(fifo);
+            Fifo.Unblock(fifo);
         }
     }
 
@@ -135,7 +135,7 @@ public sealed class TreeSafetyTests : IDisposable
         File.CreateSymbolicLink(_tree.Combine("keys", "stolen.pgp"), _outside.Combine("secret"));
         Directory.CreateSymbolicLink(_tree.Combine("keys", "elsewhere"), _outside.Path);
         Directory.CreateSymbolicLink(_tree.Combine("keys", "slash"), "/");
-        (await ExternalProcess.RunAsync("mkfifo", [_tree.Combine("keys", "pipe.pgp")])).EnsureSuccess("mkfifo");
+        await Fifo.CreateAsync(_tree.Combine("keys", "pipe.pgp"));
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(_tree.Combine("keys", "agent.sock")));
         File.WriteAllText(_tree.Combine("keys", "imagemaker.sec.asc"), "secret");

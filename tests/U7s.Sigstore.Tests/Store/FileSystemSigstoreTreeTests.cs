@@ -57,8 +57,8 @@ public sealed class FileSystemSigstoreTreeTests : SigstoreTreeContract
         Directory.CreateSymbolicLink(_temp.Combine("keys"), outside.Path);
         Directory.CreateSymbolicLink(_temp.Combine("sigstore", "ns"), outside.Path);
 
-        await Assert.ThrowsAsync<UnsafeTreePathException>(() => Tree.WriteAsync("keys/policy.json", "{}"u8.ToArray(), default));
-        await Assert.ThrowsAsync<UnsafeTreePathException>(() => Tree.CreateIfAbsentAsync("sigstore/ns/app@sha256=1/signature-1", "s"u8.ToArray(), default));
+        await Assert.ThrowsAsync<U7s.Native.UnsafePathException>(() => Tree.WriteAsync("keys/policy.json", "{}"u8.ToArray(), default));
+        await Assert.ThrowsAsync<U7s.Native.UnsafePathException>(() => Tree.CreateIfAbsentAsync("sigstore/ns/app@sha256=1/signature-1", "s"u8.ToArray(), default));
         await Tree.DeleteAsync("keys/policy.json", default);
 
         Assert.Equal([outside.Combine("policy.json")], Directory.GetFileSystemEntries(outside.Path, "*", SearchOption.AllDirectories));

@@ -1,19 +1,19 @@
 using System.Net.Sockets;
-using U7s.Sigstore.Store;
+using U7s.Native;
 
-namespace U7s.Sigstore.Tests.Store;
+namespace U7s.Native.Tests;
 
 /// <summary>
 /// The one place the filesystem tree touches the disk: no symlink is followed at any level, a FIFO never
 /// blocks, writes stay on the directories they opened. Each read case runs with <c>openat2</c> and with the
 /// per-directory walk that replaces it on older kernels.
 /// </summary>
-public sealed class TreeDirectoryTests : IDisposable
+public sealed class DirectoryHandleTests : IDisposable
 {
-    private readonly TempDirectory _temp = new("u7s-treedir");
+    private readonly TempDirectory _temp = new("u7s-dirhandle");
     private readonly TempDirectory _outside = new("u7s-outside");
 
-    public TreeDirectoryTests()
+    public DirectoryHandleTests()
     {
         Directory.CreateDirectory(_temp.Combine("a", "b"));
         File.WriteAllText(_temp.Combine("a", "b", "file"), "inside");
@@ -36,7 +36,7 @@ public sealed class TreeDirectoryTests : IDisposable
         using var handle = root.OpenReadOrNull("a/b/file");
 
         Assert.NotNull(handle);
-        var status = TreeDirectory.Status(handle);
+        var status = DirectoryHandle.Status(handle);
         Assert.True(status.IsPublicFile);
         Assert.Equal(6, status.Length);
     }
@@ -72,7 +72,7 @@ public sealed class TreeDirectoryTests : IDisposable
     [InlineData(false)]
     public async Task OpenRead_Fifo_ReturnsAtOnceAsNotAFile(bool resolveInOneCall)
     {
-        (await ExternalProcess.RunAsync("mkfifo", [_temp.Combine("a", "fifo")])).EnsureSuccess("mkfifo");
+        await Fifo.CreateAsync(_temp.Combine("a", "fifo"));
         using var root = Root(resolveInOneCall);
 
         // Without O_NONBLOCK this open would wait for a writer forever.
@@ -81,14 +81,14 @@ public sealed class TreeDirectoryTests : IDisposable
 
         if (finished != open)
         {
-            Unblock(_temp.Combine("a", "fifo"));
+            Fifo.Unblock(_temp.Combine("a", "fifo"));
         }
 
         Assert.Same(open, finished);
         using var handle = await open;
         Assert.NotNull(handle);
-        Assert.False(TreeDirectory.Status(handle).IsPublicFile);
-        Assert.False(TreeDirectory.Status(handle).IsDirectory);
+        Assert.False(DirectoryHandle.Status(handle).IsPublicFile);
+        Assert.False(DirectoryHandle.Status(handle).IsDirectory);
     }
 
     [Theory]
@@ -104,7 +104,7 @@ public sealed class TreeDirectoryTests : IDisposable
 
         Assert.Null(root.OpenReadOrNull("a/socket"));
         using var handle = root.OpenReadOrNull("a/private");
-        Assert.False(TreeDirectory.Status(handle!).IsPublicFile);
+        Assert.False(DirectoryHandle.Status(handle!).IsPublicFile);
     }
 
     [Fact]
@@ -130,8 +130,8 @@ public sealed class TreeDirectoryTests : IDisposable
         Directory.CreateSymbolicLink(_temp.Combine("a", "out"), _outside.Path);
         using var root = Root(true);
 
-        var symlink = Assert.Throws<UnsafeTreePathException>(() => root.CreateDirectories("a/out/new", null));
-        var file = Assert.Throws<UnsafeTreePathException>(() => root.CreateDirectories("a/b/file/new", null));
+        var symlink = Assert.Throws<UnsafePathException>(() => root.CreateDirectories("a/out/new", null));
+        var file = Assert.Throws<UnsafePathException>(() => root.CreateDirectories("a/b/file/new", null));
 
         Assert.Contains("a/out", symlink.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_outside.Path, symlink.Message, StringComparison.Ordinal);
@@ -190,11 +190,5 @@ public sealed class TreeDirectoryTests : IDisposable
         Assert.False(File.Exists(_outside.Combine("planted")));
     }
 
-    private TreeDirectory Root(bool resolveInOneCall) => TreeDirectory.OpenRootOrNull(_temp.Path, resolveInOneCall)!;
-
-    /// <summary>Opening a FIFO read-write never blocks on Linux and releases a reader stuck in open.</summary>
-    internal static void Unblock(string fifo)
-    {
-        using var handle = File.OpenHandle(fifo, FileMode.Open, FileAccess.ReadWrite);
-    }
+    private DirectoryHandle Root(bool resolveInOneCall) => DirectoryHandle.OpenRootOrNull(_temp.Path, resolveInOneCall)!;
 }

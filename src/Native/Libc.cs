@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace U7s.Sigstore.Store;
+namespace U7s.Native;
 
 /// <summary>
-/// The Linux calls .NET has no API for and <see cref="TreeDirectory"/> needs: the <c>*at</c> family on a
+/// The Linux calls .NET has no API for and <see cref="DirectoryHandle"/> needs: the <c>*at</c> family on a
 /// directory descriptor, <c>openat2</c>, <c>statx</c> (its buffer has one layout on every architecture,
-/// unlike <c>struct stat</c>) and <c>readdir64</c>. <c>openat</c> and <c>syscall</c> are variadic in C; they
+/// unlike <c>struct stat</c>), <c>readdir64</c>, <c>fchown</c>, <c>fsync</c> of a directory and the inode
+/// flags <c>ioctl</c> (<c>chattr</c>). <c>openat</c>, <c>ioctl</c> and <c>syscall</c> are variadic in C; they
 /// are declared with fixed integer arguments, which the Linux x86-64 and AArch64 calling conventions pass
 /// the same way. Also <c>realpath</c>, for the key store's check that secrets stay outside served trees.
 /// </summary>
@@ -51,6 +52,10 @@ internal static partial class Libc
     public const int SIfMt = 0xF000;
     public const int SIfDir = 0x4000;
     public const int SIfReg = 0x8000;
+    public const int SIfLnk = 0xA000;
+
+    /// <summary><c>FS_IMMUTABLE_FL</c>, the flag <c>chattr +i</c> sets.</summary>
+    public const int FsImmutable = 0x10;
 
     private const uint StatxBasicStats = 0x7ff;
     private const nint SysOpenat2 = 437;
@@ -80,20 +85,55 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int UnlinkAt(SafeFileHandle directory, string path, int flags);
 
-    /// <summary><c>statx(2)</c> of <paramref name="path"/> under <paramref name="directory"/>; false with errno set on failure.</summary>
-    public static bool StatX(SafeFileHandle directory, string path, int flags, out int mode, out long length, out DateTimeOffset modified)
+    [LibraryImport("libc", EntryPoint = "symlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int SymlinkAt(string target, SafeFileHandle directory, string path);
+
+    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FChownAt(SafeFileHandle directory, string path, uint uid, uint gid, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
+    public static partial int FChown(SafeFileHandle file, uint uid, uint gid);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(SafeFileHandle file);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
+    /// <summary><c>readlinkat(2)</c>: the target of the symlink <paramref name="path"/>; null with errno set on failure.</summary>
+    public static string? ReadLinkAt(SafeFileHandle directory, string path)
+    {
+        var buffer = new byte[4096];
+        var length = ReadLinkAtCall(directory, path, buffer, (nuint)buffer.Length);
+        return length < 0 || length >= buffer.Length ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
+    }
+
+    /// <summary>The inode flags (<c>FS_IOC_GETFLAGS</c>); false with errno set on failure.</summary>
+    public static bool GetInodeFlags(SafeFileHandle file, out int flags)
+    {
+        flags = 0;
+        return Ioctl(file, InodeFlagsRequest(write: false), ref flags) == 0;
+    }
+
+    /// <summary>Sets the inode flags (<c>FS_IOC_SETFLAGS</c>); false with errno set on failure.</summary>
+    public static bool SetInodeFlags(SafeFileHandle file, int flags) => Ioctl(file, InodeFlagsRequest(write: true), ref flags) == 0;
+
+    /// <summary><c>statx(2)</c> of <paramref name="path"/> under <paramref name="directory"/>; null with errno set on failure.</summary>
+    public static EntryStatus? StatX(SafeFileHandle directory, string path, int flags)
     {
         var buffer = default(Statx);
         if (StatxCall(directory, path, flags, StatxBasicStats, ref buffer) != 0)
         {
-            (mode, length, modified) = (0, 0, default);
-            return false;
+            return null;
         }
 
-        mode = buffer.Mode;
-        length = (long)buffer.Size;
-        modified = DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100);
-        return true;
+        return new EntryStatus(
+            buffer.Mode,
+            (long)buffer.Size,
+            DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100),
+            buffer.Uid,
+            buffer.Gid,
+            buffer.Links);
     }
 
     /// <summary>Takes ownership of <paramref name="fd"/>; closedir closes it.</summary>
@@ -133,6 +173,19 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint Syscall(nint number, SafeFileHandle directory, string path, ref OpenHow how, nuint size);
 
+    [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint ReadLinkAtCall(SafeFileHandle directory, string path, [Out] byte[] buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int Ioctl(SafeFileHandle file, nuint request, ref int argument);
+
+    // _IOR/_IOW('f', 1|2, long) in the asm-generic encoding x86-64 and AArch64 share; the kernel reads an int.
+    private static nuint InodeFlagsRequest(bool write) => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 or Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64 => write ? 0x40086602u : 0x80086601u,
+        var other => throw new PlatformNotSupportedException($"the inode flags ioctl is not known for {other}"),
+    };
+
     [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint RealPath(string path, nint resolved);
 
@@ -147,7 +200,7 @@ internal static partial class Libc
     {
         Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le => true,
         Architecture.X86 or Architecture.X64 or Architecture.RiscV64 or Architecture.LoongArch64 or Architecture.S390x => false,
-        var other => throw new PlatformNotSupportedException($"the filesystem signature tree does not know the open flags of {other}"),
+        var other => throw new PlatformNotSupportedException($"the open flags of {other} are not known"),
     };
 
     [StructLayout(LayoutKind.Sequential)]
@@ -162,6 +215,15 @@ internal static partial class Libc
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct Statx
     {
+        [FieldOffset(16)]
+        public uint Links;
+
+        [FieldOffset(20)]
+        public uint Uid;
+
+        [FieldOffset(24)]
+        public uint Gid;
+
         [FieldOffset(28)]
         public ushort Mode;
 

@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace U7s.Sigstore.Store;
+namespace U7s.Native;
 
 /// <summary>
-/// A directory of the filesystem tree held open by descriptor, with every name below it resolved from
-/// that descriptor and never through a symlink, at any level. The tree's root path is trusted (an admin
-/// setting); everything below it may have been planted by any member of the group that may write
-/// <c>sigstore/</c>. Reads resolve a whole path in one <c>openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)</c>
+/// A directory held open by descriptor, with every name below it resolved from that descriptor and never
+/// through a symlink, at any level: the one way U7s touches a tree that someone else can write (the signature
+/// tree, which any member of the signer group writes; imagemakers' homes and the served <c>keys/</c>, which
+/// root's node verbs write into). The root path a caller opens is trusted (an admin setting); everything below
+/// it may have been planted. Reads resolve a whole path in one <c>openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)</c>
 /// where the kernel has it (Linux 5.6), otherwise one <c>openat(O_NOFOLLOW | O_DIRECTORY)</c> per directory;
 /// files open with <c>O_NONBLOCK</c>, so a FIFO never blocks the open. Writes always go one directory at a
 /// time (<see cref="CreateDirectories"/>), creating what is missing with <c>mkdirat</c>.
@@ -21,42 +22,69 @@ namespace U7s.Sigstore.Store;
 /// both parents, so this reaches nothing they could not write themselves.
 /// </para>
 /// </summary>
-internal sealed class TreeDirectory : IDisposable
+public sealed partial class DirectoryHandle : IDisposable
 {
     private static volatile bool s_noOpenat2;
 
     private readonly SafeFileHandle _handle;
     private readonly bool _resolveInOneCall;
 
-    private TreeDirectory(SafeFileHandle handle, bool resolveInOneCall)
+    private DirectoryHandle(SafeFileHandle handle, bool resolveInOneCall)
     {
         _handle = handle;
         _resolveInOneCall = resolveInOneCall;
     }
 
+    /// <summary>The descriptor itself, for calls that act on it (<c>fchown</c> through an ownership seam).</summary>
+    public SafeFileHandle Handle => _handle;
+
     /// <summary>
     /// The tree's root directory (its path may contain symlinks: it is configuration, not content); null when it
     /// does not exist. <paramref name="resolveInOneCall"/> false forces the per-directory walk <c>openat2</c> replaces.
     /// </summary>
-    public static TreeDirectory? OpenRootOrNull(string path, bool resolveInOneCall)
+    public static DirectoryHandle? OpenRootOrNull(string path, bool resolveInOneCall = true)
     {
         var fd = Libc.OpenAt(Libc.AtFdCwd, path, Libc.OPath | Libc.ODirectory | Libc.OCloExec, 0);
-        return fd >= 0 ? new TreeDirectory(new SafeFileHandle(fd, ownsHandle: true), resolveInOneCall) : AbsentOrThrow<TreeDirectory>(path);
+        return fd >= 0 ? new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), resolveInOneCall) : AbsentOrThrow<DirectoryHandle>(path);
     }
 
     /// <summary>What <paramref name="file"/> is, by its descriptor.</summary>
-    public static TreeEntryStatus Status(SafeFileHandle file) =>
-        Libc.StatX(file, string.Empty, Libc.AtEmptyPath, out var mode, out var length, out var modified)
-            ? new TreeEntryStatus(mode, length, modified)
-            : throw Libc.Error(Marshal.GetLastPInvokeError(), "statx");
+    public static EntryStatus Status(SafeFileHandle file) =>
+        Libc.StatX(file, string.Empty, Libc.AtEmptyPath) ?? throw Libc.Error(Marshal.GetLastPInvokeError(), "statx");
+
+    /// <summary>What this directory itself is (owner and mode decide whether its entries can be trusted).</summary>
+    public EntryStatus Status() => Status(_handle);
 
     /// <summary>
-    /// Opens <paramref name="path"/> (relative, valid per <see cref="SigstoreTreePath"/>) for reading without
-    /// blocking and without following a symlink; null when it is missing, unreachable or leads through a
-    /// symlink. The caller checks what it opened (<see cref="Status"/>).
+    /// Opens <paramref name="path"/> (relative, <c>/</c>-separated names without <c>.</c> or <c>..</c>, as the
+    /// caller has checked) for reading without blocking and without following a symlink; null when it is missing,
+    /// unreachable or leads through a symlink. The caller checks what it opened (<see cref="Status(SafeFileHandle)"/>).
     /// </summary>
     public SafeFileHandle? OpenReadOrNull(string path) =>
         OpenBeneathOrNull(path, Libc.ORdOnly | Libc.ONonBlock | Libc.ONoCtty | Libc.OCloExec);
+
+    /// <summary>
+    /// Opens the entry <paramref name="name"/> of this directory for reading, without blocking (a FIFO) and never
+    /// through a symlink; null when it is missing or a symlink. Unlike <see cref="OpenReadOrNull"/> a file this
+    /// process may not read throws (<see cref="UnauthorizedAccessException"/>, as .NET words it).
+    /// </summary>
+    public SafeFileHandle? OpenFileOrNull(string name)
+    {
+        CheckName(name);
+        var fd = Libc.OpenAt(_handle, name, Libc.ORdOnly | Libc.ONonBlock | Libc.ONoCtty | Libc.ONoFollow | Libc.OCloExec, 0);
+        if (fd >= 0)
+        {
+            return new SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno switch
+        {
+            Libc.ENoEnt or Libc.ELoop => null,
+            Libc.EAccess or Libc.EPerm => throw new UnauthorizedAccessException($"Access to the path '{PathOf(_handle).TrimEnd('/')}/{name}' is denied."),
+            _ => throw Libc.Error(errno, name),
+        };
+    }
 
     /// <summary>True when <paramref name="path"/> is a directory reached through directories only.</summary>
     public bool IsDirectory(string path)
@@ -66,18 +94,18 @@ internal sealed class TreeDirectory : IDisposable
     }
 
     /// <summary>The directory <paramref name="path"/> (<c>""</c>: this one again), or null as for <see cref="OpenReadOrNull"/>.</summary>
-    public TreeDirectory? OpenDirectoryOrNull(string path)
+    public DirectoryHandle? OpenDirectoryOrNull(string path)
     {
         var handle = OpenBeneathOrNull(path.Length == 0 ? "." : path, Libc.ORdOnly | Libc.ODirectory | Libc.OCloExec);
-        return handle is null ? null : new TreeDirectory(handle, _resolveInOneCall);
+        return handle is null ? null : new DirectoryHandle(handle, _resolveInOneCall);
     }
 
     /// <summary>
     /// The directory <paramref name="path"/>, creating each missing component (mode <paramref name="newMode"/> set
-    /// explicitly when given, else 0777 less the umask). MUST throw <see cref="UnsafeTreePathException"/> when a
+    /// explicitly when given, else 0777 less the umask). MUST throw <see cref="UnsafePathException"/> when a
     /// component is a symlink or not a directory.
     /// </summary>
-    public TreeDirectory CreateDirectories(string path, UnixFileMode? newMode)
+    public DirectoryHandle CreateDirectories(string path, UnixFileMode? newMode)
     {
         var current = _handle;
         try
@@ -86,7 +114,7 @@ internal sealed class TreeDirectory : IDisposable
             foreach (var name in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
             {
                 walked += name.Length + 1;
-                var next = OpenOrCreateDirectory(current, name, newMode, path[..(walked - 1)]);
+                var next = OpenOrCreateDirectory(current, name, newMode, path[..(walked - 1)], out _);
                 if (current != _handle)
                 {
                     current.Dispose();
@@ -96,7 +124,7 @@ internal sealed class TreeDirectory : IDisposable
             }
 
             // "" names this directory; a second handle keeps ownership simple.
-            return new TreeDirectory(current == _handle ? Reopen(_handle) : current, _resolveInOneCall);
+            return new DirectoryHandle(current == _handle ? Reopen(_handle) : current, _resolveInOneCall);
         }
         catch
         {
@@ -110,11 +138,11 @@ internal sealed class TreeDirectory : IDisposable
     }
 
     /// <summary>The entry <paramref name="name"/> of this directory itself (a symlink is not followed); null when absent.</summary>
-    public TreeEntryStatus? StatusOrNull(string name)
+    public EntryStatus? StatusOrNull(string name)
     {
-        if (Libc.StatX(_handle, name, Libc.AtSymlinkNoFollow, out var mode, out var length, out var modified))
+        if (Libc.StatX(_handle, name, Libc.AtSymlinkNoFollow) is { } status)
         {
-            return new TreeEntryStatus(mode, length, modified);
+            return status;
         }
 
         var errno = Marshal.GetLastPInvokeError();
@@ -122,7 +150,7 @@ internal sealed class TreeDirectory : IDisposable
     }
 
     /// <summary>Every name in this directory but <c>.</c> and <c>..</c>, with what it is; a name gone meanwhile is skipped.</summary>
-    public IReadOnlyList<(string Name, TreeEntryStatus Status)> Entries()
+    public IReadOnlyList<(string Name, EntryStatus Status)> Entries()
     {
         var fd = Libc.OpenAt(_handle, ".", Libc.ORdOnly | Libc.ODirectory | Libc.OCloExec, 0);
         if (fd < 0)
@@ -137,7 +165,7 @@ internal sealed class TreeDirectory : IDisposable
             throw Libc.Error(Marshal.GetLastPInvokeError(), "fdopendir");
         }
 
-        var entries = new List<(string, TreeEntryStatus)>();
+        var entries = new List<(string, EntryStatus)>();
         try
         {
             nint entry;
@@ -213,6 +241,15 @@ internal sealed class TreeDirectory : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
+    // One name of this directory: a path would walk, and "." or ".." would leave the entry this call is about.
+    private static void CheckName(string name)
+    {
+        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
+        {
+            throw new ArgumentException($"not a single name: '{name}'", nameof(name));
+        }
+    }
+
     private SafeFileHandle? OpenBeneathOrNull(string path, int flags)
     {
         if (_resolveInOneCall && !s_noOpenat2)
@@ -274,11 +311,11 @@ internal sealed class TreeDirectory : IDisposable
         }
     }
 
-    private static SafeFileHandle OpenOrCreateDirectory(SafeFileHandle parent, string name, UnixFileMode? newMode, string shown)
+    private static SafeFileHandle OpenOrCreateDirectory(SafeFileHandle parent, string name, UnixFileMode? newMode, string shown, out bool created)
     {
         const int flags = Libc.ORdOnly | Libc.OCloExec;
         var fd = Libc.OpenAt(parent, name, flags | Libc.ODirectory | Libc.ONoFollow, 0);
-        var created = false;
+        created = false;
         if (fd < 0 && Marshal.GetLastPInvokeError() == Libc.ENoEnt)
         {
             if (Libc.MkdirAt(parent, name, 0x1FF) == 0)
@@ -298,7 +335,7 @@ internal sealed class TreeDirectory : IDisposable
         {
             var errno = Marshal.GetLastPInvokeError();
             throw errno is Libc.ELoop or Libc.ENotDir
-                ? new UnsafeTreePathException($"{shown} is a symlink or not a directory; nothing is written through it")
+                ? new UnsafePathException($"{shown} is a symlink or not a directory; nothing is written through it")
                 : Libc.Error(errno, shown);
         }
 
@@ -319,16 +356,6 @@ internal sealed class TreeDirectory : IDisposable
         }
 
         return handle;
-    }
-
-    private static void SetMode(SafeFileHandle handle, UnixFileMode mode)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("the filesystem signature tree needs Linux");
-        }
-
-        File.SetUnixFileMode(handle, mode);
     }
 
     private static SafeFileHandle Reopen(SafeFileHandle directory)
