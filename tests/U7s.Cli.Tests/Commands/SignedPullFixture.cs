@@ -62,7 +62,7 @@ public class SignedPullFixture : IAsyncLifetime
     /// <summary>The <c>u7s serve</c> under test, over <c>data</c> in <see cref="Temp"/> and <see cref="SigstoreRoot"/>.</summary>
     protected virtual Task<U7sProcess> StartServerAsync() => U7sProcess.StartAsync(Temp.Combine("data"), SigstoreRoot);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Server is not null)
         {

@@ -36,7 +36,7 @@ public sealed class InstalledPackageTests(InstalledPackageFixture fixture) : ICl
 
         Assert.Subset(listed.EnsureSuccess("dpkg-query -L").StandardOutput.Split('\n').ToHashSet(), PackagedFiles.ToHashSet());
         Assert.StartsWith(" /etc/u7s/u7s.yaml ", conffiles.EnsureSuccess("dpkg-query -W").StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s", ConfigPath: "/etc/u7s/u7s.yaml")), File.ReadAllText(Path.Combine(fixture.Root, "lib/systemd/system/u7s.service")));
+        Assert.Equal(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s", ConfigPath: "/etc/u7s/u7s.yaml", NativeCode: true)), File.ReadAllText(Path.Combine(fixture.Root, "lib/systemd/system/u7s.service")));
         Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "packaging", "u7s.yaml")), File.ReadAllText(Path.Combine(fixture.Root, "etc/u7s/u7s.yaml")));
         Assert.True(version.ExitCode == 0, version.StandardError);
         Assert.StartsWith(ReleaseArtifacts.Version, version.StandardOutput, StringComparison.Ordinal);
