@@ -140,6 +140,26 @@ public class SignedPullFixture : IAsyncLifetime
             environment);
     }
 
+    /// <summary>
+    /// The whole round as an imagemaker and a node meet it: two images pushed under <paramref name="repositoryPrefix"/>,
+    /// one signed with <c>u7s sign</c> (through <see cref="CliAsync"/>); the node's pull of the signed one verifies,
+    /// the unsigned one is refused for want of a signature.
+    /// </summary>
+    public async Task AssertSignedPullAsync(string repositoryPrefix)
+    {
+        var signed = await PushAsync($"{repositoryPrefix}/app:v1", repositoryPrefix);
+        var unsigned = await PushAsync($"{repositoryPrefix}/unsigned:v1", repositoryPrefix + "-unsigned");
+
+        var sign = (await CliAsync("sign", signed, "--key", SampleKeys.SignerEmail, "--key-dir", KeyDir, "--sigstore-root", SigstoreRoot)).Ensure();
+        var pull = await PullAsync(signed);
+        var refused = await PullAsync(unsigned);
+
+        Assert.Contains("signature-1 written", sign.Output, StringComparison.Ordinal);
+        Assert.True(pull.ExitCode == 0, pull.StandardError);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("A signature was required, but no signature exists", refused.StandardError, StringComparison.Ordinal);
+    }
+
     /// <summary>A node policy for this registry that trusts only the keys in <paramref name="keyPaths"/>.</summary>
     public string PolicyTrusting(params string[] keyPaths)
     {

@@ -13,17 +13,7 @@ public sealed class BullseyeTests(BullseyeAmd64Fixture fixture) : IClassFixture<
     [RequiresReleaseFact("skopeo", "unshare", "chroot")]
     public async Task Release_WithOnlyBullseyesLibraries_ServesASignedPull()
     {
-        var signed = await fixture.PushAsync("bullseye/app:v1", "bullseye");
-        var unsigned = await fixture.PushAsync("bullseye/unsigned:v1", "bullseye-unsigned");
-
-        var sign = (await fixture.CliAsync("sign", signed, "--key", SampleKeys.SignerEmail, "--key-dir", fixture.KeyDir, "--sigstore-root", fixture.SigstoreRoot)).Ensure();
-        var pull = await fixture.PullAsync(signed);
-        var refused = await fixture.PullAsync(unsigned);
-
-        Assert.Contains("signature-1 written", sign.Output, StringComparison.Ordinal);
-        Assert.True(pull.ExitCode == 0, pull.StandardError);
-        Assert.NotEqual(0, refused.ExitCode);
-        Assert.Contains("A signature was required, but no signature exists", refused.StandardError, StringComparison.Ordinal);
+        await fixture.AssertSignedPullAsync("bullseye");
     }
 
     [RequiresReleaseFact("skopeo", "unshare", "chroot")]

@@ -48,20 +48,25 @@ public sealed partial class FirstStartTests : IDisposable
 
     private static void AssertFirstStart(string output)
     {
+        // One line per check of the script below, in its order.
         Assert.Matches(@"account: uid=\d+\(u7s\) gid=\d+\(u7s\) groups=.*\(podman_dev\)", output);
-        Assert.Contains("tree: /var/lib/u7s 750 u7s:u7s\n", output, StringComparison.Ordinal);
-        Assert.Contains("tree: /var/sigstore 755 root:root\n", output, StringComparison.Ordinal);
-        Assert.Contains("tree: /var/sigstore/sigstore 2775 root:podman_dev\n", output, StringComparison.Ordinal);
-        Assert.Contains("exec: /usr/bin/u7s serve --config /etc/u7s/u7s.yaml\n", output, StringComparison.Ordinal);
-        Assert.Contains("memory: deny write+execute\n", output, StringComparison.Ordinal);
-        Assert.Contains("healthz: ok\n", output, StringComparison.Ordinal);
-        Assert.Contains("serving as: u7s, seccomp 2, capabilities 0000000000000400\n", output, StringComparison.Ordinal);
-        Assert.Contains("writable+executable mappings: 0\n", output, StringComparison.Ordinal);
-        Assert.Contains("data root: pushed blobs owned by u7s\n", output, StringComparison.Ordinal);
-        Assert.Contains("signature tree: the service adds u7s:podman_dev\n", output, StringComparison.Ordinal);
-        Assert.Contains("pull: verified\n", output, StringComparison.Ordinal);
-        Assert.Contains("unsigned pull: refused\n", output, StringComparison.Ordinal);
-        Assert.Contains("still serving\n", output, StringComparison.Ordinal);
+        string[] lines =
+        [
+            "tree: /var/lib/u7s 750 u7s:u7s",
+            "tree: /var/sigstore 755 root:root",
+            "tree: /var/sigstore/sigstore 2775 root:podman_dev",
+            "exec: /usr/bin/u7s serve --config /etc/u7s/u7s.yaml",
+            "memory: deny write+execute",
+            "healthz: ok",
+            "serving as: u7s, seccomp 2, capabilities 0000000000000400",
+            "data root: pushed blobs owned by u7s",
+            "signature tree: the service adds u7s:podman_dev",
+            "pull: verified",
+            "unsigned pull: refused",
+            "writable+executable mappings: 0",
+            "still serving",
+        ];
+        Assert.All(lines, line => Assert.Contains(line + "\n", output, StringComparison.Ordinal));
     }
 
     /// <summary>

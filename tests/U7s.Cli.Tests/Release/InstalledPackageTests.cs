@@ -14,17 +14,7 @@ public sealed class InstalledPackageTests(InstalledPackageFixture fixture) : ICl
     [RequiresReleaseFact("skopeo", "dpkg", "unshare")]
     public async Task InstalledDeb_WithoutDotnet_ServesASignedPull()
     {
-        var signed = await fixture.PushAsync("release/app:v1", "installed");
-        var unsigned = await fixture.PushAsync("release/unsigned:v1", "installed-unsigned");
-
-        var sign = (await fixture.CliAsync("sign", signed, "--key", "signer@example.test", "--key-dir", fixture.KeyDir, "--sigstore-root", fixture.SigstoreRoot)).Ensure();
-        var pull = await fixture.PullAsync(signed);
-        var refused = await fixture.PullAsync(unsigned);
-
-        Assert.Contains("signature-1 written", sign.Output, StringComparison.Ordinal);
-        Assert.True(pull.ExitCode == 0, pull.StandardError);
-        Assert.NotEqual(0, refused.ExitCode);
-        Assert.Contains("A signature was required, but no signature exists", refused.StandardError, StringComparison.Ordinal);
+        await fixture.AssertSignedPullAsync("release");
     }
 
     [RequiresReleaseFact("skopeo", "dpkg", "unshare")]
