@@ -46,6 +46,20 @@ public sealed partial class FirstStartTests : IDisposable
         AssertFirstStart(output);
     }
 
+    [RequiresToolFact("clang", "dotnet")]
+    public async Task DenyWriteExecuteFilter_StopsTheJitBuild()
+    {
+        // The control for the first starts above: the filter they run under does stop code that writes code.
+        var deny = await CompileDenyWriteExecuteAsync();
+
+        var free = await ExternalProcess.RunAsync("dotnet", [U7sProcess.Dll, "--version"]);
+        var filtered = await ExternalProcess.RunAsync(deny, ["dotnet", U7sProcess.Dll, "--version"]);
+
+        Assert.True(free.ExitCode == 0, free.StandardError);
+        Assert.NotEqual(0, filtered.ExitCode);
+        Assert.DoesNotContain(ReleaseArtifacts.Version, filtered.StandardOutput, StringComparison.Ordinal);
+    }
+
     private static void AssertFirstStart(string output)
     {
         // One line per check of the script below, in its order.
@@ -75,9 +89,7 @@ public sealed partial class FirstStartTests : IDisposable
     /// </summary>
     private async Task<string> RunAsync(string install, string unit)
     {
-        var deny = _temp.Combine("deny-write-execute");
-        (await ExternalProcess.RunAsync("clang", ["-O2", "-Wall", "-Werror", "-o", deny, Path.Combine(TestRepository.Root, "tests/U7s.Cli.Tests/Release/deny-write-execute.c")]))
-            .EnsureSuccess("clang deny-write-execute.c");
+        var deny = await CompileDenyWriteExecuteAsync();
         var signed = _temp.Combine("signed");
         var unsigned = _temp.Combine("unsigned");
         TestImageLayout.Write(signed, "img", "first-start");
@@ -140,6 +152,15 @@ public sealed partial class FirstStartTests : IDisposable
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\nstdout:\n{result.StandardOutput}\nstderr:\n{result.StandardError}");
         return result.StandardOutput;
+    }
+
+    /// <summary>The seccomp filter of systemd's MemoryDenyWriteExecute=yes as a launcher (deny-write-execute.c), built for this host.</summary>
+    private async Task<string> CompileDenyWriteExecuteAsync()
+    {
+        var deny = _temp.Combine("deny-write-execute");
+        (await ExternalProcess.RunAsync("clang", ["-O2", "-Wall", "-Werror", "-o", deny, Path.Combine(TestRepository.Root, "tests/U7s.Cli.Tests/Release/deny-write-execute.c")]))
+            .EnsureSuccess("clang deny-write-execute.c");
+        return deny;
     }
 
     /// <summary>The README's shell block for installing from the tarball (in "Install on a node").</summary>
