@@ -20,4 +20,7 @@ internal sealed record BenchOptions(bool Quick, int Rounds, int BlobCount, int B
     }
 
     public long TotalBytes => (long)BlobCount * BlobSize;
+
+    /// <summary>The layer the footprint row pulls four at a time: 256 MiB as on a node (64 MiB in quick mode).</summary>
+    public int FootprintLayerSize => (Quick ? 64 : 256) * 1024 * 1024;
 }

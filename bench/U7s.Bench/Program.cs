@@ -121,6 +121,9 @@ try
         report.Add("peak RSS on S3 (MiB)", "docker-registry", s3.DockerRegistry.PeakRssMiB());
     }
 
+    // After the peaks above are taken: it starts each registry's peak anew.
+    await FootprintWorkloads.RunAsync(report, options, servers, manifestPath, accept);
+
     await enforce.MeasureStatusPageAsync(report, options.Quick ? 5 : 20);
     await StartupWorkloads.RunAsync(report, options, servers, root);
     await LoaderWorkloads.RunAsync(report, options, servers, root);
@@ -132,7 +135,9 @@ finally
 
 report.Compare("push (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
 report.Compare("pull (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
-report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.8, true, ">= 0.8x");
+// nginx with sendfile on: the kernel copies file to socket, the bar for a registry's blob GET.
+report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.9, true, ">= 0.9x");
+report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.9, true, ">= 0.9x", "u7s-aot");
 report.Compare("manifest GET by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
 report.Compare("manifest GET p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
 report.Compare("manifest HEAD by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
@@ -153,6 +158,7 @@ report.Compare("peak RSS (MiB)", "MiB", "docker-registry", 1.0, false, "<= 1x", 
 report.Compare("peak RSS (MiB)", "MiB", "u7s", 0, false, string.Empty, "u7s-aot");
 report.Compare("idle RSS (MiB)", "MiB", "docker-registry", 0, false, string.Empty);
 report.Compare("idle RSS (MiB)", "MiB", "docker-registry", 0, false, string.Empty, "u7s-aot");
+FootprintWorkloads.Declare(report);
 StartupWorkloads.Declare(report);
 LoaderWorkloads.Declare(report);
 EnforceWorkloads.Declare(report);

@@ -84,6 +84,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new InvalidOperationException($"{name} did not answer on {url}; see {logFile}");
     }
 
+    /// <summary>Starts the peak (VmHWM) anew from the current RSS, for the server and its children (Linux 4.0+).</summary>
+    public void ResetPeakRss()
+    {
+        foreach (var pid in Pids())
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+        }
+    }
+
     /// <summary>Peak resident set size (VmHWM) of the server and its children, in MiB.</summary>
     public double PeakRssMiB() => StatusMiB("VmHWM:");
 
@@ -92,15 +101,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     private double StatusMiB(string field)
     {
-        var pids = new List<int> { _process.Id };
-        var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
-        if (File.Exists(children))
-        {
-            pids.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)));
-        }
-
         long total = 0;
-        foreach (var pid in pids)
+        foreach (var pid in Pids())
         {
             var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
             if (line is not null)
@@ -110,6 +112,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         return total / 1024.0;
+    }
+
+    /// <summary>The server's process and its direct children (a wrapper's server).</summary>
+    private List<int> Pids()
+    {
+        var pids = new List<int> { _process.Id };
+        var children = $"/proc/{_process.Id}/task/{_process.Id}/children";
+        if (File.Exists(children))
+        {
+            pids.AddRange(File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)));
+        }
+
+        return pids;
     }
 
     public async ValueTask DisposeAsync()

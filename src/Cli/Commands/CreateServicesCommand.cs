@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
@@ -18,7 +19,7 @@ internal static class CreateServicesCommand
         var common = new NodeCommandOptions();
         var executable = new Option<string>("--exec")
         {
-            Description = "Absolute path of the u7s executable the unit runs (default: this program)",
+            Description = "Absolute path of the u7s executable the unit runs (default: this program); the same build as this one, since the unit's memory rules follow it",
             DefaultValueFactory = _ => environment.ExecutablePath,
         };
         var data = new Option<string>("--data")
@@ -48,7 +49,9 @@ internal static class CreateServicesCommand
         command.Options.Add(common.Root);
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
         {
-            var request = new ServiceRequest(parse.GetValue(executable)!, parse.GetValue(data)!, parse.GetValue(sigstoreRoot)!, parse.GetValue(config));
+            // The native build writing the unit runs no JIT, so the unit may forbid writable-executable memory.
+            var request = new ServiceRequest(
+                parse.GetValue(executable)!, parse.GetValue(data)!, parse.GetValue(sigstoreRoot)!, parse.GetValue(config), NativeCode: !RuntimeFeature.IsDynamicCodeCompiled);
             if (parse.GetValue(print))
             {
                 return Task.FromResult<IReadOnlyList<string>>([ServiceUnit.Render(request).TrimEnd('\n')]);

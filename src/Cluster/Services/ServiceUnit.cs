@@ -23,10 +23,16 @@ public static class ServiceUnit
         var arguments = $"serve --data {request.DataRoot} --sigstore-root {request.SigstoreRoot}";
         if (request.ConfigPath is not null)
         {
-            // The file packages install under /etc/u7s/; the two roots above still win over it, since the unit's sandbox opens only them.
+            // The config alone: flags win over the file, so any flag here would make its setting in the file silently dead.
+            // The sandbox below still opens only the request's two roots: a config that moves them needs a drop-in (README).
             CheckPath(request.ConfigPath, "config path");
-            arguments = $"serve --config {request.ConfigPath} --data {request.DataRoot} --sigstore-root {request.SigstoreRoot}";
+            arguments = $"serve --config {request.ConfigPath}";
         }
+
+        // No JIT in the native build: nothing may ever map memory writable and executable, or make memory executable later.
+        var writeExecute = request.NativeCode
+            ? "MemoryDenyWriteExecute=yes"
+            : "# Not MemoryDenyWriteExecute: the .NET JIT writes code (the native build's unit sets it).";
 
         return $"""
             [Unit]
@@ -66,7 +72,7 @@ public static class ServiceUnit
             LockPersonality=yes
             SystemCallArchitectures=native
             # Not RestrictSUIDSGID: signature directories are made setgid (2775) so every imagemaker adds to them.
-            # Not MemoryDenyWriteExecute: the .NET JIT writes code.
+            {writeExecute}
 
             [Install]
             WantedBy=multi-user.target

@@ -117,7 +117,8 @@ public sealed class CreateServicesCommandTests : IDisposable
 
         Assert.True(code == 0, stderr);
         Assert.Equal(
-            Unit.Replace("ExecStart=/opt/u7s/u7s serve --data", "ExecStart=/opt/u7s/u7s serve --config /etc/u7s/u7s.yaml --data", StringComparison.Ordinal),
+            // The config alone: a flag beside it would override the setting in the file.
+            Unit.Replace("ExecStart=/opt/u7s/u7s serve --data /var/lib/u7s --sigstore-root /var/sigstore\n", "ExecStart=/opt/u7s/u7s serve --config /etc/u7s/u7s.yaml\n", StringComparison.Ordinal),
             File.ReadAllText(_root.Combine("etc/systemd/system/u7s.service")));
     }
 

@@ -67,7 +67,7 @@ public class SignedPullFixture : IAsyncLifetime
     /// <summary>The <c>u7s serve</c> under test, over <c>data</c> in <see cref="Temp"/> and <see cref="SigstoreRoot"/>.</summary>
     protected virtual Task<U7sProcess> StartServerAsync() => U7sProcess.StartAsync(Temp.Combine("data"), SigstoreRoot);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Server is not null)
         {
@@ -143,6 +143,26 @@ public class SignedPullFixture : IAsyncLifetime
             "podman",
             ["--storage-driver", "vfs", "--root", Path.Combine(pm, "root"), "--runroot", Path.Combine(pm, "runroot"), "pull", "-q", "--signature-policy", policy ?? PolicyPath, reference],
             environment);
+    }
+
+    /// <summary>
+    /// The whole round as an imagemaker and a node meet it: two images pushed under <paramref name="repositoryPrefix"/>,
+    /// one signed with <c>u7s sign</c> (through <see cref="CliAsync"/>); the node's pull of the signed one verifies,
+    /// the unsigned one is refused for want of a signature.
+    /// </summary>
+    public async Task AssertSignedPullAsync(string repositoryPrefix)
+    {
+        var signed = await PushAsync($"{repositoryPrefix}/app:v1", repositoryPrefix);
+        var unsigned = await PushAsync($"{repositoryPrefix}/unsigned:v1", repositoryPrefix + "-unsigned");
+
+        var sign = (await CliAsync("sign", signed, "--key", SampleKeys.SignerEmail, "--key-dir", KeyDir, "--sigstore-root", SigstoreRoot)).Ensure();
+        var pull = await PullAsync(signed);
+        var refused = await PullAsync(unsigned);
+
+        Assert.Contains("signature-1 written", sign.Output, StringComparison.Ordinal);
+        Assert.True(pull.ExitCode == 0, pull.StandardError);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("A signature was required, but no signature exists", refused.StandardError, StringComparison.Ordinal);
     }
 
     /// <summary>A node policy for this registry that trusts only the keys in <paramref name="keyPaths"/>.</summary>

@@ -83,16 +83,6 @@ public sealed class StatusPageBrowserTests
     }
 
     /// <summary><c>artifacts/</c> beside <c>U7s.sln</c> (gitignored; CI keeps it), or the temp directory outside a checkout.</summary>
-    private static string ArtifactsDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "U7s.sln")))
-            {
-                return Directory.CreateDirectory(Path.Combine(dir.FullName, "artifacts")).FullName;
-            }
-        }
-
-        return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "u7s-artifacts")).FullName;
-    }
+    private static string ArtifactsDirectory() =>
+        Directory.CreateDirectory(TestRepository.RootOrNull() is { } root ? Path.Combine(root, "artifacts") : Path.Combine(Path.GetTempPath(), "u7s-artifacts")).FullName;
 }

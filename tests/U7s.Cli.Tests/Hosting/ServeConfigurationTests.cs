@@ -206,7 +206,7 @@ public sealed class ServeConfigurationTests : IDisposable
     public void ReadmeExample_Loads()
     {
         // The settings block of the README itself, with its htpasswd file made to exist here.
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(TestRepository.Root, "README.md"));
         var start = readme.IndexOf("```json\n{\n  \"Registry\"", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no settings example");
         var json = readme[(start + "```json\n".Length)..readme.IndexOf("```", start + 7, StringComparison.Ordinal)];
@@ -221,19 +221,6 @@ public sealed class ServeConfigurationTests : IDisposable
         Assert.Null(registry.MaxUploadBytes);
         Assert.Equal(TimeSpan.FromDays(1), registry.UploadExpiry);
         Assert.Equal(EnforceMode.Off, registry.Enforce.Mode);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "U7s.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the tests run outside a checkout");
     }
 
     [Fact]

@@ -14,17 +14,7 @@ public sealed class InstalledPackageTests(InstalledPackageFixture fixture) : ICl
     [RequiresReleaseFact("skopeo", "dpkg", "unshare")]
     public async Task InstalledDeb_WithoutDotnet_ServesASignedPull()
     {
-        var signed = await fixture.PushAsync("release/app:v1", "installed");
-        var unsigned = await fixture.PushAsync("release/unsigned:v1", "installed-unsigned");
-
-        var sign = (await fixture.CliAsync("sign", signed, "--key", "signer@example.test", "--key-dir", fixture.KeyDir, "--sigstore-root", fixture.SigstoreRoot)).Ensure();
-        var pull = await fixture.PullAsync(signed);
-        var refused = await fixture.PullAsync(unsigned);
-
-        Assert.Contains("signature-1 written", sign.Output, StringComparison.Ordinal);
-        Assert.True(pull.ExitCode == 0, pull.StandardError);
-        Assert.NotEqual(0, refused.ExitCode);
-        Assert.Contains("A signature was required, but no signature exists", refused.StandardError, StringComparison.Ordinal);
+        await fixture.AssertSignedPullAsync("release");
     }
 
     [RequiresReleaseFact("skopeo", "dpkg", "unshare")]
@@ -36,7 +26,7 @@ public sealed class InstalledPackageTests(InstalledPackageFixture fixture) : ICl
 
         Assert.Subset(listed.EnsureSuccess("dpkg-query -L").StandardOutput.Split('\n').ToHashSet(), PackagedFiles.ToHashSet());
         Assert.StartsWith(" /etc/u7s/u7s.yaml ", conffiles.EnsureSuccess("dpkg-query -W").StandardOutput, StringComparison.Ordinal);
-        Assert.Equal(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s", ConfigPath: "/etc/u7s/u7s.yaml")), File.ReadAllText(Path.Combine(fixture.Root, "lib/systemd/system/u7s.service")));
+        Assert.Equal(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s", ConfigPath: "/etc/u7s/u7s.yaml", NativeCode: true)), File.ReadAllText(Path.Combine(fixture.Root, "lib/systemd/system/u7s.service")));
         Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "packaging", "u7s.yaml")), File.ReadAllText(Path.Combine(fixture.Root, "etc/u7s/u7s.yaml")));
         Assert.True(version.ExitCode == 0, version.StandardError);
         Assert.StartsWith(ReleaseArtifacts.Version, version.StandardOutput, StringComparison.Ordinal);

@@ -1,26 +1,37 @@
 namespace U7s.Cli.Tests.Release;
 
 /// <summary>
-/// A fact over the release artifacts, as root (a mount namespace hides .NET) with the named programs;
-/// skipped with the reason otherwise, except that under CI a missing artifact is not a reason.
+/// A fact over the release artifacts of <see cref="Arch"/> (amd64 unless set), as root (mount
+/// namespaces, chroot) with the named programs; skipped with the reason otherwise, except that under
+/// CI a missing artifact is not a reason.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class RequiresReleaseFactAttribute : FactAttribute
 {
+    private readonly string[] _tools;
+    private string _arch = "amd64";
+
     public RequiresReleaseFactAttribute(params string[] tools)
     {
-        var missing = tools.Where(t => Tool.Find(t) is null).ToArray();
-        if (!Environment.IsPrivilegedProcess)
+        _tools = tools;
+        Evaluate();
+    }
+
+    public string Arch
+    {
+        get => _arch;
+        set
         {
-            Skip = "needs root (unshare -m)";
+            _arch = value;
+            Evaluate();
         }
-        else if (missing.Length > 0)
-        {
-            Skip = $"not installed: {string.Join(", ", missing)}";
-        }
-        else if (ReleaseArtifacts.SkipReason is { } reason)
-        {
-            Skip = reason;
-        }
+    }
+
+    private void Evaluate()
+    {
+        var missing = _tools.Where(t => Tool.Find(t) is null).ToArray();
+        Skip = !Environment.IsPrivilegedProcess ? "needs root (unshare -m)"
+            : missing.Length > 0 ? $"not installed: {string.Join(", ", missing)}"
+            : ReleaseArtifacts.SkipReasonFor(_arch);
     }
 }

@@ -107,12 +107,34 @@ public sealed class CreateServicesServiceTests : IDisposable
         Assert.False(keys.ContainsKey("MemoryDenyWriteExecute"));
     }
 
-    [RequiresToolFact("systemd-analyze")]
-    public async Task Unit_PassesSystemdAnalyzeVerify()
+    [Fact]
+    public void Unit_WithAConfig_RunsServeWithTheConfigAlone()
+    {
+        // Flags win over the config file: a --data beside --config would silently override dataRoot in it.
+        var keys = Keys(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s", ConfigPath: "/etc/u7s/u7s.yaml")));
+
+        Assert.Equal(["/usr/bin/u7s serve --config /etc/u7s/u7s.yaml"], keys["ExecStart"]);
+        Assert.Equal(["/var/lib/u7s -/var/sigstore"], keys["ReadWritePaths"]);
+    }
+
+    [Fact]
+    public void Unit_ForTheNativeBuild_DeniesWritableExecutableMemory()
+    {
+        var native = Keys(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s", NativeCode: true)));
+        var jit = Keys(ServiceUnit.Render(new ServiceRequest("/usr/bin/u7s")));
+
+        Assert.Equal(["yes"], native["MemoryDenyWriteExecute"]);
+        Assert.False(jit.ContainsKey("MemoryDenyWriteExecute"));
+    }
+
+    [RequiresToolTheory("systemd-analyze")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Unit_PassesSystemdAnalyzeVerify(bool nativeCode)
     {
         // verify checks that ExecStart's program exists; true(1) stands in for u7s.
         var unit = _node.Path("/u7s.service");
-        File.WriteAllText(unit, ServiceUnit.Render(new ServiceRequest(Tool.Find("true")!)));
+        File.WriteAllText(unit, ServiceUnit.Render(new ServiceRequest(Tool.Find("true")!, ConfigPath: "/etc/u7s/u7s.yaml", NativeCode: nativeCode)));
 
         var result = await ExternalProcess.RunAsync("systemd-analyze", ["verify", unit]);
 
