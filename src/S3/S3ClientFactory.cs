@@ -6,6 +6,8 @@ namespace U7s.S3;
 /// <summary>Builds the one S3 client a process uses, with the settings radosgw and AWS both accept.</summary>
 public static class S3ClientFactory
 {
+    private const string MetadataDisabledVariable = "AWS_EC2_METADATA_DISABLED";
+
     public static IAmazonS3 Create(S3StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,6 +31,15 @@ public static class S3ClientFactory
         else
         {
             config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.EffectiveRegion);
+        }
+
+        // U7s runs air-gapped against an on-site store: credentials come from the environment or the shared
+        // credentials file, never from a cloud's instance metadata service. Without this the SDK's default
+        // chain ends by asking 169.254.169.254, a host off this machine, and an admin who forgot the keys
+        // waits for its timeouts instead of reading an error. Setting the variable to false opts back in.
+        if (Environment.GetEnvironmentVariable(MetadataDisabledVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(MetadataDisabledVariable, "true");
         }
 
         // The default chain reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY first.

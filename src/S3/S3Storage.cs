@@ -42,6 +42,18 @@ public sealed class S3Storage : IDisposable
     {
         try
         {
+            // Asked first, so a replica without keys says so instead of quoting every source the SDK tried.
+            _ = await Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync();
+        }
+        catch (Amazon.Runtime.AmazonClientException e)
+        {
+            throw new S3StorageException(
+                $"no credentials for {Describe()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE and ~/.aws/credentials)",
+                e);
+        }
+
+        try
+        {
             await Bucket.EnsureExistsAsync(cancellationToken);
         }
         catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or HttpRequestException or System.Net.Sockets.SocketException)

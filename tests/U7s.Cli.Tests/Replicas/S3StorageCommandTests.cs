@@ -111,11 +111,48 @@ public sealed class S3StorageCommandTests : IDisposable
     [Fact]
     public async Task Gc_UnreachableS3_OneLineError_Unavailable()
     {
+        // A child process with keys of its own: the store is unreachable, not the credentials missing.
         var configFile = WriteConfig($"http://127.0.0.1:{FreeTcpPort.Next()}", "u7s", string.Empty);
-        var (code, _, error) = await RunAsync("gc", "--config", configFile);
-        Assert.Equal(ExitCodes.Unavailable, code);
-        Assert.StartsWith("u7s: cannot reach s3://u7s/", error, StringComparison.Ordinal);
-        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        var result = await U7sProcess.RunAsync(["gc", "--config", configFile], new Dictionary<string, string?> { ["AWS_ACCESS_KEY_ID"] = "u7s-test", ["AWS_SECRET_ACCESS_KEY"] = "u7s-test" });
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.StartsWith("u7s: cannot reach s3://u7s/", result.StandardError, StringComparison.Ordinal);
+        Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Gc_NoCredentials_SaysWhichVariablesToSet_WithoutAskingAnInstanceMetadataService()
+    {
+        // The metadata service is played by a listener here; by default U7s must never connect to it.
+        using var metadata = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        metadata.Start();
+        var result = await RunWithoutCredentialsAsync(metadata, metadataDisabled: null);
+        Assert.Equal(ExitCodes.Unavailable, result.ExitCode);
+        Assert.StartsWith("u7s: no credentials for s3://u7s/", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("AWS_ACCESS_KEY_ID", result.StandardError, StringComparison.Ordinal);
+        Assert.Single(result.StandardError.TrimEnd('\n').Split('\n'));
+        Assert.False(metadata.Pending(), "u7s asked the instance metadata service");
+
+        // An admin who sets the SDK's own switch to false gets the SDK's lookup back (and this test's listener sees it).
+        await RunWithoutCredentialsAsync(metadata, metadataDisabled: "false");
+        Assert.True(metadata.Pending(), "the opt-in did not reach the metadata service");
+    }
+
+    private Task<ProcessResult> RunWithoutCredentialsAsync(System.Net.Sockets.TcpListener metadata, string? metadataDisabled)
+    {
+        var configFile = WriteConfig($"http://127.0.0.1:{FreeTcpPort.Next()}", "u7s", string.Empty);
+        return U7sProcess.RunAsync(
+            ["gc", "--config", configFile],
+            new Dictionary<string, string?>
+            {
+                ["AWS_ACCESS_KEY_ID"] = null,
+                ["AWS_SECRET_ACCESS_KEY"] = null,
+                ["AWS_SESSION_TOKEN"] = null,
+                ["AWS_PROFILE"] = null,
+                ["AWS_SHARED_CREDENTIALS_FILE"] = _dir.Combine("no-such-credentials"),
+                ["AWS_CONFIG_FILE"] = _dir.Combine("no-such-config"),
+                ["AWS_EC2_METADATA_DISABLED"] = metadataDisabled,
+                ["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = $"http://{metadata.LocalEndpoint}/",
+            });
     }
 
     public void Dispose() => _dir.Dispose();
