@@ -99,7 +99,7 @@ public sealed class HostileServerCommandTests : IDisposable
     {
         await using var hostile = await HostileServer.StartAsync(h => h.Map("/v2/app/manifests/v1", HostileServer.Redirect("file:///etc/passwd")));
 
-        var (code, _, stderr) = await CliAsync("verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--sigstore-root", _dir.Path);
+        var (code, _, stderr) = await CliAsync("verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--sigstore-root", _dir.Path, "--keyring", SampleKeys.PathOf("signer.pub.asc"));
 
         Assert.Equal(ExitCodes.Unavailable, code);
         AssertOneLine(stderr, "redirected to file: URLs are not followed");
@@ -111,7 +111,7 @@ public sealed class HostileServerCommandTests : IDisposable
         await using var hostile = await StartImageServerAsync(h => h.Endless("application/octet-stream", string.Empty, "\u001b[2J", Offered));
 
         var (code, _, stderr) = await CliAsync(
-            "verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--lookaside", new Uri(hostile.BaseAddress, "/sigstore/").ToString(), "--sigstore-root", _dir.Path);
+            "verify", "registry.local/app:v1", "--registry-url", hostile.BaseAddress.ToString(), "--lookaside", new Uri(hostile.BaseAddress, "/sigstore/").ToString(), "--sigstore-root", _dir.Path, "--keyring", SampleKeys.PathOf("signer.pub.asc"));
 
         Assert.Equal(ExitCodes.Unavailable, code);
         AssertOneLine(stderr, "larger than 4 MiB");
