@@ -28,7 +28,10 @@ internal static class StartupWorkloads
         var jit = RegistryServers.JitCommand;
         var image = $"registry.local/bench/app:v1";
         string[] sigstore = ["--sigstore-root", servers.WwwRoot];
-        await BenchProcess.RunAsync(jit[0], [.. jit.Skip(1), "keys", "generate", "--name", "Startup", "--email", Email, "--bits", "2048", "--no-passphrase", "--key-dir", keyDir, "--publish", .. sigstore]);
+
+        // verify trusts only the keys it is given (or root's /etc/u7s/keys, which a bench never writes).
+        string[] keyring = ["--keyring", Path.Combine(servers.WwwRoot, "keys", "startup.pgp")];
+        await BenchProcess.RunAsync(jit[0], [.. jit.Skip(1), "keys", "generate", "--name", "Startup", "--email", Email, "--bits", "2048", "--no-passphrase", "--key-dir", keyDir, "--publish", "--user", "startup", .. sigstore]);
         await BenchProcess.RunAsync(jit[0], [.. jit.Skip(1), "sign", image, "--key", Email, "--key-dir", keyDir, "--registry-url", servers.U7s.Url.ToString(), .. sigstore]);
 
         var builds = new List<(string Name, IReadOnlyList<string> Command, ServerProcess Server)> { ("u7s", jit, servers.U7s) };
@@ -42,7 +45,7 @@ internal static class StartupWorkloads
             foreach (var (name, command, server) in run % 2 == 0 ? builds : Enumerable.Reverse(builds))
             {
                 report.Add(Version, name, (await BenchProcess.RunAsync(command[0], [.. command.Skip(1), "--version"])).TotalMilliseconds);
-                report.Add(Verify, name, (await BenchProcess.RunAsync(command[0], [.. command.Skip(1), "verify", image, "--registry-url", server.Url.ToString(), .. sigstore])).TotalMilliseconds);
+                report.Add(Verify, name, (await BenchProcess.RunAsync(command[0], [.. command.Skip(1), "verify", image, "--registry-url", server.Url.ToString(), .. sigstore, .. keyring])).TotalMilliseconds);
             }
         }
     }
