@@ -20,6 +20,11 @@
 #   s3-server.sh run CMD [ARGS...]  install if needed, start, run CMD with the variables
 #                                   above exported, always stop; exits with CMD's status
 #   s3-server.sh status [DIR]       `ceph -s` and the daemons' PIDs
+#   s3-server.sh gateway start PORT another radosgw on 127.0.0.1:PORT over the same cluster (of
+#                                   $S3_SERVER_DIR), for a test that freezes it (SIGSTOP) without
+#                                   stalling the other tests; its PID is in $S3_SERVER_DIR/pids/
+#                                   client.rgw.gwPORT.pid. Prints the PID. Stopped with the cluster.
+#   s3-server.sh gateway stop PORT  stop that gateway (SIGCONT first, should it be frozen)
 #
 # Tunables (environment): S3_RGW_PORT (7480), S3_MON_PORT (7400; msgr v1 uses +1),
 #   S3_PORT_MIN/S3_PORT_MAX (7410/7470: OSD and mgr ports), S3_WITH_MGR (1; 0 saves
@@ -276,6 +281,8 @@ term_and_wait() { # term_and_wait DIR NAME... : SIGTERM those daemons by PID, wa
     # signal the PID only while it is still the daemon we started for this dir
     if kill -0 "$pid" 2>/dev/null && grep -qF "$dir/ceph.conf" "/proc/$pid/cmdline" 2>/dev/null; then
       log "stopping $name (pid $pid)"
+      # A test may have left it frozen (SIGSTOP): a stopped process would take SIGTERM only once resumed.
+      kill -CONT "$pid" 2>/dev/null || true
       kill -TERM "$pid" 2>/dev/null || true
       pids+=("$pid")
     fi
@@ -300,7 +307,9 @@ do_stop() { # do_stop DIR — stop every daemon started for DIR by PID, then del
   if [ -z "$dir" ] || [ ! -d "$dir/pids" ]; then die "stop: no server dir given (S3_SERVER_DIR)"; fi
   # Order matters: radosgw talks to the OSD while exiting, and an OSD waits up to 5 s for the
   # monitor to acknowledge its shutdown. Each step takes about 2 s.
-  term_and_wait "$dir" client.rgw.ci
+  local gateways=() f
+  for f in "$dir"/pids/client.rgw.gw*.pid; do [ -e "$f" ] && gateways+=("$(basename "$f" .pid)"); done
+  term_and_wait "$dir" client.rgw.ci "${gateways[@]}"
   term_and_wait "$dir" mgr.x osd.0
   term_and_wait "$dir" mon.a
   if [ "${S3_KEEP_DIR:-0}" = 1 ]; then log "stopped; kept $dir"; else rm -rf "$dir"; log "stopped"; fi
@@ -316,6 +325,28 @@ do_status() {
     printf '%s pid %s %s\n' "$(basename "$f" .pid)" "$(cat "$f")" \
       "$(kill -0 "$(cat "$f")" 2>/dev/null && echo running || echo dead)"
   done
+}
+
+do_gateway() { # do_gateway start|stop PORT: one more radosgw over the cluster of $S3_SERVER_DIR
+  local action=${1:-} port=${2:-}
+  D=${S3_SERVER_DIR:-}
+  if [ -z "$D" ] || [ ! -d "$D/pids" ]; then die "gateway: no server dir (S3_SERVER_DIR)"; fi
+  case "$port" in ''|*[!0-9]*) die "gateway: give a port" ;; esac
+  local name="client.rgw.gw$port"
+  case "$action" in
+    start)
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "127.0.0.1:$port is already in use"; fi
+      mkdir -p "$D/rgw-gw$port"
+      # The same settings as the cluster's own gateway ([client.rgw.ci] in ceph.conf), for another name and port.
+      spawn "$name" radosgw -f -c "$D/ceph.conf" -n "$name" --rgw_data "$D/rgw-gw$port" \
+        --rgw_frontends "beast endpoint=127.0.0.1:$port tcp_nodelay=1" --auth_client_required none \
+        --ms_mon_client_mode crc --rgw_thread_pool_size 64 --rgw_enable_usage_log false --rgw_enable_lc_threads false
+      gw_up() { curl -fsS -o /dev/null "http://127.0.0.1:$port/"; }
+      wait_for "radosgw on 127.0.0.1:$port" 60 gw_up || { term_and_wait "$D" "$name"; die "gateway on 127.0.0.1:$port did not answer"; }
+      cat "$D/pids/$name.pid" ;;
+    stop) term_and_wait "$D" "$name" ;;
+    *) die "gateway: start or stop" ;;
+  esac
 }
 
 do_run() {
@@ -337,6 +368,7 @@ case "$cmd" in
   start) do_start ;;
   stop) do_stop "${1:-}" ;;
   status) do_status "${1:-}" ;;
+  gateway) do_gateway "$@" ;;
   run) do_run "$@" ;;
-  *) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using U7s.Cli.Commands;
 using U7s.Cluster;
+using U7s.Oci;
 
 namespace U7s.Cli;
 
@@ -68,6 +69,12 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"u7s: {TerminalText.EscapeLines(e.Message)}");
             return NodeCommandOptions.ExitCodeOf(e.Kind);
+        }
+        catch (StorageException e)
+        {
+            // A store a verb reads or writes directly (S3) did not answer or refused: the operator's to fix.
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
+            return ExitCodes.Unavailable;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

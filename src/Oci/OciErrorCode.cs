@@ -27,4 +27,7 @@ public enum OciErrorCode
 
     /// <summary>The storage has no room (or no quota) left for the write; not the client's fault, and not a bug.</summary>
     StorageFull,
+
+    /// <summary>The store did not answer in time or could not be reached; the client may retry (on another replica).</summary>
+    Unavailable,
 }

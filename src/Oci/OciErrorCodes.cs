@@ -25,6 +25,8 @@ public static class OciErrorCodes
         OciErrorCode.PaginationNumberInvalid => "PAGINATION_NUMBER_INVALID",
         // The spec has no code for it; DENIED is the one clients print as a refusal, with the message below.
         OciErrorCode.StorageFull => "DENIED",
+        // Not in the spec's table either; distribution answers the same code and status.
+        OciErrorCode.Unavailable => "UNAVAILABLE",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -48,6 +50,7 @@ public static class OciErrorCodes
         OciErrorCode.ManifestTooLarge => 413,
         OciErrorCode.PaginationNumberInvalid => 400,
         OciErrorCode.StorageFull => 507,
+        OciErrorCode.Unavailable => 503,
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
@@ -71,6 +74,7 @@ public static class OciErrorCodes
         OciErrorCode.ManifestTooLarge => "manifest too large",
         OciErrorCode.PaginationNumberInvalid => "invalid number of results requested",
         OciErrorCode.StorageFull => "registry storage is full",
+        OciErrorCode.Unavailable => "service unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 }

@@ -33,6 +33,13 @@ public sealed class RegistryOptions
     /// <summary>A client must send its request headers within this time.</summary>
     public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the readiness check (<c>/readyz</c>, <c>/healthz</c>) waits for the store to answer its probe before it
+    /// answers 503: a healthy store answers in milliseconds, one that stops answering takes the replica out of the
+    /// load balancer this soon.
+    /// </summary>
+    public TimeSpan ReadinessTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>A request body slower than this many bytes per second (after a grace of 5 s) is cut off.</summary>
     public double MinRequestBodyBytesPerSecond { get; set; } = 240;
 
@@ -121,6 +128,11 @@ public sealed class RegistryOptions
         if (RequestHeadersTimeout <= TimeSpan.Zero)
         {
             yield return $"Registry:RequestHeadersTimeout {RequestHeadersTimeout} must be positive";
+        }
+
+        if (ReadinessTimeout < TimeSpan.FromMilliseconds(100) || ReadinessTimeout > TimeSpan.FromMinutes(1))
+        {
+            yield return $"Registry:ReadinessTimeout {ReadinessTimeout:c} must be between 00:00:00.1 and 00:01:00";
         }
 
         if (MinRequestBodyBytesPerSecond < 0)

@@ -23,6 +23,8 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IBlobStore, FileSystemBlobStore>();
         services.TryAddSingleton<IMetadataStore, FileSystemMetadataStore>();
         services.TryAddSingleton<IRegistryLock, FileRegistryLock>();
+        services.TryAddSingleton<IStorageProbe, FileSystemStorageProbe>();
+        services.TryAddSingleton<Health.StoreReadiness>();
         services.TryAddSingleton(sp => sp.GetRequiredService<RegistryOptions>().Auth);
         services.TryAddSingleton<ICredentialValidator, NoUsers>();
         services.TryAddSingleton<Auth.IWriteAccess, Auth.NoWriters>();

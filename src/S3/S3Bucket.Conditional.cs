@@ -6,20 +6,20 @@ public sealed partial class S3Bucket
     /// <summary>The whole (small) object and its ETag (unquoted); null when it does not exist.</summary>
     public async Task<(byte[] Content, string ETag)?> ReadAllWithETagOrNullAsync(string key, int maxBytes, CancellationToken cancellationToken)
     {
-        using var response = await GetOrNullAsync(key, 0, null, cancellationToken);
-        if (response is null)
+        using var download = await GetOrNullAsync(key, 0, null, cancellationToken);
+        if (download is null)
         {
             return null;
         }
 
-        if (response.ContentLength > maxBytes)
+        if (download.Length > maxBytes)
         {
-            throw new InvalidDataException($"s3://{Name}/{FullKey(key)} is {response.ContentLength} bytes, more than the {maxBytes} expected");
+            throw new InvalidDataException($"s3://{Name}/{FullKey(key)} is {download.Length} bytes, more than the {maxBytes} expected");
         }
 
-        var content = new byte[response.ContentLength];
-        await response.ResponseStream.ReadExactlyAsync(content, cancellationToken);
-        return (content, Unquote(response.ETag));
+        var content = new byte[download.Length];
+        await download.Body.ReadExactlyAsync(content, cancellationToken);
+        return (content, download.ETag);
     }
 
     /// <summary>Like <see cref="PutIfAbsentAsync"/>, returning the new object's ETag; null when the key exists already.</summary>

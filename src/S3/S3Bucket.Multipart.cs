@@ -2,12 +2,14 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
+using U7s.Oci;
 
 namespace U7s.S3;
 
 /// <summary>
 /// Multipart uploads: parts (uploaded, or copied server-side from stored objects) become one object only when
-/// the upload is completed. A gone upload (completed, aborted, or expired by a lifecycle rule) is null or false.
+/// the upload is completed. A gone upload (completed, aborted, or expired by a lifecycle rule) is null or false;
+/// a failure of the store is a <see cref="StorageException"/>.
 /// </summary>
 public sealed partial class S3Bucket
 {
@@ -20,7 +22,11 @@ public sealed partial class S3Bucket
     /// <summary>Starts a multipart upload that will complete into <paramref name="key"/>; returns its upload id.</summary>
     public async Task<string> StartMultipartAsync(string key, CancellationToken cancellationToken)
     {
-        var response = await Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Name, Key = FullKey(key) }, cancellationToken);
+        var response = await CallAsync(
+            "start multipart upload",
+            key,
+            token => Client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Name, Key = FullKey(key) }, token),
+            cancellationToken);
         return response.UploadId;
     }
 
@@ -28,7 +34,7 @@ public sealed partial class S3Bucket
     /// Uploads <paramref name="length"/> bytes of <paramref name="content"/> as part <paramref name="partNumber"/>
     /// (uploading a number again replaces that part); returns the part's ETag, or null when the upload is gone.
     /// </summary>
-    public async Task<string?> UploadPartOrNullAsync(string key, string uploadId, int partNumber, Stream content, long length, CancellationToken cancellationToken)
+    public Task<string?> UploadPartOrNullAsync(string key, string uploadId, int partNumber, Stream content, long length, CancellationToken cancellationToken)
     {
         var request = new UploadPartRequest
         {
@@ -40,15 +46,18 @@ public sealed partial class S3Bucket
             PartSize = length,
             UseChunkEncoding = false,
         };
-        try
+        return CallAsync<string?>($"upload part {partNumber} of", key, async token =>
         {
-            var response = await Client.UploadPartAsync(request, cancellationToken);
-            return Unquote(response.ETag);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+            try
+            {
+                var response = await Client.UploadPartAsync(request, token);
+                return Unquote(response.ETag);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken, TransferTimeout(length));
     }
 
     /// <summary>
@@ -56,7 +65,7 @@ public sealed partial class S3Bucket
     /// part <paramref name="partNumber"/> on the server; returns the part's ETag, or null when the upload or the
     /// source is gone.
     /// </summary>
-    public async Task<string?> CopyPartOrNullAsync(string sourceKey, long offset, long length, string key, string uploadId, int partNumber, CancellationToken cancellationToken)
+    public Task<string?> CopyPartOrNullAsync(string sourceKey, long offset, long length, string key, string uploadId, int partNumber, CancellationToken cancellationToken)
     {
         var request = new CopyPartRequest
         {
@@ -69,22 +78,30 @@ public sealed partial class S3Bucket
             FirstByte = offset,
             LastByte = offset + length - 1,
         };
-        try
-        {
-            var response = await Client.CopyPartAsync(request, cancellationToken);
-            return Unquote(response.ETag);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        return CallAsync<string?>(
+            $"copy {sourceKey} into part {partNumber} of",
+            key,
+            async token =>
+            {
+                try
+                {
+                    var response = await Client.CopyPartAsync(request, token);
+                    return Unquote(response.ETag);
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+            },
+            cancellationToken,
+            TransferTimeout(length));
     }
 
     /// <summary>
-    /// Joins the named parts, in number order, into the upload's object (parts not named are dropped); false when
-    /// the upload is gone.
+    /// Joins the named parts, in number order, into the upload's object of <paramref name="length"/> bytes (parts
+    /// not named are dropped); false when the upload is gone. Its deadline is a copy's: AWS assembles big objects slowly.
     /// </summary>
-    public async Task<bool> CompleteMultipartAsync(string key, string uploadId, IEnumerable<(int Number, string ETag)> parts, CancellationToken cancellationToken)
+    public Task<bool> CompleteMultipartAsync(string key, string uploadId, IEnumerable<(int Number, string ETag)> parts, long length, CancellationToken cancellationToken)
     {
         var request = new CompleteMultipartUploadRequest
         {
@@ -93,51 +110,68 @@ public sealed partial class S3Bucket
             UploadId = uploadId,
             PartETags = parts.OrderBy(p => p.Number).Select(p => new PartETag { PartNumber = p.Number, ETag = p.ETag }).ToList(),
         };
-        try
-        {
-            await Client.CompleteMultipartUploadAsync(request, cancellationToken);
-            return true;
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return false;
-        }
+        return CallAsync(
+            "complete multipart upload",
+            key,
+            async token =>
+            {
+                try
+                {
+                    await Client.CompleteMultipartUploadAsync(request, token);
+                    return true;
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return false;
+                }
+            },
+            cancellationToken,
+            TransferTimeout(length));
     }
 
     /// <summary>Discards the upload and its parts; an upload that is gone already is not an error.</summary>
-    public async Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken)
-    {
-        try
+    public Task AbortMultipartAsync(string key, string uploadId, CancellationToken cancellationToken) =>
+        CallAsync("abort multipart upload", key, async token =>
         {
-            await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Name, Key = FullKey(key), UploadId = uploadId }, cancellationToken);
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-        }
-    }
+            try
+            {
+                await Client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = Name, Key = FullKey(key), UploadId = uploadId }, token);
+            }
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+            }
+        }, cancellationToken);
 
     /// <summary>The parts uploaded so far, in number order; null when the upload is gone.</summary>
     public async Task<IReadOnlyList<S3PartInfo>?> ListPartsOrNullAsync(string key, string uploadId, CancellationToken cancellationToken)
     {
         var parts = new List<S3PartInfo>();
         var request = new ListPartsRequest { BucketName = Name, Key = FullKey(key), UploadId = uploadId };
-        try
+        while (true)
         {
-            while (true)
+            var response = await CallAsync<ListPartsResponse?>("list parts of", key, async token =>
             {
-                var response = await Client.ListPartsAsync(request, cancellationToken);
-                parts.AddRange((response.Parts ?? []).Select(p => new S3PartInfo(p.PartNumber ?? 0, p.Size ?? 0, ToOffset(p.LastModified), Unquote(p.ETag))));
-                if (response.IsTruncated != true)
+                try
                 {
-                    return parts;
+                    return await Client.ListPartsAsync(request, token);
                 }
-
-                request.PartNumberMarker = response.NextPartNumberMarker?.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+            }, cancellationToken);
+            if (response is null)
+            {
+                return null;
             }
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
+
+            parts.AddRange((response.Parts ?? []).Select(p => new S3PartInfo(p.PartNumber ?? 0, p.Size ?? 0, ToOffset(p.LastModified), Unquote(p.ETag))));
+            if (response.IsTruncated != true)
+            {
+                return parts;
+            }
+
+            request.PartNumberMarker = response.NextPartNumberMarker?.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 
@@ -147,7 +181,7 @@ public sealed partial class S3Bucket
         var request = new ListMultipartUploadsRequest { BucketName = Name, Prefix = FullKey(keyPrefix) };
         while (true)
         {
-            var response = await Client.ListMultipartUploadsAsync(request, cancellationToken);
+            var response = await CallAsync("list multipart uploads", keyPrefix, token => Client.ListMultipartUploadsAsync(request, token), cancellationToken);
             foreach (var u in response.MultipartUploads ?? [])
             {
                 yield return new S3MultipartUploadInfo(u.Key[Prefix.Length..], u.UploadId, ToOffset(u.Initiated));

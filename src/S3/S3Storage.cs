@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using U7s.Oci;
 using U7s.Registry.Storage;
 using U7s.S3.Registry;
 using U7s.S3.Sigstore;
@@ -32,10 +33,10 @@ public sealed class S3Storage : IDisposable
     public ISigstoreTree Tree { get; }
 
     /// <summary>Where the store lives, for messages: <c>s3://bucket/prefix at endpoint</c>.</summary>
-    public string Describe() => $"s3://{Options.Bucket}/{Options.Prefix} at {Options.Endpoint ?? "AWS " + Options.EffectiveRegion}";
+    public string Describe() => Bucket.Describe();
 
     /// <summary>
-    /// Checks the store answers and creates the bucket if it is missing; throws <see cref="S3StorageException"/>
+    /// Checks the store answers and creates the bucket if it is missing; throws <see cref="StorageException"/>
     /// with a one-line reason otherwise, so a misconfigured replica refuses to start instead of failing every request.
     /// </summary>
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
@@ -47,25 +48,13 @@ public sealed class S3Storage : IDisposable
         }
         catch (Amazon.Runtime.AmazonClientException e)
         {
-            throw new S3StorageException(
+            throw new StorageException(
+                StorageFailure.Refused,
                 $"no credentials for {Describe()}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE and ~/.aws/credentials)",
                 e);
         }
 
-        try
-        {
-            await Bucket.EnsureExistsAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or HttpRequestException or System.Net.Sockets.SocketException)
-        {
-            // Connection failures arrive bare or wrapped by the SDK; refused credentials and the like as service errors.
-            var unreachable = Chain(e).FirstOrDefault(x => x is HttpRequestException or System.Net.Sockets.SocketException);
-            throw new S3StorageException(
-                unreachable is not null
-                    ? $"cannot reach {Describe()}: {OneLine(unreachable.Message)}"
-                    : $"cannot use {Describe()}: {OneLine((e as Amazon.Runtime.AmazonServiceException)?.ErrorCode is { } code ? $"{code} {e.Message}" : e.Message)}",
-                e);
-        }
+        await Bucket.EnsureExistsAsync(cancellationToken);
     }
 
     /// <summary>Registers the registry's storage on S3; call before <c>AddRegistry</c>, which only fills in what is missing.</summary>
@@ -75,6 +64,7 @@ public sealed class S3Storage : IDisposable
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IBlobStore>(sp => new S3BlobStore(Bucket, Options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IMetadataStore>(_ => new S3MetadataStore(Bucket));
+        services.AddSingleton<IStorageProbe>(new S3StorageProbe(Bucket));
         services.AddSingleton<IRegistryLock>(sp => new S3RegistryLock(
             Bucket,
             sp.GetRequiredService<TimeProvider>(),
@@ -83,15 +73,5 @@ public sealed class S3Storage : IDisposable
         return services;
     }
 
-    public void Dispose() => Bucket.Client.Dispose();
-
-    private static IEnumerable<Exception> Chain(Exception e)
-    {
-        for (Exception? x = e; x is not null; x = x.InnerException)
-        {
-            yield return x;
-        }
-    }
-
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+    public void Dispose() => Bucket.Dispose();
 }

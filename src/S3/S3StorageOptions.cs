@@ -39,6 +39,19 @@ public sealed class S3StorageOptions
     /// <summary>How long a presigned blob URL stays valid.</summary>
     public TimeSpan PresignedUrlLifetime { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// The deadline of every S3 request: from sending it to the last byte of its answer, and for a blob being
+    /// streamed, the longest wait for its next bytes. A request that sends a part or copies on the server gets this
+    /// plus a second for each <see cref="S3Bucket.TransferBytesPerSecond"/> it moves. A request past its deadline fails as
+    /// <see cref="U7s.Oci.StorageFailure.Unavailable"/> (the registry answers 503), so a store that stops answering
+    /// without failing holds no client longer than this. A healthy radosgw answers in milliseconds and moves a
+    /// part of <see cref="PartBytes"/> in well under a second; the default leaves room for a store under heavy load.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = DefaultRequestTimeout;
+
+    /// <summary>The default of <see cref="RequestTimeout"/>.</summary>
+    public static TimeSpan DefaultRequestTimeout => TimeSpan.FromSeconds(10);
+
     /// <summary>The region to sign with: <see cref="Region"/>, then <c>AWS_REGION</c>, then <c>us-east-1</c>.</summary>
     public string EffectiveRegion => !string.IsNullOrEmpty(Region) ? Region
         : Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } fromEnvironment ? fromEnvironment
@@ -74,6 +87,11 @@ public sealed class S3StorageOptions
         if (PresignedUrlLifetime <= TimeSpan.Zero || PresignedUrlLifetime > TimeSpan.FromDays(7))
         {
             yield return "S3:PresignedUrlLifetime must be positive and at most 7 days";
+        }
+
+        if (RequestTimeout < TimeSpan.FromMilliseconds(100) || RequestTimeout > TimeSpan.FromHours(1))
+        {
+            yield return $"S3:RequestTimeout {RequestTimeout:c} must be between 00:00:00.1 and 01:00:00";
         }
     }
 }

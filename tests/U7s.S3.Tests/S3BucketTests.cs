@@ -64,13 +64,13 @@ public sealed class S3BucketTests
 
         using (var part = await store.Bucket.GetOrNullAsync("blob", 3, 4, default))
         {
-            using var reader = new StreamReader(part!.ResponseStream);
+            using var reader = new StreamReader(part!.Body);
             Assert.Equal("3456", await reader.ReadToEndAsync());
         }
 
         using (var tail = await store.Bucket.GetOrNullAsync("blob", 7, null, default))
         {
-            using var reader = new StreamReader(tail!.ResponseStream);
+            using var reader = new StreamReader(tail!.Body);
             Assert.Equal("789", await reader.ReadToEndAsync());
         }
 

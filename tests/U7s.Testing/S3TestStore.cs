@@ -43,9 +43,10 @@ public sealed class S3TestStore : IAsyncDisposable
         ["U7S_S3__PREFIX"] = Options.Prefix,
     };
 
-    public static async Task<S3TestStore> CreateAsync(int partBytes = S3StorageOptions.MinPartBytes)
+    /// <param name="endpoint">Another gateway of the same server (<see cref="S3Gateway"/>); <see cref="Endpoint"/> by default.</param>
+    public static async Task<S3TestStore> CreateAsync(int partBytes = S3StorageOptions.MinPartBytes, string? endpoint = null)
     {
-        var endpoint = Endpoint ?? throw new InvalidOperationException("S3_ENDPOINT is not set: the S3 tests need a real S3 server (tools/s3-server.sh run dotnet test)");
+        endpoint ??= Endpoint ?? throw new InvalidOperationException("S3_ENDPOINT is not set: the S3 tests need a real S3 server (tools/s3-server.sh run dotnet test)");
         var options = new S3StorageOptions
         {
             Endpoint = endpoint,

@@ -13,12 +13,20 @@ public sealed partial class U7sProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private U7sProcess(Process process, Uri registry, Uri sigstore)
+    private U7sProcess(Process process, Uri registry, Uri sigstore, Task<string> output, Task<string> errors)
     {
         _process = process;
         RegistryUrl = registry;
         SigstoreUrl = sigstore;
+        Output = output;
+        Errors = errors;
     }
+
+    /// <summary>What the server wrote to stdout after its start line (its log), complete once it exited.</summary>
+    public Task<string> Output { get; }
+
+    /// <summary>What the server wrote to stderr, complete once it exited.</summary>
+    public Task<string> Errors { get; }
 
     public Uri RegistryUrl { get; }
 
@@ -85,8 +93,8 @@ public sealed partial class U7sProcess : IAsyncDisposable
             if (m.Success)
             {
                 // Keep draining stdout so the child never blocks on a full pipe.
-                _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-                return new U7sProcess(process, new Uri(m.Groups["registry"].Value), new Uri(m.Groups["sigstore"].Value));
+                var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                return new U7sProcess(process, new Uri(m.Groups["registry"].Value), new Uri(m.Groups["sigstore"].Value), output, stderr);
             }
         }
     }

@@ -4,6 +4,7 @@ using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
 using U7s.Cli.Wiring;
+using U7s.Oci;
 using U7s.Oci.Auth;
 using U7s.S3;
 using U7s.S3.Sigstore;
@@ -157,13 +158,13 @@ internal static class CreateImagemakerUserCommand
             await tree.WriteAsync(SignerScopes.PolicyPath, System.Text.Encoding.UTF8.GetBytes(signers.PolicyJson), cancellationToken);
             await bucket.PutAsync(SignersDocument.S3Key, content, cancellationToken);
         }
-        catch (Exception e) when (e is Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (StorageException e)
         {
             throw new UserException($"cannot publish to {target}: {e.Message}", ExitCodes.Unavailable);
         }
         finally
         {
-            bucket.Client.Dispose();
+            bucket.Dispose();
         }
 
         var published = signers.Keys.Keys.Select(u => $"keys/{u}.pgp").Append(SignerScopes.PolicyPath).Append(SignersDocument.S3Key);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using U7s.Oci;
 using U7s.Registry;
 using U7s.Sigstore;
 using U7s.Sigstore.Keys;
@@ -111,7 +112,11 @@ internal static partial class KeysCommand
                 : PublicKeyPublisher.Publish(root, parse.GetValue(UserOption)!, store.ExportPublic(key));
             output.WriteLine($"published {path}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (StorageException e)
+        {
+            throw new UserException($"cannot publish the public key: {e.Message}", ExitCodes.Unavailable);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UserException($"cannot publish the public key: {e.Message}", ExitCodes.Failure);
         }

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using U7s.Cli.Hosting;
-using U7s.S3;
+using U7s.Oci;
 
 namespace U7s.Cli.Commands;
 
@@ -62,7 +62,7 @@ internal static class ServeCommand
         {
             throw new UserException(e.Message);
         }
-        catch (S3StorageException e)
+        catch (StorageException e)
         {
             throw new UserException(e.Message, ExitCodes.Unavailable);
         }

@@ -132,7 +132,11 @@ internal static class SignCommand
         {
             throw new UserException(e.Message, ExitCodes.Refused);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (StorageException e)
+        {
+            throw new UserException($"cannot write the signature: {e.Message}", ExitCodes.Unavailable);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException)
         {
             throw new UserException($"cannot write the signature: {e.Message}", ExitCodes.Failure);
         }

@@ -171,7 +171,7 @@ internal static class VerifyCommand
         {
             throw new UserException(e.Message, ExitCodes.Unavailable);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException)
         {
             throw new UserException($"cannot read the signatures: {e.Message}", ExitCodes.Unavailable);
         }

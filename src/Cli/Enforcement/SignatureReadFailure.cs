@@ -5,7 +5,7 @@ namespace U7s.Cli.Enforcement;
 /// <summary>The failures of reading the signature tree (a directory or a bucket) that a verdict reports instead of crashing the request.</summary>
 internal static class SignatureReadFailure
 {
+    // IOException covers a store that does not answer (StorageException) as well as a failed disk.
     public static bool Is(Exception e) =>
-        e is IOException or UnauthorizedAccessException or InvalidDataException or SignatureStoreException
-            or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException;
+        e is IOException or UnauthorizedAccessException or InvalidDataException or SignatureStoreException;
 }

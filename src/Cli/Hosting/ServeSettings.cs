@@ -1,3 +1,4 @@
+using U7s.Oci;
 using U7s.Registry;
 using U7s.S3;
 using U7s.Sigstore;
@@ -27,7 +28,7 @@ internal sealed record ServeSettings(RegistryOptions Registry, SigstoreOptions S
             await storage.EnsureReadyAsync(cancellationToken);
             return storage;
         }
-        catch (S3StorageException e)
+        catch (StorageException e)
         {
             storage.Dispose();
             throw new UserException(e.Message, ExitCodes.Unavailable);

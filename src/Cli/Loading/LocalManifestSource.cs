@@ -17,20 +17,36 @@ internal sealed class LocalManifestSource(ManifestService manifests) : IManifest
     {
         ArgumentNullException.ThrowIfNull(reference);
         var tagOrDigest = reference.Digest?.ToString() ?? reference.Tag?.Value ?? "latest";
-        var stored = await manifests.GetOrNullAsync(reference.Repository, tagOrDigest, cancellationToken);
-        if (stored is null)
+        try
         {
-            return null;
-        }
+            var stored = await manifests.GetOrNullAsync(reference.Repository, tagOrDigest, cancellationToken);
+            if (stored is null)
+            {
+                return null;
+            }
 
-        await using var content = stored.Content;
-        if (content.Length > MaxManifestBytes)
+            await using var content = stored.Content;
+            if (content.Length > MaxManifestBytes)
+            {
+                throw new ManifestSourceException($"manifest of {reference} is larger than 4 MiB");
+            }
+
+            var bytes = new byte[content.Length];
+            await content.Stream.ReadExactlyAsync(bytes, cancellationToken);
+            var digest = Digest.Compute(bytes);
+
+            // Stored under its digest; bytes that hash to another were damaged at rest, and signing them would sign a lie.
+            if (stored.Digest.Algorithm == "sha256" && stored.Digest != digest)
+            {
+                throw new ManifestSourceException($"the manifest stored as {stored.Digest} for {reference} hashes to {digest}");
+            }
+
+            return new FetchedManifest(bytes, stored.MediaType, digest);
+        }
+        catch (IOException e)
         {
-            throw new ManifestSourceException($"manifest of {reference} is larger than 4 MiB");
+            // A store that does not answer (StorageException), a read cut short.
+            throw new ManifestSourceException($"cannot read the manifest of {reference} from the store: {e.Message}", e);
         }
-
-        var bytes = new byte[content.Length];
-        await content.Stream.ReadExactlyAsync(bytes, cancellationToken);
-        return new FetchedManifest(bytes, stored.MediaType, Digest.Compute(bytes));
     }
 }

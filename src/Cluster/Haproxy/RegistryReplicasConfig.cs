@@ -7,8 +7,10 @@ namespace U7s.Cluster.Haproxy;
 /// <summary>
 /// The haproxy configuration for several <c>u7s serve</c> replicas over one shared S3 store: an HTTP
 /// frontend per port (registry, signature store), each balanced round robin over every replica. A replica
-/// is taken out after two failed <c>GET /healthz</c> probes of its registry port (the store's port is probed
-/// there too: both live in one process), and an idempotent request that could not reach a replica is sent
+/// is taken out after two failed <c>GET /readyz</c> probes of its registry port (the store's port is probed
+/// there too: both live in one process). Readiness fails while the replica's store does not answer, so a stalled
+/// store takes replicas out instead of holding clients; a replica that only lost its store is not restarted
+/// (<c>/livez</c> is its liveness). And an idempotent request that could not reach a replica is sent
 /// to another one, so a dead replica costs pulls nothing once it is marked down. Every connection to a
 /// replica starts with a PROXY protocol v2 header (health checks too), so replicas see each client's own
 /// address and MUST run with <c>Registry:ProxyProtocol: true</c> and this host in <c>Registry:TrustedProxies</c>;
@@ -81,6 +83,8 @@ public static partial class RegistryReplicasConfig
             #   Registry:ProxyProtocol: true
             #   Registry:TrustedProxies: [<this host's address as the replicas see it>]
             # A replica closes connections from any address outside TrustedProxies.
+            # Replicas are checked with GET /readyz: 503 while their store does not answer (readiness), so a stalled
+            # store takes them out of the balancer; /livez is a replica's liveness, for a supervisor.
             global
                 maxconn 4096
 
@@ -117,7 +121,7 @@ public static partial class RegistryReplicasConfig
 
             backend u7s_registry
                 balance roundrobin
-                option httpchk GET /healthz
+                option httpchk GET /readyz
                 http-check expect status 200
 
             """);
@@ -130,7 +134,7 @@ public static partial class RegistryReplicasConfig
 
             backend u7s_sigstore
                 balance roundrobin
-                option httpchk GET /healthz
+                option httpchk GET /readyz
                 http-check expect status 200
 
             """);

@@ -19,9 +19,9 @@ internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWri
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        // Only the health check is open to all (haproxy probes it without credentials). The status page
+        // Only the health checks are open to all (haproxy probes them without credentials). The status page
         // and /metrics tell what pulls could read, and who pushed: they follow the pull rules.
-        if (context.Request.Path.StartsWithSegments("/healthz"))
+        if (HealthEndpoints.IsHealthPath(context.Request.Path))
         {
             await next(context);
             return;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
 using U7s.Registry.Blobs;
+using U7s.Registry.Health;
 using U7s.Registry.Storage;
 
 namespace U7s.Registry.Http;
@@ -9,9 +10,10 @@ namespace U7s.Registry.Http;
 /// <summary>
 /// Turns every failure into the OCI error envelope: client mistakes are 4xx with the spec's code,
 /// never a 500; a client that went away is logged at Debug; a full disk is 507 with a message that says so,
-/// logged once; anything else is logged once as a 500.
+/// logged once; a store that does not answer is 503 UNAVAILABLE (and readiness turns 503 with it), logged once;
+/// anything else is logged once as a 500.
 /// </summary>
-internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<OciErrorMiddleware> logger, RegistryMetrics metrics)
+internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<OciErrorMiddleware> logger, RegistryMetrics metrics, StoreReadiness readiness)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -37,6 +39,21 @@ internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<O
         {
             Log.ClientAborted(logger, context.Request.Method, context.Request.Path);
         }
+        catch (StorageException e) when (e.IsUnavailable && !context.Response.HasStarted)
+        {
+            // Nothing half-written: every store write is whole or absent, and the commit points come last.
+            Log.StoreUnavailable(logger, context.Request.Method, context.Request.Path, e.Message);
+            readiness.ReportUnavailable(e);
+            context.Response.Headers.RetryAfter = "5";
+            await OciErrorWriter.WriteAsync(context, OciErrorCode.Unavailable, "the registry's store did not answer; retry shortly");
+        }
+        catch (StorageException e) when (e.IsUnavailable)
+        {
+            // The store stopped mid-answer (a blob being streamed): nothing can be said any more but a cut connection.
+            Log.StoreUnavailable(logger, context.Request.Method, context.Request.Path, e.Message);
+            readiness.ReportUnavailable(e);
+            context.Abort();
+        }
         catch (IOException e) when (StorageFull.Is(e) && !context.Response.HasStarted)
         {
             Log.StorageFull(logger, context.Request.Method, context.Request.Path, e.Message);
@@ -60,6 +77,9 @@ internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<O
 
         [LoggerMessage(Level = LogLevel.Error, Message = "Storage is full: {Method} {Path} failed ({Reason}); free space or run u7s gc")]
         public static partial void StorageFull(ILogger logger, string method, string path, string reason);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "Store unavailable during {Method} {Path}: {Reason}")]
+        public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed")]
         public static partial void Failed(ILogger logger, Exception exception, string method, string path);

@@ -10,13 +10,13 @@ namespace U7s.Registry.Http;
 
 /// <summary>
 /// All routes of the registry port in one place: one catch-all route per method under <c>/v2/</c>,
-/// parsed by <see cref="OciPath"/>, plus <c>/healthz</c> and <c>/metrics</c>.
+/// parsed by <see cref="OciPath"/>, plus the health checks (<see cref="HealthEndpoints"/>) and <c>/metrics</c>.
 /// </summary>
 internal static class RegistryEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Text("ok\n"));
+        HealthEndpoints.Map(app);
         app.MapGet("/metrics", (RegistryMetrics metrics) => TypedResults.Text(metrics.Render(), "text/plain; version=0.0.4"));
         app.MapMethods("/v2/{**path}", [HttpMethods.Get, HttpMethods.Head], ReadAsync);
         app.MapPut("/v2/{**path}", PutAsync);

@@ -4,7 +4,10 @@ namespace U7s.Registry.Storage;
 
 /// <summary>
 /// Digest-keyed, repository-agnostic content storage. Content is immutable once visible: a blob
-/// becomes readable only after its bytes were verified against its digest and made durable.
+/// becomes readable only after its bytes were verified against its digest and made durable. Every member MUST
+/// report a failure of the store itself (including a request past its deadline) as an <see cref="IOException"/>:
+/// a remote store as a <see cref="StorageException"/>, which also says whether the store did not answer
+/// (<see cref="StorageFailure.Unavailable"/>: the registry answers 503) or refused; never a client library's own type.
 /// </summary>
 public interface IBlobStore
 {

@@ -4,7 +4,9 @@ namespace U7s.Registry.Storage;
 
 /// <summary>
 /// Per-repository links to content: which blobs and manifests a repository holds, its tags, and the
-/// referrers of its manifests. Links only name digests; content lives in <see cref="IBlobStore"/>.
+/// referrers of its manifests. Links only name digests; content lives in <see cref="IBlobStore"/>. A failure of
+/// the store itself is an <see cref="IOException"/> (a remote store's a <see cref="StorageException"/>), as for
+/// <see cref="IBlobStore"/>.
 /// </summary>
 public interface IMetadataStore
 {

@@ -1,4 +1,3 @@
-using Amazon.S3.Model;
 
 namespace U7s.S3.Registry;
 
@@ -8,9 +7,9 @@ namespace U7s.S3.Registry;
 /// answered the open, so a read costs one request instead of a HEAD and a GET); a seek drops the response and
 /// the next read starts a ranged GET. Reads are asynchronous only: the S3 client has no synchronous calls.
 /// </summary>
-internal sealed class S3BlobReadStream(S3Bucket bucket, string key, long length, GetObjectResponse? opened) : Stream
+internal sealed class S3BlobReadStream(S3Bucket bucket, string key, long length, S3Download? opened) : Stream
 {
-    private GetObjectResponse? _response = opened;
+    private S3Download? _response = opened;
     private long _position;
 
     public override bool CanRead => true;
@@ -36,7 +35,7 @@ internal sealed class S3BlobReadStream(S3Bucket bucket, string key, long length,
 
         _response ??= await bucket.GetOrNullAsync(key, _position, null, cancellationToken)
             ?? throw new IOException($"blob {key} was removed while being read");
-        var read = await _response.ResponseStream.ReadAsync(buffer, cancellationToken);
+        var read = await _response.Body.ReadAsync(buffer, cancellationToken);
         _position += read;
         return read;
     }

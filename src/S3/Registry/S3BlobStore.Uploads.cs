@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using Amazon.Runtime;
 using U7s.Oci;
 using U7s.Registry.Storage;
 
@@ -9,6 +8,9 @@ namespace U7s.S3.Registry;
 /// <summary>Upload sessions: their state object, publishing verified content, and ending or expiring them.</summary>
 public sealed partial class S3BlobStore
 {
+    /// <summary>The longest a failed request waits for its own cleanup before answering; the cleanup goes on meanwhile.</summary>
+    internal static readonly TimeSpan CleanupWait = TimeSpan.FromSeconds(1);
+
     /// <summary>A state with 10,000 parts is under 1 MB.</summary>
     private const int MaxStateBytes = 4 * 1024 * 1024;
 
@@ -139,7 +141,7 @@ public sealed partial class S3BlobStore
 
         if (length <= SingleCopyLimit)
         {
-            await Bucket.CopyAsync(sourceKey, key, cancellationToken);
+            await Bucket.CopyAsync(sourceKey, key, length, cancellationToken);
             return BlobCommitStatus.Created;
         }
 
@@ -154,14 +156,14 @@ public sealed partial class S3BlobStore
                 parts.Add((parts.Count + 1, etag));
             }
 
-            if (!await Bucket.CompleteMultipartAsync(key, uploadId, parts, cancellationToken))
+            if (!await Bucket.CompleteMultipartAsync(key, uploadId, parts, length, cancellationToken))
             {
                 throw new IOException($"the copy of {sourceKey} to {key} was aborted");
             }
         }
         catch
         {
-            await Bucket.AbortMultipartAsync(key, uploadId, CancellationToken.None);
+            await AbortQuietlyAsync(key, uploadId);
             throw;
         }
 
@@ -189,21 +191,31 @@ public sealed partial class S3BlobStore
                 await Bucket.DeleteAsync(o.Key, cancellationToken);
             }
         }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is StorageException or OperationCanceledException)
         {
         }
     }
 
-    /// <summary>Deletes an object nobody needs any more; a failure only leaves it for the session's end.</summary>
-    internal async Task DeleteQuietlyAsync(string key)
+    /// <summary>
+    /// Deletes an object nobody needs any more; a failure only leaves it for the session's end. Waits for it at most
+    /// <see cref="CleanupWait"/>, so cleaning up after a store that stopped answering does not double the wait.
+    /// </summary>
+    internal Task DeleteQuietlyAsync(string key) => Bucket.DeleteQuietlyAsync(key, CleanupWait);
+
+    /// <summary>Aborts a copy in parts that failed; the purge aborts it later should this fail too.</summary>
+    private async Task AbortQuietlyAsync(string key, string uploadId)
     {
-        try
+        var abort = Task.Run(async () =>
         {
-            await Bucket.DeleteAsync(key, CancellationToken.None);
-        }
-        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException)
-        {
-        }
+            try
+            {
+                await Bucket.AbortMultipartAsync(key, uploadId, CancellationToken.None);
+            }
+            catch (StorageException)
+            {
+            }
+        });
+        await Task.WhenAny(abort, Task.Delay(CleanupWait));
     }
 
     private static byte[] Serialize(S3UploadState state) => JsonSerializer.SerializeToUtf8Bytes(state, S3RegistryJsonContext.Default.S3UploadState);

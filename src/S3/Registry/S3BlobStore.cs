@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using Amazon.S3;
-using Amazon.S3.Model;
 using U7s.Oci;
 using U7s.Registry.Storage;
 
@@ -56,7 +54,7 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobReadRedirect
             return null;
         }
 
-        return new BlobContent(new S3BlobReadStream(Bucket, key, response.ContentLength, response), response.ContentLength, physicalPath: null);
+        return new BlobContent(new S3BlobReadStream(Bucket, key, response.Length, response), response.Length, physicalPath: null);
     }
 
     public async Task<BlobCommitStatus> PutAsync(Digest digest, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
@@ -125,21 +123,8 @@ public sealed partial class S3BlobStore : IBlobStore, IBlobReadRedirect
             return null;
         }
 
-        var request = new GetPreSignedUrlRequest
-        {
-            BucketName = Bucket.Name,
-            Key = Bucket.FullKey(key),
-            Verb = HttpVerb.GET,
-            Expires = (Time.GetUtcNow() + Options.PresignedUrlLifetime).UtcDateTime,
-            ResponseHeaderOverrides = { ContentType = MediaTypes.OctetStream },
-        };
-
         // The SDK signs https URLs unless told otherwise, whatever the endpoint says.
-        if (Options.Endpoint is { } endpoint && endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
-        {
-            request.Protocol = Protocol.HTTP;
-        }
-
-        return new Uri(await Bucket.Client.GetPreSignedURLAsync(request));
+        var http = Options.Endpoint is { } endpoint && endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
+        return new Uri(await Bucket.PresignGetAsync(key, Time.GetUtcNow() + Options.PresignedUrlLifetime, MediaTypes.OctetStream, http, cancellationToken));
     }
 }

@@ -122,7 +122,7 @@ internal sealed partial class S3BlobUpload
 
                 using var response = await store.Bucket.GetOrNullAsync(state.TailKey!, tailOffset, carry, cancellationToken)
                     ?? throw await store.LostUploadAsync(Id, chunk.Start, cancellationToken);
-                await response.ResponseStream.ReadExactlyAsync(buffer.AsMemory(0, carry), cancellationToken);
+                await response.Body.ReadExactlyAsync(buffer.AsMemory(0, carry), cancellationToken);
                 tailLoaded = true;
             }
         }

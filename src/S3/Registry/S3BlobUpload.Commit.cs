@@ -66,12 +66,12 @@ internal sealed partial class S3BlobUpload
             if (etag is not null)
             {
                 parts.Add((parts.Count + 1, etag));
-                completed = await store.Bucket.CompleteMultipartAsync(multipartKey, multipartId, parts, cancellationToken);
+                completed = await store.Bucket.CompleteMultipartAsync(multipartKey, multipartId, parts, state.Length, cancellationToken);
             }
         }
         else
         {
-            completed = await store.Bucket.CompleteMultipartAsync(multipartKey, multipartId, parts, cancellationToken);
+            completed = await store.Bucket.CompleteMultipartAsync(multipartKey, multipartId, parts, state.Length, cancellationToken);
         }
 
         // A multipart upload that is gone was either completed by a commit that failed before it could record so
@@ -107,7 +107,7 @@ internal sealed partial class S3BlobUpload
             try
             {
                 int read;
-                while ((read = await response.ResponseStream.ReadAsync(buffer.AsMemory(0, HashBufferBytes), cancellationToken)) > 0)
+                while ((read = await response.Body.ReadAsync(buffer.AsMemory(0, HashBufferBytes), cancellationToken)) > 0)
                 {
                     sha256.AppendData(buffer, 0, read);
                     sha512?.AppendData(buffer, 0, read);

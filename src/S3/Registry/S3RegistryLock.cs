@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
+using U7s.Oci;
 using U7s.Registry.Storage;
 
 namespace U7s.S3.Registry;
@@ -16,21 +16,30 @@ namespace U7s.S3.Registry;
 /// <item><b>Shared</b> (a manifest push): PUT <c>registry/locks/shared/&lt;random id&gt;</c>, then GET
 /// <c>registry/locks/exclusive</c>. None, or an expired one: held. A live one: delete the own marker, poll
 /// until the exclusive marker is gone or expired, start over.</item>
-/// <item><b>Exclusive</b> (a collection): create <c>registry/locks/exclusive</c> with PUT-if-absent. If one
-/// exists and is live, poll; if it expired, replace it with PUT-if-match on the ETag read, which only one
-/// of several racers wins. Then renew it while listing <c>registry/locks/shared/</c> until no live shared
-/// marker remains (shared markers expired a whole further lease ago are deleted as a crashed holder's
-/// debris).</item>
+/// <item><b>Exclusive</b> (a collection): create <c>registry/locks/exclusive</c> with PUT-if-absent, expiring
+/// after twice the drain wait. If one exists and is live, poll; if it expired, replace it with PUT-if-match on
+/// the ETag read, which only one of several racers wins. Then list <c>registry/locks/shared/</c> until no live
+/// shared marker remains (shared markers expired a whole further lease ago are deleted as a crashed holder's
+/// debris), extend the marker to a whole lease, list once more, and hold it, renewed, until released.</item>
+/// <item><b>Stepping back</b>: pushes in flight for longer than <see cref="S3RegistryLockOptions.DrainWait"/>
+/// are most likely a crashed replica's lease, which lives on until it expires. The collection deletes its marker
+/// so pushes go on, waits without a marker until the leases it waited for are gone or expired, and tries again
+/// with twice the patience. So a crashed push costs the other replicas' pushes at most the drain wait, not a lease.</item>
 /// </list>
 /// Why it excludes: a push writes its marker before it reads the exclusive key, a collection writes the
 /// exclusive key before it lists the markers. Whichever write comes second, the other side's later read
 /// sees it: either the push finds the exclusive key and backs off, or the collection finds the push's
-/// marker and waits. Pushes back off while a collection waits, so a stream of pushes cannot starve it.
+/// marker and waits. The short-lived marker of a collection still draining may be judged expired by a push
+/// whose clock runs ahead; that push's own marker is then listed by the collection, which waits for it; the
+/// marker is a whole lease long before the last listing, so no push can enter once a collection holds the lock.
+/// Pushes back off while a collection waits, so a stream of pushes cannot starve it.
 /// <para>Assumptions: reads and listings are strongly consistent after writes (radosgw within one zone,
 /// AWS S3; not radosgw multi-site, which replicates between zones asynchronously); PUT with
 /// <c>If-None-Match: *</c> and <c>If-Match</c> is atomic (radosgw checks it in the head object's write);
 /// the replicas' clocks agree to well within a lease, because a marker's expiry is written by the holder's
-/// clock and judged by the reader's; and a live holder never stalls for a whole lease. A holder that did
+/// clock and judged by the reader's; and a live holder never stalls for a whole lease. Releasing waits at most
+/// <see cref="ReleaseWait"/> for the store, so a request that failed because the store stopped answering does not
+/// wait a second deadline for its lease; the marker then expires by itself. A holder that did
 /// stall finds at its next renewal that its marker was replaced or deleted: it logs the lost lease (a
 /// shared holder writes a fresh marker so later collections wait for it again), but any overlap that
 /// already happened cannot be undone.</para>
@@ -39,6 +48,9 @@ internal sealed partial class S3RegistryLock : IRegistryLock
 {
     public const string ExclusiveKey = "registry/locks/exclusive";
     public const string SharedPrefix = "registry/locks/shared/";
+
+    /// <summary>The longest a release waits for the store before the caller goes on (the delete goes on meanwhile).</summary>
+    public static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Markers are one short line; anything longer was not written here.</summary>
     private const int MaxMarkerBytes = 1024;
@@ -70,7 +82,7 @@ internal sealed partial class S3RegistryLock : IRegistryLock
         {
             var id = NewLeaseId();
             var key = SharedPrefix + id;
-            var lease = new Lease(this, key, id, await _bucket.PutAsync(key, NewMarker(id), cancellationToken), shared: true);
+            var lease = new Lease(this, key, id, await _bucket.PutAsync(key, NewMarker(id, _options.Lease), cancellationToken), shared: true);
             try
             {
                 if (await ReadLiveExclusiveOrNullAsync(cancellationToken) is null)
@@ -96,38 +108,109 @@ internal sealed partial class S3RegistryLock : IRegistryLock
 
     public async Task<IAsyncDisposable> EnterExclusiveAsync(CancellationToken cancellationToken)
     {
-        var lease = await CreateExclusiveAsync(cancellationToken);
-        lease.StartRenewing();
-        try
+        var patience = _options.DrainWait;
+        while (true)
         {
-            while (await AnyLiveSharedAsync(cancellationToken))
+            var lease = await CreateExclusiveAsync(patience * 2, cancellationToken);
+            IReadOnlyList<string>? blocking;
+            try
             {
-                await Task.Delay(_options.Poll, _time, cancellationToken);
+                blocking = await DrainAsync(lease, patience, cancellationToken);
+                if (blocking is { Count: 0 })
+                {
+                    lease.StartRenewing();
+                    return lease;
+                }
+            }
+            catch
+            {
+                // Cancelled while waiting: pushes must not stay blocked behind a collection that gave up.
+                await lease.DisposeAsync();
+                throw;
             }
 
-            return lease;
-        }
-        catch
-        {
-            // Cancelled while waiting: pushes must not stay blocked behind a collection that gave up.
             await lease.DisposeAsync();
-            throw;
+            if (blocking is null)
+            {
+                // The marker outlived itself while a request was slow, and another collection took it over.
+                continue;
+            }
+
+            // Pushes in flight longer than the patience: most likely a crashed replica's lease. Let the others'
+            // pushes through while it expires, then try again, more patient in case they were only slow.
+            Log.SteppedBack(_logger, blocking.Count, patience);
+            await WaitGoneAsync(blocking, cancellationToken);
+            patience = TimeSpan.FromTicks(Math.Min(patience.Ticks * 2, _options.Lease.Ticks / 2));
         }
     }
 
-    private async Task<Lease> CreateExclusiveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits up to <paramref name="patience"/> for the live shared markers to go; once none is left, extends the
+    /// marker to a whole lease and checks once more. Returns the markers still live (empty: held), or null when the
+    /// marker is no longer this lease's.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> DrainAsync(Lease lease, TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var live = await LiveSharedAsync(cancellationToken);
+            if (live.Count == 0)
+            {
+                if (!await lease.ExtendAsync(cancellationToken))
+                {
+                    return null;
+                }
+
+                live = await LiveSharedAsync(cancellationToken);
+                if (live.Count == 0)
+                {
+                    return live;
+                }
+            }
+
+            if (_time.GetElapsedTime(started) >= patience)
+            {
+                return live;
+            }
+
+            await Task.Delay(_options.Poll, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Polls, holding no marker, until each of <paramref name="keys"/> is deleted or expired.</summary>
+    private async Task WaitGoneAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var left = keys.ToList();
+        while (left.Count > 0)
+        {
+            await Task.Delay(_options.Poll, _time, cancellationToken);
+            var still = new List<string>();
+            foreach (var key in left)
+            {
+                if (await ReadMarkerOrNullAsync(key, cancellationToken) is { } marker && IsLive(marker))
+                {
+                    still.Add(key);
+                }
+            }
+
+            left = still;
+        }
+    }
+
+    private async Task<Lease> CreateExclusiveAsync(TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var id = NewLeaseId();
         while (true)
         {
-            if (await _bucket.CreateOrNullAsync(ExclusiveKey, NewMarker(id), cancellationToken) is { } created)
+            if (await _bucket.CreateOrNullAsync(ExclusiveKey, NewMarker(id, lifetime), cancellationToken) is { } created)
             {
                 return new Lease(this, ExclusiveKey, id, created, shared: false);
             }
 
             if (await ReadMarkerOrNullAsync(ExclusiveKey, cancellationToken) is { } current && !IsLive(current))
             {
-                if (await _bucket.ReplaceOrNullAsync(ExclusiveKey, NewMarker(id), current.ETag, cancellationToken) is { } taken)
+                if (await _bucket.ReplaceOrNullAsync(ExclusiveKey, NewMarker(id, lifetime), current.ETag, cancellationToken) is { } taken)
                 {
                     Log.ExpiredLeaseTakenOver(_logger, ExclusiveKey, current.Owner, current.Expires);
                     return new Lease(this, ExclusiveKey, id, taken, shared: false);
@@ -143,8 +226,10 @@ internal sealed partial class S3RegistryLock : IRegistryLock
     private async Task<Marker?> ReadLiveExclusiveOrNullAsync(CancellationToken cancellationToken) =>
         await ReadMarkerOrNullAsync(ExclusiveKey, cancellationToken) is { } marker && IsLive(marker) ? marker : null;
 
-    private async Task<bool> AnyLiveSharedAsync(CancellationToken cancellationToken)
+    /// <summary>The keys of the live shared markers; removes those long expired on the way.</summary>
+    private async Task<IReadOnlyList<string>> LiveSharedAsync(CancellationToken cancellationToken)
     {
+        var live = new List<string>();
         await foreach (var o in _bucket.ListAsync(SharedPrefix, cancellationToken))
         {
             if (await ReadMarkerOrNullAsync(o.Key, cancellationToken) is not { } marker)
@@ -154,10 +239,9 @@ internal sealed partial class S3RegistryLock : IRegistryLock
 
             if (IsLive(marker))
             {
-                return true;
+                live.Add(o.Key);
             }
-
-            if (marker.Expires + _options.Lease < _time.GetUtcNow())
+            else if (marker.Expires + _options.Lease < _time.GetUtcNow())
             {
                 // Long dead (a live holder renews well inside a lease): a crashed push's debris.
                 Log.ExpiredLeaseRemoved(_logger, o.Key, marker.Owner, marker.Expires);
@@ -165,7 +249,7 @@ internal sealed partial class S3RegistryLock : IRegistryLock
             }
         }
 
-        return false;
+        return live;
     }
 
     private bool IsLive(Marker marker) => marker.Expires > _time.GetUtcNow();
@@ -173,8 +257,8 @@ internal sealed partial class S3RegistryLock : IRegistryLock
     /// <summary>Unique per lease, and part of the marker's body, so no two holders' markers ever share an ETag.</summary>
     private static string NewLeaseId() => Guid.NewGuid().ToString("N");
 
-    private byte[] NewMarker(string leaseId) =>
-        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(_time.GetUtcNow() + _options.Lease).ToUnixTimeMilliseconds()} {Owner} lease {leaseId}\n"));
+    private byte[] NewMarker(string leaseId, TimeSpan lifetime) =>
+        Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(_time.GetUtcNow() + lifetime).ToUnixTimeMilliseconds()} {Owner} lease {leaseId}\n"));
 
     /// <summary>The marker, or null when there is none. One that cannot be read counts as expired: only this type writes there.</summary>
     private async Task<Marker?> ReadMarkerOrNullAsync(string key, CancellationToken cancellationToken)
@@ -185,13 +269,13 @@ internal sealed partial class S3RegistryLock : IRegistryLock
             return null;
         }
 
-        var etag = response.ETag.Trim('"');
-        if (response.ContentLength > MaxMarkerBytes)
+        var etag = response.ETag;
+        if (response.Length > MaxMarkerBytes)
         {
             return new Marker(DateTimeOffset.MinValue, "?", etag);
         }
 
-        using var reader = new StreamReader(response.ResponseStream, Encoding.UTF8);
+        using var reader = new StreamReader(response.Body, Encoding.UTF8);
         var text = (await reader.ReadToEndAsync(cancellationToken)).Trim();
         var space = text.IndexOf(' ', StringComparison.Ordinal);
         return long.TryParse(space < 0 ? text : text[..space], NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
@@ -199,8 +283,6 @@ internal sealed partial class S3RegistryLock : IRegistryLock
             ? new Marker(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds), space < 0 ? "?" : text[(space + 1)..], etag)
             : new Marker(DateTimeOffset.MinValue, "?", etag);
     }
-
-    private static bool IsS3Failure(Exception e) => e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException;
 
     private sealed record Marker(DateTimeOffset Expires, string Owner, string ETag);
 
@@ -214,6 +296,18 @@ internal sealed partial class S3RegistryLock : IRegistryLock
 
         public void StartRenewing() => _renewing = RenewAsync(_stop.Token);
 
+        /// <summary>Rewrites the marker to last a whole lease; false when it is no longer this lease's.</summary>
+        public async Task<bool> ExtendAsync(CancellationToken cancellationToken)
+        {
+            if (await owner._bucket.ReplaceOrNullAsync(key, owner.NewMarker(id, owner._options.Lease), _etag, cancellationToken) is not { } extended)
+            {
+                return false;
+            }
+
+            _etag = extended;
+            return true;
+        }
+
         public async ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -224,15 +318,23 @@ internal sealed partial class S3RegistryLock : IRegistryLock
             await _stop.CancelAsync();
             await _renewing;
             _stop.Dispose();
+
+            // A release must not be cancelled halfway (the marker would hold others up until it expires), but a
+            // caller whose request failed because the store stopped answering must not wait for it either.
+            var release = ReleaseAsync();
+            await Task.WhenAny(release, Task.Delay(ReleaseWait));
+        }
+
+        private async Task ReleaseAsync()
+        {
             try
             {
-                // A release must not be cancelled halfway: the marker would hold others up for a whole lease.
                 if (shared || (await owner.ReadMarkerOrNullAsync(key, CancellationToken.None))?.ETag == _etag)
                 {
                     await owner._bucket.DeleteAsync(key, CancellationToken.None);
                 }
             }
-            catch (Exception e) when (IsS3Failure(e))
+            catch (StorageException e)
             {
                 Log.ReleaseFailed(owner._logger, key, owner._options.Lease, e);
             }
@@ -245,7 +347,7 @@ internal sealed partial class S3RegistryLock : IRegistryLock
                 try
                 {
                     await Task.Delay(owner._options.RenewInterval, owner._time, stop);
-                    if (await owner._bucket.ReplaceOrNullAsync(key, owner.NewMarker(id), _etag, stop) is { } renewed)
+                    if (await owner._bucket.ReplaceOrNullAsync(key, owner.NewMarker(id, owner._options.Lease), _etag, stop) is { } renewed)
                     {
                         _etag = renewed;
                         continue;
@@ -258,13 +360,13 @@ internal sealed partial class S3RegistryLock : IRegistryLock
                         return;
                     }
 
-                    _etag = await owner._bucket.PutAsync(key, owner.NewMarker(id), stop);
+                    _etag = await owner._bucket.PutAsync(key, owner.NewMarker(id, owner._options.Lease), stop);
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
                     return;
                 }
-                catch (Exception e) when (IsS3Failure(e))
+                catch (StorageException e)
                 {
                     // Retried at the next interval; the lease outlasts two missed renewals.
                     Log.RenewalFailed(owner._logger, key, e);
@@ -286,6 +388,9 @@ internal sealed partial class S3RegistryLock : IRegistryLock
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "Took over registry lock {Key} from {Owner}, whose lease expired at {Expires}")]
         public static partial void ExpiredLeaseTakenOver(ILogger logger, string key, string owner, DateTimeOffset expires);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "A collection stepped back after waiting {Patience} for {Count} manifest pushes in flight (a crashed replica's lease lives until it expires); pushes go on meanwhile")]
+        public static partial void SteppedBack(ILogger logger, int count, TimeSpan patience);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Removed registry lock lease {Key} of {Owner}, expired since {Expires}")]
         public static partial void ExpiredLeaseRemoved(ILogger logger, string key, string owner, DateTimeOffset expires);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using U7s.Oci;
 using U7s.Oci.Auth;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
@@ -13,9 +14,10 @@ namespace U7s.Sigstore.Http;
 /// <summary>
 /// The read-only view of the store tree, as nginx served it for podsec (SPEC §2.5): files, a JSON
 /// listing for directories, 301 for a directory without its slash, a bare 404 for anything missing
-/// (clients read 404 as "no more signatures"; any other status fails the whole pull).
+/// (clients read 404 as "no more signatures"; any other status fails the whole pull). A store that does not answer
+/// is 503, never 404: "no signature" would be a lie a pull must not act on.
 /// </summary>
-internal static class SigstoreEndpoints
+internal static partial class SigstoreEndpoints
 {
     public static void Map(WebApplication app, SigstoreOptions options)
     {
@@ -23,25 +25,46 @@ internal static class SigstoreEndpoints
         var users = options.HtpasswdPath is null ? null : app.Services.GetRequiredService<LoginGate>();
         var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
         var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
+        var storeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.Store");
         app.Run(async context =>
         {
-            if (HttpMethods.IsPut(context.Request.Method) && users is not null)
+            try
             {
-                // An unusable path still gets the upload endpoint's 401/400, never a silent 405.
-                var putPath = StorePath.Normalize(context.Request.Path.Value) ?? string.Empty;
-                await SignatureUploadEndpoint.HandleAsync(context, putPath, users, uploads!, uploadLog);
-                return;
+                await HandleAsync(context, tree, users, uploads, uploadLog);
             }
-
-            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            catch (StorageException e) when (e.IsUnavailable && !context.RequestAborted.IsCancellationRequested)
             {
-                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-                context.Response.Headers.Allow = users is null ? "GET, HEAD" : "GET, HEAD, PUT";
-                return;
-            }
+                Log.StoreUnavailable(storeLog, context.Request.Method, context.Request.Path, e.Message);
+                if (context.Response.HasStarted)
+                {
+                    context.Abort();
+                    return;
+                }
 
-            await ServeAsync(context, tree);
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "5";
+            }
         });
+    }
+
+    private static async Task HandleAsync(HttpContext context, ISigstoreTree tree, LoginGate? users, SignatureUploadService? uploads, ILogger uploadLog)
+    {
+        if (HttpMethods.IsPut(context.Request.Method) && users is not null)
+        {
+            // An unusable path still gets the upload endpoint's 401/400, never a silent 405.
+            var putPath = StorePath.Normalize(context.Request.Path.Value) ?? string.Empty;
+            await SignatureUploadEndpoint.HandleAsync(context, putPath, users, uploads!, uploadLog);
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+            context.Response.Headers.Allow = users is null ? "GET, HEAD" : "GET, HEAD, PUT";
+            return;
+        }
+
+        await ServeAsync(context, tree);
     }
 
     private static async Task ServeAsync(HttpContext context, ISigstoreTree tree)
@@ -125,6 +148,12 @@ internal static class SigstoreEndpoints
             offset += read;
             await writer.FlushAsync(context.RequestAborted);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "Store unavailable during {Method} {Path}: {Reason}")]
+        public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason);
     }
 
     private static async Task WriteListingAsync(HttpContext context, IReadOnlyList<SigstoreTreeEntry> listing)

@@ -12,8 +12,9 @@ public interface IManifestSource
     /// <summary>
     /// The manifest for <paramref name="reference"/> (tag or digest), accepting OCI and Docker
     /// manifests and indexes, bytes exactly as served. Null when the registry says it does not exist
-    /// (404). MUST throw <see cref="ManifestSourceException"/> for any other failure, for a body over
-    /// 4 MiB, and when a digest reference's bytes do not hash to that digest.
+    /// (404). MUST throw <see cref="ManifestSourceException"/> for any other failure (a registry that cannot be
+    /// reached or answers an error, a store that does not answer), for a body over 4 MiB, and when the bytes do not
+    /// hash to the digest asked for (or, read from a store by tag, to the digest it stored them under).
     /// </summary>
     Task<FetchedManifest?> GetManifestOrNullAsync(Reference reference, CancellationToken cancellationToken);
 }

@@ -4,7 +4,9 @@ namespace U7s.Sigstore.Store;
 /// The tree the :81 server serves (SPEC §2.5): <c>index.html</c>, <c>keys/</c>, <c>sigstore/…/signature-N</c>.
 /// Paths are relative, '/'-separated, without empty, <c>.</c> or <c>..</c> segments (see
 /// <see cref="SigstoreTreePath"/>); <c>""</c> is the root. Directories exist while they hold something
-/// (S3) or once created (filesystem); writes create the parents they need.
+/// (S3) or once created (filesystem); writes create the parents they need. A failure of the store itself is an
+/// <see cref="IOException"/>; a remote store's is a <see cref="U7s.Oci.StorageException"/> (never its client
+/// library's own type), whose <see cref="U7s.Oci.StorageException.IsUnavailable"/> tells a store that did not answer.
 /// </summary>
 public interface ISigstoreTree
 {

@@ -15,7 +15,9 @@ public interface ISignerSource
     /// <summary>
     /// The current document, or null when there is none (then no imagemaker has rights). MUST throw
     /// <see cref="InvalidDataException"/> with a one-line reason when it is malformed, too large, or
-    /// could have been written by someone other than root or the service.
+    /// could have been written by someone other than root or the service. A store that cannot be read fails with a
+    /// <see cref="U7s.Oci.StorageException"/> (a remote store) or another <see cref="IOException"/>: never null,
+    /// which would take every imagemaker's rights away.
     /// </summary>
     Task<SignersDocument?> ReadOrNullAsync(CancellationToken cancellationToken);
 }

@@ -65,7 +65,17 @@ public sealed class SignatureUploadService(SignatureStore store, SignerScopes sc
             return new UploadResult(403, $"{user} may not sign {identity}");
         }
 
-        var manifest = await manifests.GetManifestOrNullAsync(identity!, cancellationToken);
+        FetchedManifest? manifest;
+        try
+        {
+            manifest = await manifests.GetManifestOrNullAsync(identity!, cancellationToken);
+        }
+        catch (ManifestSourceException e)
+        {
+            // The registry could not say: not the uploader's fault, and no reason to believe the manifest is absent.
+            return new UploadResult(503, $"cannot check the manifest: {e.Message}");
+        }
+
         if (manifest is null || manifest.Digest != digest)
         {
             return new UploadResult(404, $"the registry does not serve {digest} as {identity}");

@@ -64,6 +64,9 @@ public sealed class HaproxyConfigCommandTests : IDisposable
         // What each replica must set to take haproxy's PROXY headers, as the README's proxy section says.
         Assert.Contains("#   Registry:ProxyProtocol: true\n", stdout, StringComparison.Ordinal);
         Assert.Contains("#   Registry:TrustedProxies: [", stdout, StringComparison.Ordinal);
+        // Both backends check readiness (503 while a replica's store does not answer), never mere liveness.
+        Assert.Equal(2, stdout.Split("    option httpchk GET /readyz\n").Length - 1);
+        Assert.DoesNotContain("/healthz", stdout, StringComparison.Ordinal);
         var file = _root.Combine("haproxy.cfg");
         await File.WriteAllTextAsync(file, stdout);
         var check = await ExternalProcess.RunAsync("haproxy", ["-c", "-f", file], timeout: TimeSpan.FromSeconds(60));

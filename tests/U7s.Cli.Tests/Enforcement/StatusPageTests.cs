@@ -112,7 +112,7 @@ public sealed class StatusPageTests
 
     /// <summary>
     /// With pulls behind a login, so are the status page (it names who pushed) and <c>/metrics</c>, under
-    /// every spelling of their paths; only <c>/healthz</c> stays open, for haproxy's checks.
+    /// every spelling of their paths; only the health checks (<c>/healthz</c>, <c>/readyz</c>, <c>/livez</c>) stay open, for haproxy's checks.
     /// </summary>
     [Fact]
     public async Task Page_PullsNeedALogin_SoDoThePageAndMetrics()
@@ -137,9 +137,11 @@ public sealed class StatusPageTests
             Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
         }
 
-        using (var health = await server.Anonymous.GetAsync("/healthz"))
+        foreach (var path in new[] { "/healthz", "/readyz", "/livez" })
         {
+            using var health = await server.Anonymous.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("ok\n", await health.Content.ReadAsStringAsync());
         }
 
         Assert.Contains("u7s_registry_requests_total", await server.Admin.GetStringAsync("/metrics"), StringComparison.Ordinal);

@@ -9,7 +9,7 @@ using U7s.Testing;
 namespace U7s.Registry.Tests.Http;
 
 /// <summary>The real registry application on a real Kestrel listener at 127.0.0.1 with a free port and temp storage.</summary>
-public sealed class RegistryServer : IAsyncLifetime
+public sealed class RegistryServer : IAsyncLifetime, IAsyncDisposable
 {
     private readonly TempDirectory _data = new("u7s-registry");
     private WebApplication? _app;
@@ -59,4 +59,6 @@ public sealed class RegistryServer : IAsyncLifetime
 
         _data.Dispose();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 }

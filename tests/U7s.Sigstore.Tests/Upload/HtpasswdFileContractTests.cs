@@ -1,0 +1,10 @@
+using U7s.Oci.Auth;
+using U7s.Sigstore.Upload;
+
+namespace U7s.Sigstore.Tests.Upload;
+
+/// <summary>The credential validator contract on the bare htpasswd file: every login one bcrypt check.</summary>
+public sealed class HtpasswdFileContractTests : CredentialValidatorContract
+{
+    protected override ICredentialValidator Open(string htpasswd) => new HtpasswdFile(htpasswd);
+}
