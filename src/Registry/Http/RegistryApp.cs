@@ -44,6 +44,10 @@ public static class RegistryApp
             }
         });
         configureLogging?.Invoke(builder.Logging);
+        // The hosting framework starts an Activity and reads trace headers for every request whenever its
+        // logger is on at any level; it logs nothing else (request start and end, at Information). Off, it
+        // costs nothing per request (4 % of a signature GET's server time in a profile).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddRegistry(options);
         var app = builder.Build();

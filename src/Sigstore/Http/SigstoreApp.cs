@@ -33,6 +33,10 @@ public static class SigstoreApp
         }
 
         configureLogging?.Invoke(builder.Logging);
+        // The hosting framework starts an Activity and reads trace headers for every request whenever its
+        // logger is on at any level; it logs nothing else (request start and end, at Information). Off, it
+        // costs nothing per request (4 % of a signature GET's server time in a profile).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);
 

@@ -23,6 +23,7 @@ internal static class SigstoreEndpoints
         var users = options.HtpasswdPath is null ? null : app.Services.GetRequiredService<LoginGate>();
         var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
         var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
+        var cache = new ServedFileCache(app.Services.GetRequiredService<TimeProvider>());
         app.Run(async context =>
         {
             if (HttpMethods.IsPut(context.Request.Method) && users is not null)
@@ -40,11 +41,11 @@ internal static class SigstoreEndpoints
                 return;
             }
 
-            await ServeAsync(context, tree);
+            await ServeAsync(context, tree, cache);
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, ISigstoreTree tree)
+    private static async Task ServeAsync(HttpContext context, ISigstoreTree tree, ServedFileCache cache)
     {
         var requestPath = StorePath.Normalize(context.Request.Path.Value);
         if (requestPath is null)
@@ -57,16 +58,35 @@ internal static class SigstoreEndpoints
         var cancellationToken = context.RequestAborted;
         if (!requestPath.EndsWith('/'))
         {
-            // Open first: one stat (one GET on S3) serves a signature, the hot path of every node pull.
+            // The hot path of every node pull: the same few signatures, again and again.
+            var contentType = path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream";
+            if (cache.TryGet(path, out var cached))
+            {
+                await SendBytesAsync(context, cached.Content, cached.LastModified, contentType);
+                return;
+            }
+
+            // Open first: one stat (one GET on S3) serves a signature.
             await using (var file = await tree.OpenFileOrNullAsync(path, cancellationToken))
             {
                 if (file is not null)
                 {
-                    await SendFileAsync(context, file, path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
+                    if (file.Length <= cache.MaxFileBytes)
+                    {
+                        var content = await ReadAllAsync(file, cancellationToken);
+                        cache.Add(path, content, file.LastModified);
+                        await SendBytesAsync(context, content, file.LastModified, contentType);
+                    }
+                    else
+                    {
+                        await SendFileAsync(context, file, contentType);
+                    }
+
                     return;
                 }
             }
 
+            cache.Remove(path);
             if (await tree.DirectoryExistsAsync(path, cancellationToken))
             {
                 context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
@@ -96,6 +116,31 @@ internal static class SigstoreEndpoints
         }
 
         await WriteListingAsync(context, entries);
+    }
+
+    /// <summary>The whole file, as long as it said it was when opened (less if it shrank meanwhile).</summary>
+    private static async Task<byte[]> ReadAllAsync(SigstoreTreeFile file, CancellationToken cancellationToken)
+    {
+        var content = new byte[file.Length];
+        var read = 0;
+        while (read < content.Length && await file.ReadAsync(content.AsMemory(read), cancellationToken) is var n and > 0)
+        {
+            read += n;
+        }
+
+        return read == content.Length ? content : content[..read];
+    }
+
+    private static async Task SendBytesAsync(HttpContext context, byte[] content, DateTimeOffset lastModified, string contentType)
+    {
+        context.Response.ContentType = contentType;
+        context.Response.ContentLength = content.Length;
+        context.Response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            // One write: headers and body leave in one send when the request ends.
+            await context.Response.BodyWriter.WriteAsync(content, context.RequestAborted);
+        }
     }
 
     private static async Task SendFileAsync(HttpContext context, SigstoreTreeFile file, string contentType)
