@@ -16,7 +16,11 @@ public static class RegistryApp
     public static WebApplication Build(RegistryOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, X509Certificate2? certificate = null, Action<ListenOptions>? configureListener = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings.json is read for reloads: with reloadOnChange (the default) the host watches its content
+        // root, the working directory, recursively with inotify, and got an event for every file the store
+        // wrote below it (190 watches and 5 % of a push's time with the data under the working directory;
+        // the whole filesystem from systemd's "/").
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://{options.Listen}");
         if (certificate is not null)
         {

@@ -7,9 +7,21 @@ internal static class StreamCopy
     /// <summary>Large reads mean few syscalls; the pipe rents a buffer this size, never the whole blob.</summary>
     private const int ChunkSize = 256 * 1024;
 
+    /// <summary>
+    /// Up to this many bytes (a manifest, a config) are read on the calling thread: a local file's async read
+    /// is the same pread moved to another pool thread, a hop that costs more than the read of a small file.
+    /// </summary>
+    private const int SmallBytes = 64 * 1024;
+
     /// <summary>Reads exactly <paramref name="count"/> bytes from <paramref name="source"/> into the pipe's own memory.</summary>
     public static async Task CopyToPipeAsync(Stream source, PipeWriter destination, long count, CancellationToken cancellationToken)
     {
+        if (count <= SmallBytes && source is FileStream)
+        {
+            CopySmall(source, destination, (int)count);
+            return;
+        }
+
         while (count > 0)
         {
             var memory = destination.GetMemory((int)Math.Min(count, ChunkSize));
@@ -26,6 +38,22 @@ internal static class StreamCopy
             {
                 return;
             }
+        }
+    }
+
+    private static void CopySmall(Stream source, PipeWriter destination, int count)
+    {
+        while (count > 0)
+        {
+            var span = destination.GetSpan(count);
+            var read = source.Read(span[..Math.Min(span.Length, count)]);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("blob ended before its recorded length");
+            }
+
+            destination.Advance(read);
+            count -= read;
         }
     }
 }
