@@ -92,8 +92,8 @@ internal static class LoaderWorkloads
                 report.Add(workload, "podsec", podsec.TotalSeconds);
             }
 
-            report.Add(LoadLocal, "u7s", local.TotalSeconds);
-            report.Add(LoadHttp, "u7s", http.TotalSeconds);
+            report.Add(LoadLocal, report.Headline, local.TotalSeconds);
+            report.Add(LoadHttp, report.Headline, http.TotalSeconds);
         }
 
         var count = options.Quick ? 20 : 100;
