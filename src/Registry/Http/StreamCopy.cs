@@ -41,11 +41,16 @@ internal static class StreamCopy
         }
     }
 
+    /// <summary>
+    /// In blocks of Kestrel's pool size (4 KiB): memory it hands out up to that size is the pipe's own, so the
+    /// read lands where the send reads from; a larger request gets separate memory that Advance copies in.
+    /// Nothing is flushed here: the body leaves with the headers when the request ends.
+    /// </summary>
     private static void CopySmall(Stream source, PipeWriter destination, int count)
     {
         while (count > 0)
         {
-            var span = destination.GetSpan(count);
+            var span = destination.GetSpan(Math.Min(count, 4096));
             var read = source.Read(span[..Math.Min(span.Length, count)]);
             if (read == 0)
             {

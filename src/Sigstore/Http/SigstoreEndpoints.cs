@@ -17,13 +17,18 @@ namespace U7s.Sigstore.Http;
 /// </summary>
 internal static class SigstoreEndpoints
 {
+    /// <summary>Files up to this size are sent without a flush of their own (see <see cref="SendFileAsync"/>).</summary>
+    private const int SmallFileBytes = 64 * 1024;
+
+    /// <summary>The block size of Kestrel's memory pool: memory it hands out up to this size is the pipe's own.</summary>
+    private const int PipeBlockBytes = 4096;
+
     public static void Map(WebApplication app, SigstoreOptions options)
     {
         var tree = app.Services.GetRequiredService<ISigstoreTree>();
         var users = options.HtpasswdPath is null ? null : app.Services.GetRequiredService<LoginGate>();
         var uploads = users is null ? null : app.Services.GetRequiredService<SignatureUploadService>();
         var uploadLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("U7s.Sigstore.Http.SignatureUpload");
-        var cache = new ServedFileCache(app.Services.GetRequiredService<TimeProvider>());
         app.Run(async context =>
         {
             if (HttpMethods.IsPut(context.Request.Method) && users is not null)
@@ -41,11 +46,11 @@ internal static class SigstoreEndpoints
                 return;
             }
 
-            await ServeAsync(context, tree, cache);
+            await ServeAsync(context, tree);
         });
     }
 
-    private static async Task ServeAsync(HttpContext context, ISigstoreTree tree, ServedFileCache cache)
+    private static async Task ServeAsync(HttpContext context, ISigstoreTree tree)
     {
         var requestPath = StorePath.Normalize(context.Request.Path.Value);
         if (requestPath is null)
@@ -58,35 +63,16 @@ internal static class SigstoreEndpoints
         var cancellationToken = context.RequestAborted;
         if (!requestPath.EndsWith('/'))
         {
-            // The hot path of every node pull: the same few signatures, again and again.
-            var contentType = path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream";
-            if (cache.TryGet(path, out var cached))
-            {
-                await SendBytesAsync(context, cached.Content, cached.LastModified, contentType);
-                return;
-            }
-
-            // Open first: one stat (one GET on S3) serves a signature.
+            // Open first: one stat (one GET on S3) serves a signature, the hot path of every node pull. Nothing
+            // is cached: a signature deleted, made unreadable or replaced by a symlink is refused by the next GET.
             await using (var file = await tree.OpenFileOrNullAsync(path, cancellationToken))
             {
                 if (file is not null)
                 {
-                    if (file.Length <= cache.MaxFileBytes)
-                    {
-                        var content = await ReadAllAsync(file, cancellationToken);
-                        cache.Add(path, content, file.LastModified);
-                        await SendBytesAsync(context, content, file.LastModified, contentType);
-                    }
-                    else
-                    {
-                        await SendFileAsync(context, file, contentType);
-                    }
-
+                    await SendFileAsync(context, file, path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
                     return;
                 }
             }
-
-            cache.Remove(path);
             if (await tree.DirectoryExistsAsync(path, cancellationToken))
             {
                 context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
@@ -118,31 +104,6 @@ internal static class SigstoreEndpoints
         await WriteListingAsync(context, entries);
     }
 
-    /// <summary>The whole file, as long as it said it was when opened (less if it shrank meanwhile).</summary>
-    private static async Task<byte[]> ReadAllAsync(SigstoreTreeFile file, CancellationToken cancellationToken)
-    {
-        var content = new byte[file.Length];
-        var read = 0;
-        while (read < content.Length && await file.ReadAsync(content.AsMemory(read), cancellationToken) is var n and > 0)
-        {
-            read += n;
-        }
-
-        return read == content.Length ? content : content[..read];
-    }
-
-    private static async Task SendBytesAsync(HttpContext context, byte[] content, DateTimeOffset lastModified, string contentType)
-    {
-        context.Response.ContentType = contentType;
-        context.Response.ContentLength = content.Length;
-        context.Response.Headers.LastModified = lastModified.ToString("R", CultureInfo.InvariantCulture);
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            // One write: headers and body leave in one send when the request ends.
-            await context.Response.BodyWriter.WriteAsync(content, context.RequestAborted);
-        }
-    }
-
     private static async Task SendFileAsync(HttpContext context, SigstoreTreeFile file, string contentType)
     {
         var length = file.Length;
@@ -154,12 +115,17 @@ internal static class SigstoreEndpoints
             return;
         }
 
-        // Read straight into the response pipe's memory: no stream object, no extra copy.
+        // Read straight into the response pipe's memory: no stream object, no extra copy. A small file (a
+        // signature is about 1 KiB) is read in blocks of the pipe's own size (larger memory from Kestrel is a
+        // separate buffer copied in on Advance) and leaves with the headers in one send when the request ends.
+        // A larger file is read in large chunks, each flushed at once: a 1.3 MB file whose last chunk was left
+        // for the end of the request never completed (SignatureServingTests).
         var writer = context.Response.BodyWriter;
+        var small = length <= SmallFileBytes;
         long offset = 0;
         while (offset < length)
         {
-            var memory = writer.GetMemory((int)Math.Min(length - offset, 256 * 1024));
+            var memory = writer.GetMemory((int)Math.Min(length - offset, small ? PipeBlockBytes : 256 * 1024));
             var read = await file.ReadAsync(memory[..(int)Math.Min(memory.Length, length - offset)], context.RequestAborted);
             if (read == 0)
             {
@@ -168,7 +134,10 @@ internal static class SigstoreEndpoints
 
             writer.Advance(read);
             offset += read;
-            await writer.FlushAsync(context.RequestAborted);
+            if (!small)
+            {
+                await writer.FlushAsync(context.RequestAborted);
+            }
         }
     }
 
