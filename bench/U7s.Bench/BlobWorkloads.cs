@@ -31,26 +31,44 @@ internal static class BlobWorkloads
         var watch = Stopwatch.StartNew();
         long total = 0;
         await Parallel.ForAsync(0, blobs.Digests.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
+            Interlocked.Add(ref total, await PullOneAsync(client, pathOf(blobs.Digests[i]), blobs.Size, ct)));
+        return MiBPerSecond(total, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// <paramref name="parallelism"/> clients GET <paramref name="path"/> over and over (each at least once) until
+    /// <paramref name="until"/> has completed; returns MiB/s.
+    /// </summary>
+    public static async Task<double> PullWhileAsync(Uri server, string path, long size, int parallelism, Task until)
+    {
+        using var client = NewClient(server);
+        var watch = Stopwatch.StartNew();
+        long total = 0;
+        await Parallel.ForAsync(0, parallelism, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (_, ct) =>
         {
-            using var response = await client.GetAsync(new Uri(pathOf(blobs.Digests[i]), UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
-            Expect(response, HttpStatusCode.OK);
-            await using var stream = await response.Content.ReadAsStreamAsync(ct);
-            var buffer = new byte[256 * 1024];
-            int read;
-            long count = 0;
-            while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            do
             {
-                count += read;
+                Interlocked.Add(ref total, await PullOneAsync(client, path, size, ct));
             }
-
-            if (count != blobs.Size)
-            {
-                throw new InvalidOperationException($"pulled {count} bytes of a {blobs.Size}-byte blob");
-            }
-
-            Interlocked.Add(ref total, count);
+            while (!until.IsCompleted);
         });
         return MiBPerSecond(total, watch.Elapsed);
+    }
+
+    private static async Task<long> PullOneAsync(HttpClient client, string path, long size, CancellationToken ct)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct);
+        Expect(response, HttpStatusCode.OK);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[256 * 1024];
+        int read;
+        long count = 0;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            count += read;
+        }
+
+        return count == size ? count : throw new InvalidOperationException($"pulled {count} bytes of a {size}-byte blob");
     }
 
     /// <summary>Deletes the pushed blobs again, so an S3 server that keeps its objects in RAM has room for the next round.</summary>

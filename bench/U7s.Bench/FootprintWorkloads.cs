@@ -1,73 +1,101 @@
-using System.Net;
+using System.Diagnostics;
+using System.Globalization;
 
 namespace U7s.Bench;
 
 /// <summary>
-/// Memory on a node under one fixed load: four concurrent pulls of one large layer, over and over, while
-/// wrk holds 64 connections of manifest GETs. Each registry's peak RSS is reset (clear_refs) just before,
-/// so the row is the peak of this load alone, not of the workloads before it.
+/// The footprint on a node: each server started fresh, then four concurrent pulls of a 256 MiB layer
+/// (repeated for the load's duration) while 64 connections GET a manifest; its peak RSS (VmHWM) after.
+/// U7s (the build nodes run) against docker-registry; and, where this harness may bind-mount over
+/// sysfs (root, <c>unshare -m</c>), the same U7s binary twice more with the last-level cache the GC
+/// reads in <c>/sys/devices/system/cpu/cpu0/cache</c> replaced by 8 MiB and by 256 MiB, so the row
+/// shows whether the host's cache size still moves the memory (the GC sizes gen0 from it).
 /// </summary>
 internal static class FootprintWorkloads
 {
-    public const string Row = "peak RSS, 4 pulls + 64 GETs (MiB)";
-
+    public const string Row = "footprint peak RSS (MiB)";
+    public const string PullRow = "footprint pull (MiB/s)";
+    private const int LayerBytes = 256 << 20;
     private const int Pulls = 4;
+    private const string CacheDirectory = "/sys/devices/system/cpu/cpu0/cache";
 
-    public static async Task RunAsync(Report report, BenchOptions options, Servers servers, string manifestPath, IReadOnlyDictionary<string, string> accept)
-    {
-        if (!Wrk.Available)
-        {
-            return;
-        }
-
-        var layer = new BlobSet(1, options.FootprintLayerSize, round: 900);
-        foreach (var server in servers.Registries)
-        {
-            await BlobWorkloads.PushAsync(server.Url, "bench/footprint", layer, 1);
-            server.ResetPeakRss();
-            using var stop = new CancellationTokenSource();
-            var load = Wrk.RunAsync(new Uri(server.Url, manifestPath), options.Connections, options.LoadDuration, accept);
-            var pulls = Enumerable.Range(0, Pulls).Select(_ => PullUntilAsync(server.Url, $"/v2/bench/footprint/blobs/{layer.Digests[0]}", layer.Size, stop.Token)).ToArray();
-            await load;
-            await stop.CancelAsync();
-            await Task.WhenAll(pulls);
-            report.Add(Row, server.Name, server.PeakRssMiB());
-        }
-    }
+    private static readonly (string Suffix, string Size)[] SimulatedCaches = [("-l3-8m", "8192K"), ("-l3-256m", "262144K")];
 
     public static void Declare(Report report)
     {
-        report.Compare(Row, "MiB", "docker-registry", 1.0, false, "<= 1x", "u7s-aot");
-        report.Compare(Row, "MiB", "docker-registry", 0, false, string.Empty);
+        report.Compare(Row, "MiB", "docker-registry", 1.0, false, "<= 1x");
+        foreach (var (suffix, _) in SimulatedCaches)
+        {
+            report.Compare(Row, "MiB", "docker-registry", 1.0, false, "<= 1x", report.Headline + suffix);
+        }
+
+        report.Compare(PullRow, "MiB/s", "docker-registry", 0, true, string.Empty);
     }
 
-    /// <summary>Pulls the blob again and again (each to its end) until <paramref name="stop"/>; at least once.</summary>
-    private static async Task PullUntilAsync(Uri server, string path, long size, CancellationToken stop)
+    public static async Task RunAsync(Report report, BenchOptions options, string root)
     {
-        using var client = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromMinutes(5) };
-        var buffer = new byte[256 * 1024];
-        // A pull once begun runs to its end (its byte count is checked): stop only ends the loop.
-        do
+        var work = Directory.CreateDirectory(Path.Combine(root, "footprint")).FullName;
+        var layer = new BlobSet(1, LayerBytes, 99);
+        var simulate = await CanSimulateCacheAsync();
+        if (!simulate)
         {
-            using var response = await client.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, CancellationToken.None);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}");
-            }
+            report.Note($"footprint: the simulated cache sizes were not measured (needs root and unshare -m over {CacheDirectory})");
+        }
 
-            await using var stream = await response.Content.ReadAsStreamAsync(CancellationToken.None);
-            long count = 0;
-            int read;
-            while ((read = await stream.ReadAsync(buffer, CancellationToken.None)) > 0)
+        var candidates = new List<(string Name, Func<Task<ServerProcess>> Start)>
+        {
+            (report.Headline, async () => (await RegistryServers.StartU7sAsync(report.Headline + "-fp", work, Path.Combine(work, "www"))).Server),
+            ("docker-registry", () => RegistryServers.StartDockerRegistryAsync("docker-registry-fp", work, ["  filesystem:", $"    rootdirectory: {Path.Combine(work, "registry-data")}"])),
+        };
+        if (simulate)
+        {
+            foreach (var (suffix, size) in SimulatedCaches)
             {
-                count += read;
-            }
-
-            if (count != size)
-            {
-                throw new InvalidOperationException($"pulled {count} bytes of a {size}-byte blob");
+                var fake = Path.Combine(work, $"cache{suffix}");
+                await File.WriteAllTextAsync(fake, size + "\n");
+                candidates.Add((report.Headline + suffix, async () => (await RegistryServers.StartU7sAsync(report.Headline + suffix, [.. SimulatedCacheCommand(fake), .. RegistryServers.ReleaseCommand], work, Path.Combine(work, "www"))).Server));
             }
         }
-        while (!stop.IsCancellationRequested);
+
+        foreach (var (name, start) in candidates)
+        {
+            await using var server = await start();
+            await SmallImage.PushAsync(server.Url);
+            await BlobWorkloads.PushAsync(server.Url, "bench/big", layer, 1);
+            var manifests = Wrk.RunAsync(new Uri(server.Url, SmallImage.ManifestPath), options.Connections, options.LoadDuration, new Dictionary<string, string> { ["Accept"] = "application/vnd.oci.image.manifest.v1+json" });
+            var pulled = await BlobWorkloads.PullWhileAsync(server.Url, $"/v2/bench/big/blobs/{layer.Digests[0]}", LayerBytes, Pulls, manifests);
+            await manifests;
+            report.Add(Row, name, server.PeakRssMiB());
+            report.Add(PullRow, name, pulled);
+        }
+
+        report.Note(string.Create(CultureInfo.InvariantCulture,
+            $"footprint: fresh servers, {Pulls} concurrent pulls of a {LayerBytes >> 20} MiB layer repeated while {options.Connections} connections GET a manifest for {options.LoadDuration.TotalSeconds:F0} s; the -l3-* rows run the same U7s binary with the L3 size it reads from sysfs replaced"));
+    }
+
+    /// <summary><c>unshare -m sh -c …</c>: bind-mounts <paramref name="fake"/> over the size of every level-3 cache of CPU 0, then runs the rest.</summary>
+    private static string[] SimulatedCacheCommand(string fake) =>
+    [
+        "unshare", "-m", "sh", "-c",
+        "for l in \"$1\"/index*/level; do [ \"$(cat \"$l\")\" = 3 ] && mount --bind \"$2\" \"${l%level}size\"; done; shift 2; exec \"$@\"",
+        "sh", CacheDirectory, fake,
+    ];
+
+    private static async Task<bool> CanSimulateCacheAsync()
+    {
+        if (!Directory.Exists(CacheDirectory) || Environment.UserName != "root")
+        {
+            return false;
+        }
+
+        try
+        {
+            await BenchProcess.RunAsync("unshare", ["-m", "true"]);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 }

@@ -9,7 +9,12 @@ using U7s.Bench;
 var options = BenchOptions.Parse(args);
 var root = Directory.CreateTempSubdirectory("u7s-bench-").FullName;
 Console.WriteLine($"u7s bench ({(options.Quick ? "quick" : "full")}): {options.Rounds} round(s), push/pull {options.BlobCount} x {options.BlobSize / (1024 * 1024)} MiB with {options.Parallelism} in parallel, load {options.Connections} connections x {options.LoadDuration.TotalSeconds:F0} s; data in {root}");
-var report = new Report();
+var report = new Report(options.AotBinary is null ? "u7s" : "u7s-aot", options.AotBinary is null ? null : "u7s");
+if (options.AotBinary is { } aotBinary)
+{
+    RegistryServers.ReleaseCommand = [aotBinary];
+}
+
 try
 {
     await using var servers = await Servers.StartAsync(root, options.AotBinary);
@@ -44,7 +49,7 @@ try
         if (s3 is not null)
         {
             // The same workload over S3: U7s against docker-registry's s3 driver, and against U7s on its filesystem.
-            var pushed = report.Median("push (MiB/s)", "u7s");
+            var pushed = report.Median("push (MiB/s)", report.Headline);
             report.Add("push on S3 (MiB/s)", "u7s-filesystem", pushed ?? 0);
             foreach (var (server, name) in S3Order(s3, round))
             {
@@ -61,7 +66,7 @@ try
 
         if (s3 is not null)
         {
-            report.Add("pull on S3 (MiB/s)", "u7s-filesystem", report.Median("pull (MiB/s)", "u7s") ?? 0);
+            report.Add("pull on S3 (MiB/s)", "u7s-filesystem", report.Median("pull (MiB/s)", report.Headline) ?? 0);
             foreach (var (server, name) in S3Order(s3, round))
             {
                 report.Add("pull on S3 (MiB/s)", name, await BlobWorkloads.PullAsync(server.Url, d => $"/v2/bench/push{round}/blobs/{d}", blobs, options.Parallelism));
@@ -82,11 +87,11 @@ try
                 report.Add("manifest HEAD p99 (ms)", server.Name, headP99);
             }
 
-            // The same signed manifest with enforcement on and off, in alternating order.
-            foreach (var server in round % 2 == 0 ? new[] { servers.U7s, enforce.Server } : [enforce.Server, servers.U7s])
+            // The same signed manifest with enforcement on and off, in alternating order, on the same build.
+            foreach (var server in round % 2 == 0 ? new[] { servers.Release, enforce.Server } : [enforce.Server, servers.Release])
             {
                 var (rps, _) = await Wrk.RunAsync(new Uri(server.Url, manifestPath), options.Connections, options.LoadDuration, accept);
-                report.Add(EnforceWorkloads.ManifestRow, server == enforce.Server ? "u7s" : "u7s-off", rps);
+                report.Add(EnforceWorkloads.ManifestRow, server == enforce.Server ? EnforceWorkloads.Enforcing : EnforceWorkloads.Plain, rps);
             }
 
             var stores = new List<(string, Uri)> { ("u7s", servers.U7sSigstore), ("nginx", servers.Nginx.Url) };
@@ -117,15 +122,13 @@ try
     report.Add("peak RSS (MiB)", "nginx", servers.Nginx.PeakRssMiB());
     if (s3 is not null)
     {
-        report.Add("peak RSS on S3 (MiB)", "u7s", s3.U7s.PeakRssMiB());
+        report.Add("peak RSS on S3 (MiB)", "u7s-s3", s3.U7s.PeakRssMiB());
         report.Add("peak RSS on S3 (MiB)", "docker-registry", s3.DockerRegistry.PeakRssMiB());
     }
 
-    // After the peaks above are taken: it starts each registry's peak anew.
-    await FootprintWorkloads.RunAsync(report, options, servers, manifestPath, accept);
-
     await enforce.MeasureStatusPageAsync(report, options.Quick ? 5 : 20);
     await StartupWorkloads.RunAsync(report, options, servers, root);
+    await FootprintWorkloads.RunAsync(report, options, root);
     await LoaderWorkloads.RunAsync(report, options, servers, root);
 }
 finally
@@ -135,71 +138,42 @@ finally
 
 report.Compare("push (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
 report.Compare("pull (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
-// nginx with sendfile on: the kernel copies file to socket, the bar for a registry's blob GET.
 report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.9, true, ">= 0.9x");
-report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.9, true, ">= 0.9x", "u7s-aot");
 report.Compare("manifest GET by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
 report.Compare("manifest GET p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
 report.Compare("manifest HEAD by tag (req/s)", "req/s", "docker-registry", 2.0, true, ">= 2x");
 report.Compare("manifest HEAD p99 (ms)", "ms", "docker-registry", 1.0, false, "<= 1x");
-report.Compare("signature GET (req/s)", "req/s", "nginx", 0.8, true, ">= 0.8x");
-report.Compare("push on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
-report.Compare("push on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty);
-report.Compare("pull on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
-report.Compare("pull on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty);
-report.Compare("peak RSS on S3 (MiB)", "MiB", "docker-registry", 1.0, false, string.Empty);
-// The Native AOT binary against the JIT build (throughput within 10 %) and against docker-registry (memory).
-foreach (var (workload, unit) in new[] { ("push (MiB/s)", "MiB/s"), ("pull (MiB/s)", "MiB/s"), ("manifest GET by tag (req/s)", "req/s"), ("manifest HEAD by tag (req/s)", "req/s"), ("signature GET (req/s)", "req/s") })
-{
-    report.Compare(workload, unit, "u7s", 0.9, true, "aot >= 0.9x jit", "u7s-aot");
-}
-
-report.Compare("peak RSS (MiB)", "MiB", "docker-registry", 1.0, false, "<= 1x", "u7s-aot");
-report.Compare("peak RSS (MiB)", "MiB", "u7s", 0, false, string.Empty, "u7s-aot");
+report.Compare("signature GET (req/s)", "req/s", "nginx", 0.9, true, ">= 0.9x");
+report.Compare("push on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x", "u7s-s3");
+report.Compare("push on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty, "u7s-s3");
+report.Compare("pull on S3 (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x", "u7s-s3");
+report.Compare("pull on S3 (MiB/s)", "MiB/s", "u7s-filesystem", 0, true, string.Empty, "u7s-s3");
+report.Compare("peak RSS on S3 (MiB)", "MiB", "docker-registry", 1.0, false, string.Empty, "u7s-s3");
+report.Compare("peak RSS (MiB)", "MiB", "docker-registry", 1.0, false, "<= 1x");
 report.Compare("idle RSS (MiB)", "MiB", "docker-registry", 0, false, string.Empty);
-report.Compare("idle RSS (MiB)", "MiB", "docker-registry", 0, false, string.Empty, "u7s-aot");
 FootprintWorkloads.Declare(report);
 StartupWorkloads.Declare(report);
 LoaderWorkloads.Declare(report);
 EnforceWorkloads.Declare(report);
 report.Print(Console.Out);
-var ours = report.Median("peak RSS (MiB)", "u7s");
-var registryRss = report.Median("peak RSS (MiB)", "docker-registry");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"peak RSS: u7s {ours:F0} MiB, u7s-aot {report.Median("peak RSS (MiB)", "u7s-aot"):F0} MiB, docker-registry {registryRss:F0} MiB, nginx {report.Median("peak RSS (MiB)", "nginx"):F0} MiB; target u7s <= docker-registry + 50 MB: {(ours <= registryRss + 50 ? "met" : "MISSED")}"));
+    $"peak RSS: u7s-aot {report.Median("peak RSS (MiB)", "u7s-aot"):F0} MiB, u7s (JIT) {report.Median("peak RSS (MiB)", "u7s"):F0} MiB, docker-registry {report.Median("peak RSS (MiB)", "docker-registry"):F0} MiB, nginx {report.Median("peak RSS (MiB)", "nginx"):F0} MiB"));
 Console.WriteLine(StartupWorkloads.Summary(report));
 return 0;
 
 // The S3 servers in alternating order per round, as the filesystem ones, so neither always meets a fuller radosgw.
 static (ServerProcess Server, string Name)[] S3Order(S3Servers s3, int round) =>
-    round % 2 == 0 ? [(s3.U7s, "u7s"), (s3.DockerRegistry, "docker-registry")] : [(s3.DockerRegistry, "docker-registry"), (s3.U7s, "u7s")];
+    round % 2 == 0 ? [(s3.U7s, "u7s-s3"), (s3.DockerRegistry, "docker-registry")] : [(s3.DockerRegistry, "docker-registry"), (s3.U7s, "u7s-s3")];
 
 // One small image (config + layer + manifest) tagged v1 in every registry; returns the manifest path.
 static async Task<string> SeedManifestAsync(Servers servers)
 {
-    var config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"u8.ToArray();
-    var layer = RandomNumberGenerator.GetBytes(4096);
-    string Digest(byte[] b) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(b));
-    var manifest = Encoding.UTF8.GetBytes($"{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"{Digest(config)}\",\"size\":{config.Length}}},\"layers\":[{{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"{Digest(layer)}\",\"size\":{layer.Length}}}]}}");
     foreach (var server in servers.Registries)
     {
-        using var client = new HttpClient { BaseAddress = server.Url };
-        foreach (var blob in new[] { config, layer })
-        {
-            using var post = await client.PostAsync(new Uri("/v2/bench/app/blobs/uploads/", UriKind.Relative), null);
-            var location = post.Headers.Location!.OriginalString;
-            var separator = location.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-            using var put = await client.PutAsync(new Uri($"{location}{separator}digest={Digest(blob)}", UriKind.RelativeOrAbsolute), new ByteArrayContent(blob));
-            put.EnsureSuccessStatusCode();
-        }
-
-        var content = new ByteArrayContent(manifest);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.oci.image.manifest.v1+json");
-        using var putManifest = await client.PutAsync(new Uri("/v2/bench/app/manifests/v1", UriKind.Relative), content);
-        putManifest.EnsureSuccessStatusCode();
+        await SmallImage.PushAsync(server.Url);
     }
 
-    return "/v2/bench/app/manifests/v1";
+    return SmallImage.ManifestPath;
 }
 
 // A signature file in podsec's lookaside layout, served by both U7s's store and nginx.

@@ -4,14 +4,17 @@ namespace U7s.Bench;
 internal static class RegistryServers
 {
     /// <summary>
-    /// <c>u7s serve</c> (the build next to the harness) named <paramref name="name"/>, with data and logs under
+    /// <c>u7s serve</c> (<see cref="ReleaseCommand"/>) named <paramref name="name"/>, with data and logs under
     /// <paramref name="root"/>; <paramref name="environment"/> picks its storage. Returns the process and the store's URL.
     /// </summary>
     public static Task<(ServerProcess Server, Uri Sigstore)> StartU7sAsync(string name, string root, string sigstoreRoot, IReadOnlyDictionary<string, string?>? environment = null) =>
-        StartU7sAsync(name, JitCommand, root, sigstoreRoot, environment);
+        StartU7sAsync(name, ReleaseCommand, root, sigstoreRoot, environment);
 
     /// <summary>The JIT build next to the harness: <c>dotnet u7s.dll</c>.</summary>
     public static IReadOnlyList<string> JitCommand { get; } = ["dotnet", Path.Combine(AppContext.BaseDirectory, "u7s.dll")];
+
+    /// <summary>What nodes run, for every workload that has one U7s only: the Native AOT binary when the run has one, else the JIT build.</summary>
+    public static IReadOnlyList<string> ReleaseCommand { get; set; } = JitCommand;
 
     /// <summary>As above, with <paramref name="command"/> as the program (the JIT build, or the Native AOT binary).</summary>
     public static async Task<(ServerProcess Server, Uri Sigstore)> StartU7sAsync(string name, IReadOnlyList<string> command, string root, string sigstoreRoot, IReadOnlyDictionary<string, string?>? environment = null)

@@ -30,6 +30,9 @@ internal sealed class Servers : IAsyncDisposable
 
     public Uri? U7sAotSigstore { get; }
 
+    /// <summary>The U7s that nodes run: the AOT binary when the run has one, else the JIT build.</summary>
+    public ServerProcess Release => U7sAot ?? U7s;
+
     /// <summary>Every registry under test: U7s, its AOT build when present, docker-registry.</summary>
     public IReadOnlyList<ServerProcess> Registries => U7sAot is null ? [U7s, DockerRegistry] : [U7s, U7sAot, DockerRegistry];
 
@@ -44,7 +47,7 @@ internal sealed class Servers : IAsyncDisposable
         Directory.CreateDirectory(Path.Combine(www, "blobs"));
         Directory.CreateDirectory(Path.Combine(www, "sigstore"));
 
-        var (u7s, u7sSigstore) = await RegistryServers.StartU7sAsync("u7s", root, www);
+        var (u7s, u7sSigstore) = await RegistryServers.StartU7sAsync("u7s", RegistryServers.JitCommand, root, www);
         (ServerProcess, Uri)? aot = aotBinary is null ? null : await RegistryServers.StartU7sAsync("u7s-aot", [aotBinary], root, www);
         var registry = await RegistryServers.StartDockerRegistryAsync("docker-registry", root, ["  filesystem:", $"    rootdirectory: {Path.Combine(root, "registry-data")}"]);
 

@@ -18,6 +18,9 @@ internal sealed class OciArchiveReader(string architecture, long maxExpandedByte
 {
     private const string BlobDirectory = "blobs/sha256/";
 
+    /// <summary>How far the decoder may run ahead of the entries' consumers (see <see cref="ReadAheadStream"/>).</summary>
+    private const long ReadAheadBytes = 8L << 20;
+
     /// <exception cref="LoadException">The archive is not valid xz/tar or holds an unsafe entry.</exception>
     public async Task<ArchiveReadSummary> ReadAsync(
         Stream compressed,
@@ -29,7 +32,8 @@ internal sealed class OciArchiveReader(string architecture, long maxExpandedByte
         var architectureFound = false;
         long expanded = 0;
         await using var xz = new XzDecoderStream(compressed, xzOptions, leaveOpen: true);
-        await using var guard = new TarGuardStream(xz, maxExpandedBytes);
+        await using var decoded = new ReadAheadStream(xz, ReadAheadBytes);
+        await using var guard = new TarGuardStream(decoded, maxExpandedBytes);
         await using var tar = new TarReader(guard, leaveOpen: true);
         while (true)
         {

@@ -35,17 +35,8 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
         await FileSync.WriteAtomicAsync(path, content, paths.Uploads, cancellationToken);
     }
 
-    public async Task<string?> GetManifestMediaTypeOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await File.ReadAllTextAsync(paths.ManifestLink(repository, digest), cancellationToken);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<string?> GetManifestMediaTypeOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
+        Task.FromResult(LinkFile.ReadTextOrNull(paths.ManifestLink(repository, digest)));
 
     public Task<bool> DeleteManifestAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken) =>
         Task.FromResult(DeleteFile(paths.ManifestLink(repository, digest)));
@@ -76,18 +67,8 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
     public Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken) =>
         FileSync.WriteAtomicAsync(paths.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), paths.Uploads, cancellationToken);
 
-    public async Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var text = await File.ReadAllTextAsync(paths.Tag(repository, tag), cancellationToken);
-            return Digest.TryParse(text, out var digest) ? digest : null;
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-    }
+    public Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
+        Task.FromResult(LinkFile.ReadTextOrNull(paths.Tag(repository, tag)) is { } text && Digest.TryParse(text, out var digest) ? digest : (Digest?)null);
 
     public Task<bool> DeleteTagAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
         Task.FromResult(DeleteFile(paths.Tag(repository, tag)));

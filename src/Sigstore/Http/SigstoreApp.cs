@@ -19,7 +19,11 @@ public static class SigstoreApp
     public static WebApplication Build(SigstoreOptions options, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, X509Certificate2? certificate = null, Action<ListenOptions>? configureListener = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings.json is read for reloads: with reloadOnChange (the default) the host watches its content
+        // root, the working directory, recursively with inotify, and got an event for every file the store
+        // wrote below it (190 watches and 5 % of a push's time with the data under the working directory;
+        // the whole filesystem from systemd's "/").
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://{options.Listen}");
         if (certificate is not null)
         {
@@ -33,6 +37,10 @@ public static class SigstoreApp
         }
 
         configureLogging?.Invoke(builder.Logging);
+        // The hosting framework starts an Activity and reads trace headers for every request whenever its
+        // logger is on at any level; it logs nothing else (request start and end, at Information). Off, it
+        // costs nothing per request (4 % of a signature GET's server time in a profile).
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddSingleton(options);
         configureServices?.Invoke(builder.Services);
 

@@ -19,6 +19,12 @@ namespace U7s.Sigstore.Http;
 /// </summary>
 internal static partial class SigstoreEndpoints
 {
+    /// <summary>Files up to this size are sent without a flush of their own (see <see cref="SendFileAsync"/>).</summary>
+    private const int SmallFileBytes = 64 * 1024;
+
+    /// <summary>The block size of Kestrel's memory pool: memory it hands out up to this size is the pipe's own.</summary>
+    private const int PipeBlockBytes = 4096;
+
     public static void Map(WebApplication app, SigstoreOptions options)
     {
         var tree = app.Services.GetRequiredService<ISigstoreTree>();
@@ -80,7 +86,8 @@ internal static partial class SigstoreEndpoints
         var cancellationToken = context.RequestAborted;
         if (!requestPath.EndsWith('/'))
         {
-            // Open first: one stat (one GET on S3) serves a signature, the hot path of every node pull.
+            // Open first: one stat (one GET on S3) serves a signature, the hot path of every node pull. Nothing
+            // is cached: a signature deleted, made unreadable or replaced by a symlink is refused by the next GET.
             await using (var file = await tree.OpenFileOrNullAsync(path, cancellationToken))
             {
                 if (file is not null)
@@ -89,7 +96,6 @@ internal static partial class SigstoreEndpoints
                     return;
                 }
             }
-
             if (await tree.DirectoryExistsAsync(path, cancellationToken))
             {
                 context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
@@ -132,12 +138,17 @@ internal static partial class SigstoreEndpoints
             return;
         }
 
-        // Read straight into the response pipe's memory: no stream object, no extra copy.
+        // Read straight into the response pipe's memory: no stream object, no extra copy. A small file (a
+        // signature is about 1 KiB) is read in blocks of the pipe's own size (larger memory from Kestrel is a
+        // separate buffer copied in on Advance) and leaves with the headers in one send when the request ends.
+        // A larger file is read in large chunks, each flushed at once: a 1.3 MB file whose last chunk was left
+        // for the end of the request never completed (SignatureServingTests).
         var writer = context.Response.BodyWriter;
+        var small = length <= SmallFileBytes;
         long offset = 0;
         while (offset < length)
         {
-            var memory = writer.GetMemory((int)Math.Min(length - offset, 256 * 1024));
+            var memory = writer.GetMemory((int)Math.Min(length - offset, small ? PipeBlockBytes : 256 * 1024));
             var read = await file.ReadAsync(memory[..(int)Math.Min(memory.Length, length - offset)], context.RequestAborted);
             if (read == 0)
             {
@@ -146,7 +157,10 @@ internal static partial class SigstoreEndpoints
 
             writer.Advance(read);
             offset += read;
-            await writer.FlushAsync(context.RequestAborted);
+            if (!small)
+            {
+                await writer.FlushAsync(context.RequestAborted);
+            }
         }
     }
 

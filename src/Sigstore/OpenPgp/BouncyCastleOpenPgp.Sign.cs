@@ -7,16 +7,18 @@ namespace U7s.Sigstore.OpenPgp;
 /// <summary>Making simple-signing messages (SPEC §2.2).</summary>
 public sealed partial class BouncyCastleOpenPgp
 {
+    private readonly Lock _unlockGate = new();
+    private UnlockedKey? _unlocked;
+
     public byte[] Sign(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> secretKeys, string fingerprint, ReadOnlySpan<char> passphrase, SignatureHash hash, DateTimeOffset signingTime)
     {
-        var ring = FindSecretRing(secretKeys, fingerprint);
-
         // Always the primary key: 5.23 trusts primary fingerprints only (SPEC §2.3).
-        var secret = ring.GetSecretKey();
-        var privateKey = ExtractPrivateKey(secret, passphrase);
+        var key = Unlock(secretKeys, fingerprint, passphrase);
+        var secret = key.Secret;
+        var privateKey = key.PrivateKey;
         var hashTag = hash == SignatureHash.Sha512 ? HashAlgorithmTag.Sha512 : HashAlgorithmTag.Sha256;
 
-        if (privateKey.Key is RsaPrivateCrtKeyParameters rsa)
+        if (key.Rsa is { } rsa)
         {
             return RsaSignedMessage.Write(payload, rsa, secret.KeyId, hash, signingTime);
         }
@@ -43,5 +45,26 @@ public sealed partial class BouncyCastleOpenPgp
         generator.Update(payload.ToArray());
         generator.Generate().Encode(output);
         return output.ToArray();
+    }
+
+    /// <summary>The unlocked primary of <paramref name="secretKeys"/>: the one kept from the last signature when it is the same key.</summary>
+    private UnlockedKey Unlock(ReadOnlySpan<byte> secretKeys, string fingerprint, ReadOnlySpan<char> passphrase)
+    {
+        lock (_unlockGate)
+        {
+            if (_unlocked is { } kept && kept.Matches(secretKeys, fingerprint, passphrase))
+            {
+                return kept;
+            }
+        }
+
+        var secret = FindSecretRing(secretKeys, fingerprint).GetSecretKey();
+        var unlocked = new UnlockedKey(secretKeys, fingerprint, passphrase, secret, ExtractPrivateKey(secret, passphrase));
+        lock (_unlockGate)
+        {
+            _unlocked = unlocked;
+        }
+
+        return unlocked;
     }
 }

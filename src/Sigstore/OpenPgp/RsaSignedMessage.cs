@@ -15,7 +15,7 @@ internal static class RsaSignedMessage
 {
     private const byte RsaAlgorithm = 1;
 
-    public static byte[] Write(ReadOnlySpan<byte> payload, RsaPrivateCrtKeyParameters key, long keyId, SignatureHash hash, DateTimeOffset signingTime)
+    public static byte[] Write(ReadOnlySpan<byte> payload, RSA rsa, long keyId, SignatureHash hash, DateTimeOffset signingTime)
     {
         var (hashId, hashName) = hash == SignatureHash.Sha512 ? ((byte)10, HashAlgorithmName.SHA512) : ((byte)8, HashAlgorithmName.SHA256);
         var time = (uint)signingTime.ToUnixTimeSeconds();
@@ -42,7 +42,6 @@ internal static class RsaSignedMessage
         hasher.AppendData(trailer);
         var digest = hasher.GetHashAndReset();
 
-        using var rsa = RSA.Create(ToParameters(key));
         var signature = rsa.SignHash(digest, hashName, RSASignaturePadding.Pkcs1);
 
         using var output = new MemoryStream(payload.Length + signature.Length + 64);
@@ -90,6 +89,9 @@ internal static class RsaSignedMessage
         output.WriteByte((byte)bits);
         output.Write(value, start, value.Length - start);
     }
+
+    /// <summary>The platform's RSA key for <paramref name="key"/> (OpenSSL checks it on import: costly, do it once per key).</summary>
+    public static RSA Import(RsaPrivateCrtKeyParameters key) => RSA.Create(ToParameters(key));
 
     private static RSAParameters ToParameters(RsaPrivateCrtKeyParameters key)
     {

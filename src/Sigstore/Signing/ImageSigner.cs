@@ -70,10 +70,13 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
     /// <summary>The index of a valid signature by <paramref name="key"/> for <paramref name="identity"/>, if the list has one.</summary>
     private async Task<int?> FindEquivalentAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, CancellationToken cancellationToken)
     {
-        var verifier = new SignatureVerifier(openPgp, time);
-        var trusted = TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
+        // Made only when there is something to check: a first signature (the usual case) needs neither.
+        SignatureVerifier? verifier = null;
+        TrustedKeyring? trusted = null;
         await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
         {
+            verifier ??= new SignatureVerifier(openPgp, time);
+            trusted ??= TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
             if (verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity, cancellationToken).IsAccepted)
             {
                 return existing.Index;

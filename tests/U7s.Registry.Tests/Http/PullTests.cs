@@ -88,6 +88,35 @@ public sealed class PullTests(RegistryServer server) : IClassFixture<RegistrySer
         Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4096)]
+    [InlineData(4097)]
+    [InlineData(20_000)]
+    [InlineData(65_536)]
+    [InlineData(65_537)]
+    [InlineData(300_000)]
+    public async Task GetBlob_SizesAroundTheSmallAndBlockBounds_AreByteExactWholeAndRanged(int size)
+    {
+        // Bodies up to 64 KiB are read on the request's thread in 4 KiB blocks, larger ones streamed: both
+        // paths, and a range of each, must give the exact bytes.
+        var repo = OciClient.NewRepo();
+        var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes(size);
+        var digest = await _client.PushBlobAsync(repo, content);
+        for (var i = 0; i < 2; i++)
+        {
+            using var whole = await _client.GetAsync($"/v2/{repo}/blobs/{digest}");
+            Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+            Assert.Equal(content, await whole.Content.ReadAsByteArrayAsync());
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/{repo}/blobs/{digest}");
+        request.Headers.Range = new RangeHeaderValue(size / 3, size - 1);
+        using var ranged = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.PartialContent, ranged.StatusCode);
+        Assert.Equal(content[(size / 3)..], await ranged.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task HeadBlob_HasLengthAndDigest()
     {

@@ -51,6 +51,25 @@ public sealed class BouncyCastleOpenPgpTests
     }
 
     [Fact]
+    public void Sign_KeptUnlockedKey_IsUsedOnlyForTheSameKeyAndPassphrase()
+    {
+        // The instance keeps the key it last unlocked: alternating keys must each sign with their own,
+        // and a wrong passphrase must fail even right after the right one unlocked the same key.
+        for (var round = 0; round < 2; round++)
+        {
+            var protectedBlob = _pgp.Sign(Payload, SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, SampleKeys.ProtectedPassphrase, SignatureHash.Sha256, Now);
+            Assert.Throws<OpenPgpException>(() => _pgp.Sign(Payload, SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, "wrong", SignatureHash.Sha256, Now));
+            Assert.Throws<OpenPgpException>(() => _pgp.Sign(Payload, SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, default, SignatureHash.Sha256, Now));
+            var signerBlob = _pgp.Sign(Payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, Now);
+
+            Assert.Equal(SampleKeys.ProtectedFingerprint, _pgp.Verify(protectedBlob, [SampleKeys.ProtectedPublic], Now, default).PrimaryFingerprint);
+            Assert.False(_pgp.Verify(protectedBlob, [SampleKeys.SignerPublic], Now, default).IsValid);
+            Assert.Equal(SampleKeys.SignerFingerprint, _pgp.Verify(signerBlob, [SampleKeys.SignerPublic], Now, default).PrimaryFingerprint);
+            Assert.False(_pgp.Verify(signerBlob, [SampleKeys.ProtectedPublic], Now, default).IsValid);
+        }
+    }
+
+    [Fact]
     public void Verify_UnknownKey_IsRejected()
     {
         var blob = _pgp.Sign(Payload, SampleKeys.SignerSecret, SampleKeys.SignerFingerprint, default, SignatureHash.Sha256, Now);
