@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using U7s.Oci.Auth;
+using U7s.Oci.Policy;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Registry.Access;
 using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 

@@ -1,3 +1,4 @@
+using U7s.Oci.Policy;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;

@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Registry;
 using U7s.Registry.Access;
 using U7s.Registry.Status;
 using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Policy;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 

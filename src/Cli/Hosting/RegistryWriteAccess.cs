@@ -1,6 +1,6 @@
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Registry.Auth;
-using U7s.Sigstore.Policy;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Hosting;

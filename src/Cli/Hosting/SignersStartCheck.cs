@@ -1,4 +1,4 @@
-using U7s.Sigstore.Policy;
+using U7s.Oci.Policy;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 

@@ -1,6 +1,7 @@
 using U7s.Cli.Commands;
 using U7s.Loader.Signing;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;

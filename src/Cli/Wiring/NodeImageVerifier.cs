@@ -1,13 +1,14 @@
 using U7s.Cluster;
 using U7s.Cluster.Files;
 using U7s.Cluster.Kubeadm;
-using RegistriesD = U7s.Cluster.Node.RegistriesD;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
+using RegistriesD = U7s.Cluster.Node.RegistriesD;
 
 namespace U7s.Cli.Wiring;
 

@@ -1,4 +1,4 @@
-using U7s.Sigstore.Policy;
+using U7s.Oci.Policy;
 
 namespace U7s.Sigstore.Upload;
 

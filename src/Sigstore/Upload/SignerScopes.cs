@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using U7s.Sigstore.Policy;
+using U7s.Oci.Policy;
 
 namespace U7s.Sigstore.Upload;
 

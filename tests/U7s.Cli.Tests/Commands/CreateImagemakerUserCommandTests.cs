@@ -149,7 +149,7 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", System.Text.Encoding.UTF8.GetString(policy!), StringComparison.Ordinal);
         Assert.Null(await s3.Bucket.ReadAllOrNullAsync("sigstore/keys/mallory.pgp", 1 << 20, default));
         var rights = await new U7s.Sigstore.Upload.SignerScopes(new U7s.S3.Sigstore.S3SignersSource(s3.Bucket)).ReadAsync(default);
-        Assert.True(rights.MaySign("imagemaker", new U7s.Sigstore.Policy.DockerReference("registry.local", "k8s-c10f1/pause", "3.9", null)));
+        Assert.True(rights.MaySign("imagemaker", new U7s.Oci.Policy.DockerReference("registry.local", "k8s-c10f1/pause", "3.9", null)));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.Keys;
-using U7s.Sigstore.Policy;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Tests.Http;
 using U7s.Sigstore.Upload;

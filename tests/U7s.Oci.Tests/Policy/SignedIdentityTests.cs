@@ -1,6 +1,6 @@
-using U7s.Sigstore.Policy;
+using U7s.Oci.Policy;
 
-namespace U7s.Sigstore.Tests.Policy;
+namespace U7s.Oci.Tests.Policy;
 
 public sealed class SignedIdentityTests
 {

@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>A policy file that cannot be used; the message names the offending part.</summary>
 public sealed class PolicyException : Exception

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using U7s.Oci;
 
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>
 /// A reference normalised as containers/image's <c>reference.ParseNormalizedNamed</c> does: no host

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using U7s.Oci;
 
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>
 /// The strict <c>policy.json</c> reader of SPEC §3.2: unknown or duplicate fields reject the whole

@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>
 /// One requirement of a scope. For <see cref="RequirementType.SignedBy"/> exactly one of

@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>The <c>signedIdentity</c> matchers of containers-policy.json(5).</summary>
 public enum SignedIdentityType

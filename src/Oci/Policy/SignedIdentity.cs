@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>
 /// How the identity claimed by a signature must relate to the pulled reference, with the

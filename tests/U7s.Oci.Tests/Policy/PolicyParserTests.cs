@@ -1,7 +1,7 @@
 using System.Text;
-using U7s.Sigstore.Policy;
+using U7s.Oci.Policy;
 
-namespace U7s.Sigstore.Tests.Policy;
+namespace U7s.Oci.Tests.Policy;
 
 public sealed class PolicyParserTests
 {

@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>Scope lookup for the <c>docker</c> transport (SPEC §3.2, containers/image <c>docker/policyconfiguration</c>).</summary>
 public static class PolicyScopes

@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>The requirement types of containers-policy.json(5) (SPEC §3.2).</summary>
 public enum RequirementType

@@ -1,4 +1,4 @@
-namespace U7s.Sigstore.Policy;
+namespace U7s.Oci.Policy;
 
 /// <summary>
 /// A parsed <c>policy.json</c> (containers-policy.json(5), SPEC §3.2): the <c>default</c>
