@@ -74,10 +74,10 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifie
             return;
         }
 
-        PolicyDocument policy;
+        EditablePolicy policy;
         try
         {
-            policy = PolicyDocument.Parse(text);
+            policy = EditablePolicy.Parse(text);
         }
         catch (InvalidDataException e)
         {

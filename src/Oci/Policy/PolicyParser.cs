@@ -1,24 +1,32 @@
 using System.Text.Json;
-using U7s.Oci;
+using System.Text.RegularExpressions;
 
 namespace U7s.Oci.Policy;
 
 /// <summary>
-/// The strict <c>policy.json</c> reader of SPEC §3.2: unknown or duplicate fields reject the whole
-/// file, <c>default</c> is mandatory and non-empty, <c>signedBy</c> names exactly one of
-/// <c>keyPath</c>/<c>keyPaths</c>/<c>keyData</c>. Failures throw <see cref="PolicyException"/>.
+/// The one strict <c>policy.json</c> reader (SPEC §3.2), with containers/image's rules
+/// (<c>signature/policy_config.go</c>): unknown or duplicate fields reject the whole file, <c>default</c> is
+/// mandatory and non-empty, <c>transports</c>, each transport and each scope's list are what they claim to be
+/// (never <c>null</c>), <c>signedBy</c> has a known <c>keyType</c> and exactly one non-empty <c>keyPath</c>,
+/// <c>keyPaths</c> or base64 <c>keyData</c>, and an identity rule, when given, is a valid one (never <c>null</c>).
+/// Servers, the loader, <c>u7s verify</c> and root's node verbs all read policies through it. Failures throw
+/// <see cref="PolicyException"/>. Stricter than containers/image in one place: an empty <c>keyPaths</c>
+/// (which trusts no key) is refused rather than read.
 /// </summary>
-public static class PolicyParser
+public static partial class PolicyParser
 {
     private static readonly string[] KeyTypes = ["GPGKeys", "signedByGPGKeys", "X509Certificates", "signedByX509CAs"];
     private static readonly string[] KeySources = ["keyPath", "keyPaths", "keyData"];
+
+    /// <summary>No policy nests deeper than this; a deeper document is refused before it is walked.</summary>
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 16 };
 
     public static PolicyDocument Parse(ReadOnlySpan<byte> json)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray());
+            document = JsonDocument.Parse(json.ToArray(), Options);
         }
         catch (JsonException e)
         {
@@ -27,6 +35,8 @@ public static class PolicyParser
 
         using (document)
         {
+            // Every object once for duplicates, those the reader below does not walk (sigstoreSigned's fulcio) too.
+            RefuseDuplicates(document.RootElement, "policy");
             var root = Object(document.RootElement, "policy", ["default", "transports"]);
             if (!root.TryGetValue("default", out var defaultElement))
             {
@@ -35,17 +45,14 @@ public static class PolicyParser
 
             var defaults = Requirements(defaultElement, "default");
             var transports = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<PolicyRequirement>>>(StringComparer.Ordinal);
-            if (root.TryGetValue("transports", out var transportsElement) && transportsElement.ValueKind != JsonValueKind.Null)
+            if (root.TryGetValue("transports", out var transportsElement))
             {
                 foreach (var (transport, scopesElement) in Object(transportsElement, "transports", null))
                 {
                     var scopes = new Dictionary<string, IReadOnlyList<PolicyRequirement>>(StringComparer.Ordinal);
-                    if (scopesElement.ValueKind != JsonValueKind.Null)
+                    foreach (var (scope, requirements) in Object(scopesElement, $"transports.{transport}", null))
                     {
-                        foreach (var (scope, requirements) in Object(scopesElement, $"transports.{transport}", null))
-                        {
-                            scopes[scope] = Requirements(requirements, $"transports.{transport}[\"{scope}\"]");
-                        }
+                        scopes[scope] = Requirements(requirements, $"transports.{transport}[\"{scope}\"]");
                     }
 
                     transports[transport] = scopes;
@@ -80,11 +87,11 @@ public static class PolicyParser
                 return PolicyRequirement.Reject;
             case "signedBaseLayer":
                 var layer = Object(element, where, ["type", "baseLayerIdentity"]);
-                _ = Identity(layer.GetValueOrDefault("baseLayerIdentity"), where + ".baseLayerIdentity") ?? throw new PolicyException($"{where}: baseLayerIdentity is required");
+                _ = Identity(layer, "baseLayerIdentity", where) ?? throw new PolicyException($"{where}: baseLayerIdentity is required");
                 return new PolicyRequirement(RequirementType.SignedBaseLayer);
             case "sigstoreSigned":
                 var sigstore = Object(element, where, ["type", "keyPath", "keyData", "fulcio", "rekorPublicKeyPath", "rekorPublicKeyData", "signedIdentity"]);
-                return new PolicyRequirement(RequirementType.SigstoreSigned, Identity: Identity(sigstore.GetValueOrDefault("signedIdentity"), where + ".signedIdentity"));
+                return new PolicyRequirement(RequirementType.SigstoreSigned, Identity: Identity(sigstore, "signedIdentity", where));
             case "signedBy":
                 return SignedBy(Object(element, where, ["type", "keyType", "keyPath", "keyPaths", "keyData", "signedIdentity"]), where);
             default:
@@ -111,7 +118,9 @@ public static class PolicyParser
         switch (given[0])
         {
             case "keyPath":
-                paths = [String(fields["keyPath"], where + ".keyPath") ?? throw new PolicyException($"{where}: keyPath is null")];
+                // containers/image counts an empty keyPath as none given.
+                var path = String(fields["keyPath"], where + ".keyPath");
+                paths = string.IsNullOrEmpty(path) ? throw new PolicyException($"{where}: keyPath is empty") : [path];
                 break;
             case "keyPaths":
                 if (fields["keyPaths"].ValueKind != JsonValueKind.Array)
@@ -127,9 +136,11 @@ public static class PolicyParser
 
                 break;
             default:
+                // A JSON null is not a keyring: containers/image counts it as none given.
+                var text = String(fields["keyData"], where + ".keyData") ?? throw new PolicyException($"{where}: keyData is null");
                 try
                 {
-                    data = Convert.FromBase64String(String(fields["keyData"], where + ".keyData") ?? string.Empty);
+                    data = Convert.FromBase64String(text);
                 }
                 catch (FormatException e)
                 {
@@ -139,15 +150,25 @@ public static class PolicyParser
                 break;
         }
 
-        var identity = Identity(fields.GetValueOrDefault("signedIdentity"), where + ".signedIdentity") ?? SignedIdentity.Default;
+        var identity = Identity(fields, "signedIdentity", where) ?? SignedIdentity.Default;
         return new PolicyRequirement(RequirementType.SignedBy, keyType, paths, data, identity);
     }
 
-    private static SignedIdentity? Identity(JsonElement element, string where)
+    /// <summary>
+    /// The identity rule in <paramref name="field"/>; null when the field is absent. Present, it must be a valid
+    /// rule: containers/image refuses a <c>null</c> there (no rule type), it does not read it as the default.
+    /// </summary>
+    private static SignedIdentity? Identity(Dictionary<string, JsonElement> fields, string field, string requirement)
     {
-        if (element.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        if (!fields.TryGetValue(field, out var element))
         {
             return null;
+        }
+
+        var where = $"{requirement}.{field}";
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new PolicyException($"{where}: not a JSON object");
         }
 
         var type = TypeOf(element, where);
@@ -187,11 +208,22 @@ public static class PolicyParser
                     throw new PolicyException($"{where}: remapIdentity needs prefix and signedPrefix");
                 }
 
+                foreach (var value in new[] { prefix, signedPrefix })
+                {
+                    if (!IsRemapPrefix(value))
+                    {
+                        throw new PolicyException($"{where}: prefix \"{value}\" is not a host or a repository under a host");
+                    }
+                }
+
                 return new SignedIdentity(SignedIdentityType.RemapIdentity, prefix, signedPrefix);
             default:
                 throw new PolicyException($"{where}: unknown signedIdentity type \"{type}\"");
         }
     }
+
+    /// <summary>containers/image's <c>validateIdentityRemappingPrefix</c>: a host (<c>name[:port]</c>), or a repository name that starts with one.</summary>
+    private static bool IsRemapPrefix(string value) => Domain().IsMatch(value) || (Name().IsMatch(value) && DomainThenSlash().IsMatch(value));
 
     private static string TypeOf(JsonElement element, string where)
     {
@@ -212,7 +244,10 @@ public static class PolicyParser
         _ => throw new PolicyException($"{where} is not a string"),
     };
 
-    /// <summary>The members of an object, refusing duplicates and (when <paramref name="allowed"/> is given) unknown names.</summary>
+    /// <summary>
+    /// The members of an object, refusing anything else (<c>null</c> included: containers/image reads every one of
+    /// these as an object) and, when <paramref name="allowed"/> is given, unknown names.
+    /// </summary>
     private static Dictionary<string, JsonElement> Object(JsonElement element, string where, string[]? allowed)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -228,12 +263,50 @@ public static class PolicyParser
                 throw new PolicyException($"{where}: unknown field \"{member.Name}\"");
             }
 
-            if (!members.TryAdd(member.Name, member.Value))
-            {
-                throw new PolicyException($"{where}: duplicate field \"{member.Name}\"");
-            }
+            members[member.Name] = member.Value;
         }
 
         return members;
     }
+
+    private static void RefuseDuplicates(JsonElement element, string where)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (!seen.Add(member.Name))
+                    {
+                        throw new PolicyException($"{where}: duplicate field \"{member.Name}\"");
+                    }
+
+                    RefuseDuplicates(member.Value, $"{where}.{member.Name}");
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    RefuseDuplicates(item, where);
+                }
+
+                break;
+        }
+    }
+
+    // docker/distribution's reference grammar: a domain (components of letters, digits and inner dashes, dot-joined,
+    // an optional port) and a name (path components of lower-case letters and digits joined by separators).
+    private const string DomainPattern = @"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?";
+    private const string ComponentPattern = @"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*";
+
+    [GeneratedRegex("^" + DomainPattern + "$", RegexOptions.CultureInvariant)]
+    private static partial Regex Domain();
+
+    [GeneratedRegex("^" + DomainPattern + "/", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainThenSlash();
+
+    [GeneratedRegex("^(?:" + DomainPattern + "/)?" + ComponentPattern + "(?:/" + ComponentPattern + ")*$", RegexOptions.CultureInvariant)]
+    private static partial Regex Name();
 }

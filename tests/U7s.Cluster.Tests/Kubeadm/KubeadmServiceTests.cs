@@ -50,7 +50,7 @@ public sealed class KubeadmServiceTests : IDisposable
     {
         await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), _node.Options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
-        var policy = PolicyDocument.Parse(_node.Read(NodePaths.Policy)).WithSigner("registry.local", "/var/sigstore/keys/imagemaker.pgp").Policy;
+        var policy = EditablePolicy.Parse(_node.Read(NodePaths.Policy)).WithSigner("registry.local", "/var/sigstore/keys/imagemaker.pgp").Policy;
         await _node.Writer.WriteAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, default);
         await _node.Writer.WriteAsync(NodePaths.IpForwardSysctl, "net.ipv4.ip_forward = 1\n", FileModes.Mode0644, default);
     }
@@ -159,7 +159,7 @@ public sealed class KubeadmServiceTests : IDisposable
     public async Task Init_AdvertiseIsRegistryAddressAndDefaultAccepts_BothReported()
     {
         await PrepareNodeAsync();
-        var policy = PolicyDocument.Parse(_node.Read(NodePaths.Policy)).WithDefault("insecureAcceptAnything");
+        var policy = EditablePolicy.Parse(_node.Read(NodePaths.Policy)).WithDefault("insecureAcceptAnything");
         await _node.Writer.WriteAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, default);
 
         var e = await Assert.ThrowsAsync<ClusterException>(() =>

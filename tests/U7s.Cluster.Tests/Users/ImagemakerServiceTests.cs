@@ -191,10 +191,10 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
     {
         await Service().RunAsync(Request("imagemaker", "k8s@registry.local/k8s-c10f1"), default);
 
-        var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
+        var policy = EditablePolicy.Parse(_node.Read("/etc/containers/policy.json"));
         Assert.Equal(["registry.local", "registry.local/k8s-c10f1"], policy.DockerScopes());
         Assert.Equal(["/etc/u7s/keys/imagemaker.pgp", "/etc/u7s/keys/k8s.pgp"], policy.KeyPaths());
-        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp", "/var/sigstore/keys/k8s.pgp"], PolicyDocument.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
+        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp", "/var/sigstore/keys/k8s.pgp"], EditablePolicy.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_ScopeWithOtherRequirement_RefusedBeforeAnyAccountOrKey()
     {
-        var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
+        var policy = EditablePolicy.Parse(_node.Read("/etc/containers/policy.json"));
         var edited = policy.ToJson().Replace("\"docker\": {}", "\"docker\": {\"registry.local/open\": [{\"type\": \"insecureAcceptAnything\"}]}", StringComparison.Ordinal);
         await _node.Writer.WriteAsync("/etc/containers/policy.json", edited, U7s.Cluster.Files.FileModes.Mode0644, default);
         var calls = _node.Runner.Calls.Count;

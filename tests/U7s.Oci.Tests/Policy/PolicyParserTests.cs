@@ -81,6 +81,46 @@ public sealed class PolicyParserTests
         Assert.Contains(expected.Replace("neither", "not a reference with a tag or digest"), e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Where the two readers U7s had disagreed (the signature side's parser and the node verbs' validator), the one
+    /// grammar now rules as containers/image does (<c>signature/policy_config.go</c>): a <c>null</c> is never read as
+    /// "not given" for these fields, a key type or keyData nodes cannot use is refused, identity rules are checked.
+    /// </summary>
+    [Theory]
+    // The signature side took these as absent or empty; containers/image (and the validator) refuse them.
+    [InlineData("""{"default":[{"type":"reject"}],"transports":null}""", "transports is not a JSON object")]
+    [InlineData("""{"default":[{"type":"reject"}],"transports":{"docker":null}}""", "transports.docker is not a JSON object")]
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k","signedIdentity":null}]}""", "signedIdentity: not a JSON object")]
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":null}]}""", "keyData is null")]
+    // The validator took these; containers/image (and the signature side) refuse them.
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"gpgkeys","keyPath":"/k"}]}""", "unknown key type \"gpgkeys\"")]
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":"not base64"}]}""", "keyData is not base64")]
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k","signedIdentity":{"type":"exactReference","dockerReference":"r.local/x"}}]}""", "not a reference with a tag or digest")]
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k","signedIdentity":{"type":"exactRepository","dockerRepository":"R.local/X"}}]}""", "not a repository name")]
+    [InlineData("""{"default":[{"type":"signedBaseLayer","baseLayerIdentity":{"type":"matchNothing"}}]}""", "unknown signedIdentity type")]
+    [InlineData("""{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":{"type":"matchRepository","x":1}}]}""", "unknown field \"x\"")]
+    // Both took these; containers/image refuses them.
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":""}]}""", "keyPath is empty")]
+    [InlineData("""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"r.local/NS","signedPrefix":"r.local"}}]}""", "prefix \"r.local/NS\" is not a host")]
+    [InlineData("""{"default":[{"type":"sigstoreSigned","keyPath":"/k","fulcio":{"a":1,"a":2}}]}""", "duplicate field \"a\"")]
+    public void Parse_RulesTheTwoReadersDisagreedOn_AsContainersImage(string json, string expected)
+    {
+        var e = Assert.Throws<PolicyException>(() => PolicyParser.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("r.local", "mirror.example:5000")]
+    [InlineData("r.local/ns", "mirror.example/team/ns")]
+    [InlineData("localhost", "a")]
+    public void Parse_RemapIdentityPrefixes_HostsAndNamesUnderAHost(string prefix, string signedPrefix)
+    {
+        var policy = PolicyParser.Parse(Encoding.UTF8.GetBytes(
+            $$$"""{"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k","signedIdentity":{"type":"remapIdentity","prefix":"{{{prefix}}}","signedPrefix":"{{{signedPrefix}}}"}}]}"""));
+
+        Assert.Equal(new SignedIdentity(SignedIdentityType.RemapIdentity, prefix, signedPrefix), policy.Default[0].Identity);
+    }
+
     [Fact]
     public void Scopes_MostSpecificFirst_PortStrippedForWildcards()
     {

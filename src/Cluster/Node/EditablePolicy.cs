@@ -1,14 +1,16 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using U7s.Oci.Policy;
 
 namespace U7s.Cluster.Node;
 
 /// <summary>
-/// An editable <c>policy.json</c> (SPEC §3.2). Parsed strictly; edits keep every other scope and
-/// requirement as they were; written indented with two spaces and a final newline, like podsec's jq.
+/// A node's <c>policy.json</c> (SPEC §3.2) as root's verbs edit it. Read with the one grammar every part of
+/// U7s uses (<see cref="PolicyParser"/>), then edited as JSON, so every other scope and requirement stays as
+/// written; written indented with two spaces and a final newline, like podsec's jq.
 /// </summary>
-public sealed class PolicyDocument
+public sealed class EditablePolicy
 {
     private static readonly JsonSerializerOptions Output = new()
     {
@@ -18,20 +20,37 @@ public sealed class PolicyDocument
 
     private readonly JsonObject _root;
 
-    private PolicyDocument(JsonObject root) => _root = root;
+    private EditablePolicy(JsonObject root) => _root = root;
 
     /// <summary>The seed of a fresh node: reject everything, no docker scopes yet.</summary>
-    public static PolicyDocument Seed() => new(new JsonObject
+    public static EditablePolicy Seed() => new(new JsonObject
     {
         ["default"] = new JsonArray(Requirement("reject")),
         ["transports"] = new JsonObject { ["docker"] = new JsonObject() },
     });
 
     /// <summary>Parses and strictly validates; throws <see cref="InvalidDataException"/> on any problem.</summary>
-    public static PolicyDocument Parse(string json)
+    public static EditablePolicy Parse(string json)
     {
-        PolicyValidator.Validate(json);
-        return new PolicyDocument(JsonNode.Parse(json)!.AsObject());
+        Validate(json);
+        return new EditablePolicy(JsonNode.Parse(json)!.AsObject());
+    }
+
+    /// <summary>
+    /// Throws <see cref="InvalidDataException"/> naming the first problem when <paramref name="json"/> is not a policy
+    /// containers/image would read (the check of a dated policy file before it goes live).
+    /// </summary>
+    public static void Validate(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            _ = PolicyParser.Parse(System.Text.Encoding.UTF8.GetBytes(json));
+        }
+        catch (PolicyException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 
     /// <summary>True when <c>default</c> is exactly one <c>reject</c> requirement.</summary>
@@ -39,7 +58,7 @@ public sealed class PolicyDocument
         _root["default"] is JsonArray { Count: 1 } list && (string?)list[0]?["type"] == "reject";
 
     /// <summary>Sets <c>default</c> to one requirement of <paramref name="type"/>, keeping the scopes.</summary>
-    public PolicyDocument WithDefault(string type)
+    public EditablePolicy WithDefault(string type)
     {
         var copy = Clone();
         copy._root["default"] = new JsonArray(Requirement(type));
@@ -47,7 +66,7 @@ public sealed class PolicyDocument
     }
 
     /// <summary>Ensures <c>transports.docker</c> exists (the seed's shape) without touching its scopes.</summary>
-    public PolicyDocument WithDockerTransport()
+    public EditablePolicy WithDockerTransport()
     {
         var copy = Clone();
         if (copy._root["transports"] is not JsonObject transports)
@@ -79,7 +98,7 @@ public sealed class PolicyDocument
     /// becomes <c>keyPaths</c>): any of them may sign. A scope with other requirements is refused,
     /// since adding a signer there would change its meaning (AND of requirements).
     /// </summary>
-    public (PolicyDocument Policy, SignerChange Change, IReadOnlyList<string> Others) WithSigner(string scope, string keyPath)
+    public (EditablePolicy Policy, SignerChange Change, IReadOnlyList<string> Others) WithSigner(string scope, string keyPath)
     {
         var copy = WithDockerTransport();
         var docker = copy._root["transports"]!["docker"]!.AsObject();
@@ -132,7 +151,7 @@ public sealed class PolicyDocument
     /// This policy with every <c>keyPath</c> and <c>keyPaths</c> entry (default and every scope of every transport)
     /// replaced by <paramref name="map"/> of it; everything else as it was.
     /// </summary>
-    public PolicyDocument WithKeyPaths(Func<string, string> map)
+    public EditablePolicy WithKeyPaths(Func<string, string> map)
     {
         ArgumentNullException.ThrowIfNull(map);
         var copy = Clone();
@@ -188,5 +207,5 @@ public sealed class PolicyDocument
             ? docker.Where(p => p.Value is JsonArray).Select(p => KeyValuePair.Create(p.Key, p.Value!.AsArray()))
             : [];
 
-    private PolicyDocument Clone() => new(_root.DeepClone().AsObject());
+    private EditablePolicy Clone() => new(_root.DeepClone().AsObject());
 }
