@@ -12,8 +12,8 @@ using U7s.Registry.Http;
 using U7s.Registry.Status;
 using U7s.S3;
 using U7s.S3.Sigstore;
+using U7s.Security.Signers;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
 

@@ -233,7 +233,7 @@ internal static class VerifyCommand
         var keys = new List<byte[]>();
         foreach (var file in Directory.GetFiles(directory, "*.pgp").Order(StringComparer.Ordinal))
         {
-            if (Oci.Auth.TrustedFile.Problem(file, "--trusted-keys") is { } problem)
+            if (Security.Files.TrustedFile.Problem(file, "--trusted-keys") is { } problem)
             {
                 throw new UserException(problem, ExitCodes.Refused);
             }

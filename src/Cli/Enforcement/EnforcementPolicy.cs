@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using U7s.Oci.Auth;
 using U7s.Oci.Policy;
+using U7s.Security.Files;
+using U7s.Security.Signers;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Enforcement;
 

@@ -5,9 +5,9 @@ using U7s.Oci.Policy;
 using U7s.Registry;
 using U7s.Registry.Access;
 using U7s.Registry.Status;
+using U7s.Security.Signers;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Enforcement;
 

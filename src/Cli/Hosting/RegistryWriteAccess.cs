@@ -1,7 +1,8 @@
 using U7s.Oci;
 using U7s.Oci.Policy;
 using U7s.Registry.Auth;
-using U7s.Sigstore.Upload;
+using U7s.Security.Signers;
+using U7s.Security.Writers;
 
 namespace U7s.Cli.Hosting;
 

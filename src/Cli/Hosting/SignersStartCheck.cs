@@ -1,6 +1,6 @@
 using U7s.Oci.Policy;
+using U7s.Security.Signers;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using U7s.Cluster.Files;
-using U7s.Oci.Auth;
+using U7s.Security.Files;
+using U7s.Security.Signers;
 
 namespace U7s.Cluster.Node;
 

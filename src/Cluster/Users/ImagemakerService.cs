@@ -1,7 +1,7 @@
 using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
-using U7s.Oci.Auth;
+using U7s.Security.Signers;
 
 namespace U7s.Cluster.Users;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
-using U7s.Registry.Auth;
+using U7s.Security.Writers;
 
 namespace U7s.Registry.Access;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using U7s.Oci.Auth;
+using U7s.Security.Login;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 

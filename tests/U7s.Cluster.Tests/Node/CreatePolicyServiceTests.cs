@@ -195,7 +195,7 @@ public sealed class CreatePolicyServiceTests : IDisposable
         var served = """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/imagemaker.pgp"}]}}}""";
         File.WriteAllText(_node.Path("/etc/containers/policy.json"), served);
         File.WriteAllText(_node.Path("/var/sigstore/keys/imagemaker.pgp"), "replaced by a group member");
-        File.WriteAllBytes(_node.Path("/etc/u7s/signers.json"), U7s.Oci.Auth.SignersDocument.Create(served, new Dictionary<string, string> { ["imagemaker"] = System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic) }).ToJson());
+        File.WriteAllBytes(_node.Path("/etc/u7s/signers.json"), U7s.Security.Signers.SignersDocument.Create(served, new Dictionary<string, string> { ["imagemaker"] = System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic) }).ToJson());
 
         var report = await Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 

@@ -3,7 +3,6 @@ using U7s.Oci.Policy;
 using U7s.Sigstore.Keys;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Tests.Http;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Tests.Store;
 
