@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using U7s.Native;
 
 namespace U7s.Security.Files;
 
@@ -12,19 +12,8 @@ namespace U7s.Security.Files;
 /// A symlink passes when it passes as a file would (only root could have made it) and what it names passes
 /// too: the dated <c>/etc/containers/policy.json</c> link <c>create-policy</c> writes is such a one.
 /// </summary>
-public static partial class TrustedFile
+public static class TrustedFile
 {
-    private const int AtFdCwd = -100;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
-    private const int Enoent = 2;
-    private const int Enotdir = 20;
-    private const int TypeMask = 0xF000;
-    private const int Regular = 0x8000;
-    private const int Directory = 0x4000;
-    private const int Symlink = 0xA000;
-    private const int Sticky = 0x200;
-    private const int WritableByOthers = 0x12; // 0022: group and world write
     private const int MaxLinks = 8;
 
     /// <summary>A one-line problem naming <paramref name="setting"/>, or null when only root or this process's user can change <paramref name="path"/>.</summary>
@@ -36,14 +25,14 @@ public static partial class TrustedFile
             return $"{setting} '{path}' must be an absolute path";
         }
 
-        return OperatingSystem.IsLinux() ? Problem(Path.GetFullPath(path), setting, GetEuid(), 0) : null;
+        return OperatingSystem.IsLinux() ? Problem(Path.GetFullPath(path), setting, 0) : null;
     }
 
-    private static string? Problem(string full, string setting, uint self, int links)
+    private static string? Problem(string full, string setting, int links)
     {
-        if (Stat(full, follow: false) is { } file)
+        if (FilePaths.StatusOrNull(full, followLinks: false) is { } file)
         {
-            if ((file.Mode & TypeMask) == Symlink)
+            if (file.IsSymbolicLink)
             {
                 if (links >= MaxLinks)
                 {
@@ -52,31 +41,30 @@ public static partial class TrustedFile
 
                 // The link itself must be root's (its directories pass), then what it names is judged the same way.
                 var target = new FileInfo(full).LinkTarget!;
-                return DirectoryProblem(full, setting, self)
-                    ?? Problem(Path.GetFullPath(target, Path.GetDirectoryName(full)!), setting, self, links + 1);
+                return DirectoryProblem(full, setting)
+                    ?? Problem(Path.GetFullPath(target, Path.GetDirectoryName(full)!), setting, links + 1);
             }
 
-            if ((file.Mode & TypeMask) != Regular || !OwnedSafely(file, self) || (file.Mode & WritableByOthers) != 0)
+            if (!file.IsRegularFile || !file.IsOwnedByUs || file.IsWritableByOthers)
             {
                 return $"{setting} '{full}' must be a regular file owned by root (or the service user) and not group- or world-writable (it is {Describe(file)}): fix with chown root: and chmod 644";
             }
         }
 
-        return DirectoryProblem(full, setting, self);
+        return DirectoryProblem(full, setting);
     }
 
-    private static string? DirectoryProblem(string full, string setting, uint self)
+    private static string? DirectoryProblem(string full, string setting)
     {
         var closest = true;
         for (var directory = Path.GetDirectoryName(full); directory is not null; directory = Path.GetDirectoryName(directory))
         {
-            if (Stat(directory, follow: true) is not { } entry)
+            if (FilePaths.StatusOrNull(directory, followLinks: true) is not { } entry)
             {
                 continue;
             }
 
-            var writable = (entry.Mode & WritableByOthers) != 0;
-            if ((entry.Mode & TypeMask) != Directory || !OwnedSafely(entry, self) || (writable && (closest || (entry.Mode & Sticky) == 0)))
+            if (!entry.IsDirectory || !entry.IsOwnedByUs || (entry.IsWritableByOthers && (closest || !entry.IsSticky)))
             {
                 return $"{setting} '{full}': directory '{directory}' must be owned by root (or the service user) and not group- or world-writable (it is {Describe(entry)}), or others could replace the file";
             }
@@ -87,28 +75,5 @@ public static partial class TrustedFile
         return null;
     }
 
-    private static bool OwnedSafely(Entry entry, uint self) => entry.Uid == 0 || entry.Uid == self;
-
-    private static string Describe(Entry entry) => $"uid {entry.Uid}, mode {Convert.ToString(entry.Mode & 0xFFF, 8)}";
-
-    private static unsafe Entry? Stat(string path, bool follow)
-    {
-        var buffer = stackalloc byte[256];
-        if (Statx(AtFdCwd, path, follow ? 0 : AtSymlinkNoFollow, StatxTypeModeUid, buffer) != 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            return errno is Enoent or Enotdir ? null : throw new IOException($"cannot stat '{path}': errno {errno}");
-        }
-
-        // struct statx (linux/stat.h), the same on every architecture: stx_uid at 20, stx_mode (16 bits) at 28.
-        return new Entry(*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
-    }
-
-    private readonly record struct Entry(uint Uid, int Mode);
-
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static unsafe partial int Statx(int directoryFd, string path, int flags, uint mask, byte* buffer);
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEuid();
+    private static string Describe(EntryStatus entry) => $"uid {entry.Uid}, mode {Convert.ToString(entry.Mode & 0xFFF, 8)}";
 }
