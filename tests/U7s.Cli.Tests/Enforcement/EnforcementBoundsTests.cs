@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using U7s.Cli.Enforcement;
 using U7s.Cli.Tests.Support;
 using U7s.Oci;
 using U7s.Security.Signers;
+using U7s.Server.Enforcement;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Store;
 

@@ -1,6 +1,6 @@
 using U7s.Sigstore.Store;
 
-namespace U7s.Cli.Enforcement;
+namespace U7s.Server.Enforcement;
 
 /// <summary>The failures of reading the signature tree (a directory or a bucket) that a verdict reports instead of crashing the request.</summary>
 internal static class SignatureReadFailure

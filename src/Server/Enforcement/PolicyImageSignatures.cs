@@ -7,7 +7,7 @@ using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 
-namespace U7s.Cli.Enforcement;
+namespace U7s.Server.Enforcement;
 
 /// <summary>
 /// <see cref="IImageSignatures"/> over the served signature tree and the enforcement policy, the way a

@@ -2,7 +2,7 @@ using U7s.Oci;
 using U7s.Registry.Manifests;
 using U7s.Sigstore.Manifests;
 
-namespace U7s.Cli.Loading;
+namespace U7s.Server.Storage;
 
 /// <summary>
 /// <see cref="IManifestSource"/> over the registry's own store on this host: the bytes the registry

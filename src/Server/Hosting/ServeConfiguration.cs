@@ -4,7 +4,7 @@ using U7s.S3;
 using U7s.Sigstore;
 using YamlDotNet.RepresentationModel;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// Loads the server options. Sources, lowest first: defaults, the config file (<c>u7s.json</c> or
@@ -31,7 +31,7 @@ internal static class ServeConfiguration
         {
             if (!File.Exists(configFile))
             {
-                throw new UserException($"config file '{configFile}' does not exist");
+                throw new ServerException($"config file '{configFile}' does not exist");
             }
 
             if (configFile.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || configFile.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
@@ -53,7 +53,7 @@ internal static class ServeConfiguration
         }
         catch (Exception e) when (e is FormatException or InvalidDataException)
         {
-            throw new UserException($"config file '{configFile}' is not valid: {e.Message}");
+            throw new ServerException($"config file '{configFile}' is not valid: {e.Message}");
         }
 
         // Sources were added in this order: the file (when given), the environment, the flags.
@@ -69,7 +69,7 @@ internal static class ServeConfiguration
         {
             if (SettingsCheck.FirstProblem(provider, Sections, [StorageKey], describe) is { } problem)
             {
-                throw new UserException(problem);
+                throw new ServerException(problem);
             }
         }
 
@@ -84,7 +84,7 @@ internal static class ServeConfiguration
         }
         catch (InvalidOperationException e)
         {
-            throw new UserException($"configuration is not valid: {e.Message}");
+            throw new ServerException($"configuration is not valid: {e.Message}");
         }
 
         var storage = configuration[StorageKey] ?? Filesystem;
@@ -101,7 +101,7 @@ internal static class ServeConfiguration
 
         if (problems.Count > 0)
         {
-            throw new UserException(string.Join("; ", problems));
+            throw new ServerException(string.Join("; ", problems));
         }
 
         return new ServeSettings(registry, sigstore, useS3 ? s3 : null);
@@ -135,7 +135,7 @@ internal static class ServeConfiguration
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new UserException($"config file '{path}' is not valid YAML: {e.Message}");
+            throw new ServerException($"config file '{path}' is not valid YAML: {e.Message}");
         }
 
         if (stream.Documents.Count > 0)

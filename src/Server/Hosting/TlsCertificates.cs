@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>Loads a server certificate from PEM files at start, with a one-line reason when it cannot.</summary>
 internal static class TlsCertificates
@@ -18,14 +18,14 @@ internal static class TlsCertificates
             var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
             if (!certificate.HasPrivateKey)
             {
-                throw new UserException($"{port} TLS key '{keyPath}' does not hold the private key of '{certificatePath}'");
+                throw new ServerException($"{port} TLS key '{keyPath}' does not hold the private key of '{certificatePath}'");
             }
 
             return certificate;
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException or IOException)
         {
-            throw new UserException($"{port} TLS certificate '{certificatePath}' with key '{keyPath}' cannot be loaded: {e.Message}");
+            throw new ServerException($"{port} TLS certificate '{certificatePath}' with key '{keyPath}' cannot be loaded: {e.Message}");
         }
     }
 }

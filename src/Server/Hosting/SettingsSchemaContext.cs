@@ -3,7 +3,7 @@ using U7s.Registry;
 using U7s.S3;
 using U7s.Sigstore;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// Source-generated shape of the options classes, read by <see cref="SettingsCheck"/>: property names

@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using U7s.Cli.Enforcement;
-using U7s.Cli.Loading;
 using U7s.Oci;
 using U7s.Registry;
 using U7s.Registry.Audit;
@@ -16,12 +14,14 @@ using U7s.Security.Login;
 using U7s.Security.Proxies;
 using U7s.Security.Signers;
 using U7s.Security.Writers;
+using U7s.Server.Enforcement;
+using U7s.Server.Storage;
 using U7s.Sigstore;
 using U7s.Sigstore.Http;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// The one process of <c>u7s serve</c>: two web applications (registry and signature store), each
@@ -70,7 +70,7 @@ internal sealed class ServerHost : IAsyncDisposable
                 .AddSingleton(logins)
                 .AddSingleton(_signers)
                 .AddSingleton<SignerScopes>()
-                .AddSingleton<IWriteAccess>(sp => new RegistryWriteAccess(registry.Auth, sp.GetRequiredService<SignerScopes>())),
+                .AddSingleton<IWriteAccess>(sp => new RegistryWriteAccess(registry.Auth.Writers, registry.Auth.ScopeHost, sp.GetRequiredService<SignerScopes>())),
             configureLogging,
             registryCertificate,
             ProxyProtocol(registry));

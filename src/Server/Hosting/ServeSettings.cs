@@ -2,7 +2,7 @@ using U7s.Registry;
 using U7s.S3;
 using U7s.Sigstore;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// Everything <c>u7s serve</c> and <c>u7s gc</c> are configured with. <see cref="S3"/> is set when
@@ -30,7 +30,7 @@ internal sealed record ServeSettings(RegistryOptions Registry, SigstoreOptions S
         catch (S3StorageException e)
         {
             storage.Dispose();
-            throw new UserException(e.Message, ExitCodes.Unavailable);
+            throw new ServerException(e.Message, ServerErrorKind.Unavailable);
         }
     }
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// Keeps the hosting framework quiet until both ports listen. A start that fails (port in use, no

@@ -2,7 +2,7 @@ using U7s.Oci.Policy;
 using U7s.Security.Signers;
 using U7s.Sigstore.Store;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// Before <c>u7s serve</c> takes requests: the authorization document must be readable and safe
@@ -25,13 +25,13 @@ internal static class SignersStartCheck
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            throw new UserException(e is InvalidDataException ? e.Message : $"cannot read {signers.Description}: {e.Message}");
+            throw new ServerException(e is InvalidDataException ? e.Message : $"cannot read {signers.Description}: {e.Message}");
         }
 
         var named = await SignersInServedPolicyAsync(tree, cancellationToken);
         if (named.Count > 0)
         {
-            throw new UserException(
+            throw new ServerException(
                 $"{signers.Description} does not exist, but the served {SignerScopes.PolicyPath} names signers: push and signing rights now come only from that root-owned file; "
                 + $"write it as root with: u7s create-imagemakeruser {string.Join(' ', named)}{(signers is SignersFile ? string.Empty : " --publish-to s3://<bucket>/<prefix>")}");
         }

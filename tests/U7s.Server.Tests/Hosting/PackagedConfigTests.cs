@@ -1,7 +1,7 @@
 using System.Text.Json;
-using U7s.Cli.Hosting;
+using U7s.Server.Hosting;
 
-namespace U7s.Cli.Tests.Hosting;
+namespace U7s.Server.Tests.Hosting;
 
 /// <summary>The sample config the packages install as <c>/etc/u7s/u7s.yaml</c>: it loads, and it changes nothing.</summary>
 public sealed class PackagedConfigTests

@@ -1,6 +1,6 @@
 using U7s.Oci;
 
-namespace U7s.Cli.Enforcement;
+namespace U7s.Server.Enforcement;
 
 /// <summary>
 /// The audit log as <c>u7s serve</c> shares it between both ports, telling <paramref name="changed"/>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Configuration;
 
-namespace U7s.Cli.Hosting;
+namespace U7s.Server.Hosting;
 
 /// <summary>
 /// Checks every key one settings source sets against the options classes before anything is bound,

@@ -9,7 +9,7 @@ using U7s.Security.Signers;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Store;
 
-namespace U7s.Cli.Enforcement;
+namespace U7s.Server.Enforcement;
 
 /// <summary>
 /// Wires the registry's <see cref="IImageSignatures"/> to the served signature tree and the
@@ -51,7 +51,7 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
         }
         catch (PolicyException e)
         {
-            throw new UserException($"Registry:Enforce:Policy: {e.Message}", ExitCodes.Usage);
+            throw new ServerException($"Registry:Enforce:Policy: {e.Message}");
         }
     }
 

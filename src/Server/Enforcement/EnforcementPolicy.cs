@@ -9,7 +9,7 @@ using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
 
-namespace U7s.Cli.Enforcement;
+namespace U7s.Server.Enforcement;
 
 /// <summary>
 /// The registry's copy of a node policy (<c>Registry:Enforce:Policy</c>), kept current: at most once per

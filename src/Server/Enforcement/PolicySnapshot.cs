@@ -3,7 +3,7 @@ using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
 
-namespace U7s.Cli.Enforcement;
+namespace U7s.Server.Enforcement;
 
 /// <summary>
 /// One loaded state of the enforcement policy: the evaluator, every key the registry knows (the

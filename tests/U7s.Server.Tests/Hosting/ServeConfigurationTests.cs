@@ -1,8 +1,9 @@
-using U7s.Cli.Hosting;
 using U7s.Registry.Access;
+using U7s.Server;
+using U7s.Server.Hosting;
 using U7s.Testing;
 
-namespace U7s.Cli.Tests.Hosting;
+namespace U7s.Server.Tests.Hosting;
 
 public sealed class ServeConfigurationTests : IDisposable
 {
@@ -89,7 +90,7 @@ public sealed class ServeConfigurationTests : IDisposable
     public void BadStorage_IsOneLineError(string key, string value, string expected)
     {
         var flags = new Dictionary<string, string?> { ["Storage"] = "s3", ["S3:Bucket"] = "u7s", [key] = value };
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, flags, NoEnvironment));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, flags, NoEnvironment));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -98,7 +99,7 @@ public sealed class ServeConfigurationTests : IDisposable
     public void UnknownS3Key_IsRefused()
     {
         var flags = new Dictionary<string, string?> { ["Storage"] = "s3", ["S3:Bucket"] = "u7s", ["S3:Buckett"] = "typo" };
-        Assert.Contains("Buckett", Assert.Throws<UserException>(() => ServeConfiguration.Load(null, flags, NoEnvironment)).Message, StringComparison.Ordinal);
+        Assert.Contains("Buckett", Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, flags, NoEnvironment)).Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -109,10 +110,10 @@ public sealed class ServeConfigurationTests : IDisposable
     [InlineData("Registry:MaxManifestBytes", "1000", "4 MiB")]
     public void InvalidValue_IsOneClearMessage(string key, string value, string expected)
     {
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, new Dictionary<string, string?> { [key] = value }, NoEnvironment));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, new Dictionary<string, string?> { [key] = value }, NoEnvironment));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
-        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Equal(ServerErrorKind.Settings, e.Kind);
     }
 
     [Theory]
@@ -128,10 +129,10 @@ public sealed class ServeConfigurationTests : IDisposable
             environment["U7S_REGISTRY__TRUSTEDPROXIES__0"] = trusted;
         }
 
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, environment));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, environment));
 
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
-        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Equal(ServerErrorKind.Settings, e.Kind);
     }
 
     [Fact]
@@ -154,9 +155,9 @@ public sealed class ServeConfigurationTests : IDisposable
     {
         var file = _dir.Combine("u7s.json");
         File.WriteAllText(file, """{"Registry":{"Listne":"127.0.0.1:1"}}""");
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
         Assert.Equal($"{file}: unknown setting Registry:Listne", e.Message);
-        Assert.Equal(ExitCodes.Usage, e.ExitCode);
+        Assert.Equal(ServerErrorKind.Settings, e.Kind);
     }
 
     [Theory]
@@ -173,7 +174,7 @@ public sealed class ServeConfigurationTests : IDisposable
         var file = _dir.Combine(name);
         File.WriteAllText(file, content);
 
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
 
         Assert.Equal($"{file}: {expected}", e.Message);
         Assert.DoesNotContain("Binder", e.Message, StringComparison.Ordinal);
@@ -184,7 +185,7 @@ public sealed class ServeConfigurationTests : IDisposable
     {
         var env = new Dictionary<string, string?> { ["U7S_REGISTRY__FOO"] = "1" };
 
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, env));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, env));
 
         Assert.Equal("environment variable U7S_REGISTRY__FOO: unknown setting REGISTRY:FOO", e.Message);
     }
@@ -196,7 +197,7 @@ public sealed class ServeConfigurationTests : IDisposable
         var env = new Dictionary<string, string?> { ["U7S_AOT_BINARY"] = "artifacts/u7s-0.1.0-linux-amd64/u7s", ["U7S_RELEASE_DIR"] = "artifacts/release", ["U7S_REGISTRY__LISTEN"] = "127.0.0.1:5000" };
         var (registry, _) = ServeConfiguration.Load(null, NoFlags, env);
 
-        var e = Assert.Throws<UserException>(() => ServeConfiguration.Load(null, NoFlags, new Dictionary<string, string?> { ["U7S_S3__BUKET"] = "x" }));
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, new Dictionary<string, string?> { ["U7S_S3__BUKET"] = "x" }));
 
         Assert.Equal("127.0.0.1:5000", registry.Listen);
         Assert.Equal("environment variable U7S_S3__BUKET: unknown setting S3:BUKET", e.Message);
@@ -226,13 +227,13 @@ public sealed class ServeConfigurationTests : IDisposable
     [Fact]
     public void MissingOrBrokenFile_IsRejected()
     {
-        Assert.Throws<UserException>(() => ServeConfiguration.Load(_dir.Combine("absent.json"), NoFlags, NoEnvironment));
+        Assert.Throws<ServerException>(() => ServeConfiguration.Load(_dir.Combine("absent.json"), NoFlags, NoEnvironment));
         var broken = _dir.Combine("broken.yaml");
         File.WriteAllText(broken, "Registry: [unclosed\n");
-        Assert.Throws<UserException>(() => ServeConfiguration.Load(broken, NoFlags, NoEnvironment));
+        Assert.Throws<ServerException>(() => ServeConfiguration.Load(broken, NoFlags, NoEnvironment));
         var brokenJson = _dir.Combine("broken.json");
         File.WriteAllText(brokenJson, "{not json");
-        Assert.Throws<UserException>(() => ServeConfiguration.Load(brokenJson, NoFlags, NoEnvironment));
+        Assert.Throws<ServerException>(() => ServeConfiguration.Load(brokenJson, NoFlags, NoEnvironment));
     }
 
     public void Dispose() => _dir.Dispose();
