@@ -38,7 +38,6 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<UploadQuota>();
         services.TryAddSingleton<ManifestSummaries>();
         services.TryAddSingleton<Access.IImageSignatures, Access.NoImageSignatures>();
-        services.TryAddSingleton<Access.IndexParents>();
         services.TryAddSingleton<Access.ManifestAccessGate>();
         services.TryAddSingleton<Status.StoreChanges>();
         services.TryAddSingleton<Status.StatusCollector>();

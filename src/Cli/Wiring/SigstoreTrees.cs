@@ -19,6 +19,9 @@ internal static class SigstoreTrees
 
     public static bool IsS3(string root) => root.StartsWith(Scheme, StringComparison.Ordinal);
 
+    /// <summary>A bucket's failures, which mean "the store cannot be read" as an <see cref="IOException"/> does for a directory.</summary>
+    public static bool IsStoreFailure(Exception e) => e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException;
+
     /// <summary>A directory root made absolute; an S3 root as given.</summary>
     public static string Normalize(string root) => IsS3(root) ? root : Path.GetFullPath(root);
 

@@ -33,4 +33,21 @@ public sealed record PolicyDocument(
 
         return ("default", Default);
     }
+
+    /// <summary>Every requirement: <c>default</c>, then each scope of each transport.</summary>
+    public IEnumerable<PolicyRequirement> AllRequirements() =>
+        Default.Concat(Transports.Values.SelectMany(scopes => scopes.Values.SelectMany(r => r)));
+
+    /// <summary>This policy with every key path replaced by <paramref name="map"/> of it (e.g. into a staging root); all else as it was.</summary>
+    public PolicyDocument WithKeyPaths(Func<string, string> map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        IReadOnlyList<PolicyRequirement> MapAll(IReadOnlyList<PolicyRequirement> requirements) =>
+            requirements.Select(r => r.KeyPaths is null ? r : r with { KeyPaths = r.KeyPaths.Select(map).ToList() }).ToList();
+        var transports = Transports.ToDictionary(
+            t => t.Key,
+            t => (IReadOnlyDictionary<string, IReadOnlyList<PolicyRequirement>>)t.Value.ToDictionary(s => s.Key, s => MapAll(s.Value), StringComparer.Ordinal),
+            StringComparer.Ordinal);
+        return this with { Default = MapAll(Default), Transports = transports };
+    }
 }

@@ -3,16 +3,18 @@ using System.Security.Cryptography;
 using U7s.Oci;
 using U7s.Oci.Policy;
 using U7s.Registry.Access;
+using U7s.Sigstore.Judging;
+using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
-using U7s.Sigstore.Store;
 
 namespace U7s.Server.Enforcement;
 
 /// <summary>
-/// <see cref="IImageSignatures"/> over the served signature tree and the enforcement policy, the way a
-/// node judges a pull (SPEC §3.2): the image is named <c>&lt;scope host&gt;/&lt;repository&gt;:&lt;tag&gt;</c>
-/// (or <c>@digest</c>), its signatures are the tree's <c>signature-N</c> of the manifest digest.
+/// <see cref="IImageSignatures"/> by the one judge (<see cref="ImageJudge"/>), the way a node judges a pull (SPEC
+/// §3.2): the image is named <c>&lt;scope host&gt;/&lt;repository&gt;:&lt;tag&gt;</c> (or <c>@digest</c>), its
+/// manifest is the registry's own (<paramref name="manifests"/>), and the signatures that count are the served
+/// tree's <c>signature-N</c> of that manifest, or, for an index, of each platform manifest it lists.
 /// <para>
 /// Reports are cached per image and manifest digest with the hash of the signature set they were
 /// made from. A cached report is used as is for <c>recheckAfter</c>; after that, or after
@@ -22,14 +24,16 @@ namespace U7s.Server.Enforcement;
 /// <para>
 /// Signature files are written by imagemakers and by anyone who can write the tree, so reading them is
 /// bounded three ways: no more of a file than the largest signed message that could verify
-/// (<see cref="SignedMessageReader.MaxMessageBytes"/>, about 199 KiB, not the 4 MiB a client may read);
+/// (<see cref="TreeSignatures"/>, about 199 KiB, not the 4 MiB a client may read);
 /// requests for one image that arrive while its report is being made wait for that one instead of
 /// reading again; and at most <see cref="MaxConcurrentReads"/> images are read at a time. Memory for
-/// signatures is then at most <see cref="MaxConcurrentReads"/> × 128 × 199 KiB (about 100 MiB),
-/// however many requests come.
+/// signatures is then at most <see cref="MaxConcurrentReads"/> × 128 × 199 KiB (about 100 MiB) per
+/// manifest that counts, however many requests come.
 /// </para>
 /// </summary>
-internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureStore store, IOpenPgp openPgp, string scopeHost, TimeProvider time, TimeSpan recheckAfter) : IImageSignatures, IDisposable
+internal sealed class PolicyImageSignatures(
+    EnforcementPolicy policy, IManifestSource manifests, ISignatureSource signatures, IOpenPgp openPgp, string scopeHost, TimeProvider time, TimeSpan recheckAfter)
+    : IImageSignatures, IDisposable
 {
     /// <summary>Images whose signatures are read at the same time; others wait their turn.</summary>
     public const int MaxConcurrentReads = 4;
@@ -99,13 +103,20 @@ internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureS
     {
         var (repository, _, digest) = key;
         var now = time.GetTimestamp();
-        List<byte[]> signatures;
+        var reference = Reference.TryParse($"{scopeHost}/{repository}{(tag is { } t ? ":" + t.Value : "@" + digest)}", out var r)
+            ? r
+            : throw new InvalidOperationException($"the scope host '{scopeHost}' does not make a reference with {repository}");
+        var reader = new ImageEvidenceReader(manifests, signatures, SignatureReadFailure.Is);
+        ImageEvidence? evidence;
         await _reads.WaitAsync(CancellationToken.None);
         try
         {
-            signatures = await ReadSignaturesAsync(repository, digest, CancellationToken.None);
+            Interlocked.Increment(ref _signatureReads);
+            // The manifest by its digest (what the registry is about to serve), judged under the reference as read.
+            var manifest = await manifests.GetManifestOrNullAsync(AtDigest(repository, digest), CancellationToken.None);
+            evidence = manifest is null ? null : await reader.ReadAsync(reference, manifest, CancellationToken.None);
         }
-        catch (Exception e) when (SignatureReadFailure.Is(e))
+        catch (Exception e) when (e is ImageJudgeException or ManifestSourceException || SignatureReadFailure.Is(e))
         {
             // Not cached: the next read tries the store again.
             return new SignatureReport(false, true, "-", [$"cannot read the signatures: {e.Message}"], []);
@@ -115,10 +126,16 @@ internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureS
             _reads.Release();
         }
 
-        var setHash = SetHash(signatures);
+        if (evidence is null)
+        {
+            // Deleted since the registry looked it up: nothing to serve, nothing to cache.
+            return new SignatureReport(false, true, "-", [$"the registry has no manifest {digest} in {repository}"], []);
+        }
+
+        var setHash = SetHash(evidence);
         var report = cached is not null && cached.Policy == current && cached.SetHash.AsSpan().SequenceEqual(setHash)
             ? cached.Report
-            : await EvaluateAsync(current, repository, tag, digest, signatures, CancellationToken.None);
+            : await EvaluateAsync(current, reference, evidence, CancellationToken.None);
         if (_entries.Count >= MaxCached)
         {
             _entries.Clear();
@@ -128,56 +145,63 @@ internal sealed class PolicyImageSignatures(EnforcementPolicy policy, SignatureS
         return report;
     }
 
-    private async Task<List<byte[]>> ReadSignaturesAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
+    private async Task<SignatureReport> EvaluateAsync(PolicySnapshot current, Reference reference, ImageEvidence evidence, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _signatureReads);
-        var signatures = new List<byte[]>();
-        await foreach (var signature in store.ListAsync(repository, digest, SignedMessageReader.MaxMessageBytes, cancellationToken))
-        {
-            signatures.Add(signature.Content);
-        }
-
-        return signatures;
-    }
-
-    private async Task<SignatureReport> EvaluateAsync(PolicySnapshot current, RepositoryName repository, Tag? tag, Digest digest, List<byte[]> signatures, CancellationToken cancellationToken)
-    {
-        var reference = Reference.TryParse($"{scopeHost}/{repository}{(tag is { } t ? ":" + t.Value : "@" + digest)}", out var r)
-            ? r
-            : throw new InvalidOperationException($"the scope host '{scopeHost}' does not make a reference with {repository}");
         var evaluator = current.Evaluator;
-        var verdict = await evaluator.EvaluateAsync(reference, digest, signatures, cancellationToken);
-        var checks = await evaluator.CheckEachAsync(reference, digest, signatures, cancellationToken);
+        var verdict = await new ImageJudge(new ImageEvidenceReader(manifests, signatures), evaluator).EvaluateAsync(reference, evidence, cancellationToken);
         var requirements = evaluator.Policy.RequirementsFor(DockerReference.From(reference).WithDefaultTag()).Requirements;
         var requiresSignature = requirements.Any(q => q.Type != RequirementType.InsecureAcceptAnything);
         var verifier = new SignatureVerifier(openPgp, time);
-        var statuses = new List<SignatureStatus>(signatures.Count);
-        for (var i = 0; i < signatures.Count; i++)
+        var statuses = new List<SignatureStatus>();
+        foreach (var level in evidence.Levels)
         {
-            // The policy's own check decides validity; a check against every known key names the signer and the claim even when the policy does not trust the key.
-            var known = current.KnownKeys is null ? null : verifier.Check(signatures[i], current.KnownKeys, digest, _ => true, cancellationToken);
-            var own = checks?[i];
-            var fingerprint = own?.SignerFingerprint ?? known?.SignerFingerprint;
-            var signer = fingerprint is not null && current.UserIds.TryGetValue(fingerprint, out var userId) ? userId : null;
-            var valid = own?.IsAccepted ?? known?.IsAccepted ?? false;
-            var reason = own is not null ? own.Reason : known?.Reason ?? (current.KnownKeys is null ? "no key is known to check it" : null);
-            statuses.Add(new SignatureStatus(i + 1, signer, fingerprint, own?.Identity ?? known?.Identity, valid, valid ? null : reason));
+            var blobs = level.Signatures.Select(s => s.Content ?? []).ToList();
+            var checks = await evaluator.CheckEachAsync(reference, level.Digest, blobs, cancellationToken);
+            for (var i = 0; i < level.Signatures.Count; i++)
+            {
+                var signature = level.Signatures[i];
+                if (signature.Content is null)
+                {
+                    statuses.Add(new SignatureStatus(signature.Index, null, null, null, false, signature.Problem, ManifestOf(evidence, level)));
+                    continue;
+                }
+
+                // The policy's own check decides validity; a check against every known key names the signer and the claim even when the policy does not trust the key.
+                var known = current.KnownKeys is null ? null : verifier.Check(signature.Content, current.KnownKeys, level.Digest, _ => true, cancellationToken);
+                var own = checks?[i];
+                var fingerprint = own?.SignerFingerprint ?? known?.SignerFingerprint;
+                var signer = fingerprint is not null && current.UserIds.TryGetValue(fingerprint, out var userId) ? userId : null;
+                var valid = own?.IsAccepted ?? known?.IsAccepted ?? false;
+                var reason = own is not null ? own.Reason : known?.Reason ?? (current.KnownKeys is null ? "no key is known to check it" : null);
+                statuses.Add(new SignatureStatus(signature.Index, signer, fingerprint, own?.Identity ?? known?.Identity, valid, valid ? null : reason, ManifestOf(evidence, level)));
+            }
         }
 
         return policy.Path is null
             ? SignatureReport.NoPolicy with { Signatures = statuses }
-            : new SignatureReport(verdict.IsAllowed, requiresSignature, verdict.Scope, verdict.Reasons, statuses);
+            : new SignatureReport(verdict.IsAccepted, requiresSignature, verdict.Scope ?? "-", verdict.Reasons, statuses);
     }
 
-    private static byte[] SetHash(List<byte[]> signatures)
+    private Reference AtDigest(RepositoryName repository, Digest digest) =>
+        Reference.TryParse($"{scopeHost}/{repository}@{digest}", out var r) ? r : throw new InvalidOperationException($"the scope host '{scopeHost}' does not make a reference with {repository}");
+
+    /// <summary>For an index, which platform manifest a signature is of (nodes check those); null for a single manifest.</summary>
+    private static string? ManifestOf(ImageEvidence evidence, ManifestSignatures level) => evidence.IsIndex ? level.Digest.ToString() : null;
+
+    private static byte[] SetHash(ImageEvidence evidence)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> length = stackalloc byte[4];
-        foreach (var signature in signatures)
+        foreach (var level in evidence.Levels)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, signature.Length);
-            hash.AppendData(length);
-            hash.AppendData(signature);
+            hash.AppendData(System.Text.Encoding.ASCII.GetBytes(level.Digest.ToString()));
+            foreach (var signature in level.Signatures)
+            {
+                var content = signature.Content ?? [];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(length, signature.Content is null ? -1 : content.Length);
+                hash.AppendData(length);
+                hash.AppendData(content);
+            }
         }
 
         return hash.GetHashAndReset();

@@ -4,8 +4,12 @@ using U7s.Oci;
 using U7s.Oci.Policy;
 using U7s.Registry;
 using U7s.Registry.Access;
+using U7s.Registry.Manifests;
 using U7s.Registry.Status;
 using U7s.Security.Signers;
+using U7s.Server.Storage;
+using U7s.Sigstore.Judging;
+using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Store;
 
@@ -33,6 +37,7 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
     /// <summary>Registers the <see cref="IImageSignatures"/> the registry's gate and status page use.</summary>
     public IServiceCollection Register(IServiceCollection services) =>
         services.AddSingleton(Changes).AddSingleton<IImageSignatures>(sp => _signatures = Create(
+            new LocalManifestSource(sp.GetRequiredService<ManifestService>()),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetService<ILoggerFactory>()?.CreateLogger<EnforcementPolicy>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<EnforcementPolicy>.Instance));
 
@@ -55,11 +60,11 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
         }
     }
 
-    private PolicyImageSignatures Create(TimeProvider time, ILogger<EnforcementPolicy> logger)
+    private PolicyImageSignatures Create(IManifestSource manifests, TimeProvider time, ILogger<EnforcementPolicy> logger)
     {
         var openPgp = new BouncyCastleOpenPgp();
         var enforce = registry.Enforce;
         var policy = new EnforcementPolicy(enforce.Policy, signers, openPgp, time, enforce.RecheckAfter, logger);
-        return new PolicyImageSignatures(policy, new SignatureStore(tree), openPgp, registry.Auth.ScopeHost, time, enforce.RecheckAfter);
+        return new PolicyImageSignatures(policy, manifests, new TreeSignatures(tree, "the signature tree"), openPgp, registry.Auth.ScopeHost, time, enforce.RecheckAfter);
     }
 }

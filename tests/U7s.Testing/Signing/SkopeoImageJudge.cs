@@ -1,19 +1,20 @@
 using System.Text.Json.Nodes;
-using U7s.Loader.Signing;
 using U7s.Oci;
+using U7s.Oci.Policy;
 
 namespace U7s.Testing.Signing;
 
 /// <summary>
-/// A real <see cref="IImageVerifier"/> for tests: pulls the image with skopeo 1.9.3 from the
+/// A real <see cref="IImageJudge"/> for tests: pulls the image with skopeo 1.9.3 from the
 /// registry on <c>registryHostPort</c> under a <c>signedBy</c> policy that trusts only the given
 /// public key, reading signatures from the lookaside tree, with the signed identity
 /// (<c>registry.local/…</c>) remapped onto the test registry's address (INTEROP §5-6).
 /// </summary>
-public sealed class SkopeoPolicyVerifier(string registryHostPort, string publicKeyPath, string lookasideRoot, string workDirectory, string signedHost = "registry.local") : IImageVerifier
+public sealed class SkopeoImageJudge(string registryHostPort, string publicKeyPath, string lookasideRoot, string workDirectory, string signedHost = "registry.local") : IImageJudge
 {
-    async Task<VerificationResult> IImageVerifier.VerifyAsync(Reference reference, Digest manifestDigest, CancellationToken cancellationToken)
+    public async Task<ImageVerdict> JudgeAsync(Reference reference, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reference);
         var dir = Path.Combine(workDirectory, $"verify-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(dir, "rd"));
         var policy = Path.Combine(dir, "policy.json");
@@ -46,11 +47,11 @@ public sealed class SkopeoPolicyVerifier(string registryHostPort, string publicK
         {
             if (result.ExitCode != 0)
             {
-                return VerificationResult.Rejected(result.StandardError.Trim());
+                return new ImageVerdict(null, false, [result.StandardError.Trim()]);
             }
 
             var digest = (await ExternalProcess.RunAsync("skopeo", ["manifest-digest", Path.Combine(dir, "out", "manifest.json")])).EnsureSuccess("skopeo manifest-digest").StandardOutput.Trim();
-            return digest == manifestDigest.ToString() ? VerificationResult.Ok : VerificationResult.Rejected($"pulled {digest}, expected {manifestDigest}");
+            return new ImageVerdict(Digest.Parse(digest), true, []);
         }
         finally
         {
@@ -59,7 +60,7 @@ public sealed class SkopeoPolicyVerifier(string registryHostPort, string publicK
     }
 
     /// <summary>The policy this verifier writes trusts exactly the keys in <c>publicKeyPath</c>: the signer must be one of them.</summary>
-    async Task<string?> IImageVerifier.ProblemBeforeSigningOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken)
+    public async Task<string?> SignerProblemOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken)
     {
         var home = Path.Combine(workDirectory, $"gnupg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(home);
