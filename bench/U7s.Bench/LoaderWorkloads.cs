@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using U7s.Loader.Generator;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.Keys;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;

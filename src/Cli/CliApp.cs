@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using U7s.Cli.Commands;
 using U7s.Cluster;
 using U7s.Oci;
+using U7s.Server;
 
 namespace U7s.Cli;
 
@@ -64,6 +65,11 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
             return e.ExitCode;
+        }
+        catch (ServerException e)
+        {
+            await stderr.WriteLineAsync($"u7s: {TerminalText.Escape(e.Message)}");
+            return e.Kind == ServerErrorKind.Unavailable ? ExitCodes.Unavailable : ExitCodes.Usage;
         }
         catch (ClusterException e)
         {

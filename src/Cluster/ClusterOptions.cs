@@ -32,7 +32,7 @@ public sealed class ClusterOptions
     /// The root-owned authorization file (node path) <c>create-imagemakeruser</c> writes the signers'
     /// scopes and keys to; <c>u7s serve</c> reads push and signing rights from it (<c>Registry:Auth:Signers</c>).
     /// </summary>
-    public string Signers { get; set; } = U7s.Oci.Auth.SignersDocument.DefaultPath;
+    public string Signers { get; set; } = U7s.Security.Signers.SignersDocument.DefaultPath;
 
     /// <summary>The image platform path under the registry (<c>registry.local/k8s-c10f1</c>).</summary>
     public string Platform { get; set; } = "k8s-c10f1";

@@ -17,6 +17,12 @@ public readonly record struct EntryStatus(int Mode, long Length, DateTimeOffset 
     /// <summary>The permission bits (with setuid, setgid and sticky), as <c>chmod</c> sets them.</summary>
     public UnixFileMode Permissions => (UnixFileMode)(Mode & 0xFFF);
 
+    /// <summary>Group or others may write it (0022).</summary>
+    public bool IsWritableByOthers => (Mode & WritableByOthers) != 0;
+
+    /// <summary>The sticky bit: in such a directory only an entry's owner may rename or remove it.</summary>
+    public bool IsSticky => (Mode & Sticky) != 0;
+
     /// <summary>
     /// A regular file everyone may read: the only kind the :81 server serves. Symlinks, FIFOs, sockets and
     /// devices are not regular; a file kept from others (a 0600 secret key, <c>/etc/shadow</c> hard-linked
@@ -29,7 +35,7 @@ public readonly record struct EntryStatus(int Mode, long Length, DateTimeOffset 
     /// of them and not group- or world-writable. Only a symlink inside such a directory may be followed by a
     /// privileged writer; anywhere else someone else may have planted it, or may swap it in at any moment.
     /// </summary>
-    public bool IsTrustedDirectory => IsDirectory && IsOwnedByUs && (Mode & WritableByOthers) == 0;
+    public bool IsTrustedDirectory => IsDirectory && IsOwnedByUs && !IsWritableByOthers;
 
     /// <summary>Owned by root or by the user this process runs as.</summary>
     public bool IsOwnedByUs => Uid == 0 || Uid == Libc.GetEuid();
@@ -39,5 +45,5 @@ public readonly record struct EntryStatus(int Mode, long Length, DateTimeOffset 
     /// it is sticky (<c>/tmp</c>), owned by us, and the entry is ours too (others cannot rename what they do not own).
     /// </summary>
     public bool KeepsEntry(EntryStatus entry) =>
-        IsTrustedDirectory || (IsDirectory && IsOwnedByUs && (Mode & Sticky) != 0 && entry.IsOwnedByUs);
+        IsTrustedDirectory || (IsDirectory && IsOwnedByUs && IsSticky && entry.IsOwnedByUs);
 }

@@ -9,7 +9,9 @@ namespace U7s.Native;
 /// unlike <c>struct stat</c>), <c>readdir64</c>, <c>fchown</c>, <c>fsync</c> of a directory and the inode
 /// flags <c>ioctl</c> (<c>chattr</c>). <c>openat</c>, <c>ioctl</c> and <c>syscall</c> are variadic in C; they
 /// are declared with fixed integer arguments, which the Linux x86-64 and AArch64 calling conventions pass
-/// the same way. Also <c>realpath</c>, for the key store's check that secrets stay outside served trees.
+/// the same way. Also <c>realpath</c>, for the key store's check that secrets stay outside served trees;
+/// <c>flock</c>, the registry's lock between processes; <c>sync_file_range</c>, which starts an upload's
+/// writeback early.
 /// </summary>
 internal static partial class Libc
 {
@@ -18,6 +20,7 @@ internal static partial class Libc
     public const int AtEmptyPath = 0x1000;
 
     public const int ORdOnly = 0;
+    public const int ORdWr = 2;
     public const int OWrOnly = 1;
     public const int OCreat = 0x40;
     public const int OExcl = 0x80;
@@ -53,6 +56,12 @@ internal static partial class Libc
     public const int SIfDir = 0x4000;
     public const int SIfReg = 0x8000;
     public const int SIfLnk = 0xA000;
+
+    public const int LockShared = 1;
+    public const int LockExclusive = 2;
+    public const int LockNonBlocking = 4;
+
+    public const uint SyncFileRangeWrite = 2;
 
     /// <summary><c>FS_IMMUTABLE_FL</c>, the flag <c>chattr +i</c> sets.</summary>
     public const int FsImmutable = 0x10;
@@ -100,6 +109,12 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(SafeFileHandle file, int operation);
+
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    public static partial int SyncFileRange(SafeFileHandle file, long offset, long count, uint flags);
+
     /// <summary><c>readlinkat(2)</c>: the target of the symlink <paramref name="path"/>; null with errno set on failure.</summary>
     public static string? ReadLinkAt(SafeFileHandle directory, string path)
     {
@@ -122,19 +137,24 @@ internal static partial class Libc
     public static EntryStatus? StatX(SafeFileHandle directory, string path, int flags)
     {
         var buffer = default(Statx);
-        if (StatxCall(directory, path, flags, StatxBasicStats, ref buffer) != 0)
-        {
-            return null;
-        }
+        return StatxCall(directory, path, flags, StatxBasicStats, ref buffer) == 0 ? Status(buffer) : null;
+    }
 
-        return new EntryStatus(
+    /// <summary><c>statx(2)</c> of <paramref name="path"/> (absolute, or relative to the working directory); null with errno set on failure.</summary>
+    public static EntryStatus? StatX(string path, int flags)
+    {
+        var buffer = default(Statx);
+        return StatxPathCall(AtFdCwd, path, flags, StatxBasicStats, ref buffer) == 0 ? Status(buffer) : null;
+    }
+
+    private static EntryStatus Status(in Statx buffer) =>
+        new(
             buffer.Mode,
             (long)buffer.Size,
             DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100),
             buffer.Uid,
             buffer.Gid,
             buffer.Links);
-    }
 
     /// <summary>Takes ownership of <paramref name="fd"/>; closedir closes it.</summary>
     [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
@@ -194,6 +214,9 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxCall(SafeFileHandle directory, string path, int flags, uint mask, ref Statx buffer);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxPathCall(int directory, string path, int flags, uint mask, ref Statx buffer);
 
     // Arm, AArch64 and PowerPC have their own O_DIRECTORY/O_NOFOLLOW; x86, x86-64, RISC-V, LoongArch and s390x use asm-generic's.
     private static bool ArmStyleFlags() => RuntimeInformation.ProcessArchitecture switch

@@ -1,6 +1,7 @@
 using U7s.Oci;
 using U7s.Registry.Access;
 using U7s.Registry.Auth;
+using U7s.Security.Proxies;
 
 namespace U7s.Registry;
 

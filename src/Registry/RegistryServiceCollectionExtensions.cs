@@ -1,10 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using U7s.Oci;
-using U7s.Oci.Auth;
 using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
+using U7s.Security.Login;
+using U7s.Security.Writers;
 
 namespace U7s.Registry;
 
@@ -27,7 +28,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<Health.StoreReadiness>();
         services.TryAddSingleton(sp => sp.GetRequiredService<RegistryOptions>().Auth);
         services.TryAddSingleton<ICredentialValidator, NoUsers>();
-        services.TryAddSingleton<Auth.IWriteAccess, Auth.NoWriters>();
+        services.TryAddSingleton<IWriteAccess, NoWriters>();
         services.TryAddSingleton(sp =>
         {
             var auth = sp.GetRequiredService<RegistryOptions>().Auth;
@@ -39,7 +40,6 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<UploadQuota>();
         services.TryAddSingleton<ManifestSummaries>();
         services.TryAddSingleton<Access.IImageSignatures, Access.NoImageSignatures>();
-        services.TryAddSingleton<Access.IndexParents>();
         services.TryAddSingleton<Access.ManifestAccessGate>();
         services.TryAddSingleton<Status.StoreChanges>();
         services.TryAddSingleton<Status.StatusCollector>();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using U7s.Oci.Auth;
+using U7s.Security.Login;
+using U7s.Security.Signers;
 using U7s.Sigstore.Upload;
 using Xunit;
 

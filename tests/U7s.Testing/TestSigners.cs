@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using U7s.Oci.Auth;
+using U7s.Security.Signers;
 
 namespace U7s.Testing;
 

@@ -1,15 +1,16 @@
 using System.CommandLine;
+using U7s.Cli.Wiring;
 using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
-using U7s.Cli.Wiring;
 using U7s.Oci;
-using U7s.Oci.Auth;
 using U7s.S3;
 using U7s.S3.Sigstore;
+using U7s.Security.Files;
+using U7s.Security.Login;
+using U7s.Security.Signers;
 using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using U7s.Cli.Hosting;
 using U7s.Registry;
 using U7s.Registry.Gc;
 using U7s.S3;
+using U7s.Server.Hosting;
 
 namespace U7s.Cli.Commands;
 

@@ -315,9 +315,9 @@ internal static class KubeadmCommand
 
             var writer = new NodeFileWriter(root, environment.Time, environment.Ownership);
             // Without a test double the preflight checks images exactly as this node will pull them.
-            var verifier = environment.ImageVerifier
-                ?? new NodeImageVerifier(http, root, environment.Time, HttpUrl(parse.GetValue(RegistryUrl)), HttpUrl(parse.GetValue(LookasideUrl)));
-            var service = new KubeadmService(writer, new KubeadmPreflight(writer, verifier, options), Runner(environment, parse), environment.Runner, environment.Time);
+            var judge = environment.ImageJudge
+                ?? new NodeImageJudge(http, root, environment.Time, HttpUrl(parse.GetValue(RegistryUrl)), HttpUrl(parse.GetValue(LookasideUrl)));
+            var service = new KubeadmService(writer, new KubeadmPreflight(writer, judge, options), Runner(environment, parse), environment.Runner, environment.Time);
             return (service, options, version!, new ImageTags(pause, etcd, coreDns));
         }
     }

@@ -137,7 +137,7 @@ internal static class LoadSignOciCommand
                 $"loading {Path.GetFileName(archive)} ({ByteSize.Format(new FileInfo(archive).Length)}) into {(dataRoot is null ? registry.ToString() : Path.GetFullPath(dataRoot))}",
                 progress => new ArchiveLoader(sink, signer, verifier, progress).LoadAsync(request, cancellationToken));
             PrintSummary(output, result);
-            var failed = result.Images.Where(i => i.Verification is not { Accepted: true }).ToList();
+            var failed = result.Images.Where(i => i.Verification is not { IsAccepted: true }).ToList();
             if (failed.Count > 0)
             {
                 throw new UserException(
@@ -184,15 +184,15 @@ internal static class LoadSignOciCommand
             image.Signature is { } s ? $"signature-{s.SignatureIndex}{(s.Existing ? " (existing)" : string.Empty)}" : "unsigned",
             image.Verification switch
             {
-                { Accepted: true, Reason: null } => "verified",
-                { Accepted: true } => "accepted, unchecked",
+                { IsAccepted: true, Reason: null } => "verified",
+                { IsAccepted: true } => "accepted, unchecked",
                 _ => "NOT VERIFIED",
             },
         }).ToList();
         LoaderConsole.WriteRows(output, ["Image", "Digest", "Signature", "Verification"], rows);
 
         // An accepted image with a reason was let through without a signature check (insecureAcceptAnything).
-        foreach (var warning in result.Images.Where(i => i.Verification is { Accepted: true, Reason: not null }).Select(i => i.Verification!.Reason!).Distinct(StringComparer.Ordinal))
+        foreach (var warning in result.Images.Where(i => i.Verification is { IsAccepted: true, Reason: not null }).Select(i => i.Verification!.Reason!).Distinct(StringComparer.Ordinal))
         {
             output.WriteLine($"warning: {TerminalText.Escape(warning)}");
         }

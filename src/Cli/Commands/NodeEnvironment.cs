@@ -2,6 +2,7 @@ using U7s.Cluster.Accounts;
 using U7s.Cluster.Kubeadm;
 using U7s.Cluster.Node;
 using U7s.Cluster.Users;
+using U7s.Oci.Policy;
 
 namespace U7s.Cli.Commands;
 
@@ -45,8 +46,8 @@ internal sealed class NodeEnvironment
     /// <summary>Generates or reuses imagemaker signing keys; null means U7s's own key store (<see cref="Wiring.SigstoreSignerKeyProvisioner"/>).</summary>
     public ISignerKeyProvisioner? Signers { get; init; }
 
-    /// <summary>Checks that an image exists and verifies under the node policy; null means the real check (<see cref="Wiring.NodeImageVerifier"/>).</summary>
-    public IImageVerifier? ImageVerifier { get; init; }
+    /// <summary>Judges the images the preflight requires; null means the real judge (<see cref="Wiring.NodeImageJudge"/>): this node's policy and lookaside.</summary>
+    public IImageJudge? ImageJudge { get; init; }
 
     public IKubeadmRunner? Kubeadm { get; init; }
 

@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
-using U7s.Cli.Hosting;
 using U7s.Oci;
+using U7s.S3;
+using U7s.Server.Hosting;
 
 namespace U7s.Cli.Commands;
 

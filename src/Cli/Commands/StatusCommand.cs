@@ -4,16 +4,16 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using U7s.Cli.Enforcement;
-using U7s.Cli.Hosting;
 using U7s.Oci;
 using U7s.Registry;
 using U7s.Registry.Http;
 using U7s.Registry.Status;
 using U7s.S3;
 using U7s.S3.Sigstore;
+using U7s.Security.Signers;
+using U7s.Server.Enforcement;
+using U7s.Server.Hosting;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Commands;
 

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using U7s.Oci;
+using U7s.Oci.Policy;
+using U7s.Sigstore.Judging;
+using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
@@ -8,9 +11,10 @@ using U7s.Sigstore.Store;
 namespace U7s.Cli.Commands;
 
 /// <summary>
-/// <c>u7s verify &lt;image&gt; [--policy FILE]</c>: every stored signature of the manifest the
-/// registry serves (index, signer, identity, digest, ok or why), then the policy verdict. Exits 0
-/// when a trusted signature (with <c>--policy</c>: the policy) accepts the image, 4 when not.
+/// <c>u7s verify &lt;image&gt; [--policy FILE]</c>: every stored signature of each manifest a node checks for the
+/// image (the manifest the registry serves, or each platform manifest of an index): index, signer, identity,
+/// digest, ok or why; then the one judge's verdict under the policy. Exits 0 when a trusted signature accepts each
+/// of those manifests (with <c>--policy</c>: when the policy does), 4 when not.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -73,108 +77,78 @@ internal static class VerifyCommand
             }
         }
 
-        var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
         var trusted = await LoadKeyringsAsync(parse, evaluator?.Policy, pgp, cancellationToken);
         var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
-        var digest = reference.Digest ?? manifest.Digest;
-        var (signatures, location) = await ReadSignaturesAsync(parse, root, reference, digest, cancellationToken);
+        var reader = new ImageEvidenceReader(new HttpManifestSource(Http, parse.GetValue(SignCommand.RegistryUrlOption)), Signatures(parse));
+        ImageEvidence evidence;
+        try
+        {
+            evidence = await reader.ReadAsync(reference, manifest, cancellationToken);
+        }
+        catch (ImageJudgeException e)
+        {
+            throw new UserException(e.Message, ExitCodes.Unavailable);
+        }
 
-        output.WriteLine(signatures.Count == 0
-            ? $"{reference} {digest}: no signature at {location}signature-1"
-            : $"{reference} {digest}: {signatures.Count} signature(s) in {location}");
+        if (evidence.IsIndex)
+        {
+            output.WriteLine($"{reference} {manifest.Digest}: an index of {evidence.Levels.Count} platform manifest(s); nodes check each one's own signatures, never the index's");
+        }
+
         var intended = DockerReference.From(reference).WithDefaultTag();
         var verifier = new SignatureVerifier(pgp, TimeProvider.System);
-        var anyAccepted = false;
-        foreach (var signature in signatures)
+        var everyLevelSigned = evidence.Levels.Count > 0;
+        foreach (var level in evidence.Levels)
         {
-            var check = signature.Content is { } content
-                ? verifier.Check(content, trusted, digest, id => SignedIdentity.Default.Matches(intended, id), cancellationToken)
-                : new SignatureCheck(false, null, null, signature.Problem);
-            anyAccepted |= check.IsAccepted;
-            // Identity and reason quote the signed payload: escaped, a payload cannot write its own "ok" line.
-            output.WriteLine(string.Join(
-                '\t',
-                $"signature-{signature.Index}",
-                TerminalText.Escape(check.SignerFingerprint ?? "-"),
-                TerminalText.Escape(check.Identity ?? "-"),
-                check.ManifestDigest?.ToString() ?? "-",
-                check.IsAccepted ? "ok" : "rejected: " + TerminalText.Escape(check.Reason)));
+            output.WriteLine(level.Signatures.Count == 0
+                ? $"{reference} {level.Digest}: no signature at {level.Location}signature-1"
+                : $"{reference} {level.Digest}: {level.Signatures.Count} signature(s) in {level.Location}");
+            var anyAccepted = false;
+            foreach (var signature in level.Signatures)
+            {
+                var check = signature.Content is { } content
+                    ? verifier.Check(content, trusted, level.Digest, id => SignedIdentity.Default.Matches(intended, id), cancellationToken)
+                    : new SignatureCheck(false, null, null, signature.Problem);
+                anyAccepted |= check.IsAccepted;
+                // Identity and reason quote the signed payload: escaped, a payload cannot write its own "ok" line.
+                output.WriteLine(string.Join(
+                    '\t',
+                    $"signature-{signature.Index}",
+                    TerminalText.Escape(check.SignerFingerprint ?? "-"),
+                    TerminalText.Escape(check.Identity ?? "-"),
+                    check.ManifestDigest?.ToString() ?? "-",
+                    check.IsAccepted ? "ok" : "rejected: " + TerminalText.Escape(check.Reason)));
+            }
+
+            everyLevelSigned &= anyAccepted;
         }
 
         if (evaluator is null)
         {
-            return anyAccepted ? ExitCodes.Success : ExitCodes.Refused;
+            // A node pulls one of the levels and checks its signatures: each must carry a trusted one.
+            return everyLevelSigned ? ExitCodes.Success : ExitCodes.Refused;
         }
 
-        if (signatures.FirstOrDefault(s => s.Content is null) is { } unreadable)
-        {
-            // containers/image fails the whole pull on a signature it cannot read, whatever the others say.
-            output.WriteLine($"policy: rejected: reading signature-{unreadable.Index}: {TerminalText.Escape(unreadable.Problem)}");
-            return ExitCodes.Refused;
-        }
-
-        var verdict = await evaluator.EvaluateAsync(reference, digest, signatures.Select(s => s.Content!).ToList(), cancellationToken);
+        var verdict = await new ImageJudge(reader, evaluator).EvaluateAsync(reference, evidence, cancellationToken);
         output.WriteLine($"policy: {TerminalText.Escape(verdict.ToString())}");
-        if (verdict is { IsAllowed: true, AcceptsAnything: true })
+        if (verdict is { IsAccepted: true, Unchecked: true })
         {
-            parse.InvocationConfiguration.Error.WriteLine($"warning: the policy accepts any image in scope {verdict.Scope} (insecureAcceptAnything); no signature was checked");
+            parse.InvocationConfiguration.Error.WriteLine($"warning: {verdict.Reason}");
         }
 
-        return verdict.IsAllowed ? ExitCodes.Success : ExitCodes.Refused;
+        return verdict.IsAccepted ? ExitCodes.Success : ExitCodes.Refused;
     }
 
-    /// <summary>
-    /// The signatures 1, 2, … as a node reads them (stopping at the first gap), and where they were
-    /// looked for. In the tree, a file larger than containers/image reads is listed with its problem
-    /// rather than ending the command; over HTTP such a file fails the read as it fails a node's pull.
-    /// </summary>
-    private static async Task<(List<ListedSignature> Signatures, string Location)> ReadSignaturesAsync(ParseResult parse, string root, Reference reference, Digest digest, CancellationToken cancellationToken)
+    /// <summary>Where the signatures are read: <c>--lookaside</c> over HTTP as a node reads it, else the tree at <c>--sigstore-root</c>.</summary>
+    private static ISignatureSource Signatures(ParseResult parse)
     {
-        var repository = LookasidePath.RepositoryOf(reference);
-        var relative = SignatureStore.RelativeDirectory(repository, digest) + "/";
-        var signatures = new List<ListedSignature>();
-        try
+        if (parse.GetValue(LookasideOption) is { } lookaside)
         {
-            if (parse.GetValue(LookasideOption) is { } lookaside)
-            {
-                await foreach (var s in new LookasideClient(Http).ListAsync(lookaside, repository, digest, cancellationToken))
-                {
-                    signatures.Add(new ListedSignature(s.Index, s.Content, null));
-                }
-
-                return (signatures, $"{lookaside.ToString().TrimEnd('/')}/{relative}");
-            }
-
-            var tree = Wiring.SigstoreTrees.Open(root);
-            for (var index = 1; index <= SignatureStore.MaxSignatures; index++)
-            {
-                var path = SignatureStore.TreePath(repository, digest, index);
-                try
-                {
-                    if (await tree.ReadAllOrNullAsync(path, SignatureStore.MaxSignatureBytes, cancellationToken) is not { } content)
-                    {
-                        break;
-                    }
-
-                    signatures.Add(new ListedSignature(index, content, null));
-                }
-                catch (InvalidDataException)
-                {
-                    signatures.Add(new ListedSignature(index, null, $"larger than {SignatureStore.MaxSignatureBytes / (1024 * 1024)} MiB, which containers/image refuses to read"));
-                }
-            }
-
-            var directory = $"{SignatureStore.TreeDirectory}/{relative}";
-            return (signatures, tree is FileSystemSigstoreTree files ? files.FullPath(directory.TrimEnd('/')) + "/" : $"{root.TrimEnd('/')}/{directory}");
+            return new LookasideSignatures(new LookasideClient(Http), lookaside);
         }
-        catch (SignatureStoreException e)
-        {
-            throw new UserException(e.Message, ExitCodes.Unavailable);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException)
-        {
-            throw new UserException($"cannot read the signatures: {e.Message}", ExitCodes.Unavailable);
-        }
+
+        var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
+        return new TreeSignatures(Wiring.SigstoreTrees.Open(root), root);
     }
 
     /// <summary>
@@ -232,7 +206,7 @@ internal static class VerifyCommand
         var keys = new List<byte[]>();
         foreach (var file in Directory.GetFiles(directory, "*.pgp").Order(StringComparer.Ordinal))
         {
-            if (Oci.Auth.TrustedFile.Problem(file, "--trusted-keys") is { } problem)
+            if (Security.Files.TrustedFile.Problem(file, "--trusted-keys") is { } problem)
             {
                 throw new UserException(problem, ExitCodes.Refused);
             }
@@ -242,7 +216,4 @@ internal static class VerifyCommand
 
         return keys.Count > 0 ? keys : throw new UserException($"no trusted keys in {directory}, or give --keyring", ExitCodes.Refused);
     }
-
-    /// <summary>One <c>signature-N</c>: its bytes, or why they could not be read.</summary>
-    private sealed record ListedSignature(int Index, byte[]? Content, string? Problem);
 }

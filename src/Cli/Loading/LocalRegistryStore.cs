@@ -4,6 +4,7 @@ using U7s.Registry;
 using U7s.Registry.Blobs;
 using U7s.Registry.Manifests;
 using U7s.Registry.Storage;
+using U7s.Server.Storage;
 using U7s.Sigstore.Manifests;
 
 namespace U7s.Cli.Loading;

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
+using U7s.Oci;
+using U7s.Oci.Policy;
 
 namespace U7s.Cluster.Kubeadm;
 
@@ -8,7 +10,8 @@ namespace U7s.Cluster.Kubeadm;
 /// SPEC §5.5 step 2: every condition a signed-image cluster needs before kubeadm runs, checked
 /// together so the administrator gets the complete list of problems at once (empty = go).
 /// </summary>
-public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifier? verifier, ClusterOptions options)
+/// <param name="judge">Judges each required image as this node's pull would, under this node's policy and lookaside.</param>
+public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageJudge? judge, ClusterOptions options)
 {
     public async Task<IReadOnlyList<string>> CheckAsync(PreflightRequest request, CancellationToken cancellationToken)
     {
@@ -74,10 +77,10 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifie
             return;
         }
 
-        PolicyDocument policy;
+        EditablePolicy policy;
         try
         {
-            policy = PolicyDocument.Parse(text);
+            policy = EditablePolicy.Parse(text);
         }
         catch (InvalidDataException e)
         {
@@ -115,38 +118,46 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageVerifie
 
     private async Task CheckImagesAsync(IReadOnlyList<string> images, List<string> problems, CancellationToken cancellationToken)
     {
-        if (verifier is null)
+        if (judge is null)
         {
             problems.Add("image verification is not configured: cannot prove the required images are present and signed");
             return;
         }
 
-        var policyPath = files.Root.Resolve(NodePaths.Policy);
         foreach (var image in images)
         {
-            ImageVerification result;
+            if (!Reference.TryParse(image, out var reference) || reference.Host is null)
+            {
+                problems.Add($"{image}: not a registry image reference");
+                continue;
+            }
+
+            ImageVerdict verdict;
             try
             {
-                result = await verifier.VerifyAsync(image, policyPath, cancellationToken);
+                verdict = await judge.JudgeAsync(reference, cancellationToken);
             }
-            catch (HttpRequestException e)
+            catch (ImageJudgeException e) when (e.Manifest is null)
             {
                 problems.Add($"{image}: registry unreachable: {e.Message}");
                 continue;
             }
-
-            if (!result.Exists)
+            catch (ImageJudgeException e)
             {
-                problems.Add($"{image}: not in the registry{Detail(result)}");
+                problems.Add($"{image}: signature does not verify under {NodePaths.Policy} ({e.Message})");
+                continue;
             }
-            else if (!result.Verified)
+
+            if (!verdict.Exists)
             {
-                problems.Add($"{image}: signature does not verify under {NodePaths.Policy}{Detail(result)}");
+                problems.Add($"{image}: not in the registry");
+            }
+            else if (!verdict.IsAccepted)
+            {
+                problems.Add($"{image}: signature does not verify under {NodePaths.Policy} ({verdict.Digest}: {verdict.Reason})");
             }
         }
     }
-
-    private static string Detail(ImageVerification result) => result.Problem is null ? string.Empty : $" ({result.Problem})";
 
     [GeneratedRegex(@"(?m)^\s*net\.ipv4\.ip_forward\s*=\s*1\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex IpForward();

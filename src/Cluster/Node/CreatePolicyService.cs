@@ -49,7 +49,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
 
         var report = new List<string>();
         var keys = new TrustedKeys(writer, string.Empty);
-        PolicyDocument policy;
+        EditablePolicy policy;
         IReadOnlyDictionary<string, byte[]> trustedKeys;
         if (request.Role == NodeRole.Node)
         {
@@ -96,7 +96,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
             RemoveUntrusted(policy, report);
         }
 
-        report.Note(await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken));
+        report.Note(await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, EditablePolicy.Validate, cancellationToken));
         if (request.Role == NodeRole.Registry)
         {
             report.Note(await writer.WriteAsync(NodePaths.KeysPolicy, keys.ToServed(policy).ToJson(), FileModes.Mode0644, cancellationToken));
@@ -126,18 +126,18 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
 
     // On the registry node an existing valid policy keeps its signer scopes; default is forced to reject. Key paths
     // into the served keys/ (an older install's) move to the trusted copies, written from the authorization file.
-    private (PolicyDocument Policy, IReadOnlyDictionary<string, byte[]> Keys) LocalPolicy(TrustedKeys keys)
+    private (EditablePolicy Policy, IReadOnlyDictionary<string, byte[]> Keys) LocalPolicy(TrustedKeys keys)
     {
         var existing = writer.ReadOrNull(NodePaths.Policy);
         if (existing is null)
         {
-            return (PolicyDocument.Seed(), new Dictionary<string, byte[]>());
+            return (EditablePolicy.Seed(), new Dictionary<string, byte[]>());
         }
 
-        PolicyDocument policy;
+        EditablePolicy policy;
         try
         {
-            policy = keys.ToTrusted(PolicyDocument.Parse(existing).WithDefault("reject").WithDockerTransport());
+            policy = keys.ToTrusted(EditablePolicy.Parse(existing).WithDefault("reject").WithDockerTransport());
         }
         catch (InvalidDataException e)
         {
@@ -153,7 +153,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
     /// Whether this node takes the downloaded trust: the first time (nothing trusted yet) it does and says which keys,
     /// later only an identical one unless the admin accepts the change; pinned fingerprints always bound it.
     /// </summary>
-    private IEnumerable<string> AcceptTrust(CreatePolicyRequest request, TrustedKeys keys, PolicyDocument served, IReadOnlyDictionary<string, byte[]> downloaded)
+    private IEnumerable<string> AcceptTrust(CreatePolicyRequest request, TrustedKeys keys, EditablePolicy served, IReadOnlyDictionary<string, byte[]> downloaded)
     {
         NodeTrust offered;
         try
@@ -207,16 +207,16 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         return ["trust changed (--accept-new-keys):", .. added, .. removed];
     }
 
-    private static string? Opens(PolicyDocument policy) =>
+    private static string? Opens(EditablePolicy policy) =>
         policy.Requirements().Where(r => (string?)r.Requirement["type"] == "insecureAcceptAnything").Select(r => r.Where).FirstOrDefault();
 
     // What the installed policy trusts through keys in the trusted directory; null when it trusts none there yet.
     private NodeTrust? InstalledTrust(TrustedKeys keys)
     {
-        PolicyDocument installed;
+        EditablePolicy installed;
         try
         {
-            installed = writer.ReadOrNull(NodePaths.Policy) is { } text ? PolicyDocument.Parse(text) : PolicyDocument.Seed();
+            installed = writer.ReadOrNull(NodePaths.Policy) is { } text ? EditablePolicy.Parse(text) : EditablePolicy.Seed();
         }
         catch (InvalidDataException)
         {
@@ -232,7 +232,7 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
     }
 
     // A key no longer named stays out of the trusted directory, which u7s verify reads whole.
-    private void RemoveUntrusted(PolicyDocument policy, List<string> report)
+    private void RemoveUntrusted(EditablePolicy policy, List<string> report)
     {
         var named = policy.KeyPaths().Select(p => Path.GetFileName(p)).ToHashSet(StringComparer.Ordinal);
         foreach (var name in writer.EntriesOrNull(NodePaths.TrustedKeys) ?? [])
@@ -244,13 +244,13 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         }
     }
 
-    private static PolicyDocument ParseRemotePolicy(IReadOnlyList<FetchedFile> fetched)
+    private static EditablePolicy ParseRemotePolicy(IReadOnlyList<FetchedFile> fetched)
     {
         var text = Encoding.UTF8.GetString(fetched.Single(f => f.Name == "policy.json").Content);
-        PolicyDocument policy;
+        EditablePolicy policy;
         try
         {
-            policy = PolicyDocument.Parse(text);
+            policy = EditablePolicy.Parse(text);
         }
         catch (InvalidDataException e)
         {

@@ -31,7 +31,7 @@ public sealed class NodeTrust
     /// file is missing, which trusts no key). Throws <see cref="ClusterException"/> (InvalidInput) for a key file that
     /// holds no public key.
     /// </summary>
-    public static NodeTrust Of(PolicyDocument policy, Func<string, byte[]?> readKey, IKeyInspector inspector)
+    public static NodeTrust Of(EditablePolicy policy, Func<string, byte[]?> readKey, IKeyInspector inspector)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(readKey);

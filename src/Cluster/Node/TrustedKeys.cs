@@ -1,6 +1,7 @@
 using System.Text;
 using U7s.Cluster.Files;
-using U7s.Oci.Auth;
+using U7s.Security.Files;
+using U7s.Security.Signers;
 
 namespace U7s.Cluster.Node;
 
@@ -25,14 +26,14 @@ public sealed class TrustedKeys(NodeFileWriter writer, string pathPrefix)
     public string TrustedPath(string user) => pathPrefix + NodePaths.TrustedKey(user);
 
     /// <summary>The policy as this node uses it: every served key path replaced by the trusted one.</summary>
-    public PolicyDocument ToTrusted(PolicyDocument policy)
+    public EditablePolicy ToTrusted(EditablePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         return policy.WithKeyPaths(k => Swap(k, NodePaths.Keys, NodePaths.TrustedKeys));
     }
 
     /// <summary>The policy as the registry node serves it to other nodes (<c>keys/policy.json</c>): the served key paths.</summary>
-    public PolicyDocument ToServed(PolicyDocument policy)
+    public EditablePolicy ToServed(EditablePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         return policy.WithKeyPaths(k => Swap(k, NodePaths.TrustedKeys, NodePaths.Keys));
@@ -71,7 +72,7 @@ public sealed class TrustedKeys(NodeFileWriter writer, string pathPrefix)
     }
 
     /// <summary>A report line for each trusted key path of <paramref name="policy"/> whose file is not there: signatures by it are refused.</summary>
-    public IEnumerable<string> Missing(PolicyDocument policy)
+    public IEnumerable<string> Missing(EditablePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
         foreach (var keyPath in policy.KeyPaths().Distinct(StringComparer.Ordinal))

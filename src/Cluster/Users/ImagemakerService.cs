@@ -1,7 +1,7 @@
 using U7s.Cluster.Accounts;
 using U7s.Cluster.Files;
 using U7s.Cluster.Node;
-using U7s.Oci.Auth;
+using U7s.Security.Signers;
 
 namespace U7s.Cluster.Users;
 
@@ -38,11 +38,11 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
         }
 
         var keys = new TrustedKeys(writer, options.PathsIncludeRoot ? writer.Root.Path : string.Empty);
-        PolicyDocument policy;
+        EditablePolicy policy;
         try
         {
             // An older install's policy named the served keys/ copies: from now on the trusted ones.
-            policy = keys.ToTrusted(PolicyDocument.Parse(existing));
+            policy = keys.ToTrusted(EditablePolicy.Parse(existing));
         }
         catch (InvalidDataException e)
         {
@@ -93,7 +93,7 @@ public sealed class ImagemakerService(NodeFileWriter writer, SystemAccounts acco
         var served = keys.ToServed(policy).ToJson();
         authorization = SignersDocument.Create(served, authorization!.Keys);
         await keys.InstallAsync(authorization.Keys.ToDictionary(k => $"{k.Key}.pgp", k => System.Text.Encoding.ASCII.GetBytes(k.Value)), report, cancellationToken);
-        var systemChange = await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, PolicyValidator.Validate, cancellationToken);
+        var systemChange = await writer.WriteDatedAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, EditablePolicy.Validate, cancellationToken);
         AddChange(report, systemChange);
         AddChange(report, await writer.WriteBytesAsync(options.Signers, authorization.ToJson(), FileModes.Mode0644, cancellationToken));
         AddChange(report, await writer.WriteAsync(NodePaths.KeysPolicy, served, FileModes.Mode0644, cancellationToken));

@@ -120,7 +120,7 @@ internal sealed partial class ArchiveLoader
             string? problem;
             try
             {
-                problem = await verifier.ProblemBeforeSigningOrNullAsync(image.Target, fingerprint, cancellationToken);
+                problem = await verifier.SignerProblemOrNullAsync(image.Target, fingerprint, cancellationToken);
             }
             catch (Exception e) when (e is not (OperationCanceledException or LoadException))
             {

@@ -1,5 +1,6 @@
 using U7s.Loader.Signing;
 using U7s.Oci;
+using U7s.Oci.Policy;
 
 namespace U7s.Loader.Loading;
 
@@ -153,13 +154,13 @@ internal sealed partial class ArchiveLoader
         {
             var image = images[i];
             var digest = digests[image.Image.Target.ToString()];
-            VerificationResult? verification = null;
+            ImageVerdict? verification = null;
             if (verifier is not null)
             {
                 progress?.Report(new LoadProgress("verifying", 0, 0, image.Image.Target.ToString(), i + 1, images.Count));
                 try
                 {
-                    verification = await verifier.VerifyAsync(image.Image.Target, digest, cancellationToken);
+                    verification = (await verifier.JudgeAsync(image.Image.Target, cancellationToken)).Expecting(digest, image.Image.Target);
                 }
                 catch (Exception e) when (e is not (OperationCanceledException or LoadException))
                 {

@@ -2,6 +2,7 @@ using U7s.Loader.Archive;
 using U7s.Loader.Names;
 using U7s.Loader.Registry;
 using U7s.Loader.Signing;
+using U7s.Oci.Policy;
 
 namespace U7s.Loader.Loading;
 
@@ -15,7 +16,7 @@ namespace U7s.Loader.Loading;
 internal sealed partial class ArchiveLoader(
     IImageSink sink,
     IImageSigner? signer,
-    IImageVerifier? verifier,
+    IImageJudge? verifier,
     IProgress<LoadProgress>? progress = null)
 {
     /// <summary>Blobs up to this size that look like JSON are kept to be parsed as manifests or configs.</summary>

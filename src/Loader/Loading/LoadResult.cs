@@ -1,3 +1,5 @@
+using U7s.Oci.Policy;
+
 namespace U7s.Loader.Loading;
 
 /// <summary>
@@ -14,5 +16,5 @@ internal sealed record LoadResult(
     long BytesSent,
     long ExpandedBytes)
 {
-    public bool AllVerified => Images.All(i => i.Verification is { Accepted: true });
+    public bool AllVerified => Images.All(i => i.Verification is { IsAccepted: true });
 }

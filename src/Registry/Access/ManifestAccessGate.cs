@@ -1,21 +1,21 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
-using U7s.Registry.Auth;
+using U7s.Security.Writers;
 
 namespace U7s.Registry.Access;
 
 /// <summary>
 /// Signature enforcement on manifest reads (<see cref="EnforceOptions"/>). A manifest read by tag or
-/// digest passes when the node policy accepts the image from its own signatures; one read by digest
-/// also passes when an index of the repository that lists it is accepted (clients fetch a platform's
-/// manifest by digest after the index). Otherwise <see cref="EnforceMode.Enforce"/> refuses with
+/// digest passes when the node policy accepts the image as a node's pull would (<see cref="IImageSignatures"/>:
+/// an index by the signatures of its platform manifests, a platform manifest read by digest by its own).
+/// Otherwise <see cref="EnforceMode.Enforce"/> refuses with
 /// 403 DENIED naming what is missing, and <see cref="EnforceMode.Warn"/> serves, logs and counts.
 /// Only manifests are judged: blobs, signatures and keys stay readable, pushes are never blocked, and a
 /// logged-in user who may push to the repository reads its manifests unjudged (to sign what was pushed).
 /// </summary>
 internal sealed partial class ManifestAccessGate(
-    RegistryOptions options, IImageSignatures signatures, IndexParents parents, IWriteAccess writers, RegistryMetrics metrics, TimeProvider time, ILogger<ManifestAccessGate> logger)
+    RegistryOptions options, IImageSignatures signatures, IWriteAccess writers, RegistryMetrics metrics, TimeProvider time, ILogger<ManifestAccessGate> logger)
 {
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
@@ -39,12 +39,6 @@ internal sealed partial class ManifestAccessGate(
         if (report.IsAllowed)
         {
             metrics.ManifestAccess(report.RequiresSignature ? "signed" : "unchecked");
-            return;
-        }
-
-        if (tag is null && await AcceptedIndexOrNullAsync(repository, digest, cancellationToken) is not null)
-        {
-            metrics.ManifestAccess("signed");
             return;
         }
 
@@ -74,19 +68,6 @@ internal sealed partial class ManifestAccessGate(
         }
 
         throw new OciException(OciErrorCode.Denied, message);
-    }
-
-    private async ValueTask<Digest?> AcceptedIndexOrNullAsync(RepositoryName repository, Digest child, CancellationToken cancellationToken)
-    {
-        foreach (var parent in await parents.FindAsync(repository, child, cancellationToken))
-        {
-            if ((await signatures.ReportAsync(repository, null, parent, cancellationToken)).IsAllowed)
-            {
-                return parent;
-            }
-        }
-
-        return null;
     }
 
     // Once a minute per image: a client retrying a refused pull must not flood the log.

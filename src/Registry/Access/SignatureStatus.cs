@@ -9,4 +9,5 @@ namespace U7s.Registry.Access;
 /// <param name="Signer">The signer key's first user id, when the key is known.</param>
 /// <param name="Fingerprint">The signer key's fingerprint, when the key is known.</param>
 /// <param name="Identity">The <c>docker-reference</c> the signature claims, when it could be read.</param>
-public sealed record SignatureStatus(int Index, string? Signer, string? Fingerprint, string? Identity, bool IsValid, string? Reason);
+/// <param name="Manifest">For an index: the platform manifest this signature is of (nodes check those, never the index); null otherwise.</param>
+public sealed record SignatureStatus(int Index, string? Signer, string? Fingerprint, string? Identity, bool IsValid, string? Reason, string? Manifest = null);

@@ -1,4 +1,5 @@
-using U7s.Oci.Auth;
+
+using U7s.Security.Signers;
 
 namespace U7s.Registry.Auth;
 

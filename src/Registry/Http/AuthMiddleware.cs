@@ -2,8 +2,8 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using U7s.Oci;
-using U7s.Oci.Auth;
-using U7s.Registry.Auth;
+using U7s.Security.Login;
+using U7s.Security.Writers;
 
 namespace U7s.Registry.Http;
 

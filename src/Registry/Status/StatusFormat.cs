@@ -40,12 +40,16 @@ public static class StatusFormat
         };
     }
 
-    /// <summary>One line per signature: <c>signature-1 by … for registry.local/app:1: valid</c> or <c>…: invalid: reason</c>.</summary>
+    /// <summary>
+    /// One line per signature: <c>signature-1 by … for registry.local/app:1: valid</c> or <c>…: invalid: reason</c>; of an
+    /// index's platform manifest, <c>signature-1 of sha256:… by …</c>.
+    /// </summary>
     public static string Signature(SignatureStatus signature)
     {
         ArgumentNullException.ThrowIfNull(signature);
         var claim = signature.Identity is null ? string.Empty : $" for {signature.Identity}";
         var verdict = signature.IsValid ? "valid" : $"invalid: {signature.Reason}";
-        return $"signature-{signature.Index} by {Signer(signature)}{claim}: {verdict}";
+        var of = signature.Manifest is null ? string.Empty : $" of {signature.Manifest}";
+        return $"signature-{signature.Index}{of} by {Signer(signature)}{claim}: {verdict}";
     }
 }

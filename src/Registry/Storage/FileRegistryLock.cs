@@ -1,106 +1,71 @@
-using System.Runtime.InteropServices;
+using U7s.Native;
 
 namespace U7s.Registry.Storage;
 
 /// <summary>
-/// <see cref="IRegistryLock"/> as advisory <c>flock</c>s under the data root, visible to every process on
-/// the host. FileStream's own locking is non-blocking and fixed to the share mode, so the descriptors
-/// and the locks are handled directly.
+/// <see cref="IRegistryLock"/> as advisory <c>flock</c>s under the data root (<see cref="AdvisoryLock"/>), visible
+/// to every process on the host.
 /// <para><c>gc.lock</c> is the lock itself: pushes hold it shared, a collection exclusive. flock grants a
 /// shared lock whenever no exclusive one is held, so a steady stream of pushes would starve a collection
 /// waiting for it. <c>gc.gate</c> gives the collection priority: a push passes the gate (shared, released
 /// once it holds the lock), a collection closes it (exclusive, held with the lock), so pushes that arrive
 /// while a collection waits queue behind it.</para>
 /// </summary>
-internal sealed partial class FileRegistryLock(StoragePaths paths) : IRegistryLock
+internal sealed class FileRegistryLock(StoragePaths paths) : IRegistryLock
 {
-    private const int LockShared = 1;
-    private const int LockExclusive = 2;
-    private const int LockNonBlocking = 4;
-    private const int OReadWrite = 2;
-    private const int OCreate = 0x40;
-    private const int OCloseOnExec = 0x80000;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
     public async Task<IAsyncDisposable> EnterSharedAsync(CancellationToken cancellationToken)
     {
-        var gate = await LockAsync("gc.gate", LockShared, cancellationToken);
-        try
-        {
-            return new Held(await LockAsync("gc.lock", LockShared, cancellationToken), -1);
-        }
-        finally
-        {
-            _ = Close(gate);
-        }
+        using var gate = await LockAsync("gc.gate", exclusive: false, cancellationToken);
+        return new Held(await LockAsync("gc.lock", exclusive: false, cancellationToken), null);
     }
 
     public async Task<IAsyncDisposable> EnterExclusiveAsync(CancellationToken cancellationToken)
     {
-        var gate = await LockAsync("gc.gate", LockExclusive, cancellationToken);
+        var gate = await LockAsync("gc.gate", exclusive: true, cancellationToken);
         try
         {
-            return new Held(await LockAsync("gc.lock", LockExclusive, cancellationToken), gate);
+            return new Held(await LockAsync("gc.lock", exclusive: true, cancellationToken), gate);
         }
         catch
         {
-            _ = Close(gate);
+            gate.Dispose();
             throw;
         }
     }
 
-    /// <summary>Opens the file and waits for the lock on it; the descriptor holds the lock until closed.</summary>
-    private async Task<int> LockAsync(string name, int operation, CancellationToken cancellationToken)
+    /// <summary>Opens the file and waits for the lock on it; the lock is held until it is disposed.</summary>
+    private async Task<AdvisoryLock> LockAsync(string name, bool exclusive, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(paths.Root);
-        var path = Path.Combine(paths.Root, name);
-        var fd = Open(path, OReadWrite | OCreate | OCloseOnExec, Convert.ToInt32("644", 8));
-        if (fd < 0)
-        {
-            throw new IOException($"cannot open {path} (errno {Marshal.GetLastPInvokeError()})");
-        }
-
+        var held = AdvisoryLock.Open(Path.Combine(paths.Root, name));
         try
         {
-            while (Flock(fd, operation | LockNonBlocking) != 0)
+            while (!held.TryEnter(exclusive))
             {
                 await Task.Delay(Poll, cancellationToken);
             }
         }
         catch
         {
-            _ = Close(fd);
+            held.Dispose();
             throw;
         }
 
-        return fd;
+        return held;
     }
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags, int mode);
-
-    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int Flock(int fd, int operation);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
-
-    /// <summary>Closing the descriptors releases the locks: the lock first, then the gate (when held).</summary>
-    private sealed class Held(int fd, int gate) : IAsyncDisposable
+    /// <summary>Releasing closes the lock first, then the gate (when held).</summary>
+    private sealed class Held(AdvisoryLock held, AdvisoryLock? gate) : IAsyncDisposable
     {
-        private int _fd = fd;
-        private int _gate = gate;
+        private AdvisoryLock? _held = held;
+        private AdvisoryLock? _gate = gate;
 
         public ValueTask DisposeAsync()
         {
-            foreach (var held in new[] { Interlocked.Exchange(ref _fd, -1), Interlocked.Exchange(ref _gate, -1) })
-            {
-                if (held >= 0)
-                {
-                    _ = Close(held);
-                }
-            }
-
+            Interlocked.Exchange(ref _held, null)?.Dispose();
+            Interlocked.Exchange(ref _gate, null)?.Dispose();
             return ValueTask.CompletedTask;
         }
     }

@@ -1,16 +1,13 @@
-using System.Runtime.InteropServices;
+using U7s.Native;
 
 namespace U7s.Registry.Storage;
 
 /// <summary>
-/// Durability helpers: a rename is only crash-safe once the file's data and then its directory entry
-/// are on disk, and .NET has no API to fsync a directory.
+/// The registry's atomic writes: a temp file, fsynced, renamed into place, and the directory flushed
+/// (<see cref="Durability"/>, the one native binding, does the flushing .NET cannot).
 /// </summary>
-internal static partial class FileSync
+internal static class FileSync
 {
-    private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000;
-
     /// <summary>
     /// Writes <paramref name="content"/> to a temp file in <paramref name="tempDirectory"/> (same filesystem),
     /// fsyncs it and renames it over <paramref name="path"/>. Temp files all go to that one directory, where
@@ -46,28 +43,7 @@ internal static partial class FileSync
     public const string LegacyTempPrefix = ".tmp-";
 
     /// <summary>Flushes a directory's entries (after a create, rename or delete) to disk. Best effort on non-Linux.</summary>
-    public static void FsyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        var fd = Open(directory, ORdOnly | ODirectory);
-        if (fd < 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _ = Fsync(fd);
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
+    public static void FsyncDirectory(string directory) => Durability.FsyncDirectory(directory);
 
     /// <summary>
     /// Asks the kernel to start writing <paramref name="count"/> bytes from <paramref name="offset"/> to disk
@@ -75,39 +51,6 @@ internal static partial class FileSync
     /// commit's fsync with most of its bytes already written back, instead of all of them dirty at once.
     /// Best effort: an optimisation, never needed for correctness.
     /// </summary>
-    public static void StartWriteback(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long count)
-    {
-        if (!OperatingSystem.IsLinux() || handle.IsInvalid)
-        {
-            return;
-        }
-
-        var added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            _ = SyncFileRange((int)handle.DangerousGetHandle(), offset, count, SyncFileRangeWrite);
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
-
-    private const uint SyncFileRangeWrite = 2;
-
-    [LibraryImport("libc", EntryPoint = "sync_file_range")]
-    private static partial int SyncFileRange(int fd, long offset, long count, uint flags);
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
+    public static void StartWriteback(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long count) =>
+        Durability.StartWriteback(handle, offset, count);
 }

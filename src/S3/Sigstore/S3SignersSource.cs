@@ -1,5 +1,4 @@
-using U7s.Oci.Auth;
-using U7s.Sigstore.Upload;
+using U7s.Security.Signers;
 
 namespace U7s.S3.Sigstore;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using U7s.Oci;
-using U7s.Oci.Auth;
+using U7s.Security.Login;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Upload;
 

@@ -1,4 +1,5 @@
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
 

@@ -65,36 +65,6 @@ public sealed class SignatureStore(ISigstoreTree tree)
     }
 
     /// <summary>
-    /// Signatures 1, 2, … in order like <see cref="ListAsync(RepositoryName, Digest, CancellationToken)"/>, but
-    /// never more than <paramref name="maxBytes"/> + 1 bytes of each: a longer file is cut there, unread
-    /// beyond, so a reader that refuses anything longer than <paramref name="maxBytes"/> still sees it is
-    /// too long. What judging one image may hold in memory is then bounded by
-    /// <see cref="MaxSignatures"/> × (<paramref name="maxBytes"/> + 1), not by what others wrote into the tree.
-    /// </summary>
-    public async IAsyncEnumerable<StoredSignature> ListAsync(RepositoryName repository, Digest digest, int maxBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
-        for (var index = 1; index <= MaxSignatures; index++)
-        {
-            await using var file = await Tree.OpenFileOrNullAsync(TreePath(repository, digest, index), cancellationToken);
-            if (file is null)
-            {
-                yield break;
-            }
-
-            var content = new byte[Math.Min(file.Length, (long)maxBytes + 1)];
-            var read = 0;
-            while (read < content.Length && await file.ReadAsync(content.AsMemory(read), cancellationToken) is var n and > 0)
-            {
-                read += n;
-            }
-
-            // Shrunk while we read (someone rewrote it): what is there is what we return.
-            yield return new StoredSignature(index, read == content.Length ? content : content[..read]);
-        }
-    }
-
-    /// <summary>
     /// Stores <paramref name="signature"/> at the first free index with create-if-absent semantics,
     /// retrying the next index when another writer wins. A byte-identical signature already in the
     /// list, or written by a racing writer at an index this one lost, is not written again (its index

@@ -1,8 +1,9 @@
 using System.Text.Unicode;
 using U7s.Oci;
+using U7s.Oci.Policy;
+using U7s.Security.Signers;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
-using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using U7s.Cli.Tests.Support;
 using U7s.Oci;
-using U7s.Sigstore.Upload;
+using U7s.Security.Login;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Commands;

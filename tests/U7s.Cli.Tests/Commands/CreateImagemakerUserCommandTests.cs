@@ -95,13 +95,13 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.True(code == 0, stderr);
         Assert.Contains("bob: registry login added to /etc/u7s/htpasswd", stdout, StringComparison.Ordinal);
         var htpasswd = _root.Combine("etc/u7s/htpasswd");
-        Assert.True(new U7s.Sigstore.Upload.HtpasswdFile(htpasswd).Check("bob", "bob-secret"));
-        Assert.False(new U7s.Sigstore.Upload.HtpasswdFile(htpasswd).Check("bob", "bob-secre"));
+        Assert.True(new U7s.Security.Login.HtpasswdFile(htpasswd).Check("bob", "bob-secret"));
+        Assert.False(new U7s.Security.Login.HtpasswdFile(htpasswd).Check("bob", "bob-secre"));
 
         // The rights come from the authorization file the verb wrote (root-owned, as on a node), not from the served keys/.
         var signers = _root.Combine("etc/u7s/signers.json");
         Assert.Contains("registry.local/k8s-c10f1", File.ReadAllText(signers), StringComparison.Ordinal);
-        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(signers, "signers"));
+        Assert.Null(U7s.Security.Files.TrustedFile.Problem(signers, "signers"));
         var env = new Dictionary<string, string> { ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd, ["U7S_REGISTRY__AUTH__SIGNERS"] = signers };
         await using var server = await U7sProcess.StartAsync(_root.Combine("data"), _root.Combine("var/sigstore"), env);
         using var client = new HttpClient { BaseAddress = server.RegistryUrl };
@@ -148,8 +148,8 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         var policy = await s3.Bucket.ReadAllOrNullAsync("sigstore/keys/policy.json", 1 << 20, default);
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", System.Text.Encoding.UTF8.GetString(policy!), StringComparison.Ordinal);
         Assert.Null(await s3.Bucket.ReadAllOrNullAsync("sigstore/keys/mallory.pgp", 1 << 20, default));
-        var rights = await new U7s.Sigstore.Upload.SignerScopes(new U7s.S3.Sigstore.S3SignersSource(s3.Bucket)).ReadAsync(default);
-        Assert.True(rights.MaySign("imagemaker", new U7s.Sigstore.Policy.DockerReference("registry.local", "k8s-c10f1/pause", "3.9", null)));
+        var rights = await new U7s.Security.Signers.SignerScopes(new U7s.S3.Sigstore.S3SignersSource(s3.Bucket)).ReadAsync(default);
+        Assert.True(rights.MaySign("imagemaker", new U7s.Oci.Policy.DockerReference("registry.local", "k8s-c10f1/pause", "3.9", null)));
     }
 
     [Fact]

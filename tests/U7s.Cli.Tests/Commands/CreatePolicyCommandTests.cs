@@ -1,6 +1,6 @@
 using U7s.Cli.Commands;
-using U7s.Cluster.Files;
 using U7s.Cli.Tests.Support;
+using U7s.Cluster.Files;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Commands;
@@ -114,7 +114,7 @@ public sealed class CreatePolicyCommandTests : IDisposable
         Assert.Equal(SampleKeys.SignerPublic, File.ReadAllBytes(_root.Combine("etc/u7s/keys/imagemaker.pgp")));
         Assert.Equal(["imagemaker.pgp"], Directory.GetFiles(_root.Combine("etc/u7s/keys")).Select(Path.GetFileName));
         Assert.Equal(FileModes.Mode0755, FileModes.Get(_root.Combine("etc/u7s/keys")));
-        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(_root.Combine("etc/u7s/keys/imagemaker.pgp"), "key"));
+        Assert.Null(U7s.Security.Files.TrustedFile.Problem(_root.Combine("etc/u7s/keys/imagemaker.pgp"), "key"));
 
         // Nothing on this node is kept in a directory others can write.
         Assert.False(Directory.Exists(_root.Combine("var/sigstore")));

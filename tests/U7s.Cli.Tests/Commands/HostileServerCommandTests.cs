@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using U7s.Cli.Tests.Support;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.Store;
 
 namespace U7s.Cli.Tests.Commands;
@@ -119,33 +120,34 @@ public sealed class HostileServerCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task PreflightVerifier_EndlessChunkedSignature_IsAProblem_NotReadWhole()
+    public async Task PreflightJudge_EndlessChunkedSignature_FailsTheRead_NotReadWhole()
     {
         await using var hostile = await StartImageServerAsync(h => h.Endless("application/octet-stream", string.Empty, "x", Offered));
         using var http = Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30));
-        var verifier = new Wiring.NodeImageVerifier(http, new U7s.Cluster.Files.NodeRoot(_dir.Path), TimeProvider.System, hostile.BaseAddress, new Uri(hostile.BaseAddress, "/sigstore/"));
+        await WriteNodePolicyAsync();
+        var judge = new Wiring.NodeImageJudge(http, new U7s.Cluster.Files.NodeRoot(_dir.Path), TimeProvider.System, hostile.BaseAddress, new Uri(hostile.BaseAddress, "/sigstore/"));
 
-        var verification = await verifier.VerifyAsync("registry.local/app:v1", await WritePolicyAsync(), default);
+        var e = await Assert.ThrowsAsync<ImageJudgeException>(() => judge.JudgeAsync(Reference.Parse("registry.local/app:v1"), default));
 
-        Assert.True(verification.Exists);
-        Assert.False(verification.Verified);
-        Assert.Contains("larger than 4 MiB", verification.Problem, StringComparison.Ordinal);
+        Assert.Equal(Digest.Compute(Manifest), e.Manifest);
+        Assert.Contains("larger than 4 MiB", e.Message, StringComparison.Ordinal);
         Assert.True(hostile.BytesSent < 32L << 20, $"the server sent {hostile.BytesSent} bytes before the client stopped");
     }
 
     [Fact]
-    public async Task PreflightVerifier_APayloadsIdentity_IsEscapedInItsProblem()
+    public async Task PreflightJudge_APayloadsIdentity_IsEscapedInItsReason()
     {
         var signature = await SampleSignature.Content("registry.local/app:evil\n  - registry.local/app:v1: ok\u001b[2J", Digest.Compute(Manifest)).ReadAsByteArrayAsync();
         await using var hostile = await StartImageServerAsync(_ => context => context.Response.Body.WriteAsync(signature).AsTask());
         using var http = Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30));
-        var verifier = new Wiring.NodeImageVerifier(http, new U7s.Cluster.Files.NodeRoot(_dir.Path), TimeProvider.System, hostile.BaseAddress, new Uri(hostile.BaseAddress, "/sigstore/"));
+        await WriteNodePolicyAsync();
+        var judge = new Wiring.NodeImageJudge(http, new U7s.Cluster.Files.NodeRoot(_dir.Path), TimeProvider.System, hostile.BaseAddress, new Uri(hostile.BaseAddress, "/sigstore/"));
 
-        var verification = await verifier.VerifyAsync("registry.local/app:v1", await WritePolicyAsync(), default);
+        var verdict = await judge.JudgeAsync(Reference.Parse("registry.local/app:v1"), default);
 
-        Assert.False(verification.Verified);
-        Assert.Contains(@"registry.local/app:evil\n  - registry.local/app:v1: ok\x1b[2J", verification.Problem, StringComparison.Ordinal);
-        Assert.DoesNotContain(verification.Problem!, char.IsControl);
+        Assert.False(verdict.IsAccepted);
+        Assert.Contains(@"registry.local/app:evil\n  - registry.local/app:v1: ok\x1b[2J", verdict.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(verdict.Reason!, char.IsControl);
     }
 
     [Fact]
@@ -221,6 +223,14 @@ public sealed class HostileServerCommandTests : IDisposable
         var policy = _dir.Combine("policy.json");
         await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"KEY"}]}}}""".Replace("KEY", key, StringComparison.Ordinal));
         return policy;
+    }
+
+    /// <summary>The policy of <see cref="WritePolicyAsync"/> where the node keeps it, under the test's root.</summary>
+    private async Task WriteNodePolicyAsync()
+    {
+        var policy = await File.ReadAllTextAsync(await WritePolicyAsync());
+        Directory.CreateDirectory(_dir.Combine("etc", "containers"));
+        await File.WriteAllTextAsync(_dir.Combine("etc", "containers", "policy.json"), policy);
     }
 
     private static void AssertOneLine(string stderr, string expected)

@@ -13,7 +13,7 @@ public sealed class KubeadmCommandTests : IDisposable
 
     private readonly TempDirectory _root = new("u7s-kubeadm-root");
     private readonly RecordingProcessRunner _runner = new();
-    private readonly InMemoryImageVerifier _verifier = new();
+    private readonly InMemoryImageJudge _verifier = new();
 
     public void Dispose() => _root.Dispose();
 
@@ -22,7 +22,7 @@ public sealed class KubeadmCommandTests : IDisposable
         Runner = _runner,
         IsPrivileged = () => false,
         Kubeadm = kubeadm,
-        ImageVerifier = _verifier,
+        ImageJudge = _verifier,
     };
 
     private async Task PrepareNodeAsync()
@@ -37,7 +37,7 @@ public sealed class KubeadmCommandTests : IDisposable
         File.WriteAllText(_root.Combine("etc/sysctl.d/90-ipforward.conf"), "net.ipv4.ip_forward = 1\n");
         foreach (var image in new[] { "kube-apiserver:v1.26.3", "kube-controller-manager:v1.26.3", "kube-scheduler:v1.26.3", "kube-proxy:v1.26.3", "pause:3.9", "etcd:3.5.6-0", "coredns:v1.9.3", "flannel:v0.21.4", "flannel-cni-plugin:v1.1.2" })
         {
-            _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = ImageVerification.Ok;
+            _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = InMemoryImageJudge.Accepted;
         }
     }
 
@@ -233,7 +233,7 @@ public sealed class KubeadmCommandTests : IDisposable
     public async Task Join_PreflightOnly_UnsignedImage_Refused()
     {
         await PrepareNodeAsync();
-        _verifier.Images["registry.local/k8s-c10f1/kube-proxy:v1.26.3"] = new ImageVerification(true, false, "no signature");
+        _verifier.Images["registry.local/k8s-c10f1/kube-proxy:v1.26.3"] = InMemoryImageJudge.Refused("no signature");
         var kubeadm = new RecordingKubeadm();
 
         var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)),
@@ -278,7 +278,7 @@ public sealed class KubeadmCommandTests : IDisposable
         await PrepareNodeAsync();
         foreach (var image in new[] { "kube-apiserver:v1.28.15", "kube-controller-manager:v1.28.15", "kube-scheduler:v1.28.15", "kube-proxy:v1.28.15", "etcd:3.5.15-0", "coredns:v1.10.1" })
         {
-            _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = ImageVerification.Ok;
+            _verifier.Images[$"registry.local/k8s-c10f1/{image}"] = InMemoryImageJudge.Accepted;
         }
 
         var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(new RecordingKubeadm())),

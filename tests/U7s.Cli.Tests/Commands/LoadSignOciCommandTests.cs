@@ -106,7 +106,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
         var services = new LoaderServices
         {
             Signer = settings => new GpgImageSigner(keyring, lookaside, settings.Email),
-            Verifier = _ => new SkopeoPolicyVerifier(registry.HostPort, keyring.PublicKeyPath, lookaside, _temp.Path),
+            Verifier = _ => new SkopeoImageJudge(registry.HostPort, keyring.PublicKeyPath, lookaside, _temp.Path),
         };
 
         var (code, output, error) = await CommandHarness.RunAsync(
@@ -137,7 +137,7 @@ public sealed class LoadSignOciCommandTests : IDisposable
         var services = new LoaderServices
         {
             Signer = settings => new GpgImageSigner(keyring, _temp.Combine("www"), settings.Email),
-            Verifier = _ => new SkopeoPolicyVerifier(registry.HostPort, keyring.PublicKeyPath, _temp.Combine("www"), _temp.Path),
+            Verifier = _ => new SkopeoImageJudge(registry.HostPort, keyring.PublicKeyPath, _temp.Combine("www"), _temp.Path),
         };
 
         var (code, _, error) = await CommandHarness.RunAsync(

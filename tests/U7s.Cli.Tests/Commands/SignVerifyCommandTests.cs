@@ -60,7 +60,8 @@ public sealed class SignVerifyCommandTests(SignedPullFixture fixture) : IClassFi
         Assert.Equal(0, listing.ExitCode);
         Assert.Contains("signature-2\t-\t-\t-\trejected: larger than 4 MiB, which containers/image refuses to read\n", listing.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Refused, policy.ExitCode);
-        Assert.EndsWith("policy: rejected: reading signature-2: larger than 4 MiB, which containers/image refuses to read\n", policy.Output, StringComparison.Ordinal);
+        Assert.Contains("policy: rejected (scope ", policy.Output, StringComparison.Ordinal);
+        Assert.EndsWith("): reading signature-2: larger than 4 MiB, which containers/image refuses to read\n", policy.Output, StringComparison.Ordinal);
         Assert.Empty(listing.Error + policy.Error);
     }
 

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using U7s.Cli.Enforcement;
 using U7s.Cli.Tests.Support;
 using U7s.Oci;
+using U7s.Security.Signers;
+using U7s.Server.Enforcement;
+using U7s.Sigstore.Judging;
+using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Tests.Enforcement;
 
@@ -103,7 +105,14 @@ public sealed class EnforcementBoundsTests : IDisposable
         var openPgp = new BouncyCastleOpenPgp();
         var policy = new EnforcementPolicy(await PolicyFileAsync(), signers, openPgp, TimeProvider.System, TimeSpan.FromHours(1), NullLogger.Instance);
         await policy.LoadAsync(CancellationToken.None);
-        return new PolicyImageSignatures(policy, new SignatureStore(tree), openPgp, "registry.local", TimeProvider.System, TimeSpan.FromHours(1));
+        return new PolicyImageSignatures(policy, new OneManifest(), new TreeSignatures(tree, "tree"), openPgp, "registry.local", TimeProvider.System, TimeSpan.FromHours(1));
+    }
+
+    /// <summary>The registry's store as the judge sees it: one image manifest, <see cref="Image"/>.</summary>
+    private sealed class OneManifest : IManifestSource
+    {
+        public Task<FetchedManifest?> GetManifestOrNullAsync(Reference reference, CancellationToken cancellationToken) =>
+            Task.FromResult(reference.Digest == Image ? new FetchedManifest("the image"u8.ToArray(), MediaTypes.OciManifest, Image) : null);
     }
 
     /// <summary>The real OpenPGP implementation, counting how often key data is parsed.</summary>

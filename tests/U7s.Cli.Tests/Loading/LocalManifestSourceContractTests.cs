@@ -2,7 +2,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using U7s.Cli.Loading;
+using U7s.Server.Storage;
 using U7s.Oci;
 using U7s.Registry;
 using U7s.Registry.Manifests;

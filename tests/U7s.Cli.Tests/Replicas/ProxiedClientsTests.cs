@@ -1,12 +1,12 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using U7s.Cli.Tests.Support;
 using U7s.Cluster.Haproxy;
 using U7s.Oci;
-using U7s.Sigstore.Upload;
+using U7s.Security.Login;
 using U7s.Testing;
 
 namespace U7s.Cli.Tests.Replicas;

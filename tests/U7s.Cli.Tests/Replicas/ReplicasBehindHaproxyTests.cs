@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using U7s.Cli.Tests.Support;
 using U7s.Cluster.Haproxy;
 using U7s.Oci;
-using U7s.Cli.Tests.Support;
-using U7s.Sigstore.Upload;
+using U7s.Security.Login;
 using U7s.Testing;
 using Xunit.Abstractions;
 
@@ -29,7 +29,7 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
 
         // What create-imagemakeruser --publish-to writes: bob's rights for the replicas, his key and the policy for nodes.
         var signers = TestSigners.Write(_dir.Combine("signers.json"), TestSigners.Policy(("registry.local/app", "bob")), ("bob", SampleKeys.SignerPublic));
-        await s3.Bucket.PutAsync(U7s.Oci.Auth.SignersDocument.S3Key, await File.ReadAllBytesAsync(signers), default);
+        await s3.Bucket.PutAsync(U7s.Security.Signers.SignersDocument.S3Key, await File.ReadAllBytesAsync(signers), default);
         await s3.Bucket.PutAsync("sigstore/keys/bob.pgp", SampleKeys.SignerPublic, default);
         var htpasswd = _dir.Combine("htpasswd");
         new HtpasswdFile(htpasswd).Set("bob", "pw");

@@ -1,17 +1,17 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
-using U7s.Cli.Hosting;
 using U7s.Oci;
-using U7s.Oci.Auth;
 using U7s.Registry;
 using U7s.Registry.Access;
 using U7s.S3;
+using U7s.Security.Login;
+using U7s.Security.Signers;
+using U7s.Server.Hosting;
 using U7s.Sigstore;
 using U7s.Sigstore.Keys;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Cli.Tests.Support;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using U7s.Cluster.Files;
 using U7s.Cluster.Kubeadm;
 using U7s.Cluster.Node;
+using U7s.Oci.Policy;
 using U7s.Cluster.Tests.Support;
 using U7s.Testing;
 
@@ -33,14 +34,14 @@ public sealed class KubeadmServiceTests : IDisposable
     private static readonly FlannelImages Flannel = new("registry.local/k8s-c10f1/flannel:v0.19.2", "registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0");
 
     private readonly NodeFixture _node = new();
-    private readonly InMemoryImageVerifier _verifier = new();
+    private readonly InMemoryImageJudge _verifier = new();
 
     public KubeadmServiceTests()
     {
         var settings = KubeadmConfigRendererTests.Init();
         foreach (var image in KubeadmImages.Required(settings.ImageRepository, settings.KubernetesVersion, settings.Tags))
         {
-            _verifier.Images[image] = ImageVerification.Ok;
+            _verifier.Images[image] = InMemoryImageJudge.Accepted;
         }
     }
 
@@ -50,18 +51,18 @@ public sealed class KubeadmServiceTests : IDisposable
     {
         await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), _node.Options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
-        var policy = PolicyDocument.Parse(_node.Read(NodePaths.Policy)).WithSigner("registry.local", "/var/sigstore/keys/imagemaker.pgp").Policy;
+        var policy = EditablePolicy.Parse(_node.Read(NodePaths.Policy)).WithSigner("registry.local", "/var/sigstore/keys/imagemaker.pgp").Policy;
         await _node.Writer.WriteAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, default);
         await _node.Writer.WriteAsync(NodePaths.IpForwardSysctl, "net.ipv4.ip_forward = 1\n", FileModes.Mode0644, default);
     }
 
     private void TrustFlannel()
     {
-        _verifier.Images[Flannel.Flannel] = ImageVerification.Ok;
-        _verifier.Images[Flannel.CniPlugin] = ImageVerification.Ok;
+        _verifier.Images[Flannel.Flannel] = InMemoryImageJudge.Accepted;
+        _verifier.Images[Flannel.CniPlugin] = InMemoryImageJudge.Accepted;
     }
 
-    private KubeadmService Service(IKubeadmRunner kubeadm, IImageVerifier? verifier = null) =>
+    private KubeadmService Service(IKubeadmRunner kubeadm, IImageJudge? verifier = null) =>
         new(_node.Writer, new KubeadmPreflight(_node.Writer, verifier ?? _verifier, _node.Options), kubeadm, _node.Runner, _node.Time);
 
     [Fact]
@@ -87,8 +88,7 @@ public sealed class KubeadmServiceTests : IDisposable
         Assert.Equal(_node.Time.GetUtcNow().AddHours(2), stored.RootElement.GetProperty("certificateKeyExpires").GetDateTimeOffset());
         Assert.Contains($"worker join:        u7s kubeadm join 192.168.122.90:8443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash {Hash}", report);
         Assert.DoesNotContain(report, l => l.Contains(Key, StringComparison.Ordinal));
-        Assert.All(_verifier.PolicyPaths, p => Assert.Equal(_node.Path(NodePaths.Policy), p));
-        Assert.Equal(7, _verifier.PolicyPaths.Count);
+        Assert.Equal(7, _verifier.Judged.Count);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class KubeadmServiceTests : IDisposable
     public async Task Init_BareNode_RefusesWithEveryProblemAndRunsNothing()
     {
         Directory.CreateDirectory(_node.Path("/var/lib/etcd/member"));
-        _verifier.Images["registry.local/k8s-c10f1/etcd:3.5.6-0"] = new ImageVerification(true, false, "Signature by key 0123 is not accepted");
+        _verifier.Images["registry.local/k8s-c10f1/etcd:3.5.6-0"] = InMemoryImageJudge.Refused("Signature by key 0123 is not accepted");
         _verifier.Images.Remove("registry.local/k8s-c10f1/coredns:v1.9.3");
         var kubeadm = new RecordingKubeadm(InitOutput);
 
@@ -138,17 +138,17 @@ public sealed class KubeadmServiceTests : IDisposable
             Service(kubeadm).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions { Flannel = Flannel }, default));
 
         Assert.Equal(ClusterErrorKind.Refused, e.Kind);
-        Assert.Equal("""
+        Assert.Equal($"""
             preflight found 9 problem(s), kubeadm was not run:
               - /etc/hosts does not map registry.local and sigstore.local: run u7s create-policy
               - /etc/containers/policy.json does not exist: run u7s create-policy
               - CRI-O pause_image is not set, expected registry.local/k8s-c10f1/pause:3.9: run u7s create-policy
               - /etc/sysctl.d/90-ipforward.conf does not set net.ipv4.ip_forward = 1
               - etcd data directory /var/lib/etcd is not empty (an earlier cluster?): pass --wipe-etcd-data to delete it
-              - registry.local/k8s-c10f1/etcd:3.5.6-0: signature does not verify under /etc/containers/policy.json (Signature by key 0123 is not accepted)
-              - registry.local/k8s-c10f1/coredns:v1.9.3: not in the registry (manifest unknown)
-              - registry.local/k8s-c10f1/flannel:v0.19.2: not in the registry (manifest unknown)
-              - registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0: not in the registry (manifest unknown)
+              - registry.local/k8s-c10f1/etcd:3.5.6-0: signature does not verify under /etc/containers/policy.json ({InMemoryImageJudge.SomeDigest}: Signature by key 0123 is not accepted)
+              - registry.local/k8s-c10f1/coredns:v1.9.3: not in the registry
+              - registry.local/k8s-c10f1/flannel:v0.19.2: not in the registry
+              - registry.local/k8s-c10f1/flannel-cni-plugin:v1.2.0: not in the registry
             """, e.Message);
         Assert.Empty(kubeadm.Calls);
         Assert.False(File.Exists(_node.Path(KubeadmService.InitConfigPath)));
@@ -159,7 +159,7 @@ public sealed class KubeadmServiceTests : IDisposable
     public async Task Init_AdvertiseIsRegistryAddressAndDefaultAccepts_BothReported()
     {
         await PrepareNodeAsync();
-        var policy = PolicyDocument.Parse(_node.Read(NodePaths.Policy)).WithDefault("insecureAcceptAnything");
+        var policy = EditablePolicy.Parse(_node.Read(NodePaths.Policy)).WithDefault("insecureAcceptAnything");
         await _node.Writer.WriteAsync(NodePaths.Policy, policy.ToJson(), FileModes.Mode0644, default);
 
         var e = await Assert.ThrowsAsync<ClusterException>(() =>

@@ -176,10 +176,10 @@ public sealed class CreatePolicyServiceTests : IDisposable
         var report = await Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
         // The node trusts the root-owned copy only; with no authorization file to write it from, it says so.
-        var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
+        var policy = EditablePolicy.Parse(_node.Read("/etc/containers/policy.json"));
         Assert.True(policy.DefaultIsReject);
         Assert.Equal(["/etc/u7s/keys/imagemaker.pgp"], policy.KeyPaths());
-        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp"], PolicyDocument.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
+        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp"], EditablePolicy.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
         Assert.Contains(report, l => l.StartsWith("WARNING: the policy trusts /etc/u7s/keys/imagemaker.pgp, which does not exist", StringComparison.Ordinal));
         Assert.False(File.Exists(_node.Path("/etc/u7s/keys/imagemaker.pgp")));
         Assert.Single(Directory.GetFiles(_node.Path("/etc/containers"), "policy_*"), p => File.ReadAllText(p).Contains("insecureAcceptAnything", StringComparison.Ordinal));
@@ -195,11 +195,11 @@ public sealed class CreatePolicyServiceTests : IDisposable
         var served = """{"default":[{"type":"reject"}],"transports":{"docker":{"registry.local":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/var/sigstore/keys/imagemaker.pgp"}]}}}""";
         File.WriteAllText(_node.Path("/etc/containers/policy.json"), served);
         File.WriteAllText(_node.Path("/var/sigstore/keys/imagemaker.pgp"), "replaced by a group member");
-        File.WriteAllBytes(_node.Path("/etc/u7s/signers.json"), U7s.Oci.Auth.SignersDocument.Create(served, new Dictionary<string, string> { ["imagemaker"] = System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic) }).ToJson());
+        File.WriteAllBytes(_node.Path("/etc/u7s/signers.json"), U7s.Security.Signers.SignersDocument.Create(served, new Dictionary<string, string> { ["imagemaker"] = System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic) }).ToJson());
 
         var report = await Service().RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
-        Assert.Equal(["/etc/u7s/keys/imagemaker.pgp"], PolicyDocument.Parse(_node.Read("/etc/containers/policy.json")).KeyPaths());
+        Assert.Equal(["/etc/u7s/keys/imagemaker.pgp"], EditablePolicy.Parse(_node.Read("/etc/containers/policy.json")).KeyPaths());
         Assert.Equal(System.Text.Encoding.ASCII.GetString(SampleKeys.SignerPublic), _node.Read("/etc/u7s/keys/imagemaker.pgp"));
         Assert.Contains("/etc/u7s/keys/imagemaker.pgp: created", report);
         Assert.DoesNotContain(report, l => l.StartsWith("WARNING", StringComparison.Ordinal));

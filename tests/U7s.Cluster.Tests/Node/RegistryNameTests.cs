@@ -51,7 +51,7 @@ public sealed class RegistryNameTests : IDisposable
         await new CreatePolicyService(_node.Writer, _node.Accounts, new KeyFetcher(new HttpClient()), new PgpKeyInspector(), options)
             .RunAsync(new CreatePolicyRequest("192.168.122.70", NodeRole.Registry), default);
 
-        var verifier = new InMemoryImageVerifier();
+        var verifier = new InMemoryImageJudge();
         var problems = await new KubeadmPreflight(_node.Writer, verifier, options)
             .CheckAsync(new PreflightRequest([], options.PauseImage, "192.168.122.80", null, false), default);
 

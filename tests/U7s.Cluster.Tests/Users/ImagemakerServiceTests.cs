@@ -84,7 +84,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
         // The trusted copy is the same key, in a directory only root can change.
         Assert.Equal(_node.Read("/var/sigstore/keys/imagemaker.pgp"), _node.Read("/etc/u7s/keys/imagemaker.pgp"));
         Assert.Equal(U7s.Cluster.Files.FileModes.Mode0755, _node.Mode("/etc/u7s/keys"));
-        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(_node.Path("/etc/u7s/keys/imagemaker.pgp"), "key"));
+        Assert.Null(U7s.Security.Files.TrustedFile.Problem(_node.Path("/etc/u7s/keys/imagemaker.pgp"), "key"));
 
         // The published key is exactly the one generated for that e-mail.
         var fingerprint = Assert.Single(await _gpg.FindAsync("imagemaker@example.test"));
@@ -105,13 +105,13 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
 
         var report = await Service().RunAsync(Request("second@registry.local/k8s-c10f1"), default);
 
-        var signers = U7s.Oci.Auth.SignersDocument.Parse(File.ReadAllBytes(_node.Path("/etc/u7s/signers.json")));
+        var signers = U7s.Security.Signers.SignersDocument.Parse(File.ReadAllBytes(_node.Path("/etc/u7s/signers.json")));
         Assert.Equal(["imagemaker", "second"], signers.Keys.Keys);
         Assert.Equal(imagemakerKey, signers.Keys["imagemaker"]);
         Assert.Equal(_node.Read("/var/sigstore/keys/second.pgp"), signers.Keys["second"]);
         Assert.Contains("registry.local/k8s-c10f1", signers.PolicyJson, StringComparison.Ordinal);
         Assert.Equal(U7s.Cluster.Files.FileModes.Mode0644, _node.Mode("/etc/u7s/signers.json"));
-        Assert.Null(U7s.Oci.Auth.TrustedFile.Problem(_node.Path("/etc/u7s/signers.json"), "signers"));
+        Assert.Null(U7s.Security.Files.TrustedFile.Problem(_node.Path("/etc/u7s/signers.json"), "signers"));
         Assert.Contains(report, l => l.Contains("/etc/u7s/signers.json", StringComparison.Ordinal));
     }
 
@@ -191,10 +191,10 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
     {
         await Service().RunAsync(Request("imagemaker", "k8s@registry.local/k8s-c10f1"), default);
 
-        var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
+        var policy = EditablePolicy.Parse(_node.Read("/etc/containers/policy.json"));
         Assert.Equal(["registry.local", "registry.local/k8s-c10f1"], policy.DockerScopes());
         Assert.Equal(["/etc/u7s/keys/imagemaker.pgp", "/etc/u7s/keys/k8s.pgp"], policy.KeyPaths());
-        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp", "/var/sigstore/keys/k8s.pgp"], PolicyDocument.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
+        Assert.Equal(["/var/sigstore/keys/imagemaker.pgp", "/var/sigstore/keys/k8s.pgp"], EditablePolicy.Parse(_node.Read("/var/sigstore/keys/policy.json")).KeyPaths());
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class ImagemakerServiceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_ScopeWithOtherRequirement_RefusedBeforeAnyAccountOrKey()
     {
-        var policy = PolicyDocument.Parse(_node.Read("/etc/containers/policy.json"));
+        var policy = EditablePolicy.Parse(_node.Read("/etc/containers/policy.json"));
         var edited = policy.ToJson().Replace("\"docker\": {}", "\"docker\": {\"registry.local/open\": [{\"type\": \"insecureAcceptAnything\"}]}", StringComparison.Ordinal);
         await _node.Writer.WriteAsync("/etc/containers/policy.json", edited, U7s.Cluster.Files.FileModes.Mode0644, default);
         var calls = _node.Runner.Calls.Count;

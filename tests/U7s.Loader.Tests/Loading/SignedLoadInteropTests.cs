@@ -27,7 +27,7 @@ public sealed class SignedLoadInteropTests(DockerRegistry registry) : IClassFixt
         registry.EnsureStarted();
         var lookaside = _temp.Combine("www");
         IImageSigner signer = new GpgImageSigner(keyring, lookaside);
-        var verifier = new SkopeoPolicyVerifier(registry.HostPort, keyring.PublicKeyPath, lookaside, _temp.Path);
+        var verifier = new SkopeoImageJudge(registry.HostPort, keyring.PublicKeyPath, lookaside, _temp.Path);
         var loader = new ArchiveLoader(new RegistryHttpSink(registry.Client), signer, verifier);
         var request = new LoadRequest { ArchivePath = archive.Path, Architecture = "amd64", Names = NameMapper.Create(null, "k8s-c10f1", null) };
 
@@ -50,8 +50,8 @@ public sealed class SignedLoadInteropTests(DockerRegistry registry) : IClassFixt
         // The verification pass is real: without the signature the same image is rejected.
         var pause = first.Images[0];
         File.Delete(Path.Combine(lookaside, "sigstore", $"{pause.Image.Repository}@sha256={pause.Digest.Hex}", "signature-1"));
-        var rejected = await ((IImageVerifier)verifier).VerifyAsync(pause.Image.Target, pause.Digest, CancellationToken.None);
-        Assert.False(rejected.Accepted);
+        var rejected = await verifier.JudgeAsync(pause.Image.Target, CancellationToken.None);
+        Assert.False(rejected.IsAccepted);
         Assert.Contains("signature", rejected.Reason, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -1,15 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Security;
 using U7s.Oci;
+using U7s.Security.Signers;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Signing;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
-using Microsoft.Extensions.DependencyInjection;
 using U7s.Sigstore.Tests.OpenPgp;
 using Xunit.Abstractions;
 

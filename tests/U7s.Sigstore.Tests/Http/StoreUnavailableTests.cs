@@ -9,6 +9,7 @@ using U7s.S3;
 using U7s.S3.Sigstore;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
+using U7s.Security.Signers;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Tests.Http;

@@ -1,5 +1,6 @@
 using System.Text;
 using U7s.Oci;
+using U7s.Oci.Policy;
 using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Policy;
 using U7s.Sigstore.Signing;

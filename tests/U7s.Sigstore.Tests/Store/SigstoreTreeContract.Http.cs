@@ -3,9 +3,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using U7s.Oci;
+using U7s.Security.Signers;
 using U7s.Sigstore.Manifests;
 using U7s.Sigstore.Store;
-using U7s.Sigstore.Upload;
 using U7s.Sigstore.Tests.Http;
 
 namespace U7s.Sigstore.Tests.Store;

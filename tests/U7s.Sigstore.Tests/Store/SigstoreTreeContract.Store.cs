@@ -1,9 +1,10 @@
 using U7s.Oci;
+using U7s.Oci.Policy;
+using U7s.Sigstore.Judging;
 using U7s.Sigstore.Keys;
-using U7s.Sigstore.Policy;
+using U7s.Sigstore.OpenPgp;
 using U7s.Sigstore.Store;
 using U7s.Sigstore.Tests.Http;
-using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Tests.Store;
 
@@ -145,26 +146,32 @@ public abstract partial class SigstoreTreeContract
         Assert.Null(await Tree.OpenFileOrNullAsync(SignatureStore.TreePath(Repo, digest, 129), default));
     }
 
-    /// <summary>The bounded listing stops reading each file one byte past the bound, and stops at the first gap.</summary>
+    /// <summary>
+    /// What a judge reads of the tree (<see cref="TreeSignatures"/>), on every backend: no more of a signature than one
+    /// that could verify holds and one byte, a file containers/image would refuse to read named as such and not read,
+    /// and nothing past the first gap.
+    /// </summary>
     [ContractFact]
-    public async Task Store_BoundedListing_CutsLongSignaturesOneBytePastTheBound()
+    public async Task TreeSignatures_ReadBounded_TooLargeNamedNotRead_StopAtTheFirstGap()
     {
         var digest = Digest.Compute("bounded"u8);
-        var store = new SignatureStore(Tree);
-        var longOne = Enumerable.Range(0, 5000).Select(i => (byte)i).ToArray();
+        var longOne = Enumerable.Range(0, SignedMessageReader.MaxMessageBytes + 5000).Select(i => (byte)i).ToArray();
         await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 1), new byte[] { 1, 2, 3 }, default);
         await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 2), longOne, default);
-        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 4), new byte[] { 4 }, default);
+        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 3), new byte[SignatureStore.MaxSignatureBytes + 1], default);
+        await Tree.WriteAsync(SignatureStore.TreePath(Repo, digest, 5), new byte[] { 4 }, default);
 
-        var listed = new List<StoredSignature>();
-        await foreach (var signature in store.ListAsync(Repo, digest, 100, default))
+        var listed = new List<SignatureBlob>();
+        await foreach (var signature in new TreeSignatures(Tree, "root").ListAsync(Repo, digest, default))
         {
             listed.Add(signature);
         }
 
-        Assert.Equal([1, 2], listed.Select(s => s.Index));
+        Assert.Equal([1, 2, 3], listed.Select(s => s.Index));
         Assert.Equal([1, 2, 3], listed[0].Content);
-        Assert.Equal(longOne[..101], listed[1].Content);
+        Assert.Equal(longOne[..(SignedMessageReader.MaxMessageBytes + 1)], listed[1].Content);
+        Assert.Null(listed[2].Content);
+        Assert.Contains("larger than 4 MiB", listed[2].Problem, StringComparison.Ordinal);
     }
 
     [ContractFact]

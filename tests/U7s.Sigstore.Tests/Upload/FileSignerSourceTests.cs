@@ -1,3 +1,4 @@
+using U7s.Security.Signers;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Tests.Upload;

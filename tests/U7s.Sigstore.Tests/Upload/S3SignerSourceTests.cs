@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using U7s.Oci;
-using U7s.Oci.Auth;
+using U7s.Security.Login;
+using U7s.Security.Signers;
 using U7s.S3;
 using U7s.S3.Sigstore;
 using U7s.Sigstore.Upload;

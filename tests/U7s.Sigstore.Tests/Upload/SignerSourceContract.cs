@@ -1,5 +1,6 @@
 using System.Text;
-using U7s.Oci.Auth;
+using U7s.Security.Login;
+using U7s.Security.Signers;
 using U7s.Sigstore.Upload;
 
 namespace U7s.Sigstore.Tests.Upload;

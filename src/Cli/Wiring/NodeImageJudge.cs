@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using U7s.Cluster;
+using U7s.Cluster.Files;
+using U7s.Cluster.Node;
+using U7s.Oci;
+using U7s.Oci.Policy;
+using U7s.Sigstore.Judging;
+using U7s.Sigstore.Manifests;
+using U7s.Sigstore.OpenPgp;
+using U7s.Sigstore.Policy;
+using U7s.Sigstore.Store;
+using RegistriesD = U7s.Cluster.Node.RegistriesD;
+
+namespace U7s.Cli.Wiring;
+
+/// <summary>
+/// The kubeadm preflight's <see cref="IImageJudge"/>: the one judge (<see cref="ImageJudge"/>) with what this node's
+/// pull reads (SPEC §2.4, §3.2-3.3): the manifest the registry serves over HTTP (its sha256 is the signed digest),
+/// the signatures from the lookaside the node's <c>/etc/containers/registries.d</c> names, and the node's
+/// <c>/etc/containers/policy.json</c>, read again for each image. Under a staging root the policy, registries.d and
+/// absolute key paths are read inside that root, as the node would read them. <paramref name="registryUrl"/> and
+/// <paramref name="lookasideUrl"/> replace <c>http://&lt;registry host&gt;/</c> and the registries.d lookaside (e.g.
+/// to reach <c>registry.local</c> through 127.0.0.1). What it reports quotes servers and signatures: escaped.
+/// </summary>
+internal sealed class NodeImageJudge(HttpClient http, NodeRoot root, TimeProvider time, Uri? registryUrl = null, Uri? lookasideUrl = null) : IImageJudge
+{
+    private const string RegistriesDirectory = "/etc/containers/registries.d";
+
+    private readonly BouncyCastleOpenPgp _openPgp = new();
+
+    public async Task<ImageVerdict> JudgeAsync(Reference reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var manifests = new HttpManifestSource(http, registryUrl);
+        FetchedManifest? manifest;
+        try
+        {
+            manifest = await manifests.GetManifestOrNullAsync(reference, cancellationToken);
+        }
+        catch (ManifestSourceException e)
+        {
+            throw new ImageJudgeException(TerminalText.Escape(e.Message), e);
+        }
+
+        if (manifest is null)
+        {
+            return ImageVerdict.Missing(reference);
+        }
+
+        PolicyEvaluator policy;
+        ISignatureSource signatures;
+        try
+        {
+            policy = await LoadPolicyAsync(cancellationToken);
+            signatures = (lookasideUrl ?? RegistriesD.LookasideFor(ReadRegistriesD(), reference.ToString())) is { } lookaside
+                ? new LookasideSignatures(new LookasideClient(http), lookaside)
+                : new NoLookaside();
+        }
+        catch (Exception e) when (e is PolicyException or InvalidDataException or IOException or UnauthorizedAccessException or ClusterException)
+        {
+            return new ImageVerdict(manifest.Digest, false, [TerminalText.Escape(e.Message)]);
+        }
+
+        var reader = new ImageEvidenceReader(manifests, signatures);
+        ImageEvidence evidence;
+        try
+        {
+            evidence = await reader.ReadAsync(reference, manifest, cancellationToken);
+        }
+        catch (ImageJudgeException e)
+        {
+            throw new ImageJudgeException(TerminalText.Escape(e.Message), e.Manifest, e);
+        }
+
+        // Reasons quote signed payloads; the preflight lists them one per line.
+        var verdict = await new ImageJudge(reader, policy).EvaluateAsync(reference, evidence, cancellationToken);
+        return verdict with { Reasons = verdict.Reasons.Select(TerminalText.Escape).ToList() };
+    }
+
+    public async Task<string?> SignerProblemOrNullAsync(Reference reference, string signerFingerprint, CancellationToken cancellationToken) =>
+        await (await LoadPolicyAsync(cancellationToken)).SignerProblemOrNullAsync(reference, signerFingerprint, cancellationToken);
+
+    // policy.json names node paths (/etc/u7s/keys/x.pgp); a staging tree holds them under its root.
+    // Paths already inside the root (create-imagemakeruser --in-place) are kept.
+    private async Task<PolicyEvaluator> LoadPolicyAsync(CancellationToken cancellationToken)
+    {
+        var policy = (await PolicyEvaluator.LoadAsync(root.Resolve(NodePaths.Policy), _openPgp, time, cancellationToken)).Policy;
+        return new PolicyEvaluator(
+            root.IsHost ? policy : policy.WithKeyPaths(path => path.StartsWith(root.Path + "/", StringComparison.Ordinal) || !path.StartsWith('/') ? path : root.Resolve(path)),
+            _openPgp,
+            time);
+    }
+
+    private List<string> ReadRegistriesD()
+    {
+        var directory = root.Resolve(RegistriesDirectory);
+        return Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory, "*.yaml").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList()
+            : [];
+    }
+
+    /// <summary>No lookaside configured for the registry: a node finds no signature at all.</summary>
+    private sealed class NoLookaside : ISignatureSource
+    {
+        public string Location(RepositoryName repository, Digest digest) => "(no lookaside configured in registries.d)/";
+
+        public async IAsyncEnumerable<SignatureBlob> ListAsync(RepositoryName repository, Digest digest, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+    }
+}

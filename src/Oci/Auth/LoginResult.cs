@@ -1,9 +1,0 @@
-namespace U7s.Oci.Auth;
-
-/// <summary>What a login attempt came to: accepted, wrong (401), or refused unchecked after too many failures (429).</summary>
-public enum LoginResult
-{
-    Valid,
-    Invalid,
-    Throttled,
-}
