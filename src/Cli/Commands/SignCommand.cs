@@ -35,14 +35,13 @@ internal static class SignCommand
     private static readonly Option<string> KeyOption = new("--key") { Description = "Signer key: exact e-mail or full fingerprint", Required = true };
     private static readonly Option<bool> ForceOption = new("--force") { Description = "Append a new signature even if this key already signed this identity" };
 
-    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
-
     public static Command Create()
     {
         var command = new Command("sign", "Sign an image in the registry into the signature store")
         {
             ImageArgument, KeyOption, ForceOption, KeysCommand.PassphraseFileOption, KeysCommand.KeyDirOption, KeysCommand.SigstoreRootOption, RegistryUrlOption,
         };
+        Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -61,11 +60,29 @@ internal static class SignCommand
         return reference;
     }
 
-    internal static async Task<FetchedManifest> FetchManifestAsync(ParseResult parse, Reference reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// The HTTP client of one sign or verify run, logged in as its options say; <c>--registry-url</c> and the other
+    /// <paramref name="servers"/> (a lookaside, a signature store) fall back to the image host's login.
+    /// </summary>
+    internal static HttpClient CreateHttp(ParseResult parse, Reference reference, params Uri?[] servers)
+    {
+        var login = Wiring.Login.LoginOptions.Resolve(parse);
+        foreach (var url in servers.Prepend(parse.GetValue(RegistryUrlOption)))
+        {
+            if (url is not null && reference.Host is { } host)
+            {
+                login.Alias(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}", host);
+            }
+        }
+
+        return Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1), login);
+    }
+
+    internal static async Task<FetchedManifest> FetchManifestAsync(HttpClient http, ParseResult parse, Reference reference, CancellationToken cancellationToken)
     {
         try
         {
-            var source = new HttpManifestSource(Http, parse.GetValue(RegistryUrlOption));
+            var source = new HttpManifestSource(http, parse.GetValue(RegistryUrlOption));
             return await source.GetManifestOrNullAsync(reference, cancellationToken)
                 ?? throw new UserException($"the registry has no manifest for {reference}", ExitCodes.Refused);
         }
@@ -100,7 +117,8 @@ internal static class SignCommand
             throw new UserException(e.Message);
         }
 
-        var manifest = await FetchManifestAsync(parse, reference, cancellationToken);
+        using var http = CreateHttp(parse, reference);
+        var manifest = await FetchManifestAsync(http, parse, reference, cancellationToken);
         var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
         var tree = Wiring.SigstoreTrees.Open(root);
         var store = new SignatureStore(tree);

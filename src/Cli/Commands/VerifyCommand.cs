@@ -35,8 +35,6 @@ internal static class VerifyCommand
         },
     };
 
-    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
-
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {
         Description = "Trusted public keys for the per-signature listing (default: every *.pgp in --trusted-keys)",
@@ -55,6 +53,7 @@ internal static class VerifyCommand
         {
             ImageArgument, PolicyOption, KeyringOption, TrustedKeysOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
         };
+        Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -78,8 +77,9 @@ internal static class VerifyCommand
         }
 
         var trusted = await LoadKeyringsAsync(parse, evaluator?.Policy, pgp, cancellationToken);
-        var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
-        var reader = new ImageEvidenceReader(new HttpManifestSource(Http, parse.GetValue(SignCommand.RegistryUrlOption)), Signatures(parse));
+        using var http = SignCommand.CreateHttp(parse, reference, parse.GetValue(LookasideOption));
+        var manifest = await SignCommand.FetchManifestAsync(http, parse, reference, cancellationToken);
+        var reader = new ImageEvidenceReader(new HttpManifestSource(http, parse.GetValue(SignCommand.RegistryUrlOption)), Signatures(parse, http));
         ImageEvidence evidence;
         try
         {
@@ -140,11 +140,11 @@ internal static class VerifyCommand
     }
 
     /// <summary>Where the signatures are read: <c>--lookaside</c> over HTTP as a node reads it, else the tree at <c>--sigstore-root</c>.</summary>
-    private static ISignatureSource Signatures(ParseResult parse)
+    private static ISignatureSource Signatures(ParseResult parse, HttpClient http)
     {
         if (parse.GetValue(LookasideOption) is { } lookaside)
         {
-            return new LookasideSignatures(new LookasideClient(Http), lookaside);
+            return new LookasideSignatures(new LookasideClient(http), lookaside);
         }
 
         var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
