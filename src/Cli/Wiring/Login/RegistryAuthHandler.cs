@@ -43,9 +43,10 @@ internal sealed partial class RegistryAuthHandler(RegistryLogin login, TimeProvi
         var repository = RepositoryOf(uri);
         var credential = login.For(uri, repository);
         var replayable = request.Content is null or ByteArrayContent;
-        if (!replayable && !_origins.ContainsKey(origin) && uri.AbsolutePath.StartsWith("/v2/", StringComparison.Ordinal))
+        if ((!replayable || credential is not null) && !_origins.ContainsKey(origin) && uri.AbsolutePath.StartsWith("/v2/", StringComparison.Ordinal))
         {
-            // Learn the challenge before a body that cannot be sent twice goes out.
+            // Learn the challenge first, as containers/image does: a body that cannot be sent twice must go out with
+            // its login, and a registry that serves anonymous users something else (enforcement's 403) never asks.
             await PingAsync(uri, cancellationToken);
         }
 
