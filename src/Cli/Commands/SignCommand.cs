@@ -16,35 +16,11 @@ namespace U7s.Cli.Commands;
 /// </summary>
 internal static class SignCommand
 {
-    internal static readonly Option<Uri?> RegistryUrlOption = new("--registry-url")
-    {
-        Description = "Fetch manifests from this base URL instead of http://<image host>/ (e.g. http://127.0.0.1:80)",
-        CustomParser = r =>
-        {
-            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
+    internal static readonly Option<Uri?> RegistryUrlOption =
+        HttpUrlOption("--registry-url", "Fetch manifests from this base URL instead of http://<image host>/ (e.g. http://127.0.0.1:80)");
 
-            r.AddError($"--registry-url '{r.Tokens.Single().Value}' is not an http(s) URL");
-            return null;
-        },
-    };
-
-    private static readonly Option<Uri?> SigstoreUrlOption = new("--sigstore-url")
-    {
-        Description = "Send signatures through this signature store's write API (e.g. http://sigstore.local:81) with your login, instead of writing --sigstore-root",
-        CustomParser = r =>
-        {
-            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            r.AddError($"--sigstore-url '{r.Tokens.Single().Value}' is not an http(s) URL");
-            return null;
-        },
-    };
+    private static readonly Option<Uri?> SigstoreUrlOption = HttpUrlOption(
+        "--sigstore-url", "Send signatures through this signature store's write API (e.g. http://sigstore.local:81) with your login, instead of writing --sigstore-root");
 
     private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag, exactly as nodes pull it (also the signed identity)" };
     private static readonly Option<string> KeyOption = new("--key") { Description = "Signer key: exact e-mail or full fingerprint", Required = true };
@@ -60,6 +36,22 @@ internal static class SignCommand
         command.SetAction(RunAsync);
         return command;
     }
+
+    /// <summary>An option holding an absolute http(s) URL; anything else is a parse error naming the option.</summary>
+    internal static Option<Uri?> HttpUrlOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            r.AddError($"{name} '{r.Tokens.Single().Value}' is not an http(s) URL");
+            return null;
+        },
+    };
 
     /// <summary><c>u7s &lt;version&gt;</c>, written into <c>optional.creator</c>.</summary>
     internal static string Creator =>

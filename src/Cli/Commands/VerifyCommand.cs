@@ -20,20 +20,8 @@ internal static class VerifyCommand
 {
     private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag or host/repository@sha256:…" };
     private static readonly Option<FileInfo?> PolicyOption = new("--policy") { Description = "Evaluate this policy.json (e.g. /etc/containers/policy.json)" };
-    private static readonly Option<Uri?> LookasideOption = new("--lookaside")
-    {
-        Description = "Read signatures over HTTP from this lookaside (e.g. http://sigstore.local:81/sigstore/) instead of <sigstore-root>/sigstore",
-        CustomParser = r =>
-        {
-            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            r.AddError($"--lookaside '{r.Tokens.Single().Value}' is not an http(s) URL");
-            return null;
-        },
-    };
+    private static readonly Option<Uri?> LookasideOption = SignCommand.HttpUrlOption(
+        "--lookaside", "Read signatures over HTTP from this lookaside (e.g. http://sigstore.local:81/sigstore/) instead of <sigstore-root>/sigstore");
 
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {

@@ -59,17 +59,8 @@ public sealed class LoadSignOciLoginTests : IDisposable
 
         // A node: signedBy the key, signatures from :81, anonymous, through enforcement.
         using var tools = new ContainerTools();
-        var hostPort = server.RegistryUrl.Authority;
-        var directory = tools.NewDirectory("node");
-        var nodePolicy = Path.Combine(directory, "policy.json");
-        await File.WriteAllTextAsync(nodePolicy,
-            "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + hostPort + "\":[{\"type\":\"signedBy\",\"keyType\":\"GPGKeys\",\"keyPath\":\"" + publicKey
-            + "\",\"signedIdentity\":{\"type\":\"remapIdentity\",\"prefix\":\"" + hostPort + "\",\"signedPrefix\":\"registry.local\"}}]}}}");
-        var registriesD = Path.Combine(directory, "registries.d");
-        Directory.CreateDirectory(registriesD);
-        await File.WriteAllTextAsync(Path.Combine(registriesD, "u7s.yaml"), $"docker:\n  {hostPort}:\n    lookaside: {server.SigstoreUrl.ToString().TrimEnd('/')}/sigstore/\n");
         var image = archive.Images.First(i => !i.RefName.Contains("index", StringComparison.Ordinal));
-        var pull = await tools.SkopeoAsync("--policy", nodePolicy, "--registries.d", registriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{hostPort}/{image.RefName}", $"dir:{tools.NewDirectory("pull")}");
+        var pull = await LoadSignOciEndToEndTests.PullAsync(tools, LoadSignOciEndToEndTests.NodeConfiguration(tools, server, publicKey), server, image.RefName);
         Assert.True(pull.ExitCode == 0, pull.StandardError);
     }
 }

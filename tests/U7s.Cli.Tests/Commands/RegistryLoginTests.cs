@@ -30,15 +30,9 @@ public sealed class RegistryLoginTests : IDisposable
     [RequiresToolFact("docker-registry", "podman", "skopeo")]
     public async Task Htpasswd_AuthFileFromPodmanLogin_PushesAndSaves_WithoutLoginOrWithAWrongOne_OneLineWithoutTheSecret()
     {
-        await using var registry = await DebianDockerRegistry.StartAsync(dir =>
-        {
-            new HtpasswdFile(Path.Combine(dir, "htpasswd")).Set("alice", Secret);
-            return $"htpasswd:\n  realm: test\n  path: {Path.Combine(dir, "htpasswd")}";
-        });
         using var tools = new ContainerTools();
         var authFile = _dir.Combine("auth.json");
-        var login = await tools.PodmanAsync(tools.RegistriesConf(registry.HostPort), "login", "--authfile", authFile, "--tls-verify=false", "-u", "alice", "-p", Secret, registry.HostPort);
-        Assert.True(login.ExitCode == 0, login.StandardError);
+        await using var registry = await StartHtpasswdRegistryAsync(tools, authFile);
 
         // The product pushes with the file podman wrote (blob uploads stream: the handler learns the challenge first).
         var pushed = await PushAsync(registry.HostPort, RegistryLogin.FromFiles(authFile));
@@ -65,15 +59,9 @@ public sealed class RegistryLoginTests : IDisposable
     [RequiresToolFact("docker-registry", "podman")]
     public async Task Htpasswd_RealProcess_FindsTheLoginThroughRegistryAuthFile()
     {
-        await using var registry = await DebianDockerRegistry.StartAsync(dir =>
-        {
-            new HtpasswdFile(Path.Combine(dir, "htpasswd")).Set("alice", Secret);
-            return $"htpasswd:\n  realm: test\n  path: {Path.Combine(dir, "htpasswd")}";
-        });
         using var tools = new ContainerTools();
         var authFile = _dir.Combine("podman-auth.json");
-        var login = await tools.PodmanAsync(tools.RegistriesConf(registry.HostPort), "login", "--authfile", authFile, "--tls-verify=false", "-u", "alice", "-p", Secret, registry.HostPort);
-        Assert.True(login.ExitCode == 0, login.StandardError);
+        await using var registry = await StartHtpasswdRegistryAsync(tools, authFile);
         await PushAsync(registry.HostPort, RegistryLogin.FromFiles(authFile));
         var home = _dir.Combine("home");
         Directory.CreateDirectory(home);
@@ -203,6 +191,24 @@ public sealed class RegistryLoginTests : IDisposable
         var e = await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri("https://registry.example:5000/v2/a/manifests/1")));
 
         Assert.Contains("plain-http token service", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>docker-registry with <c>auth: htpasswd</c> (alice) and the auth file the real <c>podman login</c> writes for it.</summary>
+    private static async Task<DebianDockerRegistry> StartHtpasswdRegistryAsync(ContainerTools tools, string authFile)
+    {
+        var registry = await DebianDockerRegistry.StartAsync(dir =>
+        {
+            new HtpasswdFile(Path.Combine(dir, "htpasswd")).Set("alice", Secret);
+            return $"htpasswd:\n  realm: test\n  path: {Path.Combine(dir, "htpasswd")}";
+        });
+        var login = await tools.PodmanAsync(tools.RegistriesConf(registry.HostPort), "login", "--authfile", authFile, "--tls-verify=false", "-u", "alice", "-p", Secret, registry.HostPort);
+        if (login.ExitCode != 0)
+        {
+            await registry.DisposeAsync();
+            Assert.Fail($"podman login failed: {login.StandardError}");
+        }
+
+        return registry;
     }
 
     private string EmptyAuthFile()
