@@ -9,17 +9,29 @@ namespace U7s.Testing;
 public sealed class DebianDockerRegistry : IAsyncDisposable
 {
     private readonly TempDirectory _directory = new("u7s-registry");
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
     private Process? _process;
+
+    /// <summary>The registry's last log lines (stderr), for a failing test's message.</summary>
+    public string Log => string.Join('\n', _log);
 
     /// <summary><c>127.0.0.1:port</c>, as used in image references.</summary>
     public string HostPort { get; private set; } = string.Empty;
 
-    public static async Task<DebianDockerRegistry> StartAsync()
+    /// <summary>The registry's temp directory, for files its <c>auth:</c> section names (htpasswd, certificates).</summary>
+    public string Directory => _directory.Path;
+
+    /// <summary>
+    /// Starts the registry; <paramref name="auth"/> is its <c>auth:</c> section (e.g. <c>htpasswd</c> or <c>token</c>,
+    /// indented under <c>auth:</c>), made from the registry's directory, so the files it names can live there.
+    /// </summary>
+    public static async Task<DebianDockerRegistry> StartAsync(Func<string, string>? auth = null)
     {
         var registry = new DebianDockerRegistry();
         var port = FreeTcpPort.Next();
         registry.HostPort = $"127.0.0.1:{port}";
         var config = registry._directory.Combine("registry.yml");
+        var authSection = auth is null ? string.Empty : "auth:\n" + string.Join('\n', auth(registry._directory.Path).Split('\n').Select(line => "  " + line));
         await File.WriteAllTextAsync(config, $"""
             version: 0.1
             log:
@@ -31,13 +43,23 @@ public sealed class DebianDockerRegistry : IAsyncDisposable
                 enabled: true
             http:
               addr: {registry.HostPort}
+            {authSection}
             """);
         var psi = new ProcessStartInfo("docker-registry") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add(config);
         registry._process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start docker-registry");
         registry._process.OutputDataReceived += (_, _) => { };
-        registry._process.ErrorDataReceived += (_, _) => { };
+        registry._process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                registry._log.Enqueue(line);
+                while (registry._log.Count > 50 && registry._log.TryDequeue(out string? _))
+                {
+                }
+            }
+        };
         registry._process.BeginOutputReadLine();
         registry._process.BeginErrorReadLine();
 
@@ -47,7 +69,8 @@ public sealed class DebianDockerRegistry : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://{registry.HostPort}/v2/"));
-                if (response.IsSuccessStatusCode)
+                // With an auth section the version check is challenged: a 401 is a registry that is up.
+                if (response.IsSuccessStatusCode || (auth is not null && response.StatusCode == System.Net.HttpStatusCode.Unauthorized))
                 {
                     return registry;
                 }

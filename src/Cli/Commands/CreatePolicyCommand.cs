@@ -56,7 +56,7 @@ internal static class CreatePolicyCommand
                 "node" => NodeRole.Node,
                 _ => environment.IsLocalAddress(ip) ? NodeRole.Registry : NodeRole.Node,
             };
-            using var http = environment.CreateHttpClient();
+            using var http = environment.CreateHttpClient(common.Login(parse));
             var service = new CreatePolicyService(
                 new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), new KeyFetcher(http), environment.KeyInspector, options);
             var report = await service.RunAsync(new CreatePolicyRequest(ip, nodeRole, parse.GetValue(acceptNewKeys), parse.GetValue(trustFingerprint)), cancellationToken);

@@ -78,7 +78,7 @@ internal static class KubeadmCommand
         });
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
-            using var http = environment.CreateHttpClient();
+            using var http = environment.CreateHttpClient(shared.Login(parse));
             var (service, options, version, tags) = shared.Build(parse, environment, http);
             var address = parse.GetValue(advertise)!;
             var bindPort = parse.GetValue(shared.BindPort);
@@ -142,7 +142,7 @@ internal static class KubeadmCommand
         });
         command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
-            using var http = environment.CreateHttpClient();
+            using var http = environment.CreateHttpClient(shared.Login(parse));
             var (service, options, version, tags) = shared.Build(parse, environment, http);
             var request = new JoinRequest
             {
@@ -246,6 +246,7 @@ internal static class KubeadmCommand
             command.Options.Add(_node.RegistryName);
             command.Options.Add(_node.RegistryPort);
             command.Options.Add(_node.Platform);
+            Wiring.Login.LoginOptions.AddTo(command);
             foreach (var option in new Option[] { BindPort, CriSocket, NodeName, IgnorePreflight, KubernetesVersion, EtcdTag, CoreDnsTag, PauseTag, EtcdDataDir, WipeEtcdData, JoinData, DryRun, PreflightOnly, Verbosity, Config, RegistryUrl, LookasideUrl })
             {
                 command.Options.Add(option);
@@ -275,6 +276,21 @@ internal static class KubeadmCommand
             {
                 Check(result, tag, v => v is null || Tag.TryParse(v, out _), "not a tag");
             }
+        }
+
+        /// <summary>The preflight's login; <c>--registry-url</c> and <c>--lookaside-url</c> fall back to the registry name's entry.</summary>
+        public Wiring.Login.RegistryLogin Login(ParseResult parse)
+        {
+            var login = Wiring.Login.LoginOptions.Resolve(parse);
+            foreach (var url in new[] { HttpUrl(parse.GetValue(RegistryUrl)), HttpUrl(parse.GetValue(LookasideUrl)) })
+            {
+                if (url is not null)
+                {
+                    login.Alias(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}", _node.RegistryScope(parse));
+                }
+            }
+
+            return login;
         }
 
         public List<string> IgnoredPreflightErrors(ParseResult parse) =>

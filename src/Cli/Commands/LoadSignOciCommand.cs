@@ -61,6 +61,7 @@ internal static class LoadSignOciCommand
         command.Options.Add(KeyDirOption);
         command.Options.Add(SigstoreRootOption);
         command.Options.Add(PolicyOption);
+        Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(parse, services, ct));
         return command;
     }
@@ -118,7 +119,7 @@ internal static class LoadSignOciCommand
             var sigstoreRoot = Wiring.SigstoreTrees.Normalize(parse.GetValue(SigstoreRootOption)!);
             var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile, parse.GetValue(KeyDirOption)!, sigstoreRoot))
                 ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
-            using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan);
+            using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan, Wiring.Login.LoginOptions.Resolve(parse));
             await using var local = dataRoot is null ? null : OpenLocalStore(dataRoot);
             IImageSink sink = local?.Sink ?? new RegistryHttpSink(new RegistryClient(http, registry));
             IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);

@@ -72,6 +72,25 @@ internal sealed class NodeCommandOptions
         command.Options.Add(LookasideUrl);
         command.Options.Add(KeysUrl);
         command.Options.Add(Platform);
+        Wiring.Login.LoginOptions.AddTo(command);
+    }
+
+    /// <summary>
+    /// The login this run uses (<c>--authfile</c>, <c>--creds</c>, else the default auth files); the lookaside and key
+    /// URLs answer to the registry's login, the one users have (<c>podman login registry.local</c>).
+    /// </summary>
+    public Wiring.Login.RegistryLogin Login(ParseResult parse)
+    {
+        var login = Wiring.Login.LoginOptions.Resolve(parse);
+        foreach (var url in new[] { parse.GetValue(LookasideUrl), parse.GetValue(KeysUrl) })
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            {
+                login.Alias(uri.IsDefaultPort ? uri.Host : $"{uri.Host}:{uri.Port}", RegistryScope(parse));
+            }
+        }
+
+        return login;
     }
 
     public ClusterOptions Cluster(ParseResult parse)

@@ -32,7 +32,8 @@ internal sealed class NodeEnvironment
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    public Func<HttpClient> CreateHttpClient { get; init; } = () => Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30));
+    /// <summary>The HTTP client of one run, logged in as the run's options say.</summary>
+    public Func<Wiring.Login.RegistryLogin, HttpClient> CreateHttpClient { get; init; } = login => Wiring.RemoteHttp.Create(TimeSpan.FromSeconds(30), login);
 
     /// <summary>Whether the process may change the real node (root).</summary>
     public Func<bool> IsPrivileged { get; init; } = () => Environment.IsPrivilegedProcess;

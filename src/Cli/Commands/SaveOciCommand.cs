@@ -29,6 +29,7 @@ internal static class SaveOciCommand
         command.Arguments.Add(ImagesArgument);
         command.Options.Add(RegistryOption);
         command.Options.Add(TempDirOption);
+        Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -56,7 +57,7 @@ internal static class SaveOciCommand
             throw new UserException($"invalid --registry '{registryText}'", ExitCodes.Usage);
         }
 
-        using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan);
+        using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan, Wiring.Login.LoginOptions.Resolve(parse));
         var request = new SaveRequest
         {
             OutputPath = path,

@@ -16,9 +16,31 @@ namespace U7s.Cli.Commands;
 /// </summary>
 internal static class SignCommand
 {
-    internal static readonly Option<Uri?> RegistryUrlOption = new("--registry-url")
+    internal static readonly Option<Uri?> RegistryUrlOption =
+        HttpUrlOption("--registry-url", "Fetch manifests from this base URL instead of http://<image host>/ (e.g. http://127.0.0.1:80)");
+
+    private static readonly Option<Uri?> SigstoreUrlOption = HttpUrlOption(
+        "--sigstore-url", "Send signatures through this signature store's write API (e.g. http://sigstore.local:81) with your login, instead of writing --sigstore-root");
+
+    private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag, exactly as nodes pull it (also the signed identity)" };
+    private static readonly Option<string> KeyOption = new("--key") { Description = "Signer key: exact e-mail or full fingerprint", Required = true };
+    private static readonly Option<bool> ForceOption = new("--force") { Description = "Append a new signature even if this key already signed this identity" };
+
+    public static Command Create()
     {
-        Description = "Fetch manifests from this base URL instead of http://<image host>/ (e.g. http://127.0.0.1:80)",
+        var command = new Command("sign", "Sign an image in the registry into the signature store")
+        {
+            ImageArgument, KeyOption, ForceOption, KeysCommand.PassphraseFileOption, KeysCommand.KeyDirOption, KeysCommand.SigstoreRootOption, RegistryUrlOption, SigstoreUrlOption,
+        };
+        Wiring.Login.LoginOptions.AddTo(command);
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    /// <summary>An option holding an absolute http(s) URL; anything else is a parse error naming the option.</summary>
+    internal static Option<Uri?> HttpUrlOption(string name, string description) => new(name)
+    {
+        Description = description,
         CustomParser = r =>
         {
             if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
@@ -26,26 +48,10 @@ internal static class SignCommand
                 return uri;
             }
 
-            r.AddError($"--registry-url '{r.Tokens.Single().Value}' is not an http(s) URL");
+            r.AddError($"{name} '{r.Tokens.Single().Value}' is not an http(s) URL");
             return null;
         },
     };
-
-    private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag, exactly as nodes pull it (also the signed identity)" };
-    private static readonly Option<string> KeyOption = new("--key") { Description = "Signer key: exact e-mail or full fingerprint", Required = true };
-    private static readonly Option<bool> ForceOption = new("--force") { Description = "Append a new signature even if this key already signed this identity" };
-
-    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
-
-    public static Command Create()
-    {
-        var command = new Command("sign", "Sign an image in the registry into the signature store")
-        {
-            ImageArgument, KeyOption, ForceOption, KeysCommand.PassphraseFileOption, KeysCommand.KeyDirOption, KeysCommand.SigstoreRootOption, RegistryUrlOption,
-        };
-        command.SetAction(RunAsync);
-        return command;
-    }
 
     /// <summary><c>u7s &lt;version&gt;</c>, written into <c>optional.creator</c>.</summary>
     internal static string Creator =>
@@ -61,13 +67,39 @@ internal static class SignCommand
         return reference;
     }
 
-    internal static async Task<FetchedManifest> FetchManifestAsync(ParseResult parse, Reference reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// The HTTP client of one sign or verify run, logged in as its options say; <c>--registry-url</c> and the other
+    /// <paramref name="servers"/> (a lookaside, a signature store) fall back to the image host's login.
+    /// </summary>
+    internal static HttpClient CreateHttp(ParseResult parse, Reference reference, params Uri?[] servers)
+    {
+        var login = Wiring.Login.LoginOptions.Resolve(parse);
+        foreach (var url in servers.Prepend(parse.GetValue(RegistryUrlOption)))
+        {
+            if (url is not null && reference.Host is { } host)
+            {
+                login.Alias(url.IsDefaultPort ? url.Host : $"{url.Host}:{url.Port}", host);
+            }
+        }
+
+        return Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1), login);
+    }
+
+    internal static async Task<FetchedManifest> FetchManifestAsync(HttpClient http, ParseResult parse, Reference reference, CancellationToken cancellationToken)
     {
         try
         {
-            var source = new HttpManifestSource(Http, parse.GetValue(RegistryUrlOption));
+            var source = new HttpManifestSource(http, parse.GetValue(RegistryUrlOption));
             return await source.GetManifestOrNullAsync(reference, cancellationToken)
                 ?? throw new UserException($"the registry has no manifest for {reference}", ExitCodes.Refused);
+        }
+        catch (ManifestSourceException e) when (e is { Status: 403, ErrorCode: "DENIED" })
+        {
+            // The registry's signature enforcement: it serves an unsigned manifest only to users who may push to it.
+            throw new UserException(
+                $"signature enforcement on the registry refused to serve {reference} ({e.Message}); read it with the login of a user who may push to "
+                + $"{reference.Repository} (--authfile FILE from podman login, or --creds), or sign it first",
+                ExitCodes.Refused);
         }
         catch (ManifestSourceException e)
         {
@@ -100,10 +132,9 @@ internal static class SignCommand
             throw new UserException(e.Message);
         }
 
-        var manifest = await FetchManifestAsync(parse, reference, cancellationToken);
-        var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
-        var tree = Wiring.SigstoreTrees.Open(root);
-        var store = new SignatureStore(tree);
+        var sigstoreUrl = parse.GetValue(SigstoreUrlOption);
+        using var http = CreateHttp(parse, reference, sigstoreUrl);
+        var manifest = await FetchManifestAsync(http, parse, reference, cancellationToken);
         IReadOnlyList<Digest> instances;
         try
         {
@@ -113,6 +144,15 @@ internal static class SignCommand
         {
             throw new UserException(e.Message, ExitCodes.InvalidInput);
         }
+
+        if (sigstoreUrl is not null)
+        {
+            return await SignRemotelyAsync(parse, http, sigstoreUrl, reference, [manifest.Digest, .. instances], key, pgp, cancellationToken);
+        }
+
+        var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;
+        var tree = Wiring.SigstoreTrees.Open(root);
+        var store = new SignatureStore(tree);
 
         try
         {
@@ -139,6 +179,54 @@ internal static class SignCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or HttpRequestException)
         {
             throw new UserException($"cannot write the signature: {e.Message}", ExitCodes.Failure);
+        }
+    }
+
+    /// <summary>
+    /// Signs each digest and sends it through the store's write API, which checks it and picks the index; a valid
+    /// signature by the same key for the same identity already served there is kept unless <c>--force</c>.
+    /// </summary>
+    private static async Task<int> SignRemotelyAsync(
+        ParseResult parse, HttpClient http, Uri sigstoreUrl, Reference reference, IReadOnlyList<Digest> digests, SignerKey key, BouncyCastleOpenPgp pgp, CancellationToken cancellationToken)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var identity = reference.ToString();
+        var repository = LookasidePath.RepositoryOf(reference);
+        var lookaside = new LookasideClient(http);
+        var uploads = new SignatureUploadClient(http);
+        try
+        {
+            foreach (var digest in digests)
+            {
+                if (!parse.GetValue(ForceOption)
+                    && await ImageSigner.FindEquivalentAsync(lookaside.ListAsync(new Uri(sigstoreUrl, "sigstore/"), repository, digest, cancellationToken), pgp, TimeProvider.System, digest, identity, key, cancellationToken) is { } existing)
+                {
+                    output.WriteLine($"{identity} {digest} signature-{existing} already present {sigstoreUrl}");
+                    continue;
+                }
+
+                var signature = ImageSigner.CreateSignature(pgp, Creator, identity, digest, key, DateTimeOffset.UtcNow);
+                var outcome = await uploads.UploadAsync(sigstoreUrl, repository, digest, signature, cancellationToken);
+                if (!outcome.IsStored)
+                {
+                    throw new UserException(
+                        outcome.Status switch
+                        {
+                            401 => $"the signature store {sigstoreUrl} needs a login: give --authfile FILE (from podman login) or --creds",
+                            403 => $"the signature store {sigstoreUrl} refused the signature of {identity}: {TerminalText.Escape(outcome.Message)}",
+                            _ => $"the signature store {sigstoreUrl} answered {outcome.Status}: {TerminalText.Escape(outcome.Message)}",
+                        },
+                        outcome.Status is 401 or 403 ? ExitCodes.Refused : outcome.Status is >= 400 and < 500 ? ExitCodes.InvalidInput : ExitCodes.Unavailable);
+                }
+
+                output.WriteLine($"{identity} {digest} signature-{outcome.Index?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} {(outcome.Status == 201 ? "uploaded" : "already present")} {outcome.Target}");
+            }
+
+            return ExitCodes.Success;
+        }
+        catch (SignatureStoreException e)
+        {
+            throw new UserException(e.Message, ExitCodes.Unavailable);
         }
     }
 }

@@ -36,8 +36,6 @@ internal static class StatusCommand
     private static readonly Option<string?> UserOption = new("--user") { Description = "Log in to --registry-url as this user (when pulls need a login)" };
     private static readonly Option<string?> PasswordFileOption = new("--password-file") { Description = "The --user's password, from this file" };
 
-    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2));
-
     /// <summary>Largest <c>/ui/status.json</c> read: some hundred thousand images' rows, far past any registry of podsec nodes.</summary>
     private const int MaxStatusBytes = 64 * 1024 * 1024;
 
@@ -47,6 +45,7 @@ internal static class StatusCommand
         {
             RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption,
         };
+        Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -65,33 +64,46 @@ internal static class StatusCommand
 
         var filter = new StatusFilter(parse.GetValue(RepositoryOption), parse.GetValue(SignerOption));
         var status = parse.GetValue(RegistryUrlOption) is { } url
-            ? await FetchAsync(url, filter, parse.GetValue(UserOption), parse.GetValue(PasswordFileOption), cancellationToken)
+            ? await FetchAsync(url, filter, await LoginAsync(parse, cancellationToken), cancellationToken)
             : await CollectAsync(parse, filter, cancellationToken);
         StatusTable.Write(parse.InvocationConfiguration.Output, status);
         return ExitCodes.Success;
     }
 
-    private static async Task<RegistryStatus> FetchAsync(Uri registry, StatusFilter filter, string? user, string? passwordFile, CancellationToken cancellationToken)
+    /// <summary><c>--user</c> with <c>--password-file</c>, else <c>--authfile</c>, <c>--creds</c> or the default auth files.</summary>
+    private static async Task<Wiring.Login.RegistryLogin> LoginAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(UserOption) is not { } user)
+        {
+            return Wiring.Login.LoginOptions.Resolve(parse);
+        }
+
+        if (parse.GetValue(Wiring.Login.LoginOptions.CredsOption) is not null || parse.GetValue(Wiring.Login.LoginOptions.AuthFileOption) is not null)
+        {
+            throw new UserException("--user and --password-file exclude --creds and --authfile");
+        }
+
+        var passwordFile = parse.GetValue(PasswordFileOption)!;
+        if (!File.Exists(passwordFile))
+        {
+            throw new UserException($"password file '{passwordFile}' does not exist");
+        }
+
+        var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).TrimEnd('\r', '\n');
+        return Wiring.Login.RegistryLogin.With(new Wiring.Login.RegistryCredential(user, password));
+    }
+
+    private static async Task<RegistryStatus> FetchAsync(Uri registry, StatusFilter filter, Wiring.Login.RegistryLogin login, CancellationToken cancellationToken)
     {
         var query = $"?repository={Uri.EscapeDataString(filter.Repository ?? string.Empty)}&signer={Uri.EscapeDataString(filter.Signer ?? string.Empty)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/ui/status.json" + query));
-        if (user is not null)
-        {
-            if (!File.Exists(passwordFile))
-            {
-                throw new UserException($"password file '{passwordFile}' does not exist");
-            }
-
-            var password = (await File.ReadAllTextAsync(passwordFile!, cancellationToken)).TrimEnd('\r', '\n');
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
-        }
-
+        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2), login);
         try
         {
-            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode == HttpStatusCode.Unauthorized)
             {
-                throw new UserException($"{registry} needs a login to read its status: give --user and --password-file", ExitCodes.Refused);
+                throw new UserException($"{registry} needs a login to read its status: give --authfile (or --user and --password-file)", ExitCodes.Refused);
             }
 
             if (!response.IsSuccessStatusCode)

@@ -20,22 +20,8 @@ internal static class VerifyCommand
 {
     private static readonly Argument<string> ImageArgument = new("image") { Description = "host/repository:tag or host/repository@sha256:…" };
     private static readonly Option<FileInfo?> PolicyOption = new("--policy") { Description = "Evaluate this policy.json (e.g. /etc/containers/policy.json)" };
-    private static readonly Option<Uri?> LookasideOption = new("--lookaside")
-    {
-        Description = "Read signatures over HTTP from this lookaside (e.g. http://sigstore.local:81/sigstore/) instead of <sigstore-root>/sigstore",
-        CustomParser = r =>
-        {
-            if (Uri.TryCreate(r.Tokens.Single().Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            r.AddError($"--lookaside '{r.Tokens.Single().Value}' is not an http(s) URL");
-            return null;
-        },
-    };
-
-    private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1));
+    private static readonly Option<Uri?> LookasideOption = SignCommand.HttpUrlOption(
+        "--lookaside", "Read signatures over HTTP from this lookaside (e.g. http://sigstore.local:81/sigstore/) instead of <sigstore-root>/sigstore");
 
     private static readonly Option<FileInfo[]> KeyringOption = new("--keyring")
     {
@@ -55,6 +41,7 @@ internal static class VerifyCommand
         {
             ImageArgument, PolicyOption, KeyringOption, TrustedKeysOption, LookasideOption, KeysCommand.SigstoreRootOption, SignCommand.RegistryUrlOption,
         };
+        Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -78,8 +65,9 @@ internal static class VerifyCommand
         }
 
         var trusted = await LoadKeyringsAsync(parse, evaluator?.Policy, pgp, cancellationToken);
-        var manifest = await SignCommand.FetchManifestAsync(parse, reference, cancellationToken);
-        var reader = new ImageEvidenceReader(new HttpManifestSource(Http, parse.GetValue(SignCommand.RegistryUrlOption)), Signatures(parse));
+        using var http = SignCommand.CreateHttp(parse, reference, parse.GetValue(LookasideOption));
+        var manifest = await SignCommand.FetchManifestAsync(http, parse, reference, cancellationToken);
+        var reader = new ImageEvidenceReader(new HttpManifestSource(http, parse.GetValue(SignCommand.RegistryUrlOption)), Signatures(parse, http));
         ImageEvidence evidence;
         try
         {
@@ -140,11 +128,11 @@ internal static class VerifyCommand
     }
 
     /// <summary>Where the signatures are read: <c>--lookaside</c> over HTTP as a node reads it, else the tree at <c>--sigstore-root</c>.</summary>
-    private static ISignatureSource Signatures(ParseResult parse)
+    private static ISignatureSource Signatures(ParseResult parse, HttpClient http)
     {
         if (parse.GetValue(LookasideOption) is { } lookaside)
         {
-            return new LookasideSignatures(new LookasideClient(Http), lookaside);
+            return new LookasideSignatures(new LookasideClient(http), lookaside);
         }
 
         var root = parse.GetValue(KeysCommand.SigstoreRootOption)!;

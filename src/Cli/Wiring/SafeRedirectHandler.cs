@@ -13,6 +13,9 @@ internal sealed class SafeRedirectHandler(HttpMessageHandler inner) : Delegating
 {
     public const int MaxRedirects = 10;
 
+    /// <summary>Set on a request that follows a redirect to another origin (and on every hop after it): no login is added to it.</summary>
+    public static readonly HttpRequestOptionsKey<bool> LeftOrigin = new("u7s.left-origin");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
@@ -50,7 +53,13 @@ internal sealed class SafeRedirectHandler(HttpMessageHandler inner) : Delegating
     private static HttpRequestMessage Follow(HttpRequestMessage request, Uri target)
     {
         var next = new HttpRequestMessage(request.Method, target) { Version = request.Version, VersionPolicy = request.VersionPolicy };
-        var sameOrigin = Uri.Compare(request.RequestUri, target, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
+        var sameOrigin = Uri.Compare(request.RequestUri, target, UriComponents.SchemeAndServer, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0
+            && !(request.Options.TryGetValue(LeftOrigin, out var left) && left);
+        if (!sameOrigin)
+        {
+            next.Options.Set(LeftOrigin, true);
+        }
+
         foreach (var (name, values) in request.Headers)
         {
             if (sameOrigin || !(name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Cookie", StringComparison.OrdinalIgnoreCase)))

@@ -46,7 +46,12 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
 
             if (!response.IsSuccessStatusCode)
             {
-                throw new ManifestSourceException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                var (code, detail) = await ErrorOfAsync(response.Content, cancellationToken);
+                throw new ManifestSourceException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}{(detail is null ? string.Empty : ": " + detail)}")
+                {
+                    Status = (int)response.StatusCode,
+                    ErrorCode = code,
+                };
             }
 
             byte[]? content;
@@ -76,4 +81,29 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
 
     private static Digest DigestWith(string algorithm, byte[] content) =>
         algorithm == "sha512" ? Digest.FromHash("sha512", System.Security.Cryptography.SHA512.HashData(content)) : Digest.Compute(content);
+
+    /// <summary>The first <c>{"errors":[{"code","message"}]}</c> entry of an error body (read up to 4 KiB), or nulls.</summary>
+    private static async Task<(string? Code, string? Message)> ErrorOfAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await BoundedBody.ReadPrefixAsync(content, 4096, cancellationToken);
+            using var document = System.Text.Json.JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == System.Text.Json.JsonValueKind.Array
+                && errors.GetArrayLength() > 0 && errors[0].ValueKind == System.Text.Json.JsonValueKind.Object)
+            {
+                var first = errors[0];
+                var code = first.TryGetProperty("code", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString() : null;
+                var message = first.TryGetProperty("message", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
+                return (code, message is null ? code : $"{code}: {message}");
+            }
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or HttpRequestException or IOException)
+        {
+            // Not an OCI error body (or cut at 4 KiB): the status line alone says what happened.
+        }
+
+        return (null, null);
+    }
 }

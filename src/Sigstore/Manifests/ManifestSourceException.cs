@@ -16,4 +16,10 @@ public sealed class ManifestSourceException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The registry's HTTP status, when it answered with an error.</summary>
+    public int? Status { get; init; }
+
+    /// <summary>The first OCI error code of the registry's error body (e.g. <c>DENIED</c>), when it sent one.</summary>
+    public string? ErrorCode { get; init; }
 }

@@ -60,29 +60,41 @@ public sealed class ImageSigner(IOpenPgp openPgp, SignatureStore store, TimeProv
         return new SignOutcome(appended.Index, appended.Created, identity, key.Fingerprint);
     }
 
-    private Task<AppendResult> SignAndAppendAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, DateTimeOffset signedAt, CancellationToken cancellationToken)
+    /// <summary>The simple-signing signature of <paramref name="identity"/> → <paramref name="manifestDigest"/> made at <paramref name="signedAt"/> (SPEC §2.1).</summary>
+    public static byte[] CreateSignature(IOpenPgp openPgp, string creator, string identity, Digest manifestDigest, SignerKey key, DateTimeOffset signedAt)
     {
+        ArgumentNullException.ThrowIfNull(openPgp);
+        ArgumentNullException.ThrowIfNull(key);
         var payload = new SignaturePayload(identity, manifestDigest, creator, signedAt.ToUnixTimeSeconds());
-        var blob = openPgp.Sign(payload.ToJsonBytes(), key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, signedAt);
-        return store.AppendAsync(repository, manifestDigest, blob, cancellationToken);
+        return openPgp.Sign(payload.ToJsonBytes(), key.SecretKey, key.Fingerprint, key.Passphrase, SignatureHash.Sha256, signedAt);
     }
 
-    /// <summary>The index of a valid signature by <paramref name="key"/> for <paramref name="identity"/>, if the list has one.</summary>
-    private async Task<int?> FindEquivalentAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, CancellationToken cancellationToken)
+    /// <summary>The index of a valid signature by <paramref name="key"/> for <paramref name="identity"/> among <paramref name="existing"/>, if there is one.</summary>
+    public static async Task<int?> FindEquivalentAsync(
+        IAsyncEnumerable<StoredSignature> existing, IOpenPgp openPgp, TimeProvider time, Digest manifestDigest, string identity, SignerKey key, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(existing);
+        ArgumentNullException.ThrowIfNull(key);
+
         // Made only when there is something to check: a first signature (the usual case) needs neither.
         SignatureVerifier? verifier = null;
         TrustedKeyring? trusted = null;
-        await foreach (var existing in store.ListAsync(repository, manifestDigest, cancellationToken))
+        await foreach (var signature in existing.WithCancellation(cancellationToken))
         {
             verifier ??= new SignatureVerifier(openPgp, time);
             trusted ??= TrustedKeyring.Load(openPgp, [key.PublicKey], time.GetUtcNow());
-            if (verifier.Check(existing.Content, trusted, manifestDigest, id => id == identity, cancellationToken).IsAccepted)
+            if (verifier.Check(signature.Content, trusted, manifestDigest, id => id == identity, cancellationToken).IsAccepted)
             {
-                return existing.Index;
+                return signature.Index;
             }
         }
 
         return null;
     }
+
+    private Task<AppendResult> SignAndAppendAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, DateTimeOffset signedAt, CancellationToken cancellationToken) =>
+        store.AppendAsync(repository, manifestDigest, CreateSignature(openPgp, creator, identity, manifestDigest, key, signedAt), cancellationToken);
+
+    private Task<int?> FindEquivalentAsync(RepositoryName repository, Digest manifestDigest, string identity, SignerKey key, CancellationToken cancellationToken) =>
+        FindEquivalentAsync(store.ListAsync(repository, manifestDigest, cancellationToken), openPgp, time, manifestDigest, identity, key, cancellationToken);
 }

@@ -124,6 +124,43 @@ public sealed class CreatePolicyCommandTests : IDisposable
         Assert.Equal("role: node\nnothing to change\n", secondOut);
     }
 
+    /// <summary>A store that answers only logged-in users: the key download uses the registry's login (--authfile keyed registry.local).</summary>
+    [Fact]
+    public async Task CreatePolicy_NodeRole_KeysBehindALogin_DownloadedWithTheRegistrysLogin()
+    {
+        ServeKeys(("imagemaker.pgp", SampleKeys.SignerPublic));
+        await using var store = await SigstoreServer.StartAsync(_store.Path);
+        using var forward = new HttpClient { BaseAddress = store.BaseAddress };
+        var basic = "Basic " + Convert.ToBase64String("node:node-pw"u8.ToArray());
+        await using var guarded = await HostileServer.StartAsync(h => h.Map("/{**path}", async context =>
+        {
+            if (context.Request.Headers.Authorization.ToString() != basic)
+            {
+                context.Response.StatusCode = 401;
+                context.Response.Headers.WWWAuthenticate = "Basic realm=\"u7s sigstore\"";
+                return;
+            }
+
+            using var response = await forward.GetAsync(context.Request.Path + context.Request.QueryString);
+            context.Response.StatusCode = (int)response.StatusCode;
+            await context.Response.Body.WriteAsync(await response.Content.ReadAsByteArrayAsync());
+        }));
+        var authFile = _store.Combine("auth.json");
+        File.WriteAllText(authFile, "{\"auths\":{\"registry.local\":{\"auth\":\"" + Convert.ToBase64String("node:node-pw"u8.ToArray()) + "\"}}}");
+        var empty = _store.Combine("empty.json");
+        File.WriteAllText(empty, "{}");
+        string[] args = ["192.168.122.70", "--root", _root.Path, "--role", "node", "--keys-url", new Uri(guarded.BaseAddress, "keys/").ToString()];
+
+        var anonymous = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), [.. args, "--authfile", empty]);
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(Environment()), [.. args, "--authfile", authFile]);
+
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.Contains("401", anonymous.Stderr, StringComparison.Ordinal);
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"trusting key {SampleKeys.SignerFingerprint} (", stdout, StringComparison.Ordinal);
+        Assert.Equal(SampleKeys.SignerPublic, File.ReadAllBytes(_root.Combine("etc/u7s/keys/imagemaker.pgp")));
+    }
+
     /// <summary>
     /// Any member of podman_dev on the registry node can replace the served keys and keys/policy.json: a node that
     /// trusts keys already refuses whatever changes them, and says what would change.

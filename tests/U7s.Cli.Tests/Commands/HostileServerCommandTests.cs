@@ -55,7 +55,18 @@ public sealed class HostileServerCommandTests : IDisposable
         await using var elsewhere = await HostileServer.StartAsync(h => h.Map("/ui/status.json", context => context.Response.WriteAsync(Status)));
         await using var origin = await HostileServer.StartAsync(h =>
         {
-            h.Map("/ui/status.json", HostileServer.Redirect("/moved/status.json"));
+            // The origin asks for the login (Basic), then redirects within itself, then elsewhere.
+            h.Map("/ui/status.json", context =>
+            {
+                if (context.Request.Headers.Authorization.Count == 0)
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    context.Response.Headers.WWWAuthenticate = "Basic realm=\"u7s\"";
+                    return Task.CompletedTask;
+                }
+
+                return HostileServer.Redirect("/moved/status.json")(context);
+            });
             h.Map("/moved/status.json", HostileServer.Redirect(new Uri(elsewhere.BaseAddress, "/ui/status.json").ToString()));
         });
         var password = _dir.Combine("password");
@@ -65,7 +76,7 @@ public sealed class HostileServerCommandTests : IDisposable
 
         Assert.True(code == ExitCodes.Success, stderr);
         var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:secret"));
-        Assert.Equal([basic, basic], origin.Requests.Select(r => r.Authorization));
+        Assert.Equal([null, basic, basic], origin.Requests.Select(r => r.Authorization));
         var (path, authorization) = Assert.Single(elsewhere.Requests);
         Assert.StartsWith("/ui/status.json", path, StringComparison.Ordinal);
         Assert.Null(authorization);

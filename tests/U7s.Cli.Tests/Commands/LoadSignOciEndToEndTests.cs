@@ -192,7 +192,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         Assert.False(Directory.Exists(data));
     }
 
-    private static (string Policy, string RegistriesD) NodeConfiguration(ContainerTools tools, U7sProcess server, string publicKey)
+    internal static (string Policy, string RegistriesD) NodeConfiguration(ContainerTools tools, U7sProcess server, string publicKey)
     {
         var hostPort = server.RegistryUrl.Authority;
         var directory = tools.NewDirectory("node");
@@ -207,7 +207,7 @@ public sealed class LoadSignOciEndToEndTests : IDisposable
         return (policy, registriesD);
     }
 
-    private static async Task<ProcessResult> PullAsync(ContainerTools tools, (string Policy, string RegistriesD) node, U7sProcess server, string refName)
+    internal static async Task<ProcessResult> PullAsync(ContainerTools tools, (string Policy, string RegistriesD) node, U7sProcess server, string refName)
     {
         var output = tools.NewDirectory("pull");
         var result = await tools.SkopeoAsync("--policy", node.Policy, "--registries.d", node.RegistriesD, "copy", "-q", "--src-tls-verify=false", $"docker://{server.RegistryUrl.Authority}/{refName}", $"dir:{output}");

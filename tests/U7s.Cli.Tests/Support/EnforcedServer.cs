@@ -59,6 +59,8 @@ internal sealed class EnforcedServer : IAsyncDisposable
 
     public Uri RegistryUrl => _host.RegistryUrl;
 
+    public Uri SigstoreUrl => _host.SigstoreUrl;
+
     /// <summary>The authorization file (<c>Auth:Signers</c>): admin, and whoever <see cref="RegisterSigner"/> adds.</summary>
     public string SignersPath => Dir.Combine("signers.json");
 
