@@ -17,6 +17,8 @@ namespace U7s.Registry.Access;
 internal sealed partial class ManifestAccessGate(
     RegistryOptions options, IImageSignatures signatures, IWriteAccess writers, RegistryMetrics metrics, TimeProvider time, ILogger<ManifestAccessGate> logger)
 {
+    private const int MaxMessage = 2000;
+
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, long> _lastLogged = new(StringComparer.Ordinal);
@@ -67,8 +69,12 @@ internal sealed partial class ManifestAccessGate(
             Log.Denied(logger, what, report.Summary);
         }
 
-        throw new OciException(OciErrorCode.Denied, message);
+        // The reason goes into the message itself: skopeo, podman and crictl print only the message.
+        throw new OciException(OciErrorCode.Denied, message) { WireMessage = Bounded($"refused by the registry's signature enforcement: {message}") };
     }
+
+    // Many bad signatures make many reasons; a client prints the message on one line.
+    private static string Bounded(string message) => message.Length <= MaxMessage ? message : string.Concat(message.AsSpan(0, MaxMessage - 1), "…");
 
     // Once a minute per image: a client retrying a refused pull must not flood the log.
     private bool ShouldLog(string what)

@@ -16,4 +16,7 @@ public sealed class ManifestSourceException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>True when the registry answered 403: it refused to serve the manifest (its signature enforcement, or its access rules).</summary>
+    public bool IsRefusal { get; init; }
 }

@@ -164,11 +164,12 @@ public sealed class ServeConfigurationTests : IDisposable
     [InlineData("u7s.json", """{"Registry":{"Foo":1}}""", "unknown setting Registry:Foo")]
     [InlineData("u7s.json", """{"Registry":{"Auth":{"Writers":{"admin":["*"]},"Typo":true}}}""", "unknown setting Registry:Auth:Typo")]
     [InlineData("u7s.json", """{"Registry":{"Listen":{"Host":"x"}}}""", "unknown setting Registry:Listen:Host")]
-    [InlineData("u7s.json", """{"Regsitry":{"Listen":"127.0.0.1:1"}}""", "unknown setting Regsitry")]
+    [InlineData("u7s.json", """{"Regsitry":{"Listen":"127.0.0.1:1"}}""", "unknown setting Regsitry (did you mean Registry?)")]
     [InlineData("u7s.json", """{"Registry":{"MaxManifestBytes":"lots"}}""", "Registry:MaxManifestBytes 'lots' is not a whole number")]
     [InlineData("u7s.json", """{"Registry":{"Auth":{"AnonymousPull":"maybe"}}}""", "Registry:Auth:AnonymousPull 'maybe' is not true or false")]
     [InlineData("u7s.yaml", "registry:\n  uploadExpiry: soon\n", "registry:uploadExpiry 'soon' is not a time span such as 01:00:00")]
     [InlineData("u7s.yaml", "s3:\n  partBytes: 5.5\n", "s3:partBytes '5.5' is not a whole number")]
+    [InlineData("u7s.json", """{"Registry":{"Enforce":{"Mode":"strict"}}}""", "Registry:Enforce:Mode 'strict' is not one of Off, Warn, Enforce")]
     public void FileProblem_OneLineNamingFileAndKey(string name, string content, string expected)
     {
         var file = _dir.Combine(name);
