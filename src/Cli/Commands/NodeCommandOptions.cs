@@ -17,6 +17,11 @@ internal sealed class NodeCommandOptions
         DefaultValueFactory = _ => "/",
     };
 
+    public Option<bool> DryRun { get; } = new("--dry-run")
+    {
+        Description = "Print every file and directory this would create or change, every user and group and every program it would run; change nothing (needs no root)",
+    };
+
     public NodeCommandOptions()
     {
         RegistryName.Validators.Add(result =>
@@ -67,6 +72,7 @@ internal sealed class NodeCommandOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Root);
+        command.Options.Add(DryRun);
         command.Options.Add(RegistryName);
         command.Options.Add(RegistryPort);
         command.Options.Add(LookasideUrl);
@@ -98,11 +104,21 @@ internal sealed class NodeCommandOptions
     public string RegistryScope(ParseResult parse) =>
         parse.GetValue(RegistryPort) is { } port ? $"{parse.GetValue(RegistryName)}:{port}" : parse.GetValue(RegistryName)!;
 
-    /// <summary>The root; changing the real node (no <c>--root</c>) requires root privileges.</summary>
+    /// <summary>A plan to record into instead of changing anything, with <c>--dry-run</c>; null otherwise.</summary>
+    public ChangePlan? Plan(ParseResult parse) => parse.GetValue(DryRun) ? new ChangePlan() : null;
+
+    /// <summary>What a <c>--dry-run</c> prints: each planned step, then that nothing was changed.</summary>
+    public static IReadOnlyList<string> PlanReport(ChangePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return [.. plan.Steps.Select(step => "would " + step), plan.Steps.Count == 0 ? "dry run: nothing would change" : "dry run: nothing was changed"];
+    }
+
+    /// <summary>The root; changing the real node (no <c>--root</c>) requires root privileges, a dry run does not.</summary>
     public NodeRoot NodeRoot(ParseResult parse, NodeEnvironment environment, bool requirePrivilege = true)
     {
         var root = new NodeRoot(parse.GetValue(Root)!);
-        if (requirePrivilege && root.IsHost && !environment.IsPrivileged())
+        if (requirePrivilege && !parse.GetValue(DryRun) && root.IsHost && !environment.IsPrivileged())
         {
             throw new UserException("this changes the node: run as root, or give --root DIR to write a staging tree", ExitCodes.Refused);
         }

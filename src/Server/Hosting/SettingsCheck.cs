@@ -42,7 +42,7 @@ internal static class SettingsCheck
         {
             var key = $"{path}:{child}";
             var property = info.Properties.FirstOrDefault(p => p.Name.Equals(child, StringComparison.OrdinalIgnoreCase));
-            var problem = property is null ? Unknown(key, NearestName.Of(child, info.Properties.Select(p => p.Name))) : CheckMember(provider, key, property.PropertyType);
+            var problem = property is null ? Unknown(key, NearestName.Of(child, info.Properties.Select(p => p.Name)) is { } near ? $"{path}:{near}" : null) : CheckMember(provider, key, property.PropertyType);
             if (problem is not null)
             {
                 return problem;

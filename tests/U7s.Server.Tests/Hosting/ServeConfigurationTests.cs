@@ -156,7 +156,7 @@ public sealed class ServeConfigurationTests : IDisposable
         var file = _dir.Combine("u7s.json");
         File.WriteAllText(file, """{"Registry":{"Listne":"127.0.0.1:1"}}""");
         var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
-        Assert.Equal($"{file}: unknown setting Registry:Listne", e.Message);
+        Assert.Equal($"{file}: unknown setting Registry:Listne (did you mean Registry:Listen?)", e.Message);
         Assert.Equal(ServerErrorKind.Settings, e.Kind);
     }
 
@@ -201,7 +201,7 @@ public sealed class ServeConfigurationTests : IDisposable
         var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, new Dictionary<string, string?> { ["U7S_S3__BUKET"] = "x" }));
 
         Assert.Equal("127.0.0.1:5000", registry.Listen);
-        Assert.Equal("environment variable U7S_S3__BUKET: unknown setting S3:BUKET", e.Message);
+        Assert.Equal("environment variable U7S_S3__BUKET: unknown setting S3:BUKET (did you mean S3:Bucket?)", e.Message);
     }
 
     [Fact]
