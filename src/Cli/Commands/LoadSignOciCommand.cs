@@ -123,15 +123,15 @@ internal static class LoadSignOciCommand
             using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan);
             await using var local = dataRoot is null ? null : OpenLocalStore(dataRoot);
             var client = new RegistryClient(http, registry);
+            IImageSink sink = local?.Sink ?? new RegistryHttpSink(client);
+            IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);
+            var verifier = services.Verifier?.Invoke(new VerifierSettings(registry, parse.GetValue(PolicyOption)!, sigstoreRoot, manifests))
+                ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
             if (local is null)
             {
                 await PingAsync(client, cancellationToken);
             }
 
-            IImageSink sink = local?.Sink ?? new RegistryHttpSink(client);
-            IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);
-            var verifier = services.Verifier?.Invoke(new VerifierSettings(registry, parse.GetValue(PolicyOption)!, sigstoreRoot, manifests))
-                ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
             var request = new LoadRequest
             {
                 ArchivePath = archive,
