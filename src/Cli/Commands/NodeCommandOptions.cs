@@ -13,7 +13,9 @@ internal sealed class NodeCommandOptions
 {
     public Option<string> Root { get; } = new("--root")
     {
-        Description = "Staging tree that plays the role of / (default: the node itself, which needs root)",
+        Description = "Staging tree that plays the role of / (default: the node itself, which needs root). One rule for every path: what the verb installs or keeps on the node "
+            + "(the files it writes, and --signers, --htpasswd, --data, --sigstore-root, --join-data) is a node path, taken inside this tree; "
+            + "input it only reads once (--password-file, --passphrase-file, an archive) is a path on this machine",
         DefaultValueFactory = _ => "/",
     };
 

@@ -35,6 +35,7 @@ internal static class StatusCommand
     private static readonly Option<string?> SignerOption = new("--signer") { Description = "Only images with a signature whose signer user id or fingerprint contains this" };
     private static readonly Option<string?> UserOption = new("--user") { Description = "Log in to --registry-url as this user (when pulls need a login)" };
     private static readonly Option<string?> PasswordFileOption = new("--password-file") { Description = "The --user's password, from this file" };
+    private static readonly Option<bool> NoEventsOption = new("--no-events") { Description = "Print only the images, not the recent changes" };
 
     private static readonly HttpClient Http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2));
 
@@ -43,9 +44,9 @@ internal static class StatusCommand
 
     public static Command Create()
     {
-        var command = new Command("status", "List images, their signatures and the node policy's verdict")
+        var command = new Command("status", "List images, their signatures and the node policy's verdict (refused first); exit 4 when any image is refused")
         {
-            RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption,
+            RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption, NoEventsOption,
         };
         command.SetAction(RunAsync);
         return command;
@@ -67,8 +68,10 @@ internal static class StatusCommand
         var status = parse.GetValue(RegistryUrlOption) is { } url
             ? await FetchAsync(url, filter, parse.GetValue(UserOption), parse.GetValue(PasswordFileOption), cancellationToken)
             : await CollectAsync(parse, filter, cancellationToken);
-        StatusTable.Write(parse.InvocationConfiguration.Output, status);
-        return ExitCodes.Success;
+        StatusTable.Write(parse.InvocationConfiguration.Output, status, events: !parse.GetValue(NoEventsOption));
+
+        // As verify does: scripts and monitoring learn of a refused image from the exit code alone.
+        return status.Images.Any(i => !i.Allowed) ? ExitCodes.Refused : ExitCodes.Success;
     }
 
     private static async Task<RegistryStatus> FetchAsync(Uri registry, StatusFilter filter, string? user, string? passwordFile, CancellationToken cancellationToken)

@@ -13,7 +13,8 @@ public sealed class SignersFile(string path) : ISignerSource
     /// <summary>The setting that names the file, for messages.</summary>
     public const string Setting = "Registry:Auth:Signers";
 
-    public string Description => path;
+    /// <summary>The file and the setting that names it: a message about it tells where to change it.</summary>
+    public string Description => $"{path} ({Setting}, u7s serve --signers)";
 
     public async Task<SignersDocument?> ReadOrNullAsync(CancellationToken cancellationToken)
     {
