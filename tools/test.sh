@@ -26,13 +26,14 @@ find "$results" -name '*.trx' -print0 | xargs -0 -r cat | awk '
     reason = $0; sub(/.*<Message>/, "", reason); sub(/<\/Message>.*/, "", reason); reason = unxml(reason)
     if (!(reason in count)) order[++reasons] = reason
     count[reason]++
-    tests[reason] = tests[reason] (count[reason] > 1 ? ", " : "") unxml(name)
+    if (count[reason] <= 5) tests[reason] = tests[reason] (count[reason] > 1 ? ", " : "") unxml(name)
     skipped = 0
   }
   END {
     for (i = 1; i <= reasons; i++) {
       r = order[i]
-      printf "skipped %d: %s (%s)\n", count[r], r, tests[r]
+      more = count[r] > 5 ? sprintf(" and %d more", count[r] - 5) : ""
+      printf "skipped %d: %s (%s%s)\n", count[r], r, tests[r], more
     }
   }'
 

@@ -70,11 +70,26 @@ internal sealed partial class ManifestAccessGate(
         }
 
         // The reason goes into the message itself: skopeo, podman and crictl print only the message.
-        throw new OciException(OciErrorCode.Denied, message) { WireMessage = Bounded($"refused by the registry's signature enforcement: {message}") };
+        throw new OciException(OciErrorCode.Denied, message) { WireMessage = ClientMessage($"refused by the registry's signature enforcement: {message}") };
     }
 
-    // Many bad signatures make many reasons; a client prints the message on one line.
-    private static string Bounded(string message) => message.Length <= MaxMessage ? message : string.Concat(message.AsSpan(0, MaxMessage - 1), "…");
+    /// <summary>
+    /// The refusal as clients print it, raw, on the user's terminal: the reasons quote what signatures claim (an
+    /// imagemaker's text), so control and format characters (escapes, line breaks, bidi overrides) become <c>?</c>;
+    /// many bad signatures make many reasons, so it is cut at <see cref="MaxMessage"/> characters.
+    /// </summary>
+    internal static string ClientMessage(string message)
+    {
+        var bounded = message.Length <= MaxMessage ? message : string.Concat(message.AsSpan(0, MaxMessage - 1), "…");
+        return string.Create(bounded.Length, bounded, (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                span[i] = char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator ? '?' : c;
+            }
+        });
+    }
 
     // Once a minute per image: a client retrying a refused pull must not flood the log.
     private bool ShouldLog(string what)

@@ -13,8 +13,7 @@ public sealed class SignersFile(string path) : ISignerSource
     /// <summary>The setting that names the file, for messages.</summary>
     public const string Setting = "Registry:Auth:Signers";
 
-    /// <summary>The file and the setting that names it: a message about it tells where to change it.</summary>
-    public string Description => $"{path} ({Setting}, u7s serve --signers)";
+    public string Description => path;
 
     public async Task<SignersDocument?> ReadOrNullAsync(CancellationToken cancellationToken)
     {
