@@ -78,18 +78,7 @@ internal sealed partial class ManifestAccessGate(
     /// imagemaker's text), so control and format characters (escapes, line breaks, bidi overrides) become <c>?</c>;
     /// many bad signatures make many reasons, so it is cut at <see cref="MaxMessage"/> characters.
     /// </summary>
-    internal static string ClientMessage(string message)
-    {
-        var bounded = message.Length <= MaxMessage ? message : string.Concat(message.AsSpan(0, MaxMessage - 1), "…");
-        return string.Create(bounded.Length, bounded, (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                var c = source[i];
-                span[i] = char.IsControl(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator ? '?' : c;
-            }
-        });
-    }
+    internal static string ClientMessage(string message) => InertText.OneLine(message, MaxMessage);
 
     // Once a minute per image: a client retrying a refused pull must not flood the log.
     private bool ShouldLog(string what)

@@ -112,7 +112,7 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
                 text += $" ({detail})";
             }
 
-            return text.Length == 0 ? null : TerminalSafe(text);
+            return text.Length == 0 ? null : InertText.OneLine(text, MaxErrorBytes);
         }
         catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
         {
@@ -120,15 +120,6 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
         }
     }
 
-    // A remote string goes onto the user's terminal: no control characters, one line.
-    private static string TerminalSafe(string text) =>
-        string.Create(text.Length, text, (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
-            }
-        });
 
     private static Digest DigestWith(string algorithm, byte[] content) =>
         algorithm == "sha512" ? Digest.FromHash("sha512", System.Security.Cryptography.SHA512.HashData(content)) : Digest.Compute(content);
