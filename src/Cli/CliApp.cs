@@ -106,6 +106,30 @@ internal static class CliApp
         }
 
         var errors = string.Join("; ", parse.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim()).Distinct(StringComparer.Ordinal));
-        return $"{errors} ({string.Join(' ', ["u7s", .. path])} --help)";
+        var guesses = parse.UnmatchedTokens
+            .Select(token => (token, nearest: NearestName.Of(token, Names(parse.CommandResult.Command, token.StartsWith('-')))))
+            .Where(g => g.nearest is not null)
+            .Select(g => $"did you mean {g.nearest} for {g.token}?")
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var suggestion = guesses.Count > 0 ? " " + string.Join(' ', guesses) : string.Empty;
+        return $"{errors}{suggestion} ({string.Join(' ', ["u7s", .. path])} --help)";
+    }
+
+    // What the user could have meant: a flag of the verb (its own and the recursive ones of its parents), or a verb under it.
+    private static IEnumerable<string> Names(Command command, bool flags)
+    {
+        if (!flags)
+        {
+            return command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name));
+        }
+
+        var options = command.Options.AsEnumerable();
+        for (var parent = command.Parents.OfType<Command>().FirstOrDefault(); parent is not null; parent = parent.Parents.OfType<Command>().FirstOrDefault())
+        {
+            options = options.Concat(parent.Options.Where(o => o.Recursive));
+        }
+
+        return options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name));
     }
 }

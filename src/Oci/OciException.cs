@@ -34,5 +34,11 @@ public sealed class OciException : Exception
 
     public string? Detail { get; }
 
+    /// <summary>
+    /// The envelope's <c>message</c> when the code's default one would hide the cause: skopeo and podman
+    /// print only <c>code: message</c>, never <c>detail</c>. Null means the code's default message.
+    /// </summary>
+    public string? WireMessage { get; init; }
+
     public int Status => OciErrorCodes.Status(Code);
 }

@@ -102,7 +102,9 @@ internal static class CreateImagemakerUserCommand
             var options = common.Cluster(parse);
             options.PathsIncludeRoot = parse.GetValue(inPlace);
             options.Signers = parse.GetValue(signersFile)!;
-            var signers = environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time, parse.GetValue(keyAlgorithm), environment.Ownership);
+            var plan = common.Plan(parse);
+            ISignerKeyProvisioner signers = plan is not null ? new PlanningSignerKeys(plan)
+                : environment.Signers ?? new SigstoreSignerKeyProvisioner(environment.Runner, environment.Time, parse.GetValue(keyAlgorithm), environment.Ownership);
             var stagingUrl = parse.GetValue(staging)!;
             if (!stagingUrl.StartsWith("file:///", StringComparison.Ordinal))
             {
@@ -113,8 +115,23 @@ internal static class CreateImagemakerUserCommand
             var fixedEmail = parse.GetValue(email);
             var request = new CreateImagemakerRequest(specs, user => fixedEmail ?? $"{user}@{environment.HostName}", stagingUrl);
             var password = ReadPassword(parse.GetValue(passwordFile));
-            var service = new ImagemakerService(new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), signers, options);
+            var service = new ImagemakerService(new NodeFileWriter(root, environment.Time, environment.Ownership, plan), new SystemAccounts(root, environment.Runner, plan), signers, options);
             var report = await service.RunAsync(request, cancellationToken);
+            if (plan is not null)
+            {
+                if (parse.GetValue(htpasswd) is { } login)
+                {
+                    plan.Add($"add a registry login for {specs[0].User} to {login}");
+                }
+
+                if (parse.GetValue(publishTo) is { } destination)
+                {
+                    plan.Add($"publish the authorization file, keys and policy to {destination}");
+                }
+
+                return NodeCommandOptions.PlanReport(plan);
+            }
+
             if (parse.GetValue(htpasswd) is { } file && password is not null)
             {
                 // Pushes over the network then need this login; the user's scopes decide where it may push.

@@ -16,11 +16,14 @@ internal static class CreatePodmanUsersCommand
         var command = new Command("create-podmanusers", "Create podman users (group podman) with an empty immutable ~/.config/containers");
         command.Arguments.Add(users);
         command.Options.Add(common.Root);
-        command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
+        command.Options.Add(common.DryRun);
+        command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
             var root = common.NodeRoot(parse, environment);
-            var service = new PodmanUserService(new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner));
-            return service.RunAsync(parse.GetValue(users)!, cancellationToken);
+            var plan = common.Plan(parse);
+            var service = new PodmanUserService(new NodeFileWriter(root, environment.Time, environment.Ownership, plan), new SystemAccounts(root, environment.Runner, plan));
+            var report = await service.RunAsync(parse.GetValue(users)!, cancellationToken);
+            return plan is null ? report : NodeCommandOptions.PlanReport(plan);
         }));
         return command;
     }

@@ -57,9 +57,15 @@ internal static class CreatePolicyCommand
                 _ => environment.IsLocalAddress(ip) ? NodeRole.Registry : NodeRole.Node,
             };
             using var http = environment.CreateHttpClient(common.Login(parse));
+            var plan = common.Plan(parse);
             var service = new CreatePolicyService(
-                new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), new KeyFetcher(http), environment.KeyInspector, options);
+                new NodeFileWriter(root, environment.Time, environment.Ownership, plan), new SystemAccounts(root, environment.Runner, plan), new KeyFetcher(http), environment.KeyInspector, options);
             var report = await service.RunAsync(new CreatePolicyRequest(ip, nodeRole, parse.GetValue(acceptNewKeys), parse.GetValue(trustFingerprint)), cancellationToken);
+            if (plan is not null)
+            {
+                return [$"role: {nodeRole.ToString().ToLowerInvariant()}", .. NodeCommandOptions.PlanReport(plan)];
+            }
+
             // The role is reported with the outcome, never ahead of a refusal.
             return [$"role: {nodeRole.ToString().ToLowerInvariant()}", .. report.Count == 0 ? ["nothing to change"] : report];
         }));

@@ -47,21 +47,25 @@ internal static class CreateServicesCommand
         command.Options.Add(config);
         command.Options.Add(print);
         command.Options.Add(common.Root);
-        command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, () =>
+        command.Options.Add(common.DryRun);
+        command.SetAction((parse, cancellationToken) => NodeCommandOptions.RunAsync(parse, async () =>
         {
             // The native build writing the unit runs no JIT, so the unit may forbid writable-executable memory.
             var request = new ServiceRequest(
                 parse.GetValue(executable)!, parse.GetValue(data)!, parse.GetValue(sigstoreRoot)!, parse.GetValue(config), NativeCode: !RuntimeFeature.IsDynamicCodeCompiled);
             if (parse.GetValue(print))
             {
-                return Task.FromResult<IReadOnlyList<string>>([ServiceUnit.Render(request).TrimEnd('\n')]);
+                return [ServiceUnit.Render(request).TrimEnd('\n')];
             }
 
             var root = common.NodeRoot(parse, environment);
-            var service = new CreateServicesService(new NodeFileWriter(root, environment.Time, environment.Ownership), new SystemAccounts(root, environment.Runner), environment.Runner);
+            var plan = common.Plan(parse);
+            IProcessRunner runner = plan is null ? environment.Runner : new PlanningRunner(plan);
+            var service = new CreateServicesService(new NodeFileWriter(root, environment.Time, environment.Ownership, plan), new SystemAccounts(root, environment.Runner, plan), runner);
             // The marker is checked on the real machine: a staging tree says nothing about whether systemd runs here.
             var systemd = Directory.Exists(environment.SystemdMarker);
-            return service.RunAsync(request, systemd, cancellationToken);
+            var report = await service.RunAsync(request, systemd, cancellationToken);
+            return plan is null ? report : NodeCommandOptions.PlanReport(plan);
         }));
         return command;
     }

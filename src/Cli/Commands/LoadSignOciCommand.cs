@@ -66,6 +66,8 @@ internal static class LoadSignOciCommand
         return command;
     }
 
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(30);
+
     private static async Task<int> RunAsync(ParseResult parse, LoaderServices services, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
@@ -121,10 +123,16 @@ internal static class LoadSignOciCommand
                 ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
             using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan, Wiring.Login.LoginOptions.Resolve(parse));
             await using var local = dataRoot is null ? null : OpenLocalStore(dataRoot);
-            IImageSink sink = local?.Sink ?? new RegistryHttpSink(new RegistryClient(http, registry));
+            var client = new RegistryClient(http, registry);
+            IImageSink sink = local?.Sink ?? new RegistryHttpSink(client);
             IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);
             var verifier = services.Verifier?.Invoke(new VerifierSettings(registry, parse.GetValue(PolicyOption)!, sigstoreRoot, manifests))
                 ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
+            if (local is null)
+            {
+                await PingAsync(client, cancellationToken);
+            }
+
             var request = new LoadRequest
             {
                 ArchivePath = archive,
@@ -151,6 +159,25 @@ internal static class LoadSignOciCommand
         catch (LoadException e)
         {
             throw LoaderExitCodes.ToUserException(e);
+        }
+    }
+
+    /// <summary>The registry must answer before the archive is read; bounded, as the push itself is not.</summary>
+    private static async Task PingAsync(RegistryClient client, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PingTimeout);
+        try
+        {
+            await client.PingAsync(timeout.Token);
+        }
+        catch (RegistryException e)
+        {
+            throw new UserException($"the registry {client.BaseUri} does not answer: {e.Message}", ExitCodes.Unavailable);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new UserException($"the registry {client.BaseUri} does not answer: GET /v2/ got no answer in {PingTimeout.TotalSeconds:0} s", ExitCodes.Unavailable);
         }
     }
 

@@ -13,8 +13,15 @@ internal sealed class NodeCommandOptions
 {
     public Option<string> Root { get; } = new("--root")
     {
-        Description = "Staging tree that plays the role of / (default: the node itself, which needs root)",
+        Description = "Staging tree that plays the role of / (default: the node itself, which needs root). One rule for every path: what the verb installs or keeps on the node "
+            + "(the files it writes, and --signers, --htpasswd, --data, --sigstore-root, --join-data) is a node path, taken inside this tree; "
+            + "input it only reads once (--password-file, --passphrase-file, an archive) is a path on this machine",
         DefaultValueFactory = _ => "/",
+    };
+
+    public Option<bool> DryRun { get; } = new("--dry-run")
+    {
+        Description = "Print every file and directory this would create or change, every user and group and every program it would run; change nothing (needs no root)",
     };
 
     public NodeCommandOptions()
@@ -67,6 +74,7 @@ internal sealed class NodeCommandOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Root);
+        command.Options.Add(DryRun);
         command.Options.Add(RegistryName);
         command.Options.Add(RegistryPort);
         command.Options.Add(LookasideUrl);
@@ -117,11 +125,21 @@ internal sealed class NodeCommandOptions
     public string RegistryScope(ParseResult parse) =>
         parse.GetValue(RegistryPort) is { } port ? $"{parse.GetValue(RegistryName)}:{port}" : parse.GetValue(RegistryName)!;
 
-    /// <summary>The root; changing the real node (no <c>--root</c>) requires root privileges.</summary>
+    /// <summary>A plan to record into instead of changing anything, with <c>--dry-run</c>; null otherwise.</summary>
+    public ChangePlan? Plan(ParseResult parse) => parse.GetValue(DryRun) ? new ChangePlan() : null;
+
+    /// <summary>What a <c>--dry-run</c> prints: each planned step, then that nothing was changed.</summary>
+    public static IReadOnlyList<string> PlanReport(ChangePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return [.. plan.Steps.Select(step => "would " + step), plan.Steps.Count == 0 ? "dry run: nothing would change" : "dry run: nothing was changed"];
+    }
+
+    /// <summary>The root; changing the real node (no <c>--root</c>) requires root privileges, a dry run does not.</summary>
     public NodeRoot NodeRoot(ParseResult parse, NodeEnvironment environment, bool requirePrivilege = true)
     {
         var root = new NodeRoot(parse.GetValue(Root)!);
-        if (requirePrivilege && root.IsHost && !environment.IsPrivileged())
+        if (requirePrivilege && !parse.GetValue(DryRun) && root.IsHost && !environment.IsPrivileged())
         {
             throw new UserException("this changes the node: run as root, or give --root DIR to write a staging tree", ExitCodes.Refused);
         }

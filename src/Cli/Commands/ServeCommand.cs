@@ -16,12 +16,13 @@ internal static class ServeCommand
     private static readonly Option<string?> RegistryListenOption = new("--registry-listen") { Description = "Registry listen address host:port (default 0.0.0.0:80)" };
     private static readonly Option<string?> SigstoreListenOption = new("--sigstore-listen") { Description = "Signature store listen address host:port (default 0.0.0.0:81)" };
     private static readonly Option<string?> SigstoreRootOption = new("--sigstore-root") { Description = "Signature store tree (default /var/sigstore)" };
+    private static readonly Option<string?> SignersOption = new("--signers") { Description = "Root-owned authorization file push and signing rights come from (Registry:Auth:Signers, default /etc/u7s/signers.json)" };
 
     public static Command Create()
     {
         var command = new Command("serve", "Run the registry (:80) and the signature store (:81)")
         {
-            ConfigOption, DataOption, RegistryListenOption, SigstoreListenOption, SigstoreRootOption,
+            ConfigOption, DataOption, RegistryListenOption, SigstoreListenOption, SigstoreRootOption, SignersOption,
         };
         command.SetAction(RunAsync);
         return command;
@@ -35,6 +36,7 @@ internal static class ServeCommand
             ["Registry:Listen"] = parse.GetValue(RegistryListenOption),
             ["Sigstore:Listen"] = parse.GetValue(SigstoreListenOption),
             ["Sigstore:Root"] = Absolute(parse.GetValue(SigstoreRootOption)),
+            ["Registry:Auth:Signers"] = Absolute(parse.GetValue(SignersOption)),
         };
         var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
         var (registry, sigstore) = settings;
@@ -69,7 +71,11 @@ internal static class ServeCommand
         }
 
         gate.Open();
-        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {host.StorageDescription(registry)}");
+        // With enforcement on, the scope host decides which policy scope every pull is judged under: say it.
+        var enforcing = registry.Enforce.Mode == U7s.Registry.Access.EnforceMode.Off
+            ? string.Empty
+            : $"; enforcement {registry.Enforce.Mode.ToString().ToLowerInvariant()} under {registry.Enforce.Policy}, images judged as {registry.Auth.ScopeHost}/<repository> (Registry:Auth:ScopeHost)";
+        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {host.StorageDescription(registry)}{enforcing}");
         await output.FlushAsync(cancellationToken);
         await host.WaitAsync(cancellationToken);
         return ExitCodes.Success;

@@ -103,7 +103,7 @@ internal static class SignCommand
         }
         catch (ManifestSourceException e)
         {
-            throw new UserException(e.Message, ExitCodes.Unavailable);
+            throw new UserException(e.Message, e.IsRefusal ? ExitCodes.Refused : ExitCodes.Unavailable);
         }
     }
 

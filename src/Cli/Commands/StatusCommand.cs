@@ -35,15 +35,16 @@ internal static class StatusCommand
     private static readonly Option<string?> SignerOption = new("--signer") { Description = "Only images with a signature whose signer user id or fingerprint contains this" };
     private static readonly Option<string?> UserOption = new("--user") { Description = "Log in to --registry-url as this user (when pulls need a login)" };
     private static readonly Option<string?> PasswordFileOption = new("--password-file") { Description = "The --user's password, from this file" };
+    private static readonly Option<bool> NoEventsOption = new("--no-events") { Description = "Print only the images, not the recent changes" };
 
     /// <summary>Largest <c>/ui/status.json</c> read: some hundred thousand images' rows, far past any registry of podsec nodes.</summary>
     private const int MaxStatusBytes = 64 * 1024 * 1024;
 
     public static Command Create()
     {
-        var command = new Command("status", "List images, their signatures and the node policy's verdict")
+        var command = new Command("status", "List images, their signatures and the node policy's verdict (refused first); exit 4 when any image is refused")
         {
-            RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption,
+            RegistryUrlOption, ConfigOption, DataOption, SigstoreRootOption, PolicyOption, RepositoryOption, SignerOption, UserOption, PasswordFileOption, NoEventsOption,
         };
         Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction(RunAsync);
@@ -66,8 +67,10 @@ internal static class StatusCommand
         var status = parse.GetValue(RegistryUrlOption) is { } url
             ? await FetchAsync(url, filter, await LoginAsync(parse, cancellationToken), cancellationToken)
             : await CollectAsync(parse, filter, cancellationToken);
-        StatusTable.Write(parse.InvocationConfiguration.Output, status);
-        return ExitCodes.Success;
+        StatusTable.Write(parse.InvocationConfiguration.Output, status, events: !parse.GetValue(NoEventsOption));
+
+        // As verify does: scripts and monitoring learn of a refused image from the exit code alone.
+        return status.Images.Any(i => !i.Allowed) ? ExitCodes.Refused : ExitCodes.Success;
     }
 
     /// <summary><c>--user</c> with <c>--password-file</c>, else <c>--authfile</c>, <c>--creds</c> or the default auth files.</summary>

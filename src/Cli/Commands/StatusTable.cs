@@ -11,18 +11,21 @@ internal static class StatusTable
 {
     private static readonly string[] Headers = ["REPOSITORY", "TAG", "DIGEST", "SIZE", "PUSHED", "POLICY", "SIGNATURES"];
 
-    public static void Write(TextWriter output, RegistryStatus status)
+    public static void Write(TextWriter output, RegistryStatus status, bool events = true)
     {
-        var rows = status.Images.Select(i => new[]
+        // Refused images first (what needs doing), then by repository and tag.
+        var images = status.Images.OrderBy(i => i.Allowed).ThenBy(i => i.Repository, StringComparer.Ordinal).ThenBy(i => i.Tag, StringComparer.Ordinal).ToList();
+        var rows = images.Select(i => new[]
         {
             i.Repository, i.Tag, i.Digest, StatusFormat.Size(i.Size), StatusFormat.Time(i.Pushed), i.Verdict,
             i.Signatures.Count == 0 ? "none" : string.Join("; ", i.Signatures.Select(StatusFormat.Signature)),
         }).ToList();
-        var events = status.RecentEvents.Select(e => new[]
+        var changes = status.RecentEvents.Where(_ => events).Select(e => new[]
         {
             StatusFormat.Time(e.Time), e.User ?? "(this host)", e.Action, e.Repository, string.Join(' ', new[] { e.Tag, e.Digest, e.Signature }.Where(s => s is not null)),
         }).ToList();
-        var summary = $"{status.Images.Count} image(s); enforcement {TerminalText.Escape(status.Enforcement)}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
+        var refused = images.Count(i => !i.Allowed);
+        var summary = $"{images.Count} image(s): {images.Count - refused} accepted, {refused} refused; enforcement {TerminalText.Escape(status.Enforcement)}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
         if (!LoaderConsole.IsTerminal(output))
         {
             output.WriteLine(string.Join('\t', Headers));
@@ -32,7 +35,7 @@ internal static class StatusTable
             }
 
             output.WriteLine($"# {summary}");
-            foreach (var row in events)
+            foreach (var row in changes)
             {
                 output.WriteLine("# " + string.Join('\t', row.Select(OneLine)));
             }
@@ -48,7 +51,7 @@ internal static class StatusTable
             table.AddColumn(header);
         }
 
-        foreach (var (row, image) in rows.Zip(status.Images))
+        foreach (var (row, image) in rows.Zip(images))
         {
             var cells = row.Select(c => new Markup(Markup.Escape(OneLine(c)))).ToArray();
             cells[5] = new Markup($"[{(image.Allowed ? "green" : "red")}]{Markup.Escape(OneLine(row[5]))}[/]");
@@ -57,20 +60,20 @@ internal static class StatusTable
 
         console.Write(table);
         console.WriteLine(summary);
-        if (events.Count > 0)
+        if (changes.Count > 0)
         {
-            var changes = new Table().Border(TableBorder.Simple).Title("recent changes");
+            var recent = new Table().Border(TableBorder.Simple).Title("recent changes");
             foreach (var header in new[] { "TIME", "USER", "ACTION", "REPOSITORY", "TAG OR DIGEST" })
             {
-                changes.AddColumn(header);
+                recent.AddColumn(header);
             }
 
-            foreach (var row in events)
+            foreach (var row in changes)
             {
-                changes.AddRow(row.Select(c => Markup.Escape(OneLine(c))).ToArray());
+                recent.AddRow(row.Select(c => Markup.Escape(OneLine(c))).ToArray());
             }
 
-            console.Write(changes);
+            console.Write(recent);
         }
     }
 

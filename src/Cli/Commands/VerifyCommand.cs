@@ -75,7 +75,7 @@ internal static class VerifyCommand
         }
         catch (ImageJudgeException e)
         {
-            throw new UserException(e.Message, ExitCodes.Unavailable);
+            throw new UserException(e.Message, e.InnerException is ManifestSourceException { IsRefusal: true } ? ExitCodes.Refused : ExitCodes.Unavailable);
         }
 
         if (evidence.IsIndex)

@@ -9,11 +9,20 @@ namespace U7s.Cluster.Accounts;
 /// <c>--prefix ROOT</c> (they then edit <c>ROOT/etc/passwd</c>, <c>group</c>, <c>shadow</c>), and
 /// ownership uses the numeric ids of the root's own account files, never the host's name service.
 /// </summary>
-public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
+public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner, ChangePlan? plan = null)
 {
+    // --dry-run: the accounts that would have been created, so later steps find them (ids 0: nothing is owned for real).
+    private readonly Dictionary<string, AccountEntry> _plannedUsers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _plannedGroups = new(StringComparer.Ordinal);
+
     /// <summary>The user's entry in the root's <c>/etc/passwd</c>, or null.</summary>
     public AccountEntry? FindUser(string name)
     {
+        if (_plannedUsers.TryGetValue(name, out var planned))
+        {
+            return planned;
+        }
+
         foreach (var fields in ReadTable("/etc/passwd"))
         {
             if (fields.Length >= 6 && fields[0] == name
@@ -28,7 +37,7 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
     }
 
     /// <summary>The group's id in the root's <c>/etc/group</c>, or null.</summary>
-    public int? FindGroupId(string name) =>
+    public int? FindGroupId(string name) => _plannedGroups.Contains(name) ? 0 :
         ReadTable("/etc/group").Where(f => f.Length >= 3 && f[0] == name)
             .Select(f => int.TryParse(f[2], NumberStyles.None, CultureInfo.InvariantCulture, out var gid) ? gid : (int?)null)
             .FirstOrDefault();
@@ -56,6 +65,11 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
         }
 
         await RunAsync("groupadd", [.. Prefix(), group], cancellationToken);
+        if (plan is not null)
+        {
+            _plannedGroups.Add(group);
+        }
+
         return true;
     }
 
@@ -68,6 +82,7 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
         if (FindUser(user) is null)
         {
             await RunAsync("useradd", [.. Prefix(), "-m", "-s", "/bin/bash", "-G", string.Join(',', groups), user], cancellationToken);
+            Planned(user, $"/home/{user}");
             return $"user {user} created (groups {string.Join(',', groups)})";
         }
 
@@ -87,6 +102,12 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
         }
 
         await RunAsync("useradd", [.. Prefix(), "--system", "--user-group", "--no-create-home", "--home-dir", home, "--shell", "/usr/sbin/nologin", "-G", string.Join(',', groups), user], cancellationToken);
+        Planned(user, home);
+        if (plan is not null)
+        {
+            _plannedGroups.Add(user);
+        }
+
         return $"system user {user} created (groups {user},{string.Join(',', groups)})";
     }
 
@@ -111,10 +132,24 @@ public sealed class SystemAccounts(NodeRoot root, IProcessRunner runner)
         return $"user {user} added to {string.Join(',', missing)}";
     }
 
+    private void Planned(string user, string home)
+    {
+        if (plan is not null)
+        {
+            _plannedUsers[user] = new AccountEntry(user, 0, 0, home);
+        }
+    }
+
     private string[] Prefix() => root.IsHost ? [] : ["--prefix", root.Path];
 
     private async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
+        if (plan is not null)
+        {
+            plan.Add($"run {program} {string.Join(' ', arguments)}");
+            return;
+        }
+
         var outcome = await runner.RunAsync(program, arguments, cancellationToken);
         if (outcome.ExitCode != 0)
         {

@@ -15,6 +15,12 @@ public sealed partial class NodeFileWriter
     public async Task<FileChange> WriteDatedAsync(string nodePath, string content, UnixFileMode mode, Action<string>? validate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        if (Plan is not null)
+        {
+            validate?.Invoke(content);
+            return PlanFile(nodePath, Utf8.GetBytes(content), mode);
+        }
+
         using var at = Locate(nodePath, createParents: true, followLastLink: false)!;
         var live = at.Directory.StatusOrNull(at.Name);
         var existing = ReadBytesOrNull(nodePath);

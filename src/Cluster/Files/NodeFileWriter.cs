@@ -17,7 +17,7 @@ namespace U7s.Cluster.Files;
 /// is flushed. A failure at any point leaves the previous file in place. The three files of SPEC §3.6 are written
 /// as dated versions behind an atomically swapped relative symlink.
 /// </summary>
-public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFileOwnership? ownership = null)
+public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFileOwnership? ownership = null, ChangePlan? plan = null)
 {
     /// <summary>Node files are configuration: a larger file is never read whole.</summary>
     private const int MaxFileBytes = 4 * 1024 * 1024;
@@ -28,6 +28,9 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
 
     /// <summary>Sets owners and the immutable flag by descriptor (the kernel calls, or a test's recording).</summary>
     public IFileOwnership Ownership { get; } = ownership ?? DescriptorOwnership.Instance;
+
+    /// <summary>When set (<c>--dry-run</c>), nothing is written: every change is recorded here instead.</summary>
+    public ChangePlan? Plan { get; } = plan;
 
     /// <summary>The content of a node file, or null when it does not exist.</summary>
     public string? ReadOrNull(string nodePath) => ReadBytesOrNull(nodePath) is { } bytes ? Utf8.GetString(bytes) : null;
@@ -67,6 +70,11 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
     /// </summary>
     public bool EnsureDirectory(string nodePath, UnixFileMode mode, FileOwner? owner)
     {
+        if (Plan is not null)
+        {
+            return PlanDirectory(nodePath, mode);
+        }
+
         using var at = Locate(nodePath, createParents: true)!;
         DirectoryHandle directory;
         bool created;
@@ -108,6 +116,12 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
     /// </summary>
     public IReadOnlyList<string> SetImmutable(string nodePath)
     {
+        if (Plan is not null)
+        {
+            Plan.Add($"set the immutable flag of {nodePath}");
+            return EntriesOrNull(nodePath) ?? [];
+        }
+
         using var at = Locate(nodePath, createParents: false) ?? throw new ClusterException($"{nodePath} does not exist");
         using var directory = OpenDirectoryOrNull(at) ?? throw new ClusterException($"{nodePath} does not exist");
         Ownership.SetImmutable(directory.Handle);
@@ -120,6 +134,12 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
     /// </summary>
     public IReadOnlyList<string> SetOwnerRecursive(string nodePath, FileOwner owner)
     {
+        if (Plan is not null)
+        {
+            Plan.Add($"give {nodePath} and everything below it to its owner");
+            return [];
+        }
+
         using var at = Locate(nodePath, createParents: false) ?? throw new ClusterException($"{nodePath} does not exist");
         using var directory = OpenDirectoryOrNull(at) ?? throw new ClusterException($"{nodePath} does not exist");
         return Ownership.SetOwnerRecursive(directory, owner.Uid, owner.Gid).Select(p => $"{nodePath.TrimEnd('/')}/{p}").ToList();
@@ -132,6 +152,12 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
         if (at?.Directory.StatusOrNull(at.Name) is not { IsDirectory: false })
         {
             return false;
+        }
+
+        if (Plan is not null)
+        {
+            Plan.Add($"delete {nodePath}");
+            return true;
         }
 
         at.Directory.Delete(at.Name);
@@ -167,6 +193,11 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
     public async Task<FileChange> WriteBytesAsync(string nodePath, byte[] content, UnixFileMode mode, FileOwner? owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        if (Plan is not null)
+        {
+            return PlanFile(nodePath, content, mode);
+        }
+
         using var at = Locate(nodePath, createParents: true)!;
         var existing = ReadExisting(at.Directory, at.Name);
         if (existing?.Content is { } old && old.AsSpan().SequenceEqual(content) && existing.Status.Permissions == mode)
@@ -181,6 +212,43 @@ public sealed partial class NodeFileWriter(NodeRoot root, TimeProvider time, IFi
 
         await ReplaceAsync(at, at.Name, content, mode, owner, cancellationToken);
         return new FileChange(nodePath, existing is null ? FileChangeKind.Created : FileChangeKind.Updated);
+    }
+
+    // --dry-run: the same comparison as a write (content and mode), recorded instead of written.
+    private FileChange PlanFile(string nodePath, byte[] content, UnixFileMode mode)
+    {
+        using var at = Locate(nodePath, createParents: false);
+        var existing = at is null ? null : ReadExisting(at.Directory, at.Name);
+        if (existing?.Content is { } old && old.AsSpan().SequenceEqual(content) && existing.Status.Permissions == mode)
+        {
+            return new FileChange(nodePath, FileChangeKind.Unchanged);
+        }
+
+        if (existing is { Status.IsDirectory: true })
+        {
+            throw new ClusterException($"{nodePath} is a directory; no file replaces it", ClusterErrorKind.Refused);
+        }
+
+        Plan!.Add($"{(existing is null ? "create" : "change")} {nodePath} ({FileModes.ToOctal(mode)}, {content.Length} bytes)");
+        return new FileChange(nodePath, existing is null ? FileChangeKind.Created : FileChangeKind.Updated);
+    }
+
+    private bool PlanDirectory(string nodePath, UnixFileMode mode)
+    {
+        using var at = Locate(nodePath, createParents: false);
+        var status = at?.Directory.StatusOrNull(at.Name);
+        if (status is { IsDirectory: true } && status.Value.Permissions == mode)
+        {
+            return false;
+        }
+
+        if (status is { IsDirectory: false })
+        {
+            throw new ClusterException($"{nodePath} is a symbolic link or not a directory; nothing is created through it", ClusterErrorKind.Refused);
+        }
+
+        Plan!.Add($"{(status is null ? "create directory" : "change the mode of")} {nodePath} ({FileModes.ToOctal(mode)})");
+        return true;
     }
 
     private NodeLocation? Locate(string nodePath, bool createParents, bool followLastLink = true) =>

@@ -65,6 +65,10 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
         {
             report.Add(await ApplyFlannelAsync(manifest, store.NodePath, cancellationToken));
         }
+        else
+        {
+            report.Add("next step: install a pod network (CNI) yourself; --no-flannel left it out");
+        }
 
         return report;
     }
@@ -73,6 +77,13 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(run);
+        if (run.Mode == KubeadmMode.PreflightOnly)
+        {
+            // Checking the node's images needs no token: only the join itself does.
+            await PreflightAsync(new PreflightRequest(request.Images, request.PauseImage, request.AdvertiseAddress, request.ControlPlane ? request.EtcdDataDir : null, run.WipeEtcdData), cancellationToken);
+            return await WithoutKubeadmAsync(run.Mode, request.Images.Count, JoinConfigPath, string.Empty, null, _ => [], null, cancellationToken);
+        }
+
         var store = new JoinMaterialStore(writer, run.JoinDataPath);
         var stored = store.LoadOrNull();
         var token = request.Token ?? stored?.Token;
@@ -152,8 +163,11 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
                 $"the control plane is initialized (join data in {joinData}) but flannel was not applied: kubectl {string.Join(' ', arguments)}: {outcome.FirstErrorLine}");
         }
 
-        return $"flannel applied from {FlannelManifestPath}";
+        return $"flannel applied from {FlannelManifestPath} (next step done: {FlannelStep})";
     }
+
+    /// <summary>The step after <c>kubeadm init</c>, with node paths: the pod network.</summary>
+    private static string FlannelStep => $"kubectl --kubeconfig {AdminKubeconfig} apply -f {FlannelManifestPath}";
 
     private static List<string> Verbosity(KubeadmRunOptions run) =>
         run.Verbosity is { } v ? ["-v", v.ToString(CultureInfo.InvariantCulture)] : [];
@@ -167,8 +181,16 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
             case KubeadmMode.PreflightOnly:
                 return [$"preflight passed: hosts, policy, pause image, ip_forward and {imageCount} images present and signed; kubeadm was not run"];
             case KubeadmMode.DryRun:
+                // Node paths, as the staging run and the real run print them.
                 var shown = certificateKey is null ? config : config.Replace(certificateKey, KubeadmOutput.Hidden, StringComparison.Ordinal);
-                return [shown.TrimEnd(), "---", $"would run: kubeadm {string.Join(' ', arguments(writer.Root.Resolve(configPath)))}"];
+                List<string> plan = [shown.TrimEnd(), "---", $"would write {configPath} (0600)", $"would run: kubeadm {string.Join(' ', arguments(configPath))}"];
+                if (flannelManifest is not null)
+                {
+                    plan.Add($"would write {FlannelManifestPath} (0644)");
+                    plan.Add($"next step, would run: {FlannelStep}");
+                }
+
+                return plan;
             default:
                 var report = new List<string>();
                 report.Note(await writer.WriteAsync(configPath, config, FileModes.Mode0600, cancellationToken));
@@ -178,6 +200,11 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
                 }
 
                 report.Add($"kubeadm was not run: {writer.Root.Path} is a staging tree, not this node; on the node run: kubeadm {string.Join(' ', arguments(configPath))}");
+                if (flannelManifest is not null)
+                {
+                    report.Add($"next step, on the node: {FlannelStep}");
+                }
+
                 return report;
         }
     }

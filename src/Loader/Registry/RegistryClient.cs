@@ -28,6 +28,21 @@ internal sealed partial class RegistryClient(HttpClient http, Uri baseUri)
 
     public Uri BaseUri { get; } = baseUri;
 
+    /// <summary>
+    /// <c>GET /v2/</c>: MUST throw <see cref="RegistryException"/> unless the registry answers as one
+    /// (200, or 401 when it wants a login). Asked before an archive is read, so an unreachable
+    /// registry is reported in a second, not after minutes of decompression.
+    /// </summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url("/v2/"));
+        using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Unauthorized)
+        {
+            await EnsureSuccessAsync(response, cancellationToken);
+        }
+    }
+
     /// <summary>The blob's size, or null when the repository does not serve it.</summary>
     public async Task<long?> BlobSizeOrNullAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken)
     {

@@ -17,6 +17,8 @@ namespace U7s.Registry.Access;
 internal sealed partial class ManifestAccessGate(
     RegistryOptions options, IImageSignatures signatures, IWriteAccess writers, RegistryMetrics metrics, TimeProvider time, ILogger<ManifestAccessGate> logger)
 {
+    private const int MaxMessage = 2000;
+
     private static readonly TimeSpan LogEvery = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, long> _lastLogged = new(StringComparer.Ordinal);
@@ -67,8 +69,16 @@ internal sealed partial class ManifestAccessGate(
             Log.Denied(logger, what, report.Summary);
         }
 
-        throw new OciException(OciErrorCode.Denied, message);
+        // The reason goes into the message itself: skopeo, podman and crictl print only the message.
+        throw new OciException(OciErrorCode.Denied, message) { WireMessage = ClientMessage($"refused by the registry's signature enforcement: {message}") };
     }
+
+    /// <summary>
+    /// The refusal as clients print it, raw, on the user's terminal: the reasons quote what signatures claim (an
+    /// imagemaker's text), so control and format characters (escapes, line breaks, bidi overrides) become <c>?</c>;
+    /// many bad signatures make many reasons, so it is cut at <see cref="MaxMessage"/> characters.
+    /// </summary>
+    internal static string ClientMessage(string message) => InertText.OneLine(message, MaxMessage);
 
     // Once a minute per image: a client retrying a refused pull must not flood the log.
     private bool ShouldLog(string what)

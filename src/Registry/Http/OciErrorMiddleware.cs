@@ -23,7 +23,7 @@ internal sealed partial class OciErrorMiddleware(RequestDelegate next, ILogger<O
         }
         catch (OciException e) when (!context.Response.HasStarted)
         {
-            await OciErrorWriter.WriteAsync(context, e.Code, e.Detail);
+            await OciErrorWriter.WriteAsync(context, e.Status, OciErrorCodes.Name(e.Code), e.WireMessage ?? OciErrorCodes.Message(e.Code), e.Detail);
         }
         catch (UploadRangeException e) when (!context.Response.HasStarted)
         {

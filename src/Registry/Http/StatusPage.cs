@@ -21,7 +21,7 @@ internal static class StatusPage
         th{background:#f0f0f0}tr.refused td.verdict{color:#a00;font-weight:600}tr.accepted td.verdict{color:#060}
         code{font:12px ui-monospace,monospace;word-break:break-all}
         ul.sigs{margin:0;padding-left:1.1em}li.valid{color:#060}li.invalid{color:#a00}
-        .none{color:#777;font-style:italic}
+        .none{color:#777;font-style:italic}#summary{font-size:1.1em}tr.blobs td{color:#555;font-style:italic}.signer{color:#333}
         """;
 
     // Letters of every script pass as they are (the page is UTF-8; user ids such as "Иван Петров" stay
@@ -36,13 +36,18 @@ internal static class StatusPage
         w.Write("<title>U7s registry: images and signatures</title><style>");
         w.Write(Style);
         w.Write("</style></head><body>\n<h1>Images and signatures</h1>\n<p class=\"meta\">");
-        Text(w, $"{status.Images.Count} image(s); enforcement {status.Enforcement}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}; as of {StatusFormat.Time(status.GeneratedAt)}");
+        var refused = status.Images.Count(i => !i.Allowed);
+        w.Write("<strong id=\"summary\">");
+        Text(w, $"{status.Images.Count} image(s): {status.Images.Count - refused} accepted, {refused} refused");
+        w.Write("</strong>; ");
+        Text(w, $"enforcement {status.Enforcement}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}; as of {StatusFormat.Time(status.GeneratedAt)}");
         w.Write("</p>\n<form method=\"get\" action=\"/ui/\"><label>Repository <input name=\"repository\" value=\"");
         Text(w, status.Filter.Repository);
         w.Write("\"></label><label>Signer <input name=\"signer\" value=\"");
         Text(w, status.Filter.Signer);
         w.Write("\"></label><button type=\"submit\">Filter</button> <a href=\"/ui/\">all</a></form>\n");
-        WriteImages(w, status.Images);
+        // Refused first (what needs doing), then by repository and tag.
+        WriteImages(w, [.. status.Images.OrderBy(i => i.Allowed).ThenBy(i => i.Repository, StringComparer.Ordinal).ThenBy(i => i.Tag, StringComparer.Ordinal)]);
         w.Write("<h2>Recent changes</h2>\n");
         WriteEvents(w, status.RecentEvents);
         w.Write("</body></html>\n");
@@ -63,8 +68,11 @@ internal static class StatusPage
             Text(w, image.Repository);
             w.Write("</td><td>");
             Text(w, image.Tag);
-            w.Write("</td><td><code>");
+            // Short on the page; the full digest on hover and in status.json.
+            w.Write("</td><td><code class=\"digest\" title=\"");
             Text(w, image.Digest);
+            w.Write("\">");
+            Text(w, ShortDigest(image.Digest));
             w.Write("</code></td><td>");
             Text(w, StatusFormat.Size(image.Size));
             w.Write("</td><td>");
@@ -78,11 +86,21 @@ internal static class StatusPage
             }
             else
             {
+                // Several signatures by one key for one identity: who signed is said once for the row.
+                var first = image.Signatures[0];
+                var agree = image.Signatures.Count > 1 && image.Signatures.All(x => x.Signer == first.Signer && x.Fingerprint == first.Fingerprint && x.Identity == first.Identity && x.Manifest is null);
+                if (agree)
+                {
+                    w.Write("<div class=\"signer\">by ");
+                    Text(w, StatusFormat.Signer(first) + (first.Identity is null ? string.Empty : $" for {first.Identity}"));
+                    w.Write("</div>");
+                }
+
                 w.Write("<ul class=\"sigs\">");
                 foreach (var signature in image.Signatures)
                 {
                     w.Write(signature.IsValid ? "<li class=\"valid\">" : "<li class=\"invalid\">");
-                    Text(w, StatusFormat.Signature(signature));
+                    Text(w, agree ? $"signature-{signature.Index}: {(signature.IsValid ? "valid" : $"invalid: {signature.Reason}")}" : StatusFormat.Signature(signature));
                     w.Write("</li>");
                 }
 
@@ -103,8 +121,23 @@ internal static class StatusPage
             return;
         }
 
+        // Manifests, tags, signatures and deletes one by one; blob uploads and mounts only counted, as they are many and say little.
+        var blobs = events.Where(e => e.Action is "blob.push" or "blob.mount").ToList();
         w.Write("<table id=\"events\"><thead><tr><th>Time</th><th>User</th><th>Action</th><th>Repository</th><th>Tag or digest</th></tr></thead><tbody>\n");
-        foreach (var e in events)
+        if (blobs.Count > 0)
+        {
+            w.Write("<tr class=\"blobs\"><td>");
+            Text(w, $"{StatusFormat.Time(blobs.Min(e => e.Time))} to {StatusFormat.Time(blobs.Max(e => e.Time))}");
+            w.Write("</td><td>");
+            Text(w, string.Join(", ", blobs.Select(e => e.User ?? "(this host)").Distinct(StringComparer.Ordinal).Take(5)));
+            w.Write("</td><td>");
+            Text(w, $"{blobs.Count(e => e.Action == "blob.push")} blob upload(s), {blobs.Count(e => e.Action == "blob.mount")} mount(s)");
+            w.Write("</td><td>");
+            Text(w, string.Join(", ", blobs.Select(e => e.Repository).Distinct(StringComparer.Ordinal).Take(5)));
+            w.Write("</td><td></td></tr>\n");
+        }
+
+        foreach (var e in events.Where(e => e.Action is not ("blob.push" or "blob.mount")))
         {
             w.Write("<tr><td>");
             Text(w, StatusFormat.Time(e.Time));
@@ -120,6 +153,13 @@ internal static class StatusPage
         }
 
         w.Write("</tbody></table>\n");
+    }
+
+    // sha256:0123456789ab: twelve hex digits tell the images of one registry apart.
+    private static string ShortDigest(string digest)
+    {
+        var colon = digest.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 && digest.Length > colon + 13 ? digest[..(colon + 13)] : digest;
     }
 
     private static void Text(TextWriter w, string? value)

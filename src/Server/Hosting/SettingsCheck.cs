@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Configuration;
+using U7s.Oci;
 
 namespace U7s.Server.Hosting;
 
@@ -24,7 +25,7 @@ internal static class SettingsCheck
             var section = sections.FirstOrDefault(s => s.Key.Equals(key, StringComparison.OrdinalIgnoreCase));
             var problem = section.Value is not null ? CheckObject(provider, key, section.Value)
                 : scalars.Contains(key, StringComparer.OrdinalIgnoreCase) ? CheckValue(provider, key, typeof(string))
-                : Unknown(key);
+                : Unknown(key, NearestName.Of(key, sections.Keys.Concat(scalars)));
             if (problem is not null)
             {
                 return $"{describe(problem.Value.Key)}: {problem.Value.Message}";
@@ -41,7 +42,7 @@ internal static class SettingsCheck
         {
             var key = $"{path}:{child}";
             var property = info.Properties.FirstOrDefault(p => p.Name.Equals(child, StringComparison.OrdinalIgnoreCase));
-            var problem = property is null ? Unknown(key) : CheckMember(provider, key, property.PropertyType);
+            var problem = property is null ? Unknown(key, NearestName.Of(child, info.Properties.Select(p => p.Name)) is { } near ? $"{path}:{near}" : null) : CheckMember(provider, key, property.PropertyType);
             if (problem is not null)
             {
                 return problem;
@@ -110,7 +111,8 @@ internal static class SettingsCheck
         };
     }
 
-    private static (string Key, string Message) Unknown(string key) => (key, $"unknown setting {key}");
+    private static (string Key, string Message) Unknown(string key, string? nearest = null) =>
+        (key, nearest is null ? $"unknown setting {key}" : $"unknown setting {key} (did you mean {nearest}?)");
 
     private static IEnumerable<string> Children(IConfigurationProvider provider, string? path) =>
         provider.GetChildKeys([], path).Distinct(StringComparer.OrdinalIgnoreCase);
@@ -127,6 +129,7 @@ internal static class SettingsCheck
         _ when type == typeof(TimeSpan) => "a time span such as 01:00:00",
         _ when type == typeof(int) || type == typeof(long) => "a whole number",
         _ when type == typeof(double) || type == typeof(decimal) => "a number",
+        _ when type.IsEnum => $"one of {string.Join(", ", Enum.GetNames(type))}",
         _ => $"a {type.Name}",
     };
 }

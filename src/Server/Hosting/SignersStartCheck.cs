@@ -32,7 +32,7 @@ internal static class SignersStartCheck
         if (named.Count > 0)
         {
             throw new ServerException(
-                $"{signers.Description} does not exist, but the served {SignerScopes.PolicyPath} names signers: push and signing rights now come only from that root-owned file; "
+                $"{signers.Description}{(signers is SignersFile ? $" ({SignersFile.Setting}, u7s serve --signers)" : string.Empty)} does not exist, but the served {SignerScopes.PolicyPath} names signers: push and signing rights now come only from that root-owned file; "
                 + $"write it as root with: u7s create-imagemakeruser {string.Join(' ', named)}{(signers is SignersFile ? string.Empty : " --publish-to s3://<bucket>/<prefix>")}");
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using U7s.Oci;
 
 namespace U7s.Sigstore.Manifests;
@@ -12,6 +13,7 @@ namespace U7s.Sigstore.Manifests;
 public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null) : IManifestSource
 {
     private const int MaxManifestBytes = 4 * 1024 * 1024;
+    private const int MaxErrorBytes = 64 * 1024;
 
     private static readonly string[] Accepted = [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
 
@@ -42,6 +44,16 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return null;
+            }
+
+            if (response.StatusCode == HttpStatusCode.Forbidden)
+            {
+                var (code, why) = await RefusalOrNullAsync(response, cancellationToken);
+                throw new ManifestSourceException($"the registry at {baseUri} refused to serve {reference} (403{(why is null ? ")" : "): " + why)}")
+                {
+                    Status = (int)response.StatusCode,
+                    ErrorCode = code,
+                };
             }
 
             if (!response.IsSuccessStatusCode)
@@ -76,6 +88,44 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
             }
 
             return new FetchedManifest(content, response.Content.Headers.ContentType?.MediaType, digest);
+        }
+    }
+
+    /// <summary>
+    /// The OCI error envelope's first <c>code: message</c> (with its <c>detail</c> when it is a string the
+    /// message does not already hold), or null when the body is not one. Read bounded: a refusal is small.
+    /// </summary>
+    private static async Task<(string? Code, string? Text)> RefusalOrNullAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await BoundedBody.ReadOrNullAsync(response.Content, MaxErrorBytes, cancellationToken);
+            if (body is null)
+            {
+                return (null, null);
+            }
+
+            using var json = JsonDocument.Parse(body);
+            if (!json.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array || errors.GetArrayLength() == 0)
+            {
+                return (null, null);
+            }
+
+            var first = errors[0];
+            var code = first.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            var message = first.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            var detail = first.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            var text = string.Join(": ", new[] { code, message }.Where(s => !string.IsNullOrEmpty(s)));
+            if (!string.IsNullOrEmpty(detail) && (message is null || !message.Contains(detail, StringComparison.Ordinal)))
+            {
+                text += $" ({detail})";
+            }
+
+            return (code is null ? null : InertText.OneLine(code, 64), text.Length == 0 ? null : InertText.OneLine(text, MaxErrorBytes));
+        }
+        catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
+        {
+            return (null, null);
         }
     }
 

@@ -22,4 +22,7 @@ public sealed class ManifestSourceException : Exception
 
     /// <summary>The first OCI error code of the registry's error body (e.g. <c>DENIED</c>), when it sent one.</summary>
     public string? ErrorCode { get; init; }
+
+    /// <summary>True when the registry answered 403: it refused to serve the manifest (its signature enforcement, or its access rules).</summary>
+    public bool IsRefusal => Status == 403;
 }

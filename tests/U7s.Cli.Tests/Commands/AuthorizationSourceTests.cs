@@ -117,7 +117,7 @@ public sealed class AuthorizationSourceTests : IDisposable
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(("U7S_REGISTRY__AUTH__SIGNERS", _dir.Combine("etc", "signers.json"))));
 
-        Assert.Contains($"exited {ExitCodes.Usage}: u7s: {_dir.Combine("etc", "signers.json")} does not exist, but the served keys/policy.json names signers", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"exited {ExitCodes.Usage}: u7s: {_dir.Combine("etc", "signers.json")} (Registry:Auth:Signers, u7s serve --signers) does not exist, but the served keys/policy.json names signers", e.Message, StringComparison.Ordinal);
         Assert.Contains("u7s create-imagemakeruser bob@registry.local/k8s-c10f1", e.Message, StringComparison.Ordinal);
     }
 

@@ -97,7 +97,7 @@ public sealed class HostileServerCommandTests : IDisposable
 
         var (code, stdout, stderr) = await CliAsync("status", "--registry-url", hostile.BaseAddress.ToString());
 
-        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.True(code == ExitCodes.Refused, stderr);
         var lines = stdout.TrimEnd('\n').Split('\n');
         Assert.Equal(4, lines.Length);
         Assert.Equal(7, lines[1].Split('\t').Length);

@@ -58,7 +58,12 @@ public sealed class KubeadmCommandTests : IDisposable
         Assert.Contains("controlPlaneEndpoint: 192.168.122.90:8443\n", stdout, StringComparison.Ordinal);
         Assert.Contains("- token: abcdef.0123456789abcdef\n", stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, stdout, StringComparison.Ordinal);
-        Assert.EndsWith($"would run: kubeadm init --config {_root.Path}/etc/u7s/kubeadm-init.yaml --upload-certs -v 5\n", stdout, StringComparison.Ordinal);
+        // Node paths, as the staging run prints them, and the next step.
+        Assert.Contains("would write /etc/u7s/kubeadm-init.yaml (0600)\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("would run: kubeadm init --config /etc/u7s/kubeadm-init.yaml --upload-certs -v 5\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("would write /etc/u7s/kube-flannel.yml (0644)\n", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("next step, would run: kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f /etc/u7s/kube-flannel.yml\n", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(_root.Path, stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +90,8 @@ public sealed class KubeadmCommandTests : IDisposable
         Assert.Equal(["Swap", "NumCPU"], init.Init.NodeRegistration.IgnorePreflightErrors!);
         Assert.True(JoinSecrets.IsCertificateKey(init.Init.CertificateKey));
         Assert.DoesNotContain(init.Init.CertificateKey!, stdout, StringComparison.Ordinal);
-        Assert.EndsWith($"kubeadm was not run: {_root.Path} is a staging tree, not this node; on the node run: kubeadm init --config /etc/u7s/kubeadm-init.yaml --upload-certs\n", stdout, StringComparison.Ordinal);
+        Assert.Contains($"kubeadm was not run: {_root.Path} is a staging tree, not this node; on the node run: kubeadm init --config /etc/u7s/kubeadm-init.yaml --upload-certs\n", stdout, StringComparison.Ordinal);
+        Assert.EndsWith("next step, on the node: kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f /etc/u7s/kube-flannel.yml\n", stdout, StringComparison.Ordinal);
         Assert.Contains("\"Network\": \"10.10.0.0/16\"", File.ReadAllText(_root.Combine("etc/u7s/kube-flannel.yml")), StringComparison.Ordinal);
     }
 
@@ -242,6 +248,24 @@ public sealed class KubeadmCommandTests : IDisposable
         Assert.Equal(ExitCodes.Refused, code);
         Assert.Equal($"u7s: preflight found 1 problem(s), kubeadm was not run:\n  - registry.local/k8s-c10f1/kube-proxy:v1.26.3: signature does not verify under /etc/containers/policy.json ({InMemoryImageJudge.SomeDigest}: no signature)\n", stderr);
         Assert.Empty(stdout);
+        Assert.Empty(kubeadm.Calls);
+    }
+
+    [Fact]
+    public async Task Join_PreflightOnly_WithoutTokenOrJoinData_ChecksTheImages()
+    {
+        await PrepareNodeAsync();
+        var kubeadm = new RecordingKubeadm();
+
+        var (code, stdout, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)), "join", "--root", _root.Path, "--preflight-only");
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith("preflight passed: ", stdout, StringComparison.Ordinal);
+
+        // The images are really checked: one refused is reported, still without a token.
+        _verifier.Images["registry.local/k8s-c10f1/kube-proxy:v1.26.3"] = InMemoryImageJudge.Refused("no signature");
+        (code, _, stderr) = await CommandHarness.RunAsync(KubeadmCommand.Create(Environment(kubeadm)), "join", "--root", _root.Path, "--preflight-only");
+        Assert.Equal(ExitCodes.Refused, code);
+        Assert.Contains("kube-proxy:v1.26.3: signature does not verify", stderr, StringComparison.Ordinal);
         Assert.Empty(kubeadm.Calls);
     }
 

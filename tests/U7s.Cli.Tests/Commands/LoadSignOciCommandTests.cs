@@ -81,6 +81,20 @@ public sealed class LoadSignOciCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_RegistryDoesNotAnswer_ReportedBeforeReadingTheArchive()
+    {
+        // Not an xz file: read first, it would be reported as invalid input (exit 3).
+        var archive = _temp.Combine("a.tar.xz");
+        await File.WriteAllBytesAsync(archive, [0xFD]);
+        var policy = _temp.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"insecureAcceptAnything"}]}""");
+        var (code, _, error) = await CommandHarness.RunAsync(
+            LoadSignOciCommand.Create(LoaderServices.Default), archive, "amd64", "me@example.test", "--registry", "http://127.0.0.1:9", "--key-dir", _temp.Combine("keys"), "--policy", policy);
+        Assert.Equal(ExitCodes.Unavailable, code);
+        Assert.StartsWith("u7s: the registry http://127.0.0.1:9/ does not answer: GET http://127.0.0.1:9/v2/", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_DefaultRegistry_ChecksHostsBeforeAnythingElse()
     {
         var archive = _temp.Combine("a.tar.xz");

@@ -47,6 +47,8 @@ public sealed class OneLineFailureTests : IDisposable
         { "haproxy-config: no masters", ExitCodes.Usage, "Required argument missing", ["haproxy-config"] },
         { "no verb", ExitCodes.Usage, "(u7s --help)", [] },
         { "unknown verb", ExitCodes.Usage, "Unrecognized command or argument 'frobnicate'", ["frobnicate"] },
+        { "misspelt flag: the nearest one suggested", ExitCodes.Usage, "did you mean --force for --forse? (u7s sign --help)", ["sign", "registry.local/app:1", "--key", "a@b", "--forse"] },
+        { "misspelt verb: the nearest one suggested", ExitCodes.Usage, "did you mean verify for verfiy?", ["verfiy", "registry.local/app:1"] },
     };
 
     [Theory]

@@ -124,7 +124,8 @@ public sealed class RealHostLayoutTests : IDisposable
         Assert.Equal("yes", results["serve-started"]);
         Assert.DoesNotContain("untrusted", Read("serve.err"), StringComparison.OrdinalIgnoreCase);
         var status = Read("status.out");
-        Assert.True(results["status-exit"] == "0", status);
+        // team/unsigned is refused: status exits 4, as verify does.
+        Assert.True(results["status-exit"] == "4", status);
         Assert.Contains(status.Split('\n'), l => l.StartsWith("team/app\tv1\t", StringComparison.Ordinal) && l.Contains("\taccepted (scope registry.local/team)\t", StringComparison.Ordinal));
         Assert.Contains(status.Split('\n'), l => l.StartsWith("team/unsigned\tv1\t", StringComparison.Ordinal) && l.Contains("\trefused (scope registry.local/team): A signature was required", StringComparison.Ordinal));
 

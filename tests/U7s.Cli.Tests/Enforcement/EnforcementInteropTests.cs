@@ -25,6 +25,11 @@ public sealed class EnforcementInteropTests
         var refused = await ExternalProcess.RunAsync("skopeo", ["--policy", policy, "copy", "-q", "--src-tls-verify=false", $"docker://{unsignedRef}", $"dir:{server.Dir.Combine("pull-unsigned")}"]);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("denied", refused.StandardError, StringComparison.OrdinalIgnoreCase);
+
+        // skopeo prints only the envelope's message: the reason and the deciding scope must be in it.
+        Assert.Contains("refused by the registry's signature enforcement", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains("(scope registry.local", refused.StandardError, StringComparison.Ordinal);
+        Assert.Contains("no signature exists", refused.StandardError, StringComparison.Ordinal);
     }
 
     [RequiresRootFact("containerd", "ctr", "skopeo")]

@@ -72,6 +72,29 @@ public sealed class EnforcementTests
     }
 
     [Fact]
+    public async Task SignAndVerify_ManifestRefusedByEnforcement_SayEnforcementRefusedIt_Exit4()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        await SmallImage.PushAsync(server.Admin, "tool", "1");
+        var keyDir = server.Dir.Combine("keys");
+        var import = await CommandHarness.RunCliAsync("keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keyDir);
+        Assert.Equal(0, import.ExitCode);
+        var image = "registry.local/tool:1";
+        var url = server.RegistryUrl.ToString();
+
+        var verify = await CommandHarness.RunCliAsync("verify", image, "--registry-url", url, "--sigstore-root", server.SigstoreRoot, "--keyring", server.PublishedKey);
+        var sign = await CommandHarness.RunCliAsync("sign", image, "--key", SampleKeys.SignerEmail, "--key-dir", keyDir, "--sigstore-root", server.SigstoreRoot, "--registry-url", url);
+        foreach (var (verb, result) in new[] { ("verify", verify), ("sign", sign) })
+        {
+            Assert.True(result.ExitCode == ExitCodes.Refused, $"{verb} exited {result.ExitCode}: {result.Stderr}");
+            var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("refused to serve registry.local/tool:1 (403)", line, StringComparison.Ordinal);
+            Assert.Contains("refused by the registry's signature enforcement", line, StringComparison.Ordinal);
+            Assert.Contains("A signature was required, but no signature exists", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Enforce_ARefusedManifest_CannotBeReadAsABlobMountedIntoAnotherRepository()
     {
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);

@@ -45,7 +45,8 @@ public sealed class StatusPageBrowserTests
         Assert.Equal("Images and signatures", await page.InnerTextAsync("h1"));
         var rows = page.Locator("#images tbody tr");
         Assert.Equal(4, await rows.CountAsync());
-        var appRow = rows.Filter(new LocatorFilterOptions { HasText = app.Digest.ToString() });
+        var appRow = rows.Filter(new LocatorFilterOptions { HasText = app.Digest.ToString()[..19] });
+        Assert.Equal(app.Digest.ToString(), await appRow.Locator("code.digest").GetAttributeAsync("title"));
         Assert.Equal("app", await appRow.Locator("td").Nth(0).InnerTextAsync());
         Assert.StartsWith("accepted (scope registry.local)", await appRow.Locator("td.verdict").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains($"U7s Sample Signer (THROWAWAY) <signer@example.test> [{SampleKeys.SignerFingerprint}]", await appRow.Locator("li.valid").InnerTextAsync(), StringComparison.Ordinal);
@@ -55,7 +56,7 @@ public sealed class StatusPageBrowserTests
         // The hostile user id is text on the page; nothing of it became an element.
         var hostile = await rows.Filter(new LocatorFilterOptions { HasText = "hostile" }).Locator("li").InnerTextAsync();
         Assert.Contains(StatusPageTests.HostileName, hostile, StringComparison.Ordinal);
-        var cyrillicRow = rows.Filter(new LocatorFilterOptions { HasText = cyrillic.Digest.ToString() });
+        var cyrillicRow = rows.Filter(new LocatorFilterOptions { HasText = cyrillic.Digest.ToString()[..19] });
         Assert.Contains($"signature-1 by Иван Петров <ivan@example.test> [{ivan.Fingerprint}] for registry.local/open/cyr:1: valid", await cyrillicRow.Locator("li.valid").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator("script").CountAsync());
         Assert.Equal(0, await page.Locator("img").CountAsync());
@@ -80,6 +81,60 @@ public sealed class StatusPageBrowserTests
         await page.WaitForURLAsync(url => url.Contains("signer=%D0%B8", StringComparison.Ordinal));
         Assert.Equal(1, await page.Locator("#images tbody tr").CountAsync());
         Assert.Equal("open/cyr", await page.Locator("#images tbody tr td").First.InnerTextAsync());
+    }
+
+    [RequiresToolFact("chromium")]
+    public async Task Chromium_TwelveAcceptedTwoRefused_SummaryFirst_RefusedOnTop_ShortDigests_SignerOncePerRow()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, TimeSpan.FromSeconds(1));
+        var images = new List<SmallImage>();
+        for (var i = 1; i <= 12; i++)
+        {
+            var image = await SmallImage.PushAsync(server.Admin, $"k8s-c10f1/image{i:00}", "v1");
+            await server.SignInTreeAsync($"k8s-c10f1/image{i:00}", "v1", image.Digest);
+            images.Add(image);
+        }
+
+        // One image signed twice by the same key: the signer is named once for the row.
+        await server.SignInTreeAsync("k8s-c10f1/image01", "v1", images[0].Digest);
+        await SmallImage.PushAsync(server.Admin, "tools/unsigned-a", "1");
+        await SmallImage.PushAsync(server.Admin, "tools/unsigned-b", "1");
+        await StatusPageTests.WaitForPageAsync(server, "signature-2: valid");
+
+        using var profile = new TempDirectory("u7s-chromium");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            JavaScriptEnabled = false,
+            ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync();
+        Assert.Equal(200, (await page.GotoAsync(new Uri(server.RegistryUrl, "/ui/").ToString()))!.Status);
+
+        Assert.Equal("14 image(s): 12 accepted, 2 refused", await page.InnerTextAsync("#summary"));
+        var rows = page.Locator("#images tbody tr");
+        Assert.Equal(14, await rows.CountAsync());
+        Assert.Equal("tools/unsigned-a", await rows.Nth(0).Locator("td").First.InnerTextAsync());
+        Assert.Equal("tools/unsigned-b", await rows.Nth(1).Locator("td").First.InnerTextAsync());
+        Assert.Equal("k8s-c10f1/image01", await rows.Nth(2).Locator("td").First.InnerTextAsync());
+        Assert.Equal("k8s-c10f1/image12", await rows.Nth(13).Locator("td").First.InnerTextAsync());
+        Assert.Equal(images[0].Digest.ToString()[..19], await rows.Nth(2).Locator("code.digest").InnerTextAsync());
+        Assert.Equal(images[0].Digest.ToString(), await rows.Nth(2).Locator("code.digest").GetAttributeAsync("title"));
+        Assert.StartsWith($"by U7s Sample Signer (THROWAWAY) <signer@example.test> [{SampleKeys.SignerFingerprint}] for registry.local/k8s-c10f1/image01:v1", await rows.Nth(2).Locator("div.signer").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(["signature-1: valid", "signature-2: valid"], await rows.Nth(2).Locator("li").AllInnerTextsAsync());
+
+        // Recent changes: manifests one by one, the blob uploads in one summary row.
+        Assert.Equal(1, await page.Locator("#events tr.blobs").CountAsync());
+        Assert.Contains("blob upload(s)", await page.InnerTextAsync("#events tr.blobs"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("#events td", new PageLocatorOptions { HasTextString = "blob.push" }).CountAsync());
+        Assert.True(await page.Locator("#events td", new PageLocatorOptions { HasTextString = "manifest.push" }).CountAsync() >= 14);
+
+        var screenshot = Path.Combine(ArtifactsDirectory(), "status-page-12-accepted-2-refused.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
     }
 
     /// <summary><c>artifacts/</c> beside <c>U7s.sln</c> (gitignored; CI keeps it), or the temp directory outside a checkout.</summary>

@@ -163,21 +163,30 @@ public sealed class StatusPageTests
         await File.WriteAllTextAsync(password, EnforcedServer.Password + "\n");
 
         var remote = await CliAsync("status", "--registry-url", server.RegistryUrl.ToString(), "--user", "admin", "--password-file", password);
-        Assert.Equal(0, remote.ExitCode);
+        // tool:1 is refused: exit 4, as verify's, for scripts and monitoring.
+        Assert.Equal(ExitCodes.Refused, remote.ExitCode);
         var dataRoot = Directory.GetDirectories(server.Dir.Path, "data-*").Single();
         var local = await CliAsync("status", "--data", dataRoot, "--sigstore-root", server.SigstoreRoot, "--policy", server.PolicyPath);
-        Assert.Equal(0, local.ExitCode);
+        Assert.Equal(ExitCodes.Refused, local.ExitCode);
         foreach (var output in new[] { remote.Output, local.Output })
         {
             var lines = output.Split('\n');
             Assert.Equal("REPOSITORY\tTAG\tDIGEST\tSIZE\tPUSHED\tPOLICY\tSIGNATURES", lines[0]);
+            Assert.StartsWith("tool\t1\t", lines[1], StringComparison.Ordinal); // refused first
+            Assert.Contains("# 2 image(s): 1 accepted, 1 refused; enforcement", output, StringComparison.Ordinal);
+            Assert.Contains("\tmanifest.push\t", output, StringComparison.Ordinal);
             var appLine = Assert.Single(lines, l => l.StartsWith($"app\t1\t{app.Digest}\t", StringComparison.Ordinal));
             Assert.Contains("\taccepted (scope registry.local)\tsignature-1 by U7s Sample Signer", appLine, StringComparison.Ordinal);
             var toolLine = Assert.Single(lines, l => l.StartsWith($"tool\t1\t{tool.Digest}\t", StringComparison.Ordinal));
             Assert.EndsWith("A signature was required, but no signature exists\tnone", toolLine, StringComparison.Ordinal);
         }
 
+        var quiet = await CliAsync("status", "--data", dataRoot, "--sigstore-root", server.SigstoreRoot, "--policy", server.PolicyPath, "--no-events");
+        Assert.DoesNotContain("\tmanifest.push\t", quiet.Output, StringComparison.Ordinal);
+        Assert.Contains("\ntool\t1", quiet.Output, StringComparison.Ordinal);
+
         var filtered = await CliAsync("status", "--data", dataRoot, "--sigstore-root", server.SigstoreRoot, "--policy", server.PolicyPath, "--signer", "signer@example");
+        Assert.Equal(ExitCodes.Success, filtered.ExitCode);
         Assert.DoesNotContain("\ntool\t1", filtered.Output, StringComparison.Ordinal);
         Assert.Contains("\napp\t1", filtered.Output, StringComparison.Ordinal);
 

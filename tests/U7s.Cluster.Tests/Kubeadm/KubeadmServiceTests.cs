@@ -109,7 +109,7 @@ public sealed class KubeadmServiceTests : IDisposable
         Assert.Equal(2, manifest.Split("image: \"registry.local/k8s-c10f1/flannel:v0.19.2\"").Length - 1);
         Assert.Contains("\"Network\": \"10.50.0.0/16\"", manifest, StringComparison.Ordinal);
         Assert.DoesNotContain("@", manifest.Split('\n').Where(l => !l.TrimStart().StartsWith('#')).Aggregate(string.Empty, (a, l) => a + l), StringComparison.Ordinal);
-        Assert.Equal("flannel applied from /etc/u7s/kube-flannel.yml", report[^1]);
+        Assert.Equal("flannel applied from /etc/u7s/kube-flannel.yml (next step done: kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f /etc/u7s/kube-flannel.yml)", report[^1]);
     }
 
     [Fact]
@@ -221,7 +221,7 @@ public sealed class KubeadmServiceTests : IDisposable
         Assert.Equal(before, _node.Snapshot());
         Assert.Contains("certificateKey: <certificate key hidden>", report[0], StringComparison.Ordinal);
         Assert.DoesNotContain(Key, string.Join('\n', report), StringComparison.Ordinal);
-        Assert.Equal($"would run: kubeadm init --config {_node.Path(KubeadmService.InitConfigPath)} --upload-certs", report[^1]);
+        Assert.Equal($"would run: kubeadm init --config {KubeadmService.InitConfigPath} --upload-certs", report[^1]);
     }
 
     [Theory]
@@ -272,6 +272,7 @@ public sealed class KubeadmServiceTests : IDisposable
                 "/etc/u7s/kubeadm-init.yaml: created",
                 "/etc/u7s/kube-flannel.yml: created",
                 $"kubeadm was not run: {_node.Temp.Path} is a staging tree, not this node; on the node run: kubeadm init --config /etc/u7s/kubeadm-init.yaml --upload-certs -v 5",
+                "next step, on the node: kubectl --kubeconfig /etc/kubernetes/admin.conf apply -f /etc/u7s/kube-flannel.yml",
             ],
             report);
         Assert.Equal(KubeadmConfigRenderer.RenderInit(KubeadmConfigRendererTests.Init()), _node.Read(KubeadmService.InitConfigPath));

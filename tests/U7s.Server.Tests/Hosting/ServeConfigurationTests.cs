@@ -156,7 +156,7 @@ public sealed class ServeConfigurationTests : IDisposable
         var file = _dir.Combine("u7s.json");
         File.WriteAllText(file, """{"Registry":{"Listne":"127.0.0.1:1"}}""");
         var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(file, NoFlags, NoEnvironment));
-        Assert.Equal($"{file}: unknown setting Registry:Listne", e.Message);
+        Assert.Equal($"{file}: unknown setting Registry:Listne (did you mean Registry:Listen?)", e.Message);
         Assert.Equal(ServerErrorKind.Settings, e.Kind);
     }
 
@@ -164,11 +164,12 @@ public sealed class ServeConfigurationTests : IDisposable
     [InlineData("u7s.json", """{"Registry":{"Foo":1}}""", "unknown setting Registry:Foo")]
     [InlineData("u7s.json", """{"Registry":{"Auth":{"Writers":{"admin":["*"]},"Typo":true}}}""", "unknown setting Registry:Auth:Typo")]
     [InlineData("u7s.json", """{"Registry":{"Listen":{"Host":"x"}}}""", "unknown setting Registry:Listen:Host")]
-    [InlineData("u7s.json", """{"Regsitry":{"Listen":"127.0.0.1:1"}}""", "unknown setting Regsitry")]
+    [InlineData("u7s.json", """{"Regsitry":{"Listen":"127.0.0.1:1"}}""", "unknown setting Regsitry (did you mean Registry?)")]
     [InlineData("u7s.json", """{"Registry":{"MaxManifestBytes":"lots"}}""", "Registry:MaxManifestBytes 'lots' is not a whole number")]
     [InlineData("u7s.json", """{"Registry":{"Auth":{"AnonymousPull":"maybe"}}}""", "Registry:Auth:AnonymousPull 'maybe' is not true or false")]
     [InlineData("u7s.yaml", "registry:\n  uploadExpiry: soon\n", "registry:uploadExpiry 'soon' is not a time span such as 01:00:00")]
     [InlineData("u7s.yaml", "s3:\n  partBytes: 5.5\n", "s3:partBytes '5.5' is not a whole number")]
+    [InlineData("u7s.json", """{"Registry":{"Enforce":{"Mode":"strict"}}}""", "Registry:Enforce:Mode 'strict' is not one of Off, Warn, Enforce")]
     public void FileProblem_OneLineNamingFileAndKey(string name, string content, string expected)
     {
         var file = _dir.Combine(name);
@@ -200,7 +201,7 @@ public sealed class ServeConfigurationTests : IDisposable
         var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, new Dictionary<string, string?> { ["U7S_S3__BUKET"] = "x" }));
 
         Assert.Equal("127.0.0.1:5000", registry.Listen);
-        Assert.Equal("environment variable U7S_S3__BUKET: unknown setting S3:BUKET", e.Message);
+        Assert.Equal("environment variable U7S_S3__BUKET: unknown setting S3:BUKET (did you mean S3:Bucket?)", e.Message);
     }
 
     [Fact]
