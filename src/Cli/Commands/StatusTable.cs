@@ -11,7 +11,8 @@ internal static class StatusTable
 {
     private static readonly string[] Headers = ["REPOSITORY", "TAG", "DIGEST", "SIZE", "PUSHED", "POLICY", "SIGNATURES"];
 
-    public static void Write(TextWriter output, RegistryStatus status)
+    /// <summary>Writes the table; <paramref name="verdictsBy"/> says whose policy judged when it is not the registry's.</summary>
+    public static void Write(TextWriter output, RegistryStatus status, string? verdictsBy = null)
     {
         var rows = status.Images.Select(i => new[]
         {
@@ -22,7 +23,7 @@ internal static class StatusTable
         {
             StatusFormat.Time(e.Time), e.User ?? "(this host)", e.Action, e.Repository, string.Join(' ', new[] { e.Tag, e.Digest, e.Signature }.Where(s => s is not null)),
         }).ToList();
-        var summary = $"{status.Images.Count} image(s); enforcement {TerminalText.Escape(status.Enforcement)}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
+        var summary = $"{status.Images.Count} image(s); enforcement {TerminalText.Escape(status.Enforcement)}; {verdictsBy ?? (status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
         if (!LoaderConsole.IsTerminal(output))
         {
             output.WriteLine(string.Join('\t', Headers));
