@@ -93,7 +93,7 @@ public sealed class RealHostLayoutTests : IDisposable
         var unsigned = _work.Combine("unsigned");
         TestImageLayout.Write(signed, "v1", "signed by bob\n");
         TestImageLayout.Write(unsigned, "v1", "signed by nobody\n");
-        var hostFiles = HostFiles();
+        var hostFiles = PrivateHost.HostState();
 
         var run = await PrivateHost.RunAsync(_work.Path, Script, [U7sProcess.Dll, signed, unsigned], TimeSpan.FromMinutes(4));
 
@@ -139,16 +139,8 @@ public sealed class RealHostLayoutTests : IDisposable
         Assert.True(results["verify-policy-exit"] == "0", Read("verify-policy.out"));
         Assert.EndsWith("policy: accepted (scope registry.local/team)\n", Read("verify-policy.out"), StringComparison.Ordinal);
 
-        Assert.Equal(hostFiles, HostFiles());
+        Assert.Equal(hostFiles, PrivateHost.HostState());
     }
 
     private string Read(string name) => File.Exists(_work.Combine(name)) ? File.ReadAllText(_work.Combine(name)) : string.Empty;
-
-    // This machine's own account and container files, which the namespace must never reach.
-    private static string[] HostFiles() =>
-        new[] { "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/hosts", "/etc/containers/policy.json" }
-            .Select(p => File.Exists(p) ? $"{p} {Convert.ToHexString(File.ReadAllBytes(p))}" : $"{p} absent")
-            .Append($"/etc/u7s/keys {Directory.Exists("/etc/u7s/keys")}")
-            .Append($"/home {string.Join(',', Directory.GetDirectories("/home"))}")
-            .ToArray();
 }
