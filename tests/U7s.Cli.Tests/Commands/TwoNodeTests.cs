@@ -100,7 +100,7 @@ public sealed class TwoNodeTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    [RequiresTwoNodesFact("skopeo", "podman", "curl", "dotnet", "runuser")]
+    [RequiresPrivateHostFact("skopeo", "podman", "curl", "dotnet", TwoNodes = true)]
     public async Task PodsecWalkthrough_DefaultCommands_SignedPullsUnsignedAndCorruptedRefused_HostUntouched()
     {
         TestImageLayout.Write(_work.Combine("unsigned"), "v1", "signed by nobody\n");
