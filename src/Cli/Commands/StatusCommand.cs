@@ -106,15 +106,16 @@ internal static class StatusCommand
         foreach (var image in status.Images)
         {
             var name = image.Tag.Length > 0 ? $"{host}/{image.Repository}:{image.Tag}" : $"{host}/{image.Repository}@{image.Digest}";
-            if (!Reference.TryParse(name, out var reference))
+            // The rows are the server's: a name or digest that does not parse is refused, never trusted or thrown.
+            if (!Reference.TryParse(name, out var reference) || !Digest.TryParse(image.Digest, out var digest))
             {
-                images.Add(image with { Allowed = false, Verdict = $"refused: not an image name here: {name}" });
+                images.Add(image with { Allowed = false, Verdict = $"refused: not an image name and digest: {name} {image.Digest}" });
                 continue;
             }
 
             try
             {
-                var verdict = (await judge.JudgeAsync(reference, cancellationToken)).Expecting(Digest.Parse(image.Digest), reference);
+                var verdict = (await judge.JudgeAsync(reference, cancellationToken)).Expecting(digest, reference);
                 var scope = verdict.Scope is null ? string.Empty : $" (scope {verdict.Scope})";
                 images.Add(image with { Allowed = verdict.IsAccepted, Verdict = verdict.IsAccepted ? $"accepted{scope}" : $"refused{scope}: {verdict.Reason}" });
             }
