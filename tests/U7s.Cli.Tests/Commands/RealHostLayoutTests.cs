@@ -57,9 +57,10 @@ public sealed class RealHostLayoutTests : IDisposable
         report served-keys "$(grep -o '"/[^"]*\.pgp"' /var/sigstore/keys/policy.json | sort -u | tr '\n' ' ')"
 
         # The registry enforces with the node's own policy (a symlink to a dated file naming /etc/u7s/keys).
+        # dotnet itself in the background, not the u7s function: $! must be the server, or the trap kills only a subshell.
         mkdir -p /var/lib/u7s
         U7S_REGISTRY__ENFORCE__MODE=warn U7S_REGISTRY__ENFORCE__POLICY=/etc/containers/policy.json \
-          u7s serve --data /var/lib/u7s --sigstore-root /var/sigstore --registry-listen 127.0.0.1:0 --sigstore-listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+          dotnet "$dll" serve --data /var/lib/u7s --sigstore-root /var/sigstore --registry-listen 127.0.0.1:0 --sigstore-listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
         serve=$!
         trap 'kill $serve 2>/dev/null || true' EXIT
         for _ in $(seq 150); do grep -q 'registry on http' "$work/serve.out" && break; kill -0 $serve; sleep 0.2; done
