@@ -30,7 +30,10 @@ internal static class StatusCommand
     private static readonly Option<FileInfo?> ConfigOption = new("--config") { Description = "Config file, as for serve" };
     private static readonly Option<string?> DataOption = new("--data") { Description = "Data root (default /var/lib/u7s)" };
     private static readonly Option<string?> SigstoreRootOption = new("--sigstore-root") { Description = "Signature store tree (default /var/sigstore)" };
-    private static readonly Option<string?> PolicyOption = new("--policy") { Description = "Judge with this node policy.json (default: Registry:Enforce:Policy)" };
+    private static readonly Option<string?> PolicyOption = new("--policy")
+    {
+        Description = "Judge with this node policy.json (default: Registry:Enforce:Policy); with --registry-url, as this node pulls: manifests from the registry, signatures from the lookaside registries.d names",
+    };
     private static readonly Option<string?> RepositoryOption = new("--repository") { Description = "Only repositories whose name contains this" };
     private static readonly Option<string?> SignerOption = new("--signer") { Description = "Only images with a signature whose signer user id or fingerprint contains this" };
     private static readonly Option<string?> UserOption = new("--user") { Description = "Log in to --registry-url as this user (when pulls need a login)" };
@@ -53,9 +56,9 @@ internal static class StatusCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        if (parse.GetValue(RegistryUrlOption) is not null && (parse.GetValue(DataOption) is not null || parse.GetValue(ConfigOption) is not null || parse.GetValue(PolicyOption) is not null))
+        if (parse.GetValue(RegistryUrlOption) is not null && (parse.GetValue(DataOption) is not null || parse.GetValue(ConfigOption) is not null))
         {
-            throw new UserException("--registry-url reads a running registry: --data, --config and --policy are for reading the store itself");
+            throw new UserException("--registry-url reads a running registry: --data and --config are for reading the store itself");
         }
 
         if ((parse.GetValue(UserOption) is null) != (parse.GetValue(PasswordFileOption) is null))
@@ -64,10 +67,25 @@ internal static class StatusCommand
         }
 
         var filter = new StatusFilter(parse.GetValue(RepositoryOption), parse.GetValue(SignerOption));
-        var status = parse.GetValue(RegistryUrlOption) is { } url
-            ? await FetchAsync(url, filter, await LoginAsync(parse, cancellationToken), cancellationToken)
-            : await CollectAsync(parse, filter, cancellationToken);
-        StatusTable.Write(parse.InvocationConfiguration.Output, status, events: !parse.GetValue(NoEventsOption));
+        var policy = Absolute(parse.GetValue(PolicyOption));
+        string? verdictsBy = null;
+        RegistryStatus status;
+        if (parse.GetValue(RegistryUrlOption) is { } url)
+        {
+            var login = await LoginAsync(parse, cancellationToken);
+            status = await FetchAsync(url, filter, login, cancellationToken);
+            if (policy is not null)
+            {
+                status = await JudgeHereAsync(url, status, policy, login, cancellationToken);
+                verdictsBy = $"verdicts under this node's policy {policy}";
+            }
+        }
+        else
+        {
+            status = await CollectAsync(parse, filter, cancellationToken);
+        }
+
+        StatusTable.Write(parse.InvocationConfiguration.Output, status, verdictsBy, events: !parse.GetValue(NoEventsOption));
 
         // As verify does: scripts and monitoring learn of a refused image from the exit code alone.
         return status.Images.Any(i => !i.Allowed) ? ExitCodes.Refused : ExitCodes.Success;
@@ -94,6 +112,47 @@ internal static class StatusCommand
 
         var password = (await File.ReadAllTextAsync(passwordFile, cancellationToken)).TrimEnd('\r', '\n');
         return Wiring.Login.RegistryLogin.With(new Wiring.Login.RegistryCredential(user, password));
+    }
+
+    /// <summary>
+    /// The registry's rows with this node's verdicts: each tagged image judged as a pull here judges it (the manifest
+    /// from <paramref name="registry"/>, named by its host as the policy scopes are; signatures from the lookaside
+    /// this node's registries.d names; the keys <paramref name="policy"/> names).
+    /// </summary>
+    private static async Task<RegistryStatus> JudgeHereAsync(Uri registry, RegistryStatus status, string policy, Wiring.Login.RegistryLogin login, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(policy))
+        {
+            throw new UserException($"--policy {policy} does not exist");
+        }
+
+        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2), login);
+        var judge = new Wiring.NodeImageJudge(http, new U7s.Cluster.Files.NodeRoot("/"), TimeProvider.System, registry, policyFile: policy);
+        var host = registry.IsDefaultPort ? registry.Host : registry.Authority;
+        var images = new List<ImageStatus>(status.Images.Count);
+        foreach (var image in status.Images)
+        {
+            var name = image.Tag.Length > 0 ? $"{host}/{image.Repository}:{image.Tag}" : $"{host}/{image.Repository}@{image.Digest}";
+            // The rows are the server's: a name or digest that does not parse is refused, never trusted or thrown.
+            if (!Reference.TryParse(name, out var reference) || !Digest.TryParse(image.Digest, out var digest))
+            {
+                images.Add(image with { Allowed = false, Verdict = $"refused: not an image name and digest: {name} {image.Digest}" });
+                continue;
+            }
+
+            try
+            {
+                var verdict = (await judge.JudgeAsync(reference, cancellationToken)).Expecting(digest, reference);
+                var scope = verdict.Scope is null ? string.Empty : $" (scope {verdict.Scope})";
+                images.Add(image with { Allowed = verdict.IsAccepted, Verdict = verdict.IsAccepted ? $"accepted{scope}" : $"refused{scope}: {verdict.Reason}" });
+            }
+            catch (U7s.Oci.Policy.ImageJudgeException e)
+            {
+                images.Add(image with { Allowed = false, Verdict = $"refused: {e.Message}" });
+            }
+        }
+
+        return status with { HasPolicy = true, Images = images };
     }
 
     private static async Task<RegistryStatus> FetchAsync(Uri registry, StatusFilter filter, Wiring.Login.RegistryLogin login, CancellationToken cancellationToken)
@@ -142,7 +201,8 @@ internal static class StatusCommand
         }
 
         ISignerSource signers = s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(s3.Bucket);
-        var enforcement = new SignatureEnforcement(registry, s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root), signers);
+        var policyName = parse.GetValue(PolicyOption) is null ? SignatureEnforcement.PolicySetting : "--policy";
+        var enforcement = new SignatureEnforcement(registry, s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root), signers, policyName);
         var collection = new ServiceCollection();
         enforcement.Register(s3?.AddRegistryStorage(collection) ?? collection);
         await using var services = collection.AddRegistry(registry).BuildServiceProvider();

@@ -11,7 +11,8 @@ internal static class StatusTable
 {
     private static readonly string[] Headers = ["REPOSITORY", "TAG", "DIGEST", "SIZE", "PUSHED", "POLICY", "SIGNATURES"];
 
-    public static void Write(TextWriter output, RegistryStatus status, bool events = true)
+    /// <summary>Writes the table; <paramref name="verdictsBy"/> says whose policy judged when it is not the registry's.</summary>
+    public static void Write(TextWriter output, RegistryStatus status, string? verdictsBy = null, bool events = true)
     {
         // Refused images first (what needs doing), then by repository and tag.
         var images = status.Images.OrderBy(i => i.Allowed).ThenBy(i => i.Repository, StringComparer.Ordinal).ThenBy(i => i.Tag, StringComparer.Ordinal).ToList();
@@ -25,7 +26,7 @@ internal static class StatusTable
             StatusFormat.Time(e.Time), e.User ?? "(this host)", e.Action, e.Repository, string.Join(' ', new[] { e.Tag, e.Digest, e.Signature }.Where(s => s is not null)),
         }).ToList();
         var refused = images.Count(i => !i.Allowed);
-        var summary = $"{images.Count} image(s): {images.Count - refused} accepted, {refused} refused; enforcement {TerminalText.Escape(status.Enforcement)}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
+        var summary = $"{images.Count} image(s): {images.Count - refused} accepted, {refused} refused; enforcement {TerminalText.Escape(status.Enforcement)}; {verdictsBy ?? (status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}";
         if (!LoaderConsole.IsTerminal(output))
         {
             output.WriteLine(string.Join('\t', Headers));

@@ -20,9 +20,10 @@ namespace U7s.Cli.Wiring;
 /// <c>/etc/containers/policy.json</c>, read again for each image. Under a staging root the policy, registries.d and
 /// absolute key paths are read inside that root, as the node would read them. <paramref name="registryUrl"/> and
 /// <paramref name="lookasideUrl"/> replace <c>http://&lt;registry host&gt;/</c> and the registries.d lookaside (e.g.
-/// to reach <c>registry.local</c> through 127.0.0.1). What it reports quotes servers and signatures: escaped.
+/// to reach <c>registry.local</c> through 127.0.0.1); <paramref name="policyFile"/> (a path on this machine) replaces
+/// the node's policy. What it reports quotes servers and signatures: escaped.
 /// </summary>
-internal sealed class NodeImageJudge(HttpClient http, NodeRoot root, TimeProvider time, Uri? registryUrl = null, Uri? lookasideUrl = null) : IImageJudge
+internal sealed class NodeImageJudge(HttpClient http, NodeRoot root, TimeProvider time, Uri? registryUrl = null, Uri? lookasideUrl = null, string? policyFile = null) : IImageJudge
 {
     private const string RegistriesDirectory = "/etc/containers/registries.d";
 
@@ -84,7 +85,7 @@ internal sealed class NodeImageJudge(HttpClient http, NodeRoot root, TimeProvide
     // Paths already inside the root (create-imagemakeruser --in-place) are kept.
     private async Task<PolicyEvaluator> LoadPolicyAsync(CancellationToken cancellationToken)
     {
-        var policy = (await PolicyEvaluator.LoadAsync(root.Resolve(NodePaths.Policy), _openPgp, time, cancellationToken)).Policy;
+        var policy = (await PolicyEvaluator.LoadAsync(policyFile ?? root.Resolve(NodePaths.Policy), _openPgp, time, cancellationToken)).Policy;
         return new PolicyEvaluator(
             root.IsHost ? policy : policy.WithKeyPaths(path => path.StartsWith(root.Path + "/", StringComparison.Ordinal) || !path.StartsWith('/') ? path : root.Resolve(path)),
             _openPgp,

@@ -27,14 +27,12 @@ public static class DatedFileNames
         _ => throw new ArgumentException($"not a dated node file: {nodePath}", nameof(nodePath)),
     };
 
-    /// <summary>The file name a displaced regular live file is kept under, stamped with its own mtime.</summary>
-    public static string BackupName(string nodePath, DateTimeOffset localMtime) => nodePath switch
-    {
-        PolicyJson => "policy_" + Stamp(localMtime),
-        RegistriesDefaultYaml => "default.yaml." + Stamp(localMtime),
-        RegistriesConf => "registries.conf." + Stamp(localMtime),
-        _ => throw new ArgumentException($"not a dated node file: {nodePath}", nameof(nodePath)),
-    };
+    /// <summary>
+    /// The file name a displaced regular live file is kept under: the one format of every version, <c>&lt;stem&gt;_&lt;stamp&gt;</c>
+    /// (<c>policy_</c>, <c>default_</c>, <c>registries_</c>), stamped with the file's own mtime. Older releases kept
+    /// <c>default.yaml.&lt;stamp&gt;</c> and <c>registries.conf.&lt;stamp&gt;</c>; nothing reads backups, so those stay as they are.
+    /// </summary>
+    public static string BackupName(string nodePath, DateTimeOffset localMtime) => DatedName(nodePath, localMtime);
 
     public static string Stamp(DateTimeOffset localTime) => localTime.ToString(StampFormat, CultureInfo.InvariantCulture);
 }

@@ -10,4 +10,7 @@ public interface IKubeadmRunner
     /// are parsed from it). MUST NOT add, drop or reorder arguments.
     /// </summary>
     Task<KubeadmOutcome> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken);
+
+    /// <summary>Why <c>kubeadm</c> could not be run here (not installed), or null when it can; the preflight and dry runs say so ahead of the real run.</summary>
+    string? MissingProblem() => null;
 }

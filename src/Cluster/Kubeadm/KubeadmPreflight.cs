@@ -11,7 +11,9 @@ namespace U7s.Cluster.Kubeadm;
 /// together so the administrator gets the complete list of problems at once (empty = go).
 /// </summary>
 /// <param name="judge">Judges each required image as this node's pull would, under this node's policy and lookaside.</param>
-public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageJudge? judge, ClusterOptions options)
+/// <param name="sysctl">The running kernel's settings; by default this node's when it is the host. A staging tree has
+/// no kernel of its own: there the sysctl.d file is checked instead.</param>
+public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageJudge? judge, ClusterOptions options, LiveSysctl? sysctl = null)
 {
     public async Task<IReadOnlyList<string>> CheckAsync(PreflightRequest request, CancellationToken cancellationToken)
     {
@@ -20,7 +22,15 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageJudge? 
         CheckHosts(request.AdvertiseAddress, problems);
         CheckPolicy(problems);
         CheckPauseImage(request.PauseImage, problems);
-        if (!IpForward().IsMatch(files.ReadOrNull(NodePaths.IpForwardSysctl) ?? string.Empty))
+        if ((sysctl ?? (files.Root.IsHost ? new LiveSysctl() : null)) is { } live)
+        {
+            // kubeadm checks the running kernel; a file written but never applied does not count.
+            if (live.ReadOrNull("net.ipv4.ip_forward") is var forward && forward != "1")
+            {
+                problems.Add($"net.ipv4.ip_forward is {forward ?? "unreadable"} in the running kernel: run u7s create-policy (or sysctl --system after writing {NodePaths.IpForwardSysctl})");
+            }
+        }
+        else if (!IpForward().IsMatch(files.ReadOrNull(NodePaths.IpForwardSysctl) ?? string.Empty))
         {
             problems.Add($"{NodePaths.IpForwardSysctl} does not set net.ipv4.ip_forward = 1");
         }

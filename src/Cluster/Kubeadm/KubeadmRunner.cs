@@ -10,6 +10,16 @@ namespace U7s.Cluster.Kubeadm;
 /// </summary>
 public sealed class KubeadmRunner(TextWriter echo, string program = "kubeadm") : IKubeadmRunner
 {
+    public string? MissingProblem()
+    {
+        var found = program.Contains('/', StringComparison.Ordinal)
+            ? File.Exists(program)
+            : (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(Path.Join(d, program)));
+        return found ? null : NotInstalled;
+    }
+
+    private string NotInstalled => $"{program} is not installed (not found on PATH): install it, or run u7s kubeadm on a node that has it";
+
     public async Task<KubeadmOutcome> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -26,7 +36,7 @@ public sealed class KubeadmRunner(TextWriter echo, string program = "kubeadm") :
         }
         catch (Win32Exception e) when (e.NativeErrorCode == 2)
         {
-            throw new ClusterException($"{program} is not installed (not found on PATH): install it, or run u7s kubeadm on a node that has it", ClusterErrorKind.Unavailable);
+            throw new ClusterException(NotInstalled, ClusterErrorKind.Unavailable);
         }
         catch (Win32Exception e)
         {

@@ -179,7 +179,7 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
         switch (mode)
         {
             case KubeadmMode.PreflightOnly:
-                return [$"preflight passed: hosts, policy, pause image, ip_forward and {imageCount} images present and signed; kubeadm was not run"];
+                return [$"preflight passed: hosts, policy, pause image, ip_forward and {imageCount} images present and signed; kubeadm was not run", .. MissingKubeadm()];
             case KubeadmMode.DryRun:
                 // Node paths, as the staging run and the real run print them.
                 var shown = certificateKey is null ? config : config.Replace(certificateKey, KubeadmOutput.Hidden, StringComparison.Ordinal);
@@ -190,6 +190,7 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
                     plan.Add($"next step, would run: {FlannelStep}");
                 }
 
+                plan.AddRange(MissingKubeadm());
                 return plan;
             default:
                 var report = new List<string>();
@@ -208,6 +209,10 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
                 return report;
         }
     }
+
+    // On this node the real run needs kubeadm: say so now, not after the preflight of the real run (a staging tree never runs it).
+    private List<string> MissingKubeadm() =>
+        writer.Root.IsHost && kubeadm.MissingProblem() is { } problem ? [$"warning: {problem}; the real run will stop there"] : [];
 
     private async Task PreflightAsync(PreflightRequest request, CancellationToken cancellationToken)
     {
@@ -246,10 +251,22 @@ public sealed class KubeadmService(NodeFileWriter writer, KubeadmPreflight prefl
     {
         // 0600 file; /etc/u7s keeps its mode (the trusted keys and the service's config are read from it by others).
         await writer.WriteAsync(configPath, config, FileModes.Mode0600, cancellationToken);
-        var outcome = await kubeadm.RunAsync(arguments, cancellationToken);
+        KubeadmOutcome outcome;
+        try
+        {
+            outcome = await kubeadm.RunAsync(arguments, cancellationToken);
+        }
+        catch (ClusterException e)
+        {
+            // kubeadm never ran: the config (it holds the bootstrap token) would only be left lying around.
+            writer.Delete(configPath);
+            throw new ClusterException($"{e.Message}; {configPath} removed", e.Kind);
+        }
+
         if (outcome.ExitCode != 0)
         {
-            throw new ClusterException($"kubeadm {arguments[0]} failed with exit code {outcome.ExitCode}; config kept in {configPath}");
+            throw new ClusterException(
+                $"kubeadm {arguments[0]} failed with exit code {outcome.ExitCode}; config kept in {configPath} for a retry (root only; it holds the bootstrap token: remove it when done)");
         }
 
         return outcome.StandardOutput;

@@ -14,8 +14,10 @@ namespace U7s.Cluster.Node;
 /// are trusted for which images is refused unless the admin accepts it (<see cref="CreatePolicyRequest.AcceptNewKeys"/>),
 /// and <see cref="CreatePolicyRequest.TrustedFingerprints"/> pins the keys outright. The accepted keys go to the
 /// root-owned <see cref="NodePaths.TrustedKeys"/> (<see cref="TrustedKeys"/>), never to a directory others can write.
+/// The sysctls written are applied to the running kernel (<paramref name="sysctl"/>; by default on the host, never
+/// for a staging tree), so the preflight that checks the live values passes without a reboot.
 /// </summary>
-public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts accounts, KeyFetcher fetcher, IKeyInspector inspector, ClusterOptions options)
+public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts accounts, KeyFetcher fetcher, IKeyInspector inspector, ClusterOptions options, LiveSysctl? sysctl = null)
 {
     public const string PodmanGroup = "podman";
     public const string PodmanDevGroup = "podman_dev";
@@ -47,13 +49,19 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
                 ClusterErrorKind.Usage);
         }
 
+        // Names only: a port belongs to the URL, and an address needs no hosts entry.
+        var names = new[] { registryHost, options.SigstoreName }.Where(n => !RegistryAddress.IsIpv4(n)).Distinct().ToList();
         var report = new List<string>();
         var keys = new TrustedKeys(writer, string.Empty);
         EditablePolicy policy;
         IReadOnlyDictionary<string, byte[]> trustedKeys;
         if (request.Role == NodeRole.Node)
         {
-            var fetched = await fetcher.FetchAsync(new Uri(options.KeysUrl), cancellationToken);
+            // The hosts line naming the store is written only after the download is accepted, so a name this run maps
+            // is reached at the given address directly (a fresh node has no such line; an old one may name another host).
+            var keysUrl = new Uri(options.KeysUrl);
+            var connectTo = names.Contains(keysUrl.Host, StringComparer.OrdinalIgnoreCase) ? request.RegistryAddress : null;
+            var fetched = await fetcher.FetchAsync(keysUrl, cancellationToken, connectTo);
             var served = ParseRemotePolicy(fetched);
             trustedKeys = fetched.Where(f => served.KeyPaths().Contains($"{NodePaths.Keys}/{f.Name}")).ToDictionary(f => f.Name, f => f.Content, StringComparer.Ordinal);
             report.AddRange(AcceptTrust(request, keys, served, trustedKeys));
@@ -65,8 +73,6 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         }
 
         // Everything is computed and checked first, so a refusal leaves the node exactly as it was.
-        // Names only: a port belongs to the URL, and an address needs no hosts entry.
-        var names = new[] { registryHost, options.SigstoreName }.Where(n => !RegistryAddress.IsIpv4(n)).Distinct().ToList();
         var hosts = names.Count > 0 ? HostsFile.Apply(writer.ReadOrNull(NodePaths.Hosts), request.RegistryAddress, names) : null;
         var registriesD = RegistriesD.Render(options.LookasideUrl);
         var registries = RegistriesConf.Apply(writer.ReadOrNull(NodePaths.RegistriesConf), options.RegistryName);
@@ -110,6 +116,12 @@ public sealed class CreatePolicyService(NodeFileWriter writer, SystemAccounts ac
         report.Note(await writer.WriteAsync(NodePaths.CrioPauseDropIn, CrioPauseDropIn(options.PauseImage), FileModes.Mode0644, cancellationToken));
         report.Note(await writer.WriteAsync(NodePaths.Sysctl, SysctlContent, FileModes.Mode0644, cancellationToken));
         report.Note(await writer.WriteAsync(NodePaths.IpForwardSysctl, IpForwardContent, FileModes.Mode0644, cancellationToken));
+        if ((sysctl ?? (writer.Root.IsHost ? new LiveSysctl() : null)) is { } live)
+        {
+            report.AddRange(live.Apply(NodePaths.Sysctl, SysctlContent));
+            report.AddRange(live.Apply(NodePaths.IpForwardSysctl, IpForwardContent));
+        }
+
         return report;
     }
 

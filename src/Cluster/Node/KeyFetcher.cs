@@ -17,11 +17,13 @@ public sealed partial class KeyFetcher(HttpClient http)
     /// <summary>
     /// The listed files. MUST fail (Unavailable) if the listing or any file cannot be fetched, and
     /// (InvalidInput) on an unsafe name, too many or too large files, or no <c>policy.json</c>.
+    /// With <paramref name="connectTo"/>, every request goes to that address with the URL's own host in the
+    /// <c>Host</c> header: a fresh node reaches <c>sigstore.local</c> before its hosts line exists.
     /// </summary>
-    public async Task<IReadOnlyList<FetchedFile>> FetchAsync(Uri keysUrl, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FetchedFile>> FetchAsync(Uri keysUrl, CancellationToken cancellationToken, string? connectTo = null)
     {
         ArgumentNullException.ThrowIfNull(keysUrl);
-        var listing = await GetAsync(keysUrl, cancellationToken);
+        var listing = await GetAsync(keysUrl, connectTo, cancellationToken);
         List<KeyListingEntry> entries;
         try
         {
@@ -51,20 +53,27 @@ public sealed partial class KeyFetcher(HttpClient http)
         var result = new List<FetchedFile>();
         foreach (var file in files)
         {
-            result.Add(new FetchedFile(file.Name, await GetAsync(new Uri(keysUrl, Uri.EscapeDataString(file.Name)), cancellationToken)));
+            result.Add(new FetchedFile(file.Name, await GetAsync(new Uri(keysUrl, Uri.EscapeDataString(file.Name)), connectTo, cancellationToken)));
         }
 
         return result;
     }
 
-    private async Task<byte[]> GetAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<byte[]> GetAsync(Uri url, string? connectTo, CancellationToken cancellationToken)
     {
+        var shown = connectTo is null ? url.ToString() : $"{url} (at {connectTo})";
+        using var request = new HttpRequestMessage(HttpMethod.Get, connectTo is null ? url : new UriBuilder(url) { Host = connectTo }.Uri);
+        if (connectTo is not null)
+        {
+            request.Headers.Host = url.Authority;
+        }
+
         try
         {
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new ClusterException($"GET {url}: {(int)response.StatusCode} {response.ReasonPhrase}", ClusterErrorKind.Unavailable);
+                throw new ClusterException($"GET {shown}: {(int)response.StatusCode} {response.ReasonPhrase}", ClusterErrorKind.Unavailable);
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
@@ -75,7 +84,7 @@ public sealed partial class KeyFetcher(HttpClient http)
             {
                 if (buffer.Length + read > MaxFileBytes)
                 {
-                    throw new ClusterException($"GET {url}: larger than {MaxFileBytes} bytes", ClusterErrorKind.InvalidInput);
+                    throw new ClusterException($"GET {shown}: larger than {MaxFileBytes} bytes", ClusterErrorKind.InvalidInput);
                 }
 
                 buffer.Write(chunk, 0, read);
@@ -85,7 +94,7 @@ public sealed partial class KeyFetcher(HttpClient http)
         }
         catch (HttpRequestException e)
         {
-            throw new ClusterException($"GET {url}: {e.Message}", ClusterErrorKind.Unavailable);
+            throw new ClusterException($"GET {shown}: {e.Message}", ClusterErrorKind.Unavailable);
         }
     }
 

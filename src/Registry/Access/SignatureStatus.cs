@@ -10,4 +10,5 @@ namespace U7s.Registry.Access;
 /// <param name="Fingerprint">The signer key's fingerprint, when the key is known.</param>
 /// <param name="Identity">The <c>docker-reference</c> the signature claims, when it could be read.</param>
 /// <param name="Manifest">For an index: the platform manifest this signature is of (nodes check those, never the index); null otherwise.</param>
-public sealed record SignatureStatus(int Index, string? Signer, string? Fingerprint, string? Identity, bool IsValid, string? Reason, string? Manifest = null);
+/// <param name="Unreadable">The bytes are no OpenPGP signature at all (corrupted or truncated): nobody signed them.</param>
+public sealed record SignatureStatus(int Index, string? Signer, string? Fingerprint, string? Identity, bool IsValid, string? Reason, string? Manifest = null, bool Unreadable = false);

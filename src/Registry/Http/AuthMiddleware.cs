@@ -10,9 +10,10 @@ namespace U7s.Registry.Http;
 /// <summary>
 /// Who may do what on <c>/v2/</c>, <c>/ui/</c> and <c>/metrics</c>: reads are anonymous unless configured otherwise; pushes and deletes
 /// need a user allowed for the repository (HTTP Basic, the flow podman login and skopeo --creds use),
-/// except from this host when no users are configured (podsec's loader runs on the registry host) and
-/// connections do not come through a proxy (<see cref="RegistryOptions.ProxyProtocol"/>: the proxy's
-/// loopback is not this host's). Wrong credentials are always 401, so a login can tell a bad password
+/// except from this host (<see cref="ThisHost"/>: loopback, or from one of this host's addresses to itself, as
+/// <c>registry.local</c> is reached on the registry node) when no users are configured (podsec's loader runs on the
+/// registry host) and connections do not come through a proxy (<see cref="RegistryOptions.ProxyProtocol"/>: the
+/// proxy's addresses are not this host's). Wrong credentials are always 401, so a login can tell a bad password
 /// from anonymous access; too many of them for one user from one address, or from one address at all, are 429.
 /// </summary>
 internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWriteAccess access, RegistryOptions registry)
@@ -67,7 +68,7 @@ internal sealed class AuthMiddleware(RequestDelegate next, LoginGate users, IWri
 
         if (user is null)
         {
-            if (!users.HasUsers && !registry.ProxyProtocol && remote is not null && IPAddress.IsLoopback(remote))
+            if (!users.HasUsers && !registry.ProxyProtocol && ThisHost.IsClient(context.Connection))
             {
                 await next(context);
                 return;

@@ -26,10 +26,15 @@ public static class StatusFormat
     public static string Time(DateTimeOffset? time) =>
         time is { } t ? t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "-";
 
-    /// <summary>Who signed: <c>Name &lt;mail&gt; [FINGERPRINT]</c>, or <c>unknown key</c>.</summary>
+    /// <summary>Who signed: <c>Name &lt;mail&gt; [FINGERPRINT]</c>, <c>unknown key</c>, or for bytes that are no signature at all, <c>nobody (corrupted signature)</c>.</summary>
     public static string Signer(SignatureStatus signature)
     {
         ArgumentNullException.ThrowIfNull(signature);
+        if (signature.Unreadable)
+        {
+            return "nobody (corrupted signature)";
+        }
+
         var who = string.IsNullOrEmpty(signature.Signer) ? null : signature.Signer;
         return (who, signature.Fingerprint) switch
         {
@@ -41,15 +46,21 @@ public static class StatusFormat
     }
 
     /// <summary>
-    /// One line per signature: <c>signature-1 by … for registry.local/app:1: valid</c> or <c>…: invalid: reason</c>; of an
+    /// One line per signature: <c>signature-1 by … for registry.local/app:1: valid</c>, <c>…: invalid: reason</c>, or <c>signature-1: corrupted (…): reason</c> for bytes that do not parse; of an
     /// index's platform manifest, <c>signature-1 of sha256:… by …</c>.
     /// </summary>
     public static string Signature(SignatureStatus signature)
     {
         ArgumentNullException.ThrowIfNull(signature);
         var claim = signature.Identity is null ? string.Empty : $" for {signature.Identity}";
-        var verdict = signature.IsValid ? "valid" : $"invalid: {signature.Reason}";
         var of = signature.Manifest is null ? string.Empty : $" of {signature.Manifest}";
+        if (signature.Unreadable)
+        {
+            // No key was ever asked: "unknown key" would send the admin looking for a key instead of a damaged file.
+            return $"signature-{signature.Index}{of}: corrupted (not a readable OpenPGP signature): {signature.Reason}";
+        }
+
+        var verdict = signature.IsValid ? "valid" : $"invalid: {signature.Reason}";
         return $"signature-{signature.Index}{of} by {Signer(signature)}{claim}: {verdict}";
     }
 }

@@ -24,8 +24,9 @@ namespace U7s.Server.Enforcement;
 /// publisher chose. Nothing an imagemaker writes can make a reload happen either; and a reload parses
 /// only keys it has not parsed before (parsed keys are kept by content).
 /// </para>
+/// <paramref name="name"/> is what messages call the policy: the setting, or the flag the value came from.
 /// </summary>
-internal sealed partial class EnforcementPolicy(string? path, ISignerSource? signers, IOpenPgp openPgp, TimeProvider time, TimeSpan recheckAfter, ILogger logger)
+internal sealed partial class EnforcementPolicy(string? path, ISignerSource? signers, IOpenPgp openPgp, TimeProvider time, TimeSpan recheckAfter, ILogger logger, string name = SignatureEnforcement.PolicySetting)
 {
     private int _reloading;
     private PolicySnapshot? _current;
@@ -40,6 +41,9 @@ internal sealed partial class EnforcementPolicy(string? path, ISignerSource? sig
 
     /// <summary>The policy file; null when none is configured (every image is accepted, and reports say "no policy").</summary>
     public string? Path { get; } = path;
+
+    /// <summary>What messages call the policy.</summary>
+    public string Name { get; } = name;
 
     /// <summary>Reads the policy the first time; MUST throw <see cref="PolicyException"/> when it cannot be read or parsed.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken)
@@ -252,7 +256,7 @@ internal sealed partial class EnforcementPolicy(string? path, ISignerSource? sig
             return null;
         }
 
-        var files = Requirements(policy).SelectMany(r => r.KeyPaths ?? []).Distinct(StringComparer.Ordinal).Select(k => (k, "Registry:Enforce:Policy key file")).Prepend((Path, "Registry:Enforce:Policy"));
+        var files = Requirements(policy).SelectMany(r => r.KeyPaths ?? []).Distinct(StringComparer.Ordinal).Select(k => (k, $"{Name} key file")).Prepend((Path, Name));
         foreach (var (file, what) in files)
         {
             if (TrustedFile.Problem(file, what) is { } problem)

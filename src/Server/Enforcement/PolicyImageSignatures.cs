@@ -173,7 +173,7 @@ internal sealed class PolicyImageSignatures(
                 var signer = fingerprint is not null && current.UserIds.TryGetValue(fingerprint, out var userId) ? userId : null;
                 var valid = own?.IsAccepted ?? known?.IsAccepted ?? false;
                 var reason = own is not null ? own.Reason : known?.Reason ?? (current.KnownKeys is null ? "no key is known to check it" : null);
-                statuses.Add(new SignatureStatus(signature.Index, signer, fingerprint, own?.Identity ?? known?.Identity, valid, valid ? null : reason, ManifestOf(evidence, level)));
+                statuses.Add(new SignatureStatus(signature.Index, signer, fingerprint, own?.Identity ?? known?.Identity, valid, valid ? null : reason, ManifestOf(evidence, level), (own ?? known)?.Unreadable ?? false));
             }
         }
 

@@ -18,10 +18,14 @@ namespace U7s.Server.Enforcement;
 /// <summary>
 /// Wires the registry's <see cref="IImageSignatures"/> to the served signature tree and the
 /// <c>Registry:Enforce</c> policy, signers named from the authorization document <paramref name="signers"/>, for <c>u7s serve</c> and <c>u7s status --data</c>: one instance per
-/// process, told about the process's own changes through the audit log it shares with :81.
+/// process, told about the process's own changes through the audit log it shares with :81. <paramref name="policyName"/>
+/// is what errors call the policy (<c>u7s status --policy</c> names its flag).
 /// </summary>
-internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTree tree, ISignerSource? signers)
+internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTree tree, ISignerSource? signers, string policyName = SignatureEnforcement.PolicySetting)
 {
+    /// <summary>The setting that names the enforcement policy.</summary>
+    public const string PolicySetting = "Registry:Enforce:Policy";
+
     private PolicyImageSignatures? _signatures;
 
     /// <summary>Changes this process made, for the status page's cached list.</summary>
@@ -56,7 +60,7 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
         }
         catch (PolicyException e)
         {
-            throw new ServerException($"Registry:Enforce:Policy: {e.Message}");
+            throw new ServerException($"{signatures.Policy.Name}: {e.Message}");
         }
     }
 
@@ -64,7 +68,7 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
     {
         var openPgp = new BouncyCastleOpenPgp();
         var enforce = registry.Enforce;
-        var policy = new EnforcementPolicy(enforce.Policy, signers, openPgp, time, enforce.RecheckAfter, logger);
+        var policy = new EnforcementPolicy(enforce.Policy, signers, openPgp, time, enforce.RecheckAfter, logger, policyName);
         return new PolicyImageSignatures(policy, manifests, new TreeSignatures(tree, "the signature tree"), openPgp, registry.Auth.ScopeHost, time, enforce.RecheckAfter);
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class BouncyCastleOpenPgp
         // containers/image sniffs the first byte before any crypto; armor ('-') and the rest are refused here.
         if (signature.IsEmpty || !IsSignedMessageStart(signature[0]))
         {
-            return OpenPgpVerification.Fail("unrecognized signature format");
+            return OpenPgpVerification.Corrupt("unrecognized signature format");
         }
 
         SignedMessage message;
@@ -29,17 +29,17 @@ public sealed partial class BouncyCastleOpenPgp
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
 #pragma warning restore CA1031
         {
-            return OpenPgpVerification.Fail("Invalid GPG signature: " + e.Message);
+            return OpenPgpVerification.Corrupt("Invalid GPG signature: " + e.Message);
         }
 
         if (message.Signatures.Count != 1)
         {
-            return OpenPgpVerification.Fail($"Unexpected GPG signature count {message.Signatures.Count}");
+            return OpenPgpVerification.Corrupt($"Unexpected GPG signature count {message.Signatures.Count}");
         }
 
         if (message.Content is null)
         {
-            return OpenPgpVerification.Fail("Invalid GPG signature: the message holds no signed data");
+            return OpenPgpVerification.Corrupt("Invalid GPG signature: the message holds no signed data");
         }
 
         var sig = message.Signatures[0];

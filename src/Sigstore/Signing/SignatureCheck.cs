@@ -9,7 +9,7 @@ namespace U7s.Sigstore.Signing;
 /// is the signed payload as bytes once the OpenPGP layer accepted it. An accepted blob may carry
 /// <see cref="TrailingBytes"/> after its signed message, which gpgme ignores too.
 /// </summary>
-public sealed record SignatureCheck(bool IsAccepted, string? SignerFingerprint, SignaturePayload? Payload, string? Reason, long TrailingBytes = 0, byte[]? Content = null)
+public sealed record SignatureCheck(bool IsAccepted, string? SignerFingerprint, SignaturePayload? Payload, string? Reason, long TrailingBytes = 0, byte[]? Content = null, bool Unreadable = false)
 {
     public string? Identity => Payload?.DockerReference;
 

@@ -22,7 +22,7 @@ public sealed class SignatureVerifier(IOpenPgp openPgp, TimeProvider time)
         var result = openPgp.Verify(signature, trusted.Keyrings, time.GetUtcNow(), cancellationToken);
         if (!result.IsValid)
         {
-            return new SignatureCheck(false, null, null, result.Error);
+            return new SignatureCheck(false, null, null, result.Error, Unreadable: result.Unreadable);
         }
 
         var signer = result.SignerFingerprint!;

@@ -37,6 +37,24 @@ public sealed class HostileServerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task StatusWithPolicy_RowsThatAreNoImage_RefusedRows_NotAStackTrace()
+    {
+        // With --policy the rows are judged here: a digest or name the server made up must become a refused row.
+        const string Status = """{"generatedAt":"2025-01-01T00:00:00Z","enforcement":"off","hasPolicy":false,"filter":{},"images":[{"repository":"app","tag":"1","digest":"sha256:nothex","mediaType":"x","size":1,"allowed":true,"requiresSignature":false,"verdict":"accepted","signatures":[]},{"repository":"UPPER\u001b[31m","tag":"1","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","mediaType":"x","size":1,"allowed":true,"requiresSignature":false,"verdict":"accepted","signatures":[]}],"recentEvents":[]}""";
+        await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", context => context.Response.WriteAsync(Status)));
+        var policy = _dir.Combine("policy.json");
+        await File.WriteAllTextAsync(policy, """{"default":[{"type":"reject"}]}""");
+
+        var (code, stdout, stderr) = await CliAsync("status", "--registry-url", hostile.BaseAddress.ToString(), "--policy", policy);
+
+        Assert.True(code == 0, stderr);
+        var rows = stdout.Split('\n').Skip(1).Where(l => !l.StartsWith('#') && l.Length > 0).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Contains("\trefused: not an image name and digest: ", r, StringComparison.Ordinal));
+        Assert.DoesNotContain("\u001b", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_EndlessJson_IsRefusedPastItsLimit_NotReadWhole()
     {
         await using var hostile = await HostileServer.StartAsync(h => h.Map("/ui/status.json", h.Endless("application/json", "{\"images\":[", "{\"repository\":\"a\",\"tag\":\"1\"},", Offered)));

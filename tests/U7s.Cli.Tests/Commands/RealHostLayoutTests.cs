@@ -57,9 +57,10 @@ public sealed class RealHostLayoutTests : IDisposable
         report served-keys "$(grep -o '"/[^"]*\.pgp"' /var/sigstore/keys/policy.json | sort -u | tr '\n' ' ')"
 
         # The registry enforces with the node's own policy (a symlink to a dated file naming /etc/u7s/keys).
+        # dotnet itself in the background, not the u7s function: $! must be the server, or the trap kills only a subshell.
         mkdir -p /var/lib/u7s
         U7S_REGISTRY__ENFORCE__MODE=warn U7S_REGISTRY__ENFORCE__POLICY=/etc/containers/policy.json \
-          u7s serve --data /var/lib/u7s --sigstore-root /var/sigstore --registry-listen 127.0.0.1:0 --sigstore-listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
+          dotnet "$dll" serve --data /var/lib/u7s --sigstore-root /var/sigstore --registry-listen 127.0.0.1:0 --sigstore-listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
         serve=$!
         trap 'kill $serve 2>/dev/null || true' EXIT
         for _ in $(seq 150); do grep -q 'registry on http' "$work/serve.out" && break; kill -0 $serve; sleep 0.2; done
@@ -93,7 +94,7 @@ public sealed class RealHostLayoutTests : IDisposable
         var unsigned = _work.Combine("unsigned");
         TestImageLayout.Write(signed, "v1", "signed by bob\n");
         TestImageLayout.Write(unsigned, "v1", "signed by nobody\n");
-        var hostFiles = HostFiles();
+        var hostFiles = PrivateHost.HostState();
 
         var run = await PrivateHost.RunAsync(_work.Path, Script, [U7sProcess.Dll, signed, unsigned], TimeSpan.FromMinutes(4));
 
@@ -140,16 +141,8 @@ public sealed class RealHostLayoutTests : IDisposable
         Assert.True(results["verify-policy-exit"] == "0", Read("verify-policy.out"));
         Assert.EndsWith("policy: accepted (scope registry.local/team)\n", Read("verify-policy.out"), StringComparison.Ordinal);
 
-        Assert.Equal(hostFiles, HostFiles());
+        Assert.Equal(hostFiles, PrivateHost.HostState());
     }
 
     private string Read(string name) => File.Exists(_work.Combine(name)) ? File.ReadAllText(_work.Combine(name)) : string.Empty;
-
-    // This machine's own account and container files, which the namespace must never reach.
-    private static string[] HostFiles() =>
-        new[] { "/etc/passwd", "/etc/group", "/etc/shadow", "/etc/hosts", "/etc/containers/policy.json" }
-            .Select(p => File.Exists(p) ? $"{p} {Convert.ToHexString(File.ReadAllBytes(p))}" : $"{p} absent")
-            .Append($"/etc/u7s/keys {Directory.Exists("/etc/u7s/keys")}")
-            .Append($"/home {string.Join(',', Directory.GetDirectories("/home"))}")
-            .ToArray();
 }

@@ -197,6 +197,24 @@ public sealed class StatusPageTests
         Assert.Equal(ExitCodes.Usage, both.ExitCode);
     }
 
+    [Fact]
+    public async Task StatusVerb_PolicyFromTheFlagOthersCanChange_ErrorNamesTheFlag()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, TimeSpan.FromHours(1));
+        var dataRoot = Directory.GetDirectories(server.Dir.Path, "data-*").Single();
+        var shared = Directory.CreateDirectory(server.Dir.Combine("group-writable")).FullName;
+        File.SetUnixFileMode(shared, (UnixFileMode)0x1FD); // 0775
+        var policy = Path.Join(shared, "policy.json");
+        File.Copy(server.PolicyPath, policy);
+
+        var status = await CliAsync("status", "--data", dataRoot, "--sigstore-root", server.SigstoreRoot, "--policy", policy);
+
+        Assert.NotEqual(0, status.ExitCode);
+        Assert.StartsWith("u7s: --policy", status.Error, StringComparison.Ordinal);
+        Assert.Contains("group- or world-writable", status.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Registry:Enforce:Policy", status.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>app:1 signed by the sample signer, tool:1 unsigned.</summary>
     internal static async Task<(SmallImage App, SmallImage Tool)> SeedAsync(EnforcedServer server)
     {

@@ -136,9 +136,9 @@ public sealed class NodeFileWriterTests : IDisposable
 
         var change = await Writer.WriteAsync(DatedFileNames.RegistriesDefaultYaml, "new: 1\n", FileModes.Mode0644, default);
 
-        Assert.Equal("default.yaml.2023-01-03_00:04:05", change.BackupName);
-        Assert.Equal(["default.yaml", "default.yaml.2023-01-03_00:04:05", "default_2024-05-23_08:40:07"], List("etc/containers/registries.d"));
-        Assert.Equal("old: 1\n", File.ReadAllText(_temp.Combine("etc/containers/registries.d/default.yaml.2023-01-03_00:04:05")));
+        Assert.Equal("default_2023-01-03_00:04:05", change.BackupName);
+        Assert.Equal(["default.yaml", "default_2023-01-03_00:04:05", "default_2024-05-23_08:40:07"], List("etc/containers/registries.d"));
+        Assert.Equal("old: 1\n", File.ReadAllText(_temp.Combine("etc/containers/registries.d/default_2023-01-03_00:04:05")));
         Assert.Equal("new: 1\n", File.ReadAllText(live));
         // Only *.yaml files are loaded: no kept version may end in .yaml.
         Assert.Single(List("etc/containers/registries.d"), n => n.EndsWith(".yaml", StringComparison.Ordinal));
@@ -154,9 +154,9 @@ public sealed class NodeFileWriterTests : IDisposable
 
         await Writer.WriteAsync(DatedFileNames.RegistriesConf, "# distro\n[[registry]]\n", FileModes.Mode0644, default);
 
-        Assert.Equal(["registries.conf", "registries.conf.2023-01-02_06:04:05", "registries_2024-05-23_08:40:07"], List("etc/containers"));
-        Assert.Equal("# distro\n", File.ReadAllText(_temp.Combine("etc/containers/registries.conf.2023-01-02_06:04:05")));
-        Assert.Equal(new DateTime(2023, 1, 2, 3, 4, 5, DateTimeKind.Utc), File.GetLastWriteTimeUtc(_temp.Combine("etc/containers/registries.conf.2023-01-02_06:04:05")));
+        Assert.Equal(["registries.conf", "registries_2023-01-02_06:04:05", "registries_2024-05-23_08:40:07"], List("etc/containers"));
+        Assert.Equal("# distro\n", File.ReadAllText(_temp.Combine("etc/containers/registries_2023-01-02_06:04:05")));
+        Assert.Equal(new DateTime(2023, 1, 2, 3, 4, 5, DateTimeKind.Utc), File.GetLastWriteTimeUtc(_temp.Combine("etc/containers/registries_2023-01-02_06:04:05")));
     }
 
     [Fact]

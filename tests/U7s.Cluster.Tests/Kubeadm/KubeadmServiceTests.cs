@@ -204,8 +204,22 @@ public sealed class KubeadmServiceTests : IDisposable
         var e = await Assert.ThrowsAsync<ClusterException>(() =>
             Service(new RecordingKubeadm(string.Empty, exitCode: 1)).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions(), default));
 
-        Assert.Equal("kubeadm init failed with exit code 1; config kept in /etc/u7s/kubeadm-init.yaml", e.Message);
+        Assert.Equal("kubeadm init failed with exit code 1; config kept in /etc/u7s/kubeadm-init.yaml for a retry (root only; it holds the bootstrap token: remove it when done)", e.Message);
         Assert.False(File.Exists(_node.Path(JoinMaterialStore.DefaultPath)));
+    }
+
+    [Fact]
+    public async Task Init_KubeadmNotInstalled_ConfigHoldingTheTokenRemovedAndSaid()
+    {
+        await PrepareNodeAsync();
+        var missing = new KubeadmRunner(TextWriter.Null, _node.Temp.Combine("no-such-kubeadm"));
+
+        var e = await Assert.ThrowsAsync<ClusterException>(() => Service(missing).InitAsync(KubeadmConfigRendererTests.Init(), new KubeadmRunOptions(), default));
+
+        Assert.Equal(ClusterErrorKind.Unavailable, e.Kind);
+        Assert.EndsWith("is not installed (not found on PATH): install it, or run u7s kubeadm on a node that has it; /etc/u7s/kubeadm-init.yaml removed", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_node.Path(KubeadmService.InitConfigPath)));
+        Assert.NotNull(missing.MissingProblem());
     }
 
     [Fact]

@@ -148,8 +148,10 @@ public sealed class CreatePolicyServiceTests : IDisposable
         Assert.Equal(
             "unqualified-search-registries = [\"docker.io\"]\n\n[[registry]]\nlocation = \"registry.local\"\ninsecure = true\n",
             _node.Read("/etc/containers/registries.conf"));
-        var kept = Assert.Single(Directory.GetFiles(_node.Path("/etc/containers"), "registries.conf.2*"));
-        Assert.Equal("unqualified-search-registries = [\"docker.io\"]\n", File.ReadAllText(kept));
+        // The displaced file is kept as a version of its own (registries_<its mtime>), beside the new one.
+        var versions = Directory.GetFiles(_node.Path("/etc/containers"), "registries_2*").Select(File.ReadAllText).ToList();
+        Assert.Equal(2, versions.Count);
+        Assert.Single(versions, v => v == "unqualified-search-registries = [\"docker.io\"]\n");
     }
 
     [Fact]

@@ -30,6 +30,25 @@ public sealed class KeyFetcherNginxTests : IDisposable
     }
 
     [RequiresToolFact("nginx")]
+    public async Task Fetch_NameNotResolvable_ConnectToGivenAddress_FetchesWithTheNameAsHost()
+    {
+        // A fresh node: sigstore.local has no hosts line yet. .invalid never resolves (RFC 6761), so only a request
+        // that goes to the given address can succeed.
+        var www = _work.Combine("www");
+        Directory.CreateDirectory(Path.Join(www, "keys"));
+        File.WriteAllText(Path.Join(www, "keys", "policy.json"), """{"default":[{"type":"reject"}]}""");
+        await using var nginx = await NginxProcess.StartAsync(_work.Path, www);
+        using var http = new HttpClient();
+        var named = new Uri($"http://sigstore.invalid:{nginx.BaseAddress.Port}/keys/");
+
+        var unreachable = await Assert.ThrowsAsync<ClusterException>(() => new KeyFetcher(http).FetchAsync(named, default));
+        var files = await new KeyFetcher(http).FetchAsync(named, default, connectTo: "127.0.0.1");
+
+        Assert.Equal(ClusterErrorKind.Unavailable, unreachable.Kind);
+        Assert.Equal(["policy.json"], files.Select(f => f.Name));
+    }
+
+    [RequiresToolFact("nginx")]
     public async Task Fetch_MissingDirectory_Unavailable()
     {
         var www = _work.Combine("www");
