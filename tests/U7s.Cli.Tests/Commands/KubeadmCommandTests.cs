@@ -240,7 +240,7 @@ public sealed class KubeadmCommandTests : IDisposable
             "join", "192.168.122.90:8443", "--token", "abcdef.0123456789abcdef", "--discovery-token-ca-cert-hash", Hash, "--root", _root.Path, "--preflight-only");
 
         Assert.Equal(ExitCodes.Refused, code);
-        Assert.Equal("u7s: preflight found 1 problem(s), kubeadm was not run:\n  - registry.local/k8s-c10f1/kube-proxy:v1.26.3: signature does not verify under /etc/containers/policy.json (no signature)\n", stderr);
+        Assert.Equal($"u7s: preflight found 1 problem(s), kubeadm was not run:\n  - registry.local/k8s-c10f1/kube-proxy:v1.26.3: signature does not verify under /etc/containers/policy.json ({InMemoryImageJudge.SomeDigest}: no signature)\n", stderr);
         Assert.Empty(stdout);
         Assert.Empty(kubeadm.Calls);
     }
