@@ -139,13 +139,15 @@ public sealed class EnforcementTests
     }
 
     [Fact]
-    public async Task Enforce_PlatformManifestByDigest_ServedThroughItsSignedIndex_NotThroughAnUnsignedOne()
+    public async Task Enforce_Index_ServedWhenItsPlatformsAreSigned_NeverOnItsOwnSignature()
     {
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
         var amd64 = await SmallImage.PushAsync(server.Admin, "multi", "amd64-only");
         var arm64 = await SmallImage.PushAsync(server.Admin, "multi", "arm64-only");
-        var index = await PushIndexAsync(server.Admin, "multi", "1", amd64, arm64);
-        await server.SignInTreeAsync("multi", "1", index);
+        await PushIndexAsync(server.Admin, "multi", "1", amd64, arm64);
+        // As a node checks a pull of multi:1: each platform manifest's signature for that reference; the index has none.
+        await server.SignInTreeAsync("multi", "1", amd64.Digest);
+        await server.SignInTreeAsync("multi", "1", arm64.Digest);
 
         using (var top = await server.GetManifestAsync("multi", "1"))
         {
@@ -157,17 +159,24 @@ public sealed class EnforcementTests
             Assert.Equal(HttpStatusCode.OK, child.StatusCode);
         }
 
-        // The same kind of child under an unsigned index is refused, by digest and by its own tag.
-        var other = await SmallImage.PushAsync(server.Admin, "multi2", "amd64-only");
-        await PushIndexAsync(server.Admin, "multi2", "1", other, other);
-        using (var child = await server.GetManifestAsync("multi2", other.Digest.ToString()))
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, child.StatusCode);
-        }
-
+        // A signature for multi:1 is not one for the child's own tag.
         using (var tagged = await server.GetManifestAsync("multi", "amd64-only"))
         {
             Assert.Equal(HttpStatusCode.Forbidden, tagged.StatusCode);
+        }
+
+        // A signed index over unsigned platforms: a signature on the wrong level, the index and its child refused.
+        var other = await SmallImage.PushAsync(server.Admin, "multi2", "amd64-only");
+        var otherIndex = await PushIndexAsync(server.Admin, "multi2", "1", other, other);
+        await server.SignInTreeAsync("multi2", "1", otherIndex);
+        using (var top = await server.GetManifestAsync("multi2", "1"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, top.StatusCode);
+        }
+
+        using (var child = await server.GetManifestAsync("multi2", other.Digest.ToString()))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, child.StatusCode);
         }
     }
 
