@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.Options;
 using U7s.Oci;
 using U7s.S3;
 using U7s.Server.Hosting;
@@ -59,17 +58,13 @@ internal static class ServeCommand
         {
             throw new UserException(problem, ExitCodes.Unavailable);
         }
-        catch (OptionsValidationException e)
-        {
-            throw new UserException(e.Message);
-        }
         catch (StorageException e)
         {
             throw new UserException(e.Message, ExitCodes.Unavailable);
         }
 
         gate.Open();
-        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {host.StorageDescription(registry)}");
+        await output.WriteLineAsync($"u7s: registry on {host.RegistryListen}, signature store on {host.SigstoreListen}, data in {host.StorageDescription(registry)}");
         await output.FlushAsync(cancellationToken);
         await host.WaitAsync(cancellationToken);
         return ExitCodes.Success;

@@ -91,6 +91,12 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public Uri SigstoreUrl => Address(_sigstore);
 
+    /// <summary>What the registry listens on as bound (<c>http://0.0.0.0:80</c>), for the start-up line.</summary>
+    public string RegistryListen => Bound(_registry);
+
+    /// <summary>What the signature store listens on as bound.</summary>
+    public string SigstoreListen => Bound(_sigstore);
+
     /// <summary>Where the content lives, for the start-up line.</summary>
     public string StorageDescription(RegistryOptions registry) => _s3?.Describe() ?? registry.DataRoot;
 
@@ -137,12 +143,12 @@ internal sealed class ServerHost : IAsyncDisposable
         return done.Task;
     }
 
-    private static Uri Address(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("server not started");
-        return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-    }
+    /// <summary>A URL this process reaches the application on: a wildcard address is reached through 127.0.0.1.</summary>
+    private static Uri Address(WebApplication app) =>
+        new(Bound(app).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+
+    private static string Bound(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? throw new InvalidOperationException("server not started");
 
     /// <summary>
     /// Both listeners take connections from <see cref="RegistryOptions.TrustedProxies"/> only, each with its PROXY header,
