@@ -29,6 +29,9 @@ namespace U7s.Server.Hosting;
 /// </summary>
 internal sealed class ServerHost : IAsyncDisposable
 {
+    /// <summary>How long requests under way may run on after a stop was asked for.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
+
     private readonly WebApplication _registry;
     private readonly WebApplication _sigstore;
     private readonly S3Storage? _s3;
@@ -123,9 +126,15 @@ internal sealed class ServerHost : IAsyncDisposable
         await StopAsync();
     }
 
+    /// <summary>
+    /// Stops taking connections, gives requests under way <see cref="StopGrace"/> to finish, then closes their
+    /// connections. Cutting one loses nothing: an upload is committed only by its last request, which once it has
+    /// arrived whole is finished whatever happens to its connection; clients retry a cut pull or chunk. A longer
+    /// wait would hold up every restart for the slowest client (and was cut short at 2 s by the signal handling anyway).
+    /// </summary>
     public async Task StopAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(StopGrace);
         await Task.WhenAll(_registry.StopAsync(timeout.Token), _sigstore.StopAsync(timeout.Token));
     }
 
