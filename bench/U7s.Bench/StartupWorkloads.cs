@@ -13,8 +13,8 @@ internal static class StartupWorkloads
 {
     public const string Version = "--version wall time (ms)";
     public const string Verify = "verify wall time (ms)";
-    public const string ServeReady = "serve exec to first /readyz 200 (ms)";
-    public const string ServeStop = "serve SIGTERM to exit, request under way (ms)";
+    public const string ServeReady = "serve start to /readyz 200 (ms)";
+    public const string ServeStop = "serve stop, request open (ms)";
     public const double TargetMs = 30;
 
     private const string Email = "startup@example.test";

@@ -38,6 +38,11 @@ internal static class ServeCommand
         var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
         var (registry, sigstore) = settings;
         var output = parse.InvocationConfiguration.Output;
+        foreach (var warning in settings.Warnings)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"u7s: warning: {warning}");
+        }
+
         var gate = new StartupLogGate();
         ServerHost host;
         try

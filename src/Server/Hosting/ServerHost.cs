@@ -54,7 +54,6 @@ internal sealed class ServerHost : IAsyncDisposable
         // One throttle for both ports: failures on :81 count against the same (user, address) and address as on :80.
         var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.MaxFailedLoginsPerAddress, registry.Auth.FailedLoginWindow, TimeProvider.System);
         var logins = new LoginGate(registry.Auth.Htpasswd is null ? new NoUsers() : new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System), throttle);
-        sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
         var sigstoreLogins = sigstore.HtpasswdPath is null || sigstore.HtpasswdPath == registry.Auth.Htpasswd
             ? logins
             : new LoginGate(new HtpasswdCredentials(sigstore.HtpasswdPath, TimeProvider.System), throttle);
