@@ -20,7 +20,7 @@ public sealed class StoreUnavailableVerbTests : IDisposable
     {
         await using var registry = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"));
         using var client = new HttpClient { BaseAddress = registry.RegistryUrl };
-        await SmallImage.PushAsync(client, "app", "1");
+        var pushed = await SmallImage.PushAsync(client, "app", "1");
         var image = $"{registry.RegistryUrl.Authority}/app:1";
         var keyDir = _dir.Combine("keys");
         (await U7sProcess.RunAsync(["keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", keyDir])).EnsureSuccess("keys import");
@@ -31,7 +31,7 @@ public sealed class StoreUnavailableVerbTests : IDisposable
         {
             ("keys import --publish", ["keys", "import", SampleKeys.PathOf("signer.sec.asc"), "--key-dir", _dir.Combine("keys2"), "--publish", "--sigstore-root", "s3://u7s/", "--user", "imagemaker"], "cannot publish the public key: "),
             ("sign", ["sign", image, "--key", SampleKeys.SignerEmail, "--key-dir", keyDir, "--sigstore-root", "s3://u7s/", "--registry-url", registry.RegistryUrl.ToString()], "cannot write the signature: "),
-            ("verify", ["verify", image, "--sigstore-root", "s3://u7s/", "--registry-url", registry.RegistryUrl.ToString(), "--keyring", SampleKeys.PathOf("signer.pub.asc")], "cannot read the signatures: "),
+            ("verify", ["verify", image, "--sigstore-root", "s3://u7s/", "--registry-url", registry.RegistryUrl.ToString(), "--keyring", SampleKeys.PathOf("signer.pub.asc")], $"cannot read the signatures of {pushed.Digest}: "),
         })
         {
             var result = await U7sProcess.RunAsync(arguments, environment);
