@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.Options;
 using U7s.Oci;
 using U7s.S3;
 using U7s.Server.Hosting;
@@ -41,6 +40,11 @@ internal static class ServeCommand
         var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
         var (registry, sigstore) = settings;
         var output = parse.InvocationConfiguration.Output;
+        foreach (var warning in settings.Warnings)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"u7s: warning: {warning}");
+        }
+
         var gate = new StartupLogGate();
         ServerHost host;
         try
@@ -61,10 +65,6 @@ internal static class ServeCommand
         {
             throw new UserException(problem, ExitCodes.Unavailable);
         }
-        catch (OptionsValidationException e)
-        {
-            throw new UserException(e.Message);
-        }
         catch (StorageException e)
         {
             throw new UserException(e.Message, ExitCodes.Unavailable);
@@ -75,7 +75,7 @@ internal static class ServeCommand
         var enforcing = registry.Enforce.Mode == U7s.Registry.Access.EnforceMode.Off
             ? string.Empty
             : $"; enforcement {registry.Enforce.Mode.ToString().ToLowerInvariant()} under {registry.Enforce.Policy}, images judged as {registry.Auth.ScopeHost}/<repository> (Registry:Auth:ScopeHost)";
-        await output.WriteLineAsync($"u7s: registry on {host.RegistryUrl}, signature store on {host.SigstoreUrl}, data in {host.StorageDescription(registry)}{enforcing}");
+        await output.WriteLineAsync($"u7s: registry on {host.RegistryListen}, signature store on {host.SigstoreListen}, data in {host.StorageDescription(registry)}{enforcing}");
         await output.FlushAsync(cancellationToken);
         await host.WaitAsync(cancellationToken);
         return ExitCodes.Success;

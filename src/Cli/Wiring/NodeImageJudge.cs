@@ -32,45 +32,42 @@ internal sealed class NodeImageJudge(HttpClient http, NodeRoot root, TimeProvide
     public async Task<ImageVerdict> JudgeAsync(Reference reference, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        var manifests = new HttpManifestSource(http, registryUrl);
-        FetchedManifest? manifest;
-        try
-        {
-            manifest = await manifests.GetManifestOrNullAsync(reference, cancellationToken);
-        }
-        catch (ManifestSourceException e)
-        {
-            throw new ImageJudgeException(TerminalText.Escape(e.Message), e);
-        }
-
-        if (manifest is null)
-        {
-            return ImageVerdict.Missing(reference);
-        }
-
-        PolicyEvaluator policy;
-        ISignatureSource signatures;
+        PolicyEvaluator? policy = null;
+        ISignatureSource signatures = new NoLookaside();
+        // Policy and registries.d first: when either is broken, nothing of the image but its manifest is read.
+        string? problem = null;
         try
         {
             policy = await LoadPolicyAsync(cancellationToken);
             signatures = (lookasideUrl ?? RegistriesD.LookasideFor(ReadRegistriesD(), reference.ToString())) is { } lookaside
                 ? new LookasideSignatures(new LookasideClient(http), lookaside)
-                : new NoLookaside();
+                : signatures;
         }
         catch (Exception e) when (e is PolicyException or InvalidDataException or IOException or UnauthorizedAccessException or ClusterException)
         {
-            return new ImageVerdict(manifest.Digest, false, [TerminalText.Escape(e.Message)]);
+            // Said once the registry is known to serve the image (a missing image is reported as missing).
+            (policy, problem) = (null, TerminalText.Escape(e.Message));
         }
 
-        var reader = new ImageEvidenceReader(manifests, signatures);
-        ImageEvidence evidence;
+        var reader = new ImageEvidenceReader(new HttpManifestSource(http, registryUrl), signatures);
+        ImageEvidence? evidence;
         try
         {
-            evidence = await reader.ReadAsync(reference, manifest, cancellationToken);
+            evidence = await reader.ReadAsync(reference, cancellationToken);
         }
         catch (ImageJudgeException e)
         {
             throw new ImageJudgeException(TerminalText.Escape(e.Message), e.Manifest, e);
+        }
+
+        if (evidence is null)
+        {
+            return ImageVerdict.Missing(reference);
+        }
+
+        if (policy is null)
+        {
+            return new ImageVerdict(evidence.Manifest.Digest, false, [problem!]);
         }
 
         // Reasons quote signed payloads; the preflight lists them one per line.

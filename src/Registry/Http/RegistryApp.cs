@@ -19,8 +19,10 @@ public static class RegistryApp
         // No appsettings.json is read for reloads: with reloadOnChange (the default) the host watches its content
         // root, the working directory, recursively with inotify, and got an event for every file the store
         // wrote below it (190 watches and 5 % of a push's time with the data under the working directory;
-        // the whole filesystem from systemd's "/").
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        // the whole filesystem from systemd's "/"). The content root is the program's own directory, not the
+        // working directory: a service may start in one it cannot read or that was removed, and nothing the
+        // host would read from there (appsettings.json) belongs to whoever owns the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls($"{(certificate is null ? "http" : "https")}://{options.Listen}");
         if (certificate is not null)
         {

@@ -42,6 +42,7 @@ internal sealed class PolicyImageSignatures(
 
     private readonly ConcurrentDictionary<(RepositoryName Repository, string? Tag, Digest Digest), Entry> _entries = new();
     private readonly ConcurrentDictionary<((RepositoryName Repository, string? Tag, Digest Digest) Image, long Generation), Task<SignatureReport>> _making = new();
+    private readonly ImageEvidenceReader _reader = new(manifests, signatures, SignatureReadFailure.Is);
     private readonly SemaphoreSlim _reads = new(MaxConcurrentReads, MaxConcurrentReads);
     private readonly long _recheckTicks = (long)(recheckAfter.TotalSeconds * time.TimestampFrequency);
     private long _generation;
@@ -106,7 +107,6 @@ internal sealed class PolicyImageSignatures(
         var reference = Reference.TryParse($"{scopeHost}/{repository}{(tag is { } t ? ":" + t.Value : "@" + digest)}", out var r)
             ? r
             : throw new InvalidOperationException($"the scope host '{scopeHost}' does not make a reference with {repository}");
-        var reader = new ImageEvidenceReader(manifests, signatures, SignatureReadFailure.Is);
         ImageEvidence? evidence;
         await _reads.WaitAsync(CancellationToken.None);
         try
@@ -114,7 +114,7 @@ internal sealed class PolicyImageSignatures(
             Interlocked.Increment(ref _signatureReads);
             // The manifest by its digest (what the registry is about to serve), judged under the reference as read.
             var manifest = await manifests.GetManifestOrNullAsync(AtDigest(repository, digest), CancellationToken.None);
-            evidence = manifest is null ? null : await reader.ReadAsync(reference, manifest, CancellationToken.None);
+            evidence = manifest is null ? null : await _reader.ReadAsync(reference, manifest, CancellationToken.None);
         }
         catch (Exception e) when (e is ImageJudgeException or ManifestSourceException || SignatureReadFailure.Is(e))
         {
@@ -148,7 +148,7 @@ internal sealed class PolicyImageSignatures(
     private async Task<SignatureReport> EvaluateAsync(PolicySnapshot current, Reference reference, ImageEvidence evidence, CancellationToken cancellationToken)
     {
         var evaluator = current.Evaluator;
-        var verdict = await new ImageJudge(new ImageEvidenceReader(manifests, signatures), evaluator).EvaluateAsync(reference, evidence, cancellationToken);
+        var verdict = await new ImageJudge(_reader, evaluator).EvaluateAsync(reference, evidence, cancellationToken);
         var requirements = evaluator.Policy.RequirementsFor(DockerReference.From(reference).WithDefaultTag()).Requirements;
         var requiresSignature = requirements.Any(q => q.Type != RequirementType.InsecureAcceptAnything);
         var verifier = new SignatureVerifier(openPgp, time);

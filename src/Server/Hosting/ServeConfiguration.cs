@@ -104,7 +104,19 @@ internal static class ServeConfiguration
             throw new ServerException(string.Join("; ", problems));
         }
 
-        return new ServeSettings(registry, sigstore, useS3 ? s3 : null);
+        // One htpasswd file for both ports: Registry:Auth:Htpasswd. Sigstore:HtpasswdPath, its older name for :81
+        // alone, still works as it did (the :81 logins, from that file), with a warning.
+        var warnings = new List<string>();
+        if (sigstore.HtpasswdPath is { } old)
+        {
+            warnings.Add(registry.Auth.Htpasswd is null || registry.Auth.Htpasswd == old
+                ? $"Sigstore:HtpasswdPath is the old name of Registry:Auth:Htpasswd (one htpasswd file for :80 and :81); {old} is used for the signature store's logins only: set Registry:Auth:Htpasswd instead"
+                : $"Sigstore:HtpasswdPath is the old name of Registry:Auth:Htpasswd: the signature store takes logins from {old}, the registry from {registry.Auth.Htpasswd}; set Registry:Auth:Htpasswd only");
+        }
+
+        // The signature store takes uploads only with an htpasswd file: the one setting, unless the old name gave its own.
+        sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
+        return new ServeSettings(registry, sigstore, useS3 ? s3 : null) { Warnings = warnings };
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ namespace U7s.Server.Hosting;
 /// </summary>
 internal sealed record ServeSettings(RegistryOptions Registry, SigstoreOptions Sigstore, S3StorageOptions? S3)
 {
+    /// <summary>Settings that still work but should be changed (an old name), for the start-up log.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>
     /// The S3 storage, reachable and with its bucket ready, or null on the filesystem; an unreachable
     /// store is a one-line failure with exit code 5 (the caller disposes what it gets).

@@ -29,6 +29,9 @@ namespace U7s.Server.Hosting;
 /// </summary>
 internal sealed class ServerHost : IAsyncDisposable
 {
+    /// <summary>How long requests under way may run on after a stop was asked for.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(500);
+
     private readonly WebApplication _registry;
     private readonly WebApplication _sigstore;
     private readonly S3Storage? _s3;
@@ -51,7 +54,6 @@ internal sealed class ServerHost : IAsyncDisposable
         // One throttle for both ports: failures on :81 count against the same (user, address) and address as on :80.
         var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.MaxFailedLoginsPerAddress, registry.Auth.FailedLoginWindow, TimeProvider.System);
         var logins = new LoginGate(registry.Auth.Htpasswd is null ? new NoUsers() : new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System), throttle);
-        sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
         var sigstoreLogins = sigstore.HtpasswdPath is null || sigstore.HtpasswdPath == registry.Auth.Htpasswd
             ? logins
             : new LoginGate(new HtpasswdCredentials(sigstore.HtpasswdPath, TimeProvider.System), throttle);
@@ -91,6 +93,12 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public Uri SigstoreUrl => Address(_sigstore);
 
+    /// <summary>What the registry listens on as bound (<c>http://0.0.0.0:80</c>), for the start-up line.</summary>
+    public string RegistryListen => Bound(_registry);
+
+    /// <summary>What the signature store listens on as bound.</summary>
+    public string SigstoreListen => Bound(_sigstore);
+
     /// <summary>Where the content lives, for the start-up line.</summary>
     public string StorageDescription(RegistryOptions registry) => _s3?.Describe() ?? registry.DataRoot;
 
@@ -117,9 +125,15 @@ internal sealed class ServerHost : IAsyncDisposable
         await StopAsync();
     }
 
+    /// <summary>
+    /// Stops taking connections, gives requests under way <see cref="StopGrace"/> to finish, then closes their
+    /// connections. Cutting one loses nothing: an upload is committed only by its last request, which once it has
+    /// arrived whole is finished whatever happens to its connection; clients retry a cut pull or chunk. A longer
+    /// wait would hold up every restart for the slowest client (and was cut short at 2 s by the signal handling anyway).
+    /// </summary>
     public async Task StopAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(StopGrace);
         await Task.WhenAll(_registry.StopAsync(timeout.Token), _sigstore.StopAsync(timeout.Token));
     }
 
@@ -137,12 +151,12 @@ internal sealed class ServerHost : IAsyncDisposable
         return done.Task;
     }
 
-    private static Uri Address(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("server not started");
-        return new Uri(first.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-    }
+    /// <summary>A URL this process reaches the application on: a wildcard address is reached through 127.0.0.1.</summary>
+    private static Uri Address(WebApplication app) =>
+        new(Bound(app).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+
+    private static string Bound(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? throw new InvalidOperationException("server not started");
 
     /// <summary>
     /// Both listeners take connections from <see cref="RegistryOptions.TrustedProxies"/> only, each with its PROXY header,

@@ -27,6 +27,27 @@ public sealed class ServeProcessTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    /// <summary>
+    /// A service may start in a working directory that is gone (or that its user cannot read): the host's content
+    /// root is the program's directory, never the working directory. Before, the start failed with "cannot create
+    /// the data directories: Unable to find the specified file".
+    /// </summary>
+    [Fact]
+    public async Task Starts_InARemovedWorkingDirectory()
+    {
+        var cwd = _dir.Combine("gone");
+        Directory.CreateDirectory(cwd);
+
+        await using var server = await U7sProcess.StartAsync(
+            ["sh", "-c", "cd \"$0\" && rmdir \"$0\" && exec dotnet \"$@\"", cwd, U7sProcess.Dll], _dir.Combine("data"), _dir.Combine("sig"), new Dictionary<string, string>());
+
+        Assert.False(Directory.Exists(cwd));
+        using var client = new HttpClient();
+        Assert.Equal("ok\n", await client.GetStringAsync(new Uri(server.RegistryUrl, "/readyz")));
+        using var missing = await client.GetAsync(new Uri(server.SigstoreUrl, "/sigstore/ns/app@sha256=00/signature-1"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
     /// <summary>A 1 GiB layer pushed (single request and chunked) and pulled back: the server's peak RSS stays far below the blob.</summary>
     [Fact]
     public async Task OneGiBPushAndPull_PeakRssStaysFlat()

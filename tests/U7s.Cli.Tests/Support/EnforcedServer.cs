@@ -133,7 +133,8 @@ internal sealed class EnforcedServer : IAsyncDisposable
             Enforce = { Mode = mode, Policy = policyPath, RecheckAfter = recheckAfter },
         };
         Assert.Empty(registry.Validate());
-        var sigstore = new SigstoreOptions { Listen = "127.0.0.1:0", Root = sigstoreRoot };
+        // As ServeConfiguration binds it: the signature store's logins come from the one htpasswd file.
+        var sigstore = new SigstoreOptions { Listen = "127.0.0.1:0", Root = sigstoreRoot, HtpasswdPath = htpasswd };
         var host = new ServerHost(registry, sigstore, l => l.ClearProviders(), s3);
         await host.StartAsync(CancellationToken.None);
         return new EnforcedServer(dir, host, sigstoreRoot, policyPath, allSigners);

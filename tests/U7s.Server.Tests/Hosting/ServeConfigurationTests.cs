@@ -44,6 +44,34 @@ public sealed class ServeConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Htpasswd_OneSettingGovernsBothPorts_NoWarning()
+    {
+        var htpasswd = _dir.Combine("htpasswd");
+        File.WriteAllText(htpasswd, string.Empty);
+
+        var settings = ServeConfiguration.Load(null, new Dictionary<string, string?> { ["Registry:Auth:Htpasswd"] = htpasswd }, NoEnvironment);
+
+        Assert.Equal(htpasswd, settings.Registry.Auth.Htpasswd);
+        Assert.Equal(htpasswd, settings.Sigstore.HtpasswdPath);
+        Assert.Empty(settings.Warnings);
+    }
+
+    [Fact]
+    public void Htpasswd_OldName_StillGovernsTheSignatureStore_WithAWarning()
+    {
+        var htpasswd = _dir.Combine("htpasswd");
+        File.WriteAllText(htpasswd, string.Empty);
+        var file = _dir.Combine("u7s.json");
+        File.WriteAllText(file, "{\"Sigstore\":{\"HtpasswdPath\":\"" + htpasswd + "\"}}");
+
+        var settings = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+
+        Assert.Null(settings.Registry.Auth.Htpasswd);
+        Assert.Equal(htpasswd, settings.Sigstore.HtpasswdPath);
+        Assert.StartsWith("Sigstore:HtpasswdPath is the old name of Registry:Auth:Htpasswd", Assert.Single(settings.Warnings), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void YamlFile_IsRead()
     {
         var file = _dir.Combine("u7s.yaml");
