@@ -161,10 +161,11 @@ public sealed class TwoNodeTests : IDisposable
         }
 
         // Verdicts on both nodes, each under its own policy.
-        Assert.True(Result("worker-status-exit") == "0", Read("worker-status.out"));
+        // Exit 4: the unsigned, corrupted and swapped images are refused, which status reports as verify does.
+        Assert.True(Result("worker-status-exit") == "4", Read("worker-status.out"));
         AssertVerdicts(Read("worker-status.out"));
         Assert.Contains("verdicts under this node's policy /etc/containers/policy.json", Read("worker-status.out"), StringComparison.Ordinal);
-        Assert.True(Result("registry-status-exit") == "0", Read("registry-status.out"));
+        Assert.True(Result("registry-status-exit") == "4", Read("registry-status.out"));
         AssertVerdicts(Read("registry-status.out"));
 
         Assert.Equal(host, PrivateHost.HostState());
