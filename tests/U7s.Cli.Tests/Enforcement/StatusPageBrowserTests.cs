@@ -30,14 +30,7 @@ public sealed class StatusPageBrowserTests
 
         using var profile = new TempDirectory("u7s-chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            JavaScriptEnabled = false,
-            ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright, profile);
         var page = await browser.NewPageAsync();
         var response = await page.GotoAsync(new Uri(server.RegistryUrl, "/ui/").ToString());
         Assert.Equal(200, response!.Status);
@@ -103,14 +96,7 @@ public sealed class StatusPageBrowserTests
 
         using var profile = new TempDirectory("u7s-chromium");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            JavaScriptEnabled = false,
-            ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync(playwright, profile);
         var page = await browser.NewPageAsync();
         Assert.Equal(200, (await page.GotoAsync(new Uri(server.RegistryUrl, "/ui/").ToString()))!.Status);
 
@@ -140,4 +126,21 @@ public sealed class StatusPageBrowserTests
     /// <summary><c>artifacts/</c> beside <c>U7s.sln</c> (gitignored; CI keeps it), or the temp directory outside a checkout.</summary>
     private static string ArtifactsDirectory() =>
         Directory.CreateDirectory(TestRepository.RootOrNull() is { } root ? Path.Combine(root, "artifacts") : Path.Combine(Path.GetTempPath(), "u7s-artifacts")).FullName;
+
+    /// <summary>Debian's chromium, headless and without scripts, as an admin's browser sees the page (no download: its own executable).</summary>
+    private static async Task<IBrowserContext> LaunchAsync(IPlaywright playwright, TempDirectory profile)
+    {
+        var browser = await playwright.Chromium.LaunchPersistentContextAsync(profile.Path, new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            JavaScriptEnabled = false,
+            ViewportSize = new ViewportSize { Width = 1600, Height = 900 },
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+
+        // A loaded 2-core machine renders a filtered page in seconds, not the 30 s Playwright allows by default.
+        browser.SetDefaultTimeout(90_000);
+        return browser;
+    }
 }
