@@ -139,7 +139,7 @@ public sealed class StatusPageBrowserTests
             Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
 
-        // A loaded 2-core machine renders a filtered page in seconds, not the 30 s Playwright allows by default.
+        // On a loaded 2-core machine a filtered page can take longer than the 30 s Playwright allows by default.
         browser.SetDefaultTimeout(90_000);
         return browser;
     }
