@@ -72,11 +72,11 @@ internal static class StatusCommand
         RegistryStatus status;
         if (parse.GetValue(RegistryUrlOption) is { } url)
         {
-            var login = await LoginAsync(parse, cancellationToken);
-            status = await FetchAsync(url, filter, login, cancellationToken);
+            using var http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2), await LoginAsync(parse, cancellationToken));
+            status = await FetchAsync(http, url, filter, cancellationToken);
             if (policy is not null)
             {
-                status = await JudgeHereAsync(url, status, policy, login, cancellationToken);
+                status = await JudgeHereAsync(http, url, status, policy, cancellationToken);
                 verdictsBy = $"verdicts under this node's policy {policy}";
             }
         }
@@ -119,14 +119,13 @@ internal static class StatusCommand
     /// from <paramref name="registry"/>, named by its host as the policy scopes are; signatures from the lookaside
     /// this node's registries.d names; the keys <paramref name="policy"/> names).
     /// </summary>
-    private static async Task<RegistryStatus> JudgeHereAsync(Uri registry, RegistryStatus status, string policy, Wiring.Login.RegistryLogin login, CancellationToken cancellationToken)
+    private static async Task<RegistryStatus> JudgeHereAsync(HttpClient http, Uri registry, RegistryStatus status, string policy, CancellationToken cancellationToken)
     {
         if (!File.Exists(policy))
         {
             throw new UserException($"--policy {policy} does not exist");
         }
 
-        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2), login);
         var judge = new Wiring.NodeImageJudge(http, new U7s.Cluster.Files.NodeRoot("/"), TimeProvider.System, registry, policyFile: policy);
         var host = registry.IsDefaultPort ? registry.Host : registry.Authority;
         var images = new List<ImageStatus>(status.Images.Count);
@@ -155,11 +154,10 @@ internal static class StatusCommand
         return status with { HasPolicy = true, Images = images };
     }
 
-    private static async Task<RegistryStatus> FetchAsync(Uri registry, StatusFilter filter, Wiring.Login.RegistryLogin login, CancellationToken cancellationToken)
+    private static async Task<RegistryStatus> FetchAsync(HttpClient http, Uri registry, StatusFilter filter, CancellationToken cancellationToken)
     {
         var query = $"?repository={Uri.EscapeDataString(filter.Repository ?? string.Empty)}&signer={Uri.EscapeDataString(filter.Signer ?? string.Empty)}";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry, "/ui/status.json" + query));
-        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(2), login);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

@@ -42,7 +42,7 @@ internal sealed class PolicyImageSignatures(
 
     private readonly ConcurrentDictionary<(RepositoryName Repository, string? Tag, Digest Digest), Entry> _entries = new();
     private readonly ConcurrentDictionary<((RepositoryName Repository, string? Tag, Digest Digest) Image, long Generation), Task<SignatureReport>> _making = new();
-    private readonly ImageEvidenceReader _reader = new(manifests, signatures, SignatureReadFailure.Is);
+    private readonly ImageEvidenceReader _reader = new(manifests, signatures);
     private readonly SemaphoreSlim _reads = new(MaxConcurrentReads, MaxConcurrentReads);
     private readonly long _recheckTicks = (long)(recheckAfter.TotalSeconds * time.TimestampFrequency);
     private long _generation;

@@ -12,11 +12,7 @@ namespace U7s.Sigstore.Judging;
 /// the platform manifests an index lists, and the lookaside signatures of each manifest that counts. Any failure to
 /// read is an <see cref="ImageJudgeException"/>: of the registry before the manifest is known, of the signatures after.
 /// </summary>
-/// <param name="storeFailure">
-/// Other exceptions of <paramref name="signatures"/> that mean "cannot be read" (a bucket's), beside I/O, HTTP and
-/// the signature store's own.
-/// </param>
-public sealed class ImageEvidenceReader(IManifestSource manifests, ISignatureSource signatures, Func<Exception, bool>? storeFailure = null)
+public sealed class ImageEvidenceReader(IManifestSource manifests, ISignatureSource signatures)
 {
     /// <summary>The evidence for <paramref name="reference"/>; null when the registry serves no manifest for it.</summary>
     public async Task<ImageEvidence?> ReadAsync(Reference reference, CancellationToken cancellationToken)
@@ -75,7 +71,7 @@ public sealed class ImageEvidenceReader(IManifestSource manifests, ISignatureSou
         return new ImageEvidence(manifest, isIndex, levels);
     }
 
-    private bool IsStoreFailure(Exception e) =>
-        e is IOException or UnauthorizedAccessException or InvalidDataException or SignatureStoreException or HttpRequestException or UnsafePathException
-        || (storeFailure?.Invoke(e) ?? false);
+    // A bucket's failures arrive as StorageException, an IOException: every store reports "cannot be read" the same way.
+    private static bool IsStoreFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or InvalidDataException or SignatureStoreException or HttpRequestException or UnsafePathException;
 }

@@ -48,21 +48,24 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
 
             if (response.StatusCode == HttpStatusCode.Forbidden)
             {
-                var (code, why) = await RefusalOrNullAsync(response, cancellationToken);
+                // A refusal is small and its reason is what the user needs: read more of it than of other errors, made inert.
+                var refusal = await ErrorOfAsync(response.Content, MaxErrorBytes, cancellationToken);
+                var why = refusal?.Refusal();
                 throw new ManifestSourceException($"the registry at {baseUri} refused to serve {reference} (403{(why is null ? ")" : "): " + why)}")
                 {
                     Status = (int)response.StatusCode,
-                    ErrorCode = code,
+                    ErrorCode = refusal?.Code is { } code ? InertText.OneLine(code, 64) : null,
                 };
             }
 
             if (!response.IsSuccessStatusCode)
             {
-                var (code, detail) = await ErrorOfAsync(response.Content, cancellationToken);
+                var error = await ErrorOfAsync(response.Content, 4096, cancellationToken);
+                var detail = error is null ? null : error.Message is null ? error.Code : $"{error.Code}: {error.Message}";
                 throw new ManifestSourceException($"GET {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}{(detail is null ? string.Empty : ": " + detail)}")
                 {
                     Status = (int)response.StatusCode,
-                    ErrorCode = code,
+                    ErrorCode = error?.Code,
                 };
             }
 
@@ -91,69 +94,51 @@ public sealed class HttpManifestSource(HttpClient http, Uri? registryBase = null
         }
     }
 
-    /// <summary>
-    /// The OCI error envelope's first <c>code: message</c> (with its <c>detail</c> when it is a string the
-    /// message does not already hold), or null when the body is not one. Read bounded: a refusal is small.
-    /// </summary>
-    private static async Task<(string? Code, string? Text)> RefusalOrNullAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var body = await BoundedBody.ReadOrNullAsync(response.Content, MaxErrorBytes, cancellationToken);
-            if (body is null)
-            {
-                return (null, null);
-            }
-
-            using var json = JsonDocument.Parse(body);
-            if (!json.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array || errors.GetArrayLength() == 0)
-            {
-                return (null, null);
-            }
-
-            var first = errors[0];
-            var code = first.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-            var message = first.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            var detail = first.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-            var text = string.Join(": ", new[] { code, message }.Where(s => !string.IsNullOrEmpty(s)));
-            if (!string.IsNullOrEmpty(detail) && (message is null || !message.Contains(detail, StringComparison.Ordinal)))
-            {
-                text += $" ({detail})";
-            }
-
-            return (code is null ? null : InertText.OneLine(code, 64), text.Length == 0 ? null : InertText.OneLine(text, MaxErrorBytes));
-        }
-        catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
-        {
-            return (null, null);
-        }
-    }
-
     private static Digest DigestWith(string algorithm, byte[] content) =>
         algorithm == "sha512" ? Digest.FromHash("sha512", System.Security.Cryptography.SHA512.HashData(content)) : Digest.Compute(content);
 
-    /// <summary>The first <c>{"errors":[{"code","message"}]}</c> entry of an error body (read up to 4 KiB), or nulls.</summary>
-    private static async Task<(string? Code, string? Message)> ErrorOfAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first <c>{"errors":[{"code","message","detail"}]}</c> entry of an error body, read up to
+    /// <paramref name="maxBytes"/> (a longer body does not parse), or null when the body is not one.
+    /// </summary>
+    private static async Task<OciError?> ErrorOfAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {
         try
         {
-            var body = await BoundedBody.ReadPrefixAsync(content, 4096, cancellationToken);
-            using var document = System.Text.Json.JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
-                && document.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == System.Text.Json.JsonValueKind.Array
-                && errors.GetArrayLength() > 0 && errors[0].ValueKind == System.Text.Json.JsonValueKind.Object)
+            var body = await BoundedBody.ReadPrefixAsync(content, maxBytes, cancellationToken);
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+                && errors.GetArrayLength() > 0 && errors[0].ValueKind == JsonValueKind.Object)
             {
                 var first = errors[0];
-                var code = first.TryGetProperty("code", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String ? c.GetString() : null;
-                var message = first.TryGetProperty("message", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.String ? m.GetString() : null;
-                return (code, message is null ? code : $"{code}: {message}");
+                return new OciError(StringOrNull(first, "code"), StringOrNull(first, "message"), StringOrNull(first, "detail"));
             }
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or HttpRequestException or IOException)
+        catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
         {
-            // Not an OCI error body (or cut at 4 KiB): the status line alone says what happened.
+            // Not an OCI error body (or cut at the bound): the status line alone says what happened.
         }
 
-        return (null, null);
+        return null;
+    }
+
+    private static string? StringOrNull(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>An OCI error entry as the registry sent it.</summary>
+    private sealed record OciError(string? Code, string? Message, string? Detail)
+    {
+        /// <summary><c>code: message</c> with the detail when it is a string the message does not already hold, made inert.</summary>
+        public string? Refusal()
+        {
+            var text = string.Join(": ", new[] { Code, Message }.Where(s => !string.IsNullOrEmpty(s)));
+            if (!string.IsNullOrEmpty(Detail) && (Message is null || !Message.Contains(Detail, StringComparison.Ordinal)))
+            {
+                text += $" ({Detail})";
+            }
+
+            return text.Length == 0 ? null : InertText.OneLine(text, MaxErrorBytes);
+        }
     }
 }

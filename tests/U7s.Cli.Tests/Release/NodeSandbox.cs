@@ -10,8 +10,6 @@ namespace U7s.Cli.Tests.Release;
 /// </summary>
 public static class NodeSandbox
 {
-    private static readonly string[] DotnetPlaces = ["/usr/share/dotnet", "/usr/lib/dotnet", "/usr/lib64/dotnet", "/root/.dotnet", "/etc/dotnet", "/opt/dotnet"];
-
     private const string Setup = """
         set -e
         base=$1
@@ -47,6 +45,6 @@ public static class NodeSandbox
     {
         Directory.CreateDirectory(folder);
         return ExternalProcess.RunAsync(
-            "unshare", ["-m", "-n", "--", "/bin/sh", "-c", Setup, "sh", folder, .. DotnetPlaces, "--", .. binds, "--", script], timeout: TimeSpan.FromMinutes(3));
+            "unshare", ["-m", "-n", "--", "/bin/sh", "-c", Setup, "sh", folder, .. WithoutDotnet.DotnetPlaces, "--", .. binds, "--", script], timeout: TimeSpan.FromMinutes(3));
     }
 }

@@ -7,7 +7,8 @@ namespace U7s.Cli.Tests.Release;
 /// </summary>
 public static class WithoutDotnet
 {
-    private static readonly string[] DotnetPlaces = ["/usr/share/dotnet", "/usr/lib/dotnet", "/usr/lib64/dotnet", "/root/.dotnet", "/etc/dotnet", "/opt/dotnet"];
+    /// <summary>Where Debian, other distributions and dotnet-install put the runtime: hidden so only a self-contained binary runs.</summary>
+    public static readonly IReadOnlyList<string> DotnetPlaces = ["/usr/share/dotnet", "/usr/lib/dotnet", "/usr/lib64/dotnet", "/root/.dotnet", "/etc/dotnet", "/opt/dotnet"];
 
     private const string Script = """
         set -e
