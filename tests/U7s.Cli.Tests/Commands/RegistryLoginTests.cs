@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using U7s.Cli.Tests.Support;
@@ -159,6 +160,49 @@ public sealed class RegistryLoginTests : IDisposable
         Assert.Contains(origin.Requests, r => r.Authorization?.StartsWith(bearer ? "Bearer " : "Basic ", StringComparison.Ordinal) == true);
         Assert.NotEmpty(elsewhere.Requests);
         Assert.All(elsewhere.Requests, r => Assert.Null(r.Authorization));
+    }
+
+    [Fact]
+    public async Task CachedToken_IsNeverHandedToAnotherServerNamingTheSameTokenServiceAndScope()
+    {
+        await using var issuer = await TokenIssuer.StartAsync([]);
+        var challenge = $"Bearer realm=\"{issuer.Realm}\",service=\"{TokenIssuer.Service}\",scope=\"repository:app:pull\"";
+        var refuseNextToken = false;
+        RequestDelegate Registry(bool canRefuse) => context =>
+        {
+            // The test's requests go one at a time: the flag needs no lock.
+            var refuse = canRefuse && refuseNextToken;
+            refuseNextToken &= !canRefuse;
+            if (context.Request.Headers.Authorization.Count == 0 || refuse)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = challenge;
+            }
+
+            return Task.CompletedTask;
+        };
+        await using var registry = await HostileServer.StartAsync(h => h.Map("/v2/{**rest}", Registry(canRefuse: true)));
+        await using var copycat = await HostileServer.StartAsync(h => h.Map("/v2/{**rest}", Registry(canRefuse: false)));
+        using var http = Wiring.RemoteHttp.Create(TimeSpan.FromMinutes(1), RegistryLogin.Anonymous);
+        async Task GetAsync(HostileServer server)
+        {
+            using var response = await http.GetAsync(new Uri(server.BaseAddress, "/v2/app/manifests/1"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        // Both learn their challenge; then the registry refuses its cached token once and is given a fresh one, the
+        // newest token for that realm, service and scope; then the copycat is asked again with what is cached.
+        await GetAsync(registry);
+        await GetAsync(copycat);
+        refuseNextToken = true;
+        await GetAsync(registry);
+        await GetAsync(copycat);
+
+        var registryTokens = registry.Requests.Select(r => r.Authorization).OfType<string>().ToHashSet();
+        var copycatTokens = copycat.Requests.Select(r => r.Authorization).OfType<string>().ToList();
+        Assert.Equal(2, registryTokens.Count); // its first token, then the fresh one: never the copycat's
+        Assert.NotEmpty(copycatTokens);
+        Assert.All(copycatTokens, token => Assert.DoesNotContain(token, registryTokens));
     }
 
     [Fact]

@@ -134,7 +134,9 @@ internal sealed partial class RegistryAuthHandler(RegistryLogin login, TimeProvi
             throw new HttpRequestException($"{origin.GetLeftPart(UriPartial.Authority)} names a plain-http token service {realm.GetLeftPart(UriPartial.Path)}; refused (the login would leave unencrypted)");
         }
 
-        var key = string.Join('\n', realm.AbsoluteUri, challenge.Service ?? string.Empty, string.Join(' ', scopes), credential?.User ?? string.Empty);
+        // Keyed by the origin too: a server that names another registry's token service and scope must not be handed
+        // the token this process was given for that other registry.
+        var key = string.Join('\n', origin.GetLeftPart(UriPartial.Authority), realm.AbsoluteUri, challenge.Service ?? string.Empty, string.Join(' ', scopes), credential?.User ?? string.Empty);
         var token = fresh ? null : Tokens.Get(key);
         if (token is null)
         {
