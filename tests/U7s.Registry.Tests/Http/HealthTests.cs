@@ -43,7 +43,9 @@ public sealed class HealthTests
         Directory.Move(server.DataRoot, away);
         try
         {
-            await Task.Delay(Health.StoreReadiness.Reuse);
+            // The verdict cached before the move stands for up to StoreReadiness.Reuse, and a timer may fire a
+            // millisecond before that has passed: wait for the first probe that sees the root gone.
+            await WaitForAsync(server.Client, "/readyz", HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(5));
             foreach (var path in new[] { "/readyz", "/healthz" })
             {
                 using var response = await server.Client.GetAsync(path);
