@@ -62,12 +62,15 @@ internal sealed class ServerHost : IAsyncDisposable
         // root-owned authorization file (or, on S3, the bucket's authz/ object), never from that tree.
         _tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
         _signers = _s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(_s3.Bucket);
-        // :80 judges manifest reads and shows signatures from the same tree; changes through either port reach its caches via the audit log.
+        // :80 judges manifest reads and shows signatures from the same tree; the stores of both ports raise their
+        // changes on one feed, which the verdict cache and the status page follow.
         var enforcement = new SignatureEnforcement(registry, _tree, _signers);
-        var auditLog = enforcement.Observe(new JsonLinesAuditLog(registry.AuditLogPath));
+        var changes = new StoreChangeFeed(e => StoreLog.ObserverFailed(_registry?.Services.GetService<ILoggerFactory>(), e));
+        var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         _registry = RegistryApp.Build(
             registry,
             s => enforcement.Register(_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
+                .AddSingleton(changes)
                 .AddSingleton<IAuditLog>(auditLog)
                 .AddSingleton(logins)
                 .AddSingleton(_signers)
@@ -82,7 +85,7 @@ internal sealed class ServerHost : IAsyncDisposable
         var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, "signature store");
         _sigstore = SigstoreApp.Build(
             sigstore,
-            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton(_tree).AddSingleton(_signers).AddSingleton(sigstoreLogins),
+            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton(changes).AddSingleton(_tree).AddSingleton(_signers).AddSingleton(sigstoreLogins),
             configureLogging,
             sigstoreCertificate,
             ProxyProtocol(registry));
@@ -92,6 +95,9 @@ internal sealed class ServerHost : IAsyncDisposable
     public Uri RegistryUrl => Address(_registry);
 
     public Uri SigstoreUrl => Address(_sigstore);
+
+    /// <summary>The signature store both ports share (its changes reach the registry's caches at once).</summary>
+    public SignatureStore Signatures => _sigstore.Services.GetRequiredService<SignatureStore>();
 
     /// <summary>What the registry listens on as bound (<c>http://0.0.0.0:80</c>), for the start-up line.</summary>
     public string RegistryListen => Bound(_registry);
