@@ -4,4 +4,10 @@ namespace U7s.Oci;
 public interface IAuditLog
 {
     Task WriteAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> of the newest events, newest first, without their remote addresses (for the
+    /// status page, which anyone may read); none when nothing was recorded yet.
+    /// </summary>
+    Task<IReadOnlyList<AuditEvent>> ReadRecentAsync(int count, CancellationToken cancellationToken);
 }

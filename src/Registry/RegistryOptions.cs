@@ -10,6 +10,9 @@ public sealed class RegistryOptions
 {
     public const string SectionName = "Registry";
 
+    /// <summary>The section that names <see cref="ProxyProtocol"/> and <see cref="TrustedProxies"/> in settings: they govern both ports.</summary>
+    public const string ProxyProtocolSection = "Server";
+
     /// <summary>Listen address <c>host:port</c>; port 0 picks a free port (tests).</summary>
     public string Listen { get; set; } = "0.0.0.0:80";
 
@@ -61,13 +64,15 @@ public sealed class RegistryOptions
     /// every connection and take the client address from it; a connection without one is closed. The
     /// config <c>u7s haproxy-config --registry</c> writes needs it. Proxied clients are never "this host".
     /// Only connections from <see cref="TrustedProxies"/> are taken; it must name at least one proxy.
+    /// Process-wide: <c>u7s serve</c> sets it from <c>Server:ProxyProtocol</c> (this section's key is its old name).
     /// </summary>
     public bool ProxyProtocol { get; set; }
 
     /// <summary>
     /// With <see cref="ProxyProtocol"/>: the addresses or CIDR networks of the proxies (<c>10.0.0.10</c>,
     /// <c>10.0.0.0/29</c>). Both ports close a connection from any other address before reading a byte of it,
-    /// so nobody who reaches a replica directly can name their own client address.
+    /// so nobody who reaches a replica directly can name their own client address. Set from <c>Server:TrustedProxies</c>
+    /// (this section's key is its old name).
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
@@ -111,6 +116,14 @@ public sealed class RegistryOptions
             yield return $"Registry:Auth:Htpasswd '{htpasswd}' does not exist: create it (u7s create-imagemakeruser --htpasswd) or remove the setting; logins would be off";
         }
 
+        // The file every push and signing right comes from: read by u7s serve's start-up check and its signers
+        // source, validated here with the other settings so a relative path (which would depend on the working
+        // directory of whoever starts the server) stops the start before anything else.
+        if (string.IsNullOrWhiteSpace(Auth.Signers) || !Path.IsPathFullyQualified(Auth.Signers))
+        {
+            yield return $"Registry:Auth:Signers '{Auth.Signers}' must be an absolute path (the root-owned authorization file, default {U7s.Security.Signers.SignersDocument.DefaultPath})";
+        }
+
         if (Auth.MaxFailedLogins < 1 || Auth.MaxFailedLoginsPerAddress < 1 || Auth.FailedLoginWindow <= TimeSpan.Zero)
         {
             yield return "Registry:Auth:MaxFailedLogins and Registry:Auth:MaxFailedLoginsPerAddress must be at least 1 and Registry:Auth:FailedLoginWindow positive";
@@ -148,15 +161,15 @@ public sealed class RegistryOptions
 
         if (!IPNetworkList.TryParse(TrustedProxies, out var proxies, out var invalid))
         {
-            yield return $"Registry:TrustedProxies '{invalid}' is not an address or a CIDR network (e.g. 10.0.0.10 or 10.0.0.0/29)";
+            yield return $"{ProxyProtocolSection}:TrustedProxies '{invalid}' is not an address or a CIDR network (e.g. 10.0.0.10 or 10.0.0.0/29)";
         }
         else if (ProxyProtocol && proxies.Count == 0)
         {
-            yield return "Registry:ProxyProtocol needs Registry:TrustedProxies, the addresses of the proxies (e.g. 10.0.0.10): a PROXY header from anyone else would choose its own client address";
+            yield return $"{ProxyProtocolSection}:ProxyProtocol needs {ProxyProtocolSection}:TrustedProxies, the addresses of the proxies (e.g. 10.0.0.10): a PROXY header from anyone else would choose its own client address";
         }
         else if (!ProxyProtocol && proxies.Count > 0)
         {
-            yield return "Registry:TrustedProxies is set but Registry:ProxyProtocol is off: set both, or neither";
+            yield return $"{ProxyProtocolSection}:TrustedProxies is set but {ProxyProtocolSection}:ProxyProtocol is off: set both, or neither";
         }
 
         foreach (var problem in Enforce.Validate())
@@ -167,7 +180,7 @@ public sealed class RegistryOptions
 
     /// <summary>The parsed <see cref="TrustedProxies"/> (after <see cref="Validate"/> found no problem).</summary>
     public IPNetworkList TrustedProxyNetworks() =>
-        IPNetworkList.TryParse(TrustedProxies, out var proxies, out var invalid) ? proxies : throw new InvalidOperationException($"Registry:TrustedProxies '{invalid}' is not valid");
+        IPNetworkList.TryParse(TrustedProxies, out var proxies, out var invalid) ? proxies : throw new InvalidOperationException($"{ProxyProtocolSection}:TrustedProxies '{invalid}' is not valid");
 
     /// <summary>The audit log's full path.</summary>
     public string AuditLogPath => Path.Combine(DataRoot, AuditLog);

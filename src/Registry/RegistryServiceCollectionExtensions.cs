@@ -41,11 +41,43 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<ManifestSummaries>();
         services.TryAddSingleton<Access.IImageSignatures, Access.NoImageSignatures>();
         services.TryAddSingleton<Access.ManifestAccessGate>();
-        services.TryAddSingleton<Status.StoreChanges>();
+        services.TryAddSingleton(_ => new StoreChangeFeed());
+        services.TryAddSingleton<IStoreChanges>(sp => sp.GetRequiredService<StoreChangeFeed>());
         services.TryAddSingleton<Status.StatusCollector>();
         services.TryAddSingleton<BlobService>();
         services.TryAddSingleton<Gc.GarbageCollector>();
         services.AddHostedService<UploadJanitor>();
+        ObserveStores(services);
         return services;
     }
+
+    /// <summary>
+    /// Puts <see cref="ObservedMetadataStore"/> and <see cref="ObservedBlobStore"/> around whichever backend is registered
+    /// (this method's filesystem one, or one registered before), once, so every change committed through this
+    /// container raises its <see cref="StoreChange"/>.
+    /// </summary>
+    private static void ObserveStores(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(StoresObserved)))
+        {
+            return;
+        }
+
+        services.AddSingleton<StoresObserved>();
+        Decorate<IMetadataStore>(services, (sp, inner) => new ObservedMetadataStore(inner, sp.GetRequiredService<StoreChangeFeed>()));
+        Decorate<IBlobStore>(services, (sp, inner) => new ObservedBlobStore(inner, sp.GetRequiredService<StoreChangeFeed>()));
+    }
+
+    private static void Decorate<T>(IServiceCollection services, Func<IServiceProvider, T, T> wrap)
+        where T : class
+    {
+        var descriptor = services.Last(d => d.ServiceType == typeof(T));
+        services.Remove(descriptor);
+        services.AddSingleton(sp => wrap(sp, (T)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(sp)
+            ?? ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!))));
+    }
+
+    /// <summary>Marks a collection whose stores are already observed.</summary>
+    private sealed class StoresObserved;
 }

@@ -7,7 +7,7 @@ namespace U7s.Testing;
 /// <summary>
 /// An <see cref="HttpClient"/> that opens each connection the way haproxy's <c>send-proxy</c> does: a
 /// PROXY v1 line naming the given client address before the first HTTP byte. For servers with
-/// <c>Registry:ProxyProtocol</c> on, reached directly: from <c>sourceAddress</c> when given (any of
+/// <c>Server:ProxyProtocol</c> on, reached directly: from <c>sourceAddress</c> when given (any of
 /// 127.0.0.0/8 is this host's), so a test can play a trusted proxy and an untrusted peer side by side.
 /// </summary>
 public static class ProxyProtocolClient

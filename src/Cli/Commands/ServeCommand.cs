@@ -1,8 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Connections;
-using U7s.Oci;
-using U7s.S3;
 using U7s.Server.Hosting;
 
 namespace U7s.Cli.Commands;
@@ -37,39 +33,14 @@ internal static class ServeCommand
             ["Sigstore:Root"] = Absolute(parse.GetValue(SigstoreRootOption)),
             ["Registry:Auth:Signers"] = Absolute(parse.GetValue(SignersOption)),
         };
-        var settings = ServeConfiguration.Load(parse.GetValue(ConfigOption)?.FullName, flags);
-        var (registry, sigstore) = settings;
-        var output = parse.InvocationConfiguration.Output;
-        foreach (var warning in settings.Warnings)
-        {
-            await parse.InvocationConfiguration.Error.WriteLineAsync($"u7s: warning: {warning}");
-        }
-
+        // One ordered list of checks: settings, files, store, signers, policy, listeners; the first that fails is one line.
         var gate = new StartupLogGate();
-        ServerHost host;
-        try
-        {
-            host = new ServerHost(registry, sigstore, gate.Configure, settings.S3);
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
-        {
-            throw new UserException($"cannot create the data directories: {e.Message}", ExitCodes.Unavailable);
-        }
-
-        await using var _ = host;
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch (Exception e) when (ListenProblem(e) is { } problem)
-        {
-            throw new UserException(problem, ExitCodes.Unavailable);
-        }
-        catch (StorageException e)
-        {
-            throw new UserException(e.Message, ExitCodes.Unavailable);
-        }
-
+        var error = parse.InvocationConfiguration.Error;
+        await using var startup = new ServeStartup(parse.GetValue(ConfigOption)?.FullName, flags, configureLogging: gate.Configure, warn: w => error.WriteLine($"u7s: warning: {w}"));
+        await startup.RunAsync(cancellationToken);
+        var host = startup.Host!;
+        var (registry, _) = startup.ServeSettings;
+        var output = parse.InvocationConfiguration.Output;
         gate.Open();
         // With enforcement on, the scope host decides which policy scope every pull is judged under: say it.
         var enforcing = registry.Enforce.Mode == U7s.Registry.Access.EnforceMode.Off
@@ -80,17 +51,6 @@ internal static class ServeCommand
         await host.WaitAsync(cancellationToken);
         return ExitCodes.Success;
     }
-
-    // Kestrel reports a port in use as an IOException ("Failed to bind to address …"), but a port below
-    // 1024 without the privilege (EACCES) as the bare SocketException.
-    private static string? ListenProblem(Exception e) => e switch
-    {
-        SocketException { SocketErrorCode: SocketError.AccessDenied } =>
-            $"cannot listen: {e.Message} (ports below 1024 need root or CAP_NET_BIND_SERVICE; or give --registry-listen/--sigstore-listen with a higher port)",
-        SocketException => $"cannot listen: {e.Message}",
-        IOException { InnerException: SocketException or AddressInUseException } => $"cannot listen: {e.Message}",
-        _ => null,
-    };
 
     private static string? Absolute(string? path) => path is null ? null : Path.GetFullPath(path);
 }

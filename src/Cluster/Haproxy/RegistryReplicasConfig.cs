@@ -13,7 +13,7 @@ namespace U7s.Cluster.Haproxy;
 /// (<c>/livez</c> is its liveness). And an idempotent request that could not reach a replica is sent
 /// to another one, so a dead replica costs pulls nothing once it is marked down. Every connection to a
 /// replica starts with a PROXY protocol v2 header (health checks too), so replicas see each client's own
-/// address and MUST run with <c>Registry:ProxyProtocol: true</c> and this host in <c>Registry:TrustedProxies</c>;
+/// address and MUST run with <c>Server:ProxyProtocol: true</c> and this host in <c>Server:TrustedProxies</c>;
 /// a replica without the first reads the header as a bad request and refuses everything, so a proxied client
 /// can never pass for one on the replica's host, and one without the second closes haproxy's connections.
 /// </summary>
@@ -80,8 +80,8 @@ public static partial class RegistryReplicasConfig
             # Written by u7s haproxy-config --registry: {replicas.Count} u7s serve replica(s) over one S3 store.
             # Nodes keep pulling from <this host>:{registryPort} and the lookaside <this host>:{sigstorePort}.
             # Replicas get each client's address in a PROXY v2 header. Run each replica with
-            #   Registry:ProxyProtocol: true
-            #   Registry:TrustedProxies: [<this host's address as the replicas see it>]
+            #   Server:ProxyProtocol: true
+            #   Server:TrustedProxies: [<this host's address as the replicas see it>]
             # A replica closes connections from any address outside TrustedProxies.
             # Replicas are checked with GET /readyz: 503 while their store does not answer (readiness), so a stalled
             # store takes them out of the balancer; /livez is a replica's liveness, for a supervisor.

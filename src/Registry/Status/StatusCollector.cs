@@ -7,20 +7,20 @@ namespace U7s.Registry.Status;
 
 /// <summary>
 /// Gathers <see cref="RegistryStatus"/>: every tag of every repository, its manifest's digest, size and
-/// push time, the node policy's report on its signatures, and the recent audit events, then filtered.
+/// push time, the node policy's report on its signatures, and the recent audit events (from <see cref="IAuditLog"/>), then filtered.
 /// Repositories are read in parallel; manifest summaries and signature reports come from their caches.
 /// <para>
 /// The whole list is one shared snapshot, kept for <see cref="EnforceOptions.RecheckAfter"/> and
-/// filtered by every page that follows, until this process changes the store (<see cref="StoreChanges"/>).
+/// filtered by every page that follows, until a store of this process commits a change (<see cref="IStoreChanges"/>).
 /// At most one rebuild runs at a time, and requests that find the list out of date share it: a filter
 /// costs no more than the unfiltered page, however many arrive at once. A push or a
-/// signature through either port shows at once, a change by another process (the loader writing the
+/// signature through either port, or any other change through this process's stores, shows at once, a change by another process (the loader writing the
 /// store, another replica) within twice that bound: the list is kept for one, and the signature
 /// verdicts it was built from may be up to one old.
 /// </para>
 /// </summary>
 internal sealed class StatusCollector(
-    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time) : IDisposable
+    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, IStoreChanges changes, IAuditLog audit, RegistryOptions options, TimeProvider time) : IDisposable
 {
     /// <summary>How many audit events the page shows.</summary>
     public const int RecentEventCount = 50;
@@ -41,7 +41,9 @@ internal sealed class StatusCollector(
         IReadOnlyList<ImageStatus> images = string.IsNullOrEmpty(filter.Repository) && string.IsNullOrEmpty(filter.Signer)
             ? all.Images
             : all.Images.Where(i => filter.MatchesRepository(i.Repository) && filter.MatchesSigner(i)).ToList();
-        var events = all.Events.Where(e => filter.MatchesRepository(e.Repository)).Take(RecentEventCount).ToList();
+        // Read per page, not kept with the list: the audit line of a change is written after the store raised it.
+        var recent = await audit.ReadRecentAsync(RecentEventCount * 4, cancellationToken);
+        var events = recent.Where(e => filter.MatchesRepository(e.Repository)).Take(RecentEventCount).ToList();
         var hasPolicy = !string.IsNullOrEmpty(options.Enforce.Policy);
         return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events);
     }
@@ -54,7 +56,7 @@ internal sealed class StatusCollector(
     /// </summary>
     private async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
     {
-        var known = changes.Current;
+        var known = changes.Version;
         if (Fresh(known) is { } fresh)
         {
             return fresh;
@@ -69,12 +71,11 @@ internal sealed class StatusCollector(
             }
 
             // Read before collecting: a change during the collection makes the next page collect again.
-            var before = changes.Current;
+            var before = changes.Version;
             var taken = time.GetTimestamp();
             Interlocked.Increment(ref _rebuilds);
             var images = await CollectImagesAsync(cancellationToken);
-            var events = await AuditTail.ReadRecentAsync(options.AuditLogPath, RecentEventCount * 4, cancellationToken);
-            var snapshot = new Snapshot(images, events, before, taken);
+            var snapshot = new Snapshot(images, before, taken);
             Volatile.Write(ref _all, snapshot);
             return snapshot;
         }
@@ -124,6 +125,6 @@ internal sealed class StatusCollector(
         return images;
     }
 
-    /// <summary>Every tagged image and the newest audit events (enough for a filter to still find <see cref="RecentEventCount"/>), as read at <paramref name="Taken"/>.</summary>
-    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, IReadOnlyList<AuditEvent> Events, long Changes, long Taken);
+    /// <summary>Every tagged image as read at <paramref name="Taken"/>, after <paramref name="Changes"/> store changes.</summary>
+    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, long Changes, long Taken);
 }

@@ -8,7 +8,7 @@ using U7s.Oci;
 namespace U7s.Security.Proxies;
 
 /// <summary>
-/// Kestrel connection middleware for <c>Registry:ProxyProtocol</c>: only a trusted proxy may connect, and
+/// Kestrel connection middleware for <c>Server:ProxyProtocol</c>: only a trusted proxy may connect, and
 /// every connection MUST start with a PROXY header (<see cref="ProxyHeader"/>), read within the given timeout;
 /// its client address replaces the socket's (so logs, the audit trail and the login throttle see the real
 /// client). A connection from any other address is closed before a byte of it is read, and one without a
@@ -32,7 +32,7 @@ public static partial class ProxyProtocolListener
                     Log.UntrustedPeer(logger, connection.RemoteEndPoint?.ToString() ?? "?", count, trusted.ToString());
                 }
 
-                connection.Abort(new ConnectionAbortedException("not a trusted proxy (Registry:TrustedProxies)"));
+                connection.Abort(new ConnectionAbortedException("not a trusted proxy (Server:TrustedProxies)"));
                 return;
             }
 
@@ -112,7 +112,7 @@ public static partial class ProxyProtocolListener
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {Count} connection(s) not from a trusted proxy, the last from {Peer}; Registry:TrustedProxies is {Trusted}")]
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Closed {Count} connection(s) not from a trusted proxy, the last from {Peer}; Server:TrustedProxies is {Trusted}")]
         public static partial void UntrustedPeer(ILogger logger, string peer, long count, string trusted);
     }
 }

@@ -19,6 +19,7 @@ internal static class ServeConfiguration
 
     private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
+        [ServerOptions.SectionName] = typeof(ServerOptions),
         [RegistryOptions.SectionName] = typeof(RegistryOptions),
         [SigstoreOptions.SectionName] = typeof(SigstoreOptions),
         [S3StorageOptions.SectionName] = typeof(S3StorageOptions),
@@ -73,11 +74,13 @@ internal static class ServeConfiguration
             }
         }
 
+        var server = new ServerOptions();
         var registry = new RegistryOptions();
         var sigstore = new SigstoreOptions();
         var s3 = new S3StorageOptions();
         try
         {
+            configuration.GetSection(ServerOptions.SectionName).Bind(server, o => o.ErrorOnUnknownConfiguration = true);
             configuration.GetSection(RegistryOptions.SectionName).Bind(registry, o => o.ErrorOnUnknownConfiguration = true);
             configuration.GetSection(SigstoreOptions.SectionName).Bind(sigstore, o => o.ErrorOnUnknownConfiguration = true);
             configuration.GetSection(S3StorageOptions.SectionName).Bind(s3, o => o.ErrorOnUnknownConfiguration = true);
@@ -87,9 +90,12 @@ internal static class ServeConfiguration
             throw new ServerException($"configuration is not valid: {e.Message}");
         }
 
+        var warnings = new List<string>();
+        var problems = new List<string>();
+        ResolveOldNames(configuration, server, registry, sigstore, warnings, problems);
         var storage = configuration[StorageKey] ?? Filesystem;
         var useS3 = storage.Equals(S3, StringComparison.OrdinalIgnoreCase);
-        var problems = registry.Validate().Concat(sigstore.Validate()).ToList();
+        problems.AddRange(registry.Validate().Concat(sigstore.Validate()));
         if (useS3)
         {
             problems.AddRange(s3.Validate());
@@ -104,9 +110,18 @@ internal static class ServeConfiguration
             throw new ServerException(string.Join("; ", problems));
         }
 
-        // One htpasswd file for both ports: Registry:Auth:Htpasswd. Sigstore:HtpasswdPath, its older name for :81
-        // alone, still works as it did (the :81 logins, from that file), with a warning.
-        var warnings = new List<string>();
+        return new ServeSettings(registry, sigstore, useS3 ? s3 : null) { Warnings = warnings };
+    }
+
+    /// <summary>
+    /// The one place settings that were renamed are still taken, each with a one-line warning for the start-up log:
+    /// <c>Sigstore:HtpasswdPath</c> (now <c>Registry:Auth:Htpasswd</c>, one file for both ports) and
+    /// <c>Registry:ProxyProtocol</c>, <c>Registry:TrustedProxies</c> (now <c>Server:…</c>: they govern both ports).
+    /// Setting an old name and its new one is a problem, except for the htpasswd file, whose old name still
+    /// governs :81's logins alone as it did.
+    /// </summary>
+    private static void ResolveOldNames(IConfiguration configuration, ServerOptions server, RegistryOptions registry, SigstoreOptions sigstore, List<string> warnings, List<string> problems)
+    {
         if (sigstore.HtpasswdPath is { } old)
         {
             warnings.Add(registry.Auth.Htpasswd is null || registry.Auth.Htpasswd == old
@@ -116,12 +131,46 @@ internal static class ServeConfiguration
 
         // The signature store takes uploads only with an htpasswd file: the one setting, unless the old name gave its own.
         sigstore.HtpasswdPath ??= registry.Auth.Htpasswd;
-        return new ServeSettings(registry, sigstore, useS3 ? s3 : null) { Warnings = warnings };
+
+        // The registry's options carry the resolved values: its app and the listeners of both ports read them there.
+        var oldProxy = Renamed(configuration, nameof(RegistryOptions.ProxyProtocol), warnings, problems);
+        var oldTrusted = Renamed(configuration, nameof(RegistryOptions.TrustedProxies), warnings, problems);
+        if (!oldProxy)
+        {
+            registry.ProxyProtocol = server.ProxyProtocol;
+        }
+
+        if (!oldTrusted)
+        {
+            registry.TrustedProxies = server.TrustedProxies;
+        }
+    }
+
+    /// <summary>True when <c>Registry:<paramref name="name"/></c>, the old name of <c>Server:<paramref name="name"/></c>, is set.</summary>
+    private static bool Renamed(IConfiguration configuration, string name, List<string> warnings, List<string> problems)
+    {
+        var oldKey = $"{RegistryOptions.SectionName}:{name}";
+        var newKey = $"{ServerOptions.SectionName}:{name}";
+        if (!configuration.GetSection(oldKey).Exists())
+        {
+            return false;
+        }
+
+        if (configuration.GetSection(newKey).Exists())
+        {
+            problems.Add($"{oldKey} is the old name of {newKey} and both are set: set {newKey} only");
+        }
+        else
+        {
+            warnings.Add($"{oldKey} is the old name of {newKey} (it governs both ports): set {newKey} instead");
+        }
+
+        return true;
     }
 
     /// <summary>
     /// <c>U7S_REGISTRY__LISTEN=…</c> → <c>Registry:Listen</c>. Only <c>U7S_STORAGE</c> and variables of a
-    /// known section (<c>U7S_REGISTRY__…</c>, <c>U7S_SIGSTORE__…</c>, <c>U7S_S3__…</c>) are settings, checked
+    /// known section (<c>U7S_SERVER__…</c>, <c>U7S_REGISTRY__…</c>, <c>U7S_SIGSTORE__…</c>, <c>U7S_S3__…</c>) are settings, checked
     /// like the file's; any other <c>U7S_…</c> variable (a script's or a package's own) is not ours to refuse.
     /// </summary>
     private static Dictionary<string, string?> FromEnvironment(IDictionary<string, string?> environment)

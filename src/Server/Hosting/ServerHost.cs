@@ -50,7 +50,7 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         var metrics = new RegistryMetrics();
-        var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, "registry");
+        var registryCertificate = TlsCertificates.LoadOrNull(registry.TlsCertificate, registry.TlsKey, RegistryOptions.SectionName);
         // One throttle for both ports: failures on :81 count against the same (user, address) and address as on :80.
         var throttle = new LoginThrottle(registry.Auth.MaxFailedLogins, registry.Auth.MaxFailedLoginsPerAddress, registry.Auth.FailedLoginWindow, TimeProvider.System);
         var logins = new LoginGate(registry.Auth.Htpasswd is null ? new NoUsers() : new HtpasswdCredentials(registry.Auth.Htpasswd, TimeProvider.System), throttle);
@@ -62,12 +62,15 @@ internal sealed class ServerHost : IAsyncDisposable
         // root-owned authorization file (or, on S3, the bucket's authz/ object), never from that tree.
         _tree = _s3?.Tree ?? new FileSystemSigstoreTree(sigstore.Root);
         _signers = _s3 is null ? new SignersFile(registry.Auth.Signers) : new S3SignersSource(_s3.Bucket);
-        // :80 judges manifest reads and shows signatures from the same tree; changes through either port reach its caches via the audit log.
+        // :80 judges manifest reads and shows signatures from the same tree; the stores of both ports raise their
+        // changes on one feed, which the verdict cache and the status page follow.
         var enforcement = new SignatureEnforcement(registry, _tree, _signers);
-        var auditLog = enforcement.Observe(new JsonLinesAuditLog(registry.AuditLogPath));
+        var changes = new StoreChangeFeed(e => StoreLog.ObserverFailed(_registry?.Services.GetService<ILoggerFactory>(), e));
+        var auditLog = new JsonLinesAuditLog(registry.AuditLogPath);
         _registry = RegistryApp.Build(
             registry,
             s => enforcement.Register(_s3?.AddRegistryStorage(s) ?? s).AddSingleton(metrics)
+                .AddSingleton(changes)
                 .AddSingleton<IAuditLog>(auditLog)
                 .AddSingleton(logins)
                 .AddSingleton(_signers)
@@ -79,10 +82,10 @@ internal sealed class ServerHost : IAsyncDisposable
 
         // The signature store checks manifests in this process's store.
         var manifests = _registry.Services.GetRequiredService<ManifestService>();
-        var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, "signature store");
+        var sigstoreCertificate = TlsCertificates.LoadOrNull(sigstore.TlsCertificate, sigstore.TlsKey, SigstoreOptions.SectionName);
         _sigstore = SigstoreApp.Build(
             sigstore,
-            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton(_tree).AddSingleton(_signers).AddSingleton(sigstoreLogins),
+            s => s.AddSingleton<IManifestSource>(new LocalManifestSource(manifests)).AddSingleton<IAuditLog>(auditLog).AddSingleton(changes).AddSingleton(_tree).AddSingleton(_signers).AddSingleton(sigstoreLogins),
             configureLogging,
             sigstoreCertificate,
             ProxyProtocol(registry));
@@ -93,6 +96,9 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public Uri SigstoreUrl => Address(_sigstore);
 
+    /// <summary>The signature store both ports share (its changes reach the registry's caches at once).</summary>
+    public SignatureStore Signatures => _sigstore.Services.GetRequiredService<SignatureStore>();
+
     /// <summary>What the registry listens on as bound (<c>http://0.0.0.0:80</c>), for the start-up line.</summary>
     public string RegistryListen => Bound(_registry);
 
@@ -102,18 +108,26 @@ internal sealed class ServerHost : IAsyncDisposable
     /// <summary>Where the content lives, for the start-up line.</summary>
     public string StorageDescription(RegistryOptions registry) => _s3?.Describe() ?? registry.DataRoot;
 
+    /// <summary>
+    /// What <see cref="StartAsync"/> runs, in order, after the settings and this host's construction (data directories,
+    /// TLS certificates): the store reachable, the signers file, the enforcement policy, then each port listening.
+    /// </summary>
+    public IReadOnlyList<StartupCheck> StartChecks =>
+    [
+        new(ServeStartup.Storage, cancellationToken => _s3?.EnsureReadyAsync(cancellationToken) ?? Task.CompletedTask),
+        new(ServeStartup.Signers, cancellationToken => SignersStartCheck.RunAsync(_signers, _tree, cancellationToken)),
+        new(ServeStartup.EnforcementPolicy, cancellationToken => SignatureEnforcement.LoadAsync(_registry.Services, cancellationToken)),
+        new(ServeStartup.RegistryListener, cancellationToken => _registry.StartAsync(cancellationToken)),
+        new(ServeStartup.SigstoreListener, cancellationToken => _sigstore.StartAsync(cancellationToken)),
+    ];
+
+    /// <summary>Runs <see cref="StartChecks"/> in order; the first that fails throws.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_s3 is not null)
+        foreach (var check in StartChecks)
         {
-            await _s3.EnsureReadyAsync(cancellationToken);
+            await check.RunAsync(cancellationToken);
         }
-
-        await SignersStartCheck.RunAsync(_signers, _tree, cancellationToken);
-
-        await SignatureEnforcement.LoadAsync(_registry.Services, cancellationToken);
-        await _registry.StartAsync(cancellationToken);
-        await _sigstore.StartAsync(cancellationToken);
     }
 
     /// <summary>After <see cref="StartAsync"/>: waits until <paramref name="cancellationToken"/> fires or either application stops, then stops both.</summary>

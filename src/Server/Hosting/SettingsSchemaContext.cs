@@ -9,6 +9,7 @@ namespace U7s.Server.Hosting;
 /// Source-generated shape of the options classes, read by <see cref="SettingsCheck"/>: property names
 /// and types without reflection, so the check works the same in the Native AOT binary.
 /// </summary>
+[JsonSerializable(typeof(ServerOptions))]
 [JsonSerializable(typeof(RegistryOptions))]
 [JsonSerializable(typeof(SigstoreOptions))]
 [JsonSerializable(typeof(S3StorageOptions))]

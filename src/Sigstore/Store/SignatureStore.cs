@@ -15,8 +15,12 @@ namespace U7s.Sigstore.Store;
 /// gap, so deleting renumbers the rest down. The logic is the same for every <see cref="ISigstoreTree"/>;
 /// only the tree's atomic create differs (link(2) on disk, a conditional PUT on S3), so replicas sharing
 /// one tree may append at the same time.
+/// <para>
+/// Every signature this store adds or removes is raised on <paramref name="changes"/> (once, after it is visible),
+/// whichever tree is underneath; a file written into the tree by anything else raises nothing.
+/// </para>
 /// </summary>
-public sealed class SignatureStore(ISigstoreTree tree)
+public sealed class SignatureStore(ISigstoreTree tree, StoreChangeFeed? changes = null)
 {
     /// <summary>containers/image reads at most this many signatures per image.</summary>
     public const int MaxSignatures = 128;
@@ -92,6 +96,7 @@ public sealed class SignatureStore(ISigstoreTree tree)
         {
             if (await Tree.CreateIfAbsentAsync(TreePath(repository, digest, index), signature, cancellationToken))
             {
+                changes?.Raise(new StoreChange(StoreChangeKind.SignaturePut, repository, digest));
                 return new AppendResult(index, Created: true);
             }
 
@@ -120,6 +125,19 @@ public sealed class SignatureStore(ISigstoreTree tree)
         }
 
         await Tree.DeleteAsync(TreePath(repository, digest, index), cancellationToken);
+        try
+        {
+            await RenumberAfterAsync(repository, digest, index, cancellationToken);
+        }
+        finally
+        {
+            // Raised once the signature is gone, even when closing the gap failed: what readers see has changed.
+            changes?.Raise(new StoreChange(StoreChangeKind.SignatureDelete, repository, digest));
+        }
+    }
+
+    private async Task RenumberAfterAsync(RepositoryName repository, Digest digest, int index, CancellationToken cancellationToken)
+    {
         for (var next = index + 1; next <= MaxSignatures; next++)
         {
             var content = await ReadOrNullAsync(repository, digest, next, cancellationToken);

@@ -62,8 +62,8 @@ public sealed class HaproxyConfigCommandTests : IDisposable
         Assert.Contains("    server u7s02 127.0.0.1:5011 check port 5010\n", stdout, StringComparison.Ordinal);
         Assert.Contains("    server u7s03 localhost:81 check port 80\n", stdout, StringComparison.Ordinal);
         // What each replica must set to take haproxy's PROXY headers, as the README's proxy section says.
-        Assert.Contains("#   Registry:ProxyProtocol: true\n", stdout, StringComparison.Ordinal);
-        Assert.Contains("#   Registry:TrustedProxies: [", stdout, StringComparison.Ordinal);
+        Assert.Contains("#   Server:ProxyProtocol: true\n", stdout, StringComparison.Ordinal);
+        Assert.Contains("#   Server:TrustedProxies: [", stdout, StringComparison.Ordinal);
         // Both backends check readiness (503 while a replica's store does not answer), never mere liveness.
         Assert.Equal(2, stdout.Split("    option httpchk GET /readyz\n").Length - 1);
         Assert.DoesNotContain("/healthz", stdout, StringComparison.Ordinal);

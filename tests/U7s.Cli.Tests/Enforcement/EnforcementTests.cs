@@ -229,6 +229,26 @@ public sealed class EnforcementTests
     }
 
     [Fact]
+    public async Task Enforce_SignatureWrittenThroughTheServersStore_NotThroughHttp_HonouredAtOnce()
+    {
+        await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);
+        var image = await SmallImage.PushAsync(server.Admin, "app", "1");
+        using (var before = await server.GetManifestAsync("app", "1"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, before.StatusCode);
+        }
+
+        var auditLog = Assert.Single(Directory.GetFiles(server.Dir.Path, "audit.log", SearchOption.AllDirectories));
+        var audited = File.ReadAllText(auditLog);
+        await server.SignThroughTheServersStoreAsync("app", "1", image.Digest);
+        Assert.Equal(audited, File.ReadAllText(auditLog));
+
+        // RecheckAfter is an hour and no request was audited: only the store's own change event can have cleared it.
+        using var after = await server.GetManifestAsync("app", "1");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
     public async Task Enforce_SignatureWrittenToTheTreeOutside_UnseenBeforeTheBound()
     {
         await using var server = await EnforcedServer.StartAsync(EnforceMode.Enforce, Long);

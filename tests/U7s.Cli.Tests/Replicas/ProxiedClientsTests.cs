@@ -70,8 +70,8 @@ public sealed class ProxiedClientsTests : IDisposable
 
         await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), new Dictionary<string, string>
         {
-            ["U7S_REGISTRY__PROXYPROTOCOL"] = "true",
-            ["U7S_REGISTRY__TRUSTEDPROXIES__0"] = "127.0.0.1",
+            ["U7S_SERVER__PROXYPROTOCOL"] = "true",
+            ["U7S_SERVER__TRUSTEDPROXIES__0"] = "127.0.0.1",
             ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
             ["U7S_REGISTRY__AUTH__WRITERS__alice__0"] = "*",
         });
@@ -133,8 +133,8 @@ public sealed class ProxiedClientsTests : IDisposable
     /// <summary>The settings of a replica behind the given proxies.</summary>
     private static Dictionary<string, string> ProxiedBy(string trusted) => new()
     {
-        ["U7S_REGISTRY__PROXYPROTOCOL"] = "true",
-        ["U7S_REGISTRY__TRUSTEDPROXIES__0"] = trusted,
+        ["U7S_SERVER__PROXYPROTOCOL"] = "true",
+        ["U7S_SERVER__TRUSTEDPROXIES__0"] = trusted,
     };
 
     /// <summary>

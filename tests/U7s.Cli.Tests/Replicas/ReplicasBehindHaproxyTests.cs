@@ -36,8 +36,8 @@ public sealed class ReplicasBehindHaproxyTests(ITestOutputHelper output) : IDisp
         var environment = new Dictionary<string, string>(s3.ServeEnvironment)
         {
             ["U7S_REGISTRY__AUTH__HTPASSWD"] = htpasswd,
-            ["U7S_REGISTRY__PROXYPROTOCOL"] = "true",
-            ["U7S_REGISTRY__TRUSTEDPROXIES__0"] = "127.0.0.1",
+            ["U7S_SERVER__PROXYPROTOCOL"] = "true",
+            ["U7S_SERVER__TRUSTEDPROXIES__0"] = "127.0.0.1",
             ["U7S_S3__PARTBYTES"] = (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 

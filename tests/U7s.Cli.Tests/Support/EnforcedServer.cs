@@ -147,10 +147,17 @@ internal sealed class EnforcedServer : IAsyncDisposable
     public Task SignInTreeAsync(string repository, string tag, Digest digest, string? identity = null) =>
         SignInTreeAsync(new FileSystemSigstoreTree(SigstoreRoot), repository, tag, digest, identity);
 
-    public static async Task SignInTreeAsync(ISigstoreTree tree, string repository, string tag, Digest digest, string? identity = null)
+    /// <summary>Signs into the server's own signature store, in its process, as no HTTP request does: nothing is audited.</summary>
+    public Task SignThroughTheServersStoreAsync(string repository, string tag, Digest digest) =>
+        SignAsync(_host.Signatures, repository, tag, digest, null);
+
+    public static Task SignInTreeAsync(ISigstoreTree tree, string repository, string tag, Digest digest, string? identity = null) =>
+        SignAsync(new SignatureStore(tree), repository, tag, digest, identity);
+
+    private static async Task SignAsync(SignatureStore store, string repository, string tag, Digest digest, string? identity)
     {
         var key = new SignerKey(SampleKeys.SignerFingerprint, SampleKeys.SignerSecret, SampleKeys.SignerPublic, null);
-        var signer = new ImageSigner(new BouncyCastleOpenPgp(), new SignatureStore(tree), TimeProvider.System, "u7s test");
+        var signer = new ImageSigner(new BouncyCastleOpenPgp(), store, TimeProvider.System, "u7s test");
         await signer.SignAsync(Reference.Parse(identity ?? $"registry.local/{repository}:{tag}"), digest, key, force: true, CancellationToken.None);
     }
 

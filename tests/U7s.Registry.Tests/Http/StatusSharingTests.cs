@@ -71,11 +71,30 @@ public sealed class StatusSharingTests : IAsyncLifetime
         await client.PushImageAsync($"{prefix}/a", "1");
         Assert.Contains($"{prefix}/a", await GetAsync(client, $"/ui/status.json?repository={prefix}"), StringComparison.Ordinal);
 
-        // The store changed (u7s serve tells the collector through its audit log): the next page, of any
-        // filter, reads again without waiting for RecheckAfter.
+        // The store raised the change: the next page, of any filter, reads again without waiting for RecheckAfter.
         await client.PushImageAsync($"{prefix}/b", "1");
-        _server.Services.GetRequiredService<StoreChanges>().Changed();
         Assert.Contains($"{prefix}/b", await GetAsync(client, $"/ui/status.json?repository={prefix}/b"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AChangeMadeThroughTheStoreItself_NoRequestNoAudit_ShowsAtOnce()
+    {
+        var client = _server.Client;
+        var prefix = "store" + Guid.NewGuid().ToString("N")[..6];
+        var repository = RepositoryName.Parse($"{prefix}/a");
+        await client.PushImageAsync(repository.Value, "1");
+        Assert.DoesNotContain("\"tag\":\"copy\"", await GetAsync(client, $"/ui/status.json?repository={prefix}"), StringComparison.Ordinal);
+        var rebuilds = _server.Services.GetRequiredService<StatusCollector>().Rebuilds;
+
+        // As the loader or gc would: straight into the store, no HTTP request, nothing audited.
+        var store = _server.Services.GetRequiredService<U7s.Registry.Storage.IMetadataStore>();
+        var digest = await store.ResolveTagOrNullAsync(repository, Tag.Parse("1"), default);
+        await store.SetTagAsync(repository, Tag.Parse("copy"), digest!.Value, default);
+        Assert.Contains("\"tag\":\"copy\"", await GetAsync(client, $"/ui/status.json?repository={prefix}"), StringComparison.Ordinal);
+
+        await store.DeleteTagAsync(repository, Tag.Parse("copy"), default);
+        Assert.DoesNotContain("\"tag\":\"copy\"", await GetAsync(client, $"/ui/status.json?repository={prefix}"), StringComparison.Ordinal);
+        Assert.Equal(rebuilds + 2, _server.Services.GetRequiredService<StatusCollector>().Rebuilds);
     }
 
     private static async Task<string> GetAsync(HttpClient client, string path)

@@ -30,6 +30,38 @@ public abstract class BlobStoreContract
     }
 
     [ContractFact]
+    public async Task Changes_BlobCommitted_RaisedOncePerNewBlob_AfterItIsReadable()
+    {
+        var feed = new StoreChangeFeed();
+        var store = new ObservedBlobStore(Store, feed);
+        using var recorder = new StoreChangeRecorder(feed, async change => await Store.GetSizeOrNullAsync(change.Digest!.Value, default) is not null);
+
+        var manifest = RandomNumberGenerator.GetBytes(100);
+        var manifestDigest = Digest.Compute(manifest);
+        await store.PutAsync(manifestDigest, manifest, default);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.BlobCommitted, null, manifestDigest));
+        await store.PutAsync(manifestDigest, manifest, default);
+        recorder.AssertNone();
+
+        var layer = RandomNumberGenerator.GetBytes(5000);
+        var layerDigest = Digest.Compute(layer);
+        var upload = await store.StartUploadAsync(Repo, default);
+        await upload.AppendAsync(new MemoryStream(layer), UploadChunk.Unbounded, default);
+        recorder.AssertNone();
+
+        // Resumed by id, as the finishing request of a chunked upload does.
+        var resumed = await store.GetUploadOrNullAsync(upload.Id, default);
+        Assert.Equal(BlobCommitStatus.Created, await resumed!.CommitAsync(layerDigest, default));
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.BlobCommitted, null, layerDigest));
+
+        var again = await store.StartUploadAsync(Repo, default);
+        await again.AppendAsync(new MemoryStream(layer), UploadChunk.Unbounded, default);
+        Assert.Equal(BlobCommitStatus.AlreadyExists, await again.CommitAsync(layerDigest, default));
+        await Assert.ThrowsAsync<OciException>(() => store.PutAsync(Digest.Compute("not the manifest"u8), manifest, default));
+        recorder.AssertNone();
+    }
+
+    [ContractFact]
     public async Task Put_SameContentTwice_IsAlreadyExists()
     {
         var content = RandomNumberGenerator.GetBytes(10);

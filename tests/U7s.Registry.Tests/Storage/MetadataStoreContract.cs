@@ -278,6 +278,41 @@ public abstract class MetadataStoreContract
         Assert.True(await Store.IsBlobLinkedAsync(Repo, A, default));
     }
 
+    [ContractFact]
+    public async Task Changes_EachKindRaisedOnce_AfterItIsVisible_NoOpsRaiseNothing()
+    {
+        var feed = new StoreChangeFeed();
+        var store = new ObservedMetadataStore(Store, feed);
+        var v1 = Tag.Parse("v1");
+        using var recorder = new StoreChangeRecorder(feed, async change => change.Kind switch
+        {
+            StoreChangeKind.ManifestPut => await Store.GetManifestMediaTypeOrNullAsync(change.Repository.GetValueOrDefault(), change.Digest!.Value, default) is not null,
+            StoreChangeKind.ManifestDelete => await Store.GetManifestMediaTypeOrNullAsync(change.Repository.GetValueOrDefault(), change.Digest!.Value, default) is null,
+            StoreChangeKind.TagSet => await Store.ResolveTagOrNullAsync(change.Repository.GetValueOrDefault(), change.Tag.GetValueOrDefault(), default) == change.Digest,
+            StoreChangeKind.TagDelete => await Store.ResolveTagOrNullAsync(change.Repository.GetValueOrDefault(), change.Tag.GetValueOrDefault(), default) is null,
+            _ => false,
+        });
+
+        await store.PutManifestAsync(Repo, A, MediaTypes.OciManifest, default);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.ManifestPut, Repo, A));
+        await store.SetTagAsync(Repo, v1, A, default);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.TagSet, Repo, A, v1));
+        await store.SetTagAsync(Repo, v1, B, default);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.TagSet, Repo, B, v1));
+        Assert.True(await store.DeleteTagAsync(Repo, v1, default));
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.TagDelete, Repo, null, v1));
+        Assert.True(await store.DeleteManifestAsync(Repo, A, default));
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.ManifestDelete, Repo, A));
+
+        // Nothing was there to remove, and links and referrers change no manifest or tag.
+        Assert.False(await store.DeleteTagAsync(Repo, v1, default));
+        Assert.False(await store.DeleteManifestAsync(Repo, A, default));
+        await store.LinkBlobAsync(Repo, C, default);
+        await store.AddReferrerAsync(Repo, A, Referrer(B, "application/x-first"), default);
+        recorder.AssertNone();
+        Assert.Equal(5, feed.Version);
+    }
+
     private static Descriptor Referrer(Digest digest, string artifactType) =>
         new() { MediaType = MediaTypes.OciManifest, Digest = digest.ToString(), Size = 100, ArtifactType = artifactType };
 }

@@ -15,6 +15,7 @@ public sealed class PackagedConfigTests
         var defaults = ServeConfiguration.Load(null, None, None);
 
         Assert.Null(sample.S3);
+        Assert.Empty(sample.Warnings);
         Assert.Equal(JsonSerializer.Serialize(defaults.Registry), JsonSerializer.Serialize(sample.Registry));
         Assert.Equal(JsonSerializer.Serialize(defaults.Sigstore), JsonSerializer.Serialize(sample.Sigstore));
     }

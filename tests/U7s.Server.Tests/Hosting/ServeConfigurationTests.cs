@@ -145,16 +145,16 @@ public sealed class ServeConfigurationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("true", null, "Registry:ProxyProtocol needs Registry:TrustedProxies")]
-    [InlineData("true", "10.0.0.5/24", "Registry:TrustedProxies '10.0.0.5/24' is not an address or a CIDR network")]
-    [InlineData("true", "haproxy.local", "Registry:TrustedProxies 'haproxy.local' is not an address or a CIDR network")]
-    [InlineData("false", "10.0.0.10", "Registry:TrustedProxies is set but Registry:ProxyProtocol is off")]
+    [InlineData("true", null, "Server:ProxyProtocol needs Server:TrustedProxies")]
+    [InlineData("true", "10.0.0.5/24", "Server:TrustedProxies '10.0.0.5/24' is not an address or a CIDR network")]
+    [InlineData("true", "haproxy.local", "Server:TrustedProxies 'haproxy.local' is not an address or a CIDR network")]
+    [InlineData("false", "10.0.0.10", "Server:TrustedProxies is set but Server:ProxyProtocol is off")]
     public void ProxyProtocol_WithoutValidTrustedProxies_StopsTheStart(string proxyProtocol, string? trusted, string expected)
     {
-        var environment = new Dictionary<string, string?> { ["U7S_REGISTRY__PROXYPROTOCOL"] = proxyProtocol };
+        var environment = new Dictionary<string, string?> { ["U7S_SERVER__PROXYPROTOCOL"] = proxyProtocol };
         if (trusted is not null)
         {
-            environment["U7S_REGISTRY__TRUSTEDPROXIES__0"] = trusted;
+            environment["U7S_SERVER__TRUSTEDPROXIES__0"] = trusted;
         }
 
         var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, environment));
@@ -167,15 +167,54 @@ public sealed class ServeConfigurationTests : IDisposable
     public void TrustedProxies_FromYamlListOrEnvironment()
     {
         var file = _dir.Combine("u7s.yaml");
-        File.WriteAllText(file, "registry:\n  proxyProtocol: true\n  trustedProxies: [10.0.0.10, \"10.0.1.0/29\"]\n");
+        File.WriteAllText(file, "server:\n  proxyProtocol: true\n  trustedProxies: [10.0.0.10, \"10.0.1.0/29\"]\n");
         var (registry, _) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
         Assert.Equal(["10.0.0.10", "10.0.1.0/29"], registry.TrustedProxies);
         Assert.True(registry.TrustedProxyNetworks().Contains(System.Net.IPAddress.Parse("10.0.1.7")));
         Assert.False(registry.TrustedProxyNetworks().Contains(System.Net.IPAddress.Parse("10.0.1.8")));
 
-        var environment = new Dictionary<string, string?> { ["U7S_REGISTRY__PROXYPROTOCOL"] = "true", ["U7S_REGISTRY__TRUSTEDPROXIES__0"] = "2001:db8::10" };
+        var environment = new Dictionary<string, string?> { ["U7S_SERVER__PROXYPROTOCOL"] = "true", ["U7S_SERVER__TRUSTEDPROXIES__0"] = "2001:db8::10" };
         (registry, _) = ServeConfiguration.Load(null, NoFlags, environment);
         Assert.Equal(["2001:db8::10"], registry.TrustedProxies);
+    }
+
+    [Fact]
+    public void ProxyProtocol_OldRegistryNames_StillGovernBothPorts_WithOneLineWarningEach()
+    {
+        var file = _dir.Combine("u7s.yaml");
+        File.WriteAllText(file, "registry:\n  proxyProtocol: true\n  trustedProxies: [10.0.0.10]\n");
+
+        var settings = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+
+        Assert.True(settings.Registry.ProxyProtocol);
+        Assert.Equal(["10.0.0.10"], settings.Registry.TrustedProxies);
+        Assert.Equal(
+            ["Registry:ProxyProtocol is the old name of Server:ProxyProtocol (it governs both ports): set Server:ProxyProtocol instead",
+             "Registry:TrustedProxies is the old name of Server:TrustedProxies (it governs both ports): set Server:TrustedProxies instead"],
+            settings.Warnings);
+        Assert.All(settings.Warnings, w => Assert.DoesNotContain('\n', w));
+    }
+
+    [Fact]
+    public void ProxyProtocol_OldAndNewNameBothSet_StopsTheStartNamingBoth()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["U7S_REGISTRY__PROXYPROTOCOL"] = "false", ["U7S_SERVER__PROXYPROTOCOL"] = "true", ["U7S_SERVER__TRUSTEDPROXIES__0"] = "10.0.0.10",
+        };
+
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, NoFlags, environment));
+
+        Assert.StartsWith("Registry:ProxyProtocol is the old name of Server:ProxyProtocol and both are set: set Server:ProxyProtocol only", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(ServerErrorKind.Settings, e.Kind);
+    }
+
+    [Fact]
+    public void Signers_RelativePath_StopsTheStartNamingTheKey()
+    {
+        var e = Assert.Throws<ServerException>(() => ServeConfiguration.Load(null, new Dictionary<string, string?> { ["Registry:Auth:Signers"] = "signers.json" }, NoEnvironment));
+        Assert.StartsWith("Registry:Auth:Signers 'signers.json' must be an absolute path", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -237,7 +276,7 @@ public sealed class ServeConfigurationTests : IDisposable
     {
         // The settings block of the README itself, with its htpasswd file made to exist here.
         var readme = File.ReadAllText(Path.Combine(TestRepository.Root, "README.md"));
-        var start = readme.IndexOf("```json\n{\n  \"Registry\"", StringComparison.Ordinal);
+        var start = readme.IndexOf("```json\n{\n  \"Server\"", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no settings example");
         var json = readme[(start + "```json\n".Length)..readme.IndexOf("```", start + 7, StringComparison.Ordinal)];
         var htpasswd = _dir.Combine("htpasswd");
@@ -245,8 +284,11 @@ public sealed class ServeConfigurationTests : IDisposable
         var file = _dir.Combine("u7s.json");
         File.WriteAllText(file, json.Replace("/etc/u7s/htpasswd", htpasswd, StringComparison.Ordinal));
 
-        var (registry, _) = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+        var settings = ServeConfiguration.Load(file, NoFlags, NoEnvironment);
+        var registry = settings.Registry;
 
+        Assert.Empty(settings.Warnings);
+        Assert.False(registry.ProxyProtocol);
         Assert.Equal(["*"], registry.Auth.Writers["admin"]);
         Assert.Null(registry.MaxUploadBytes);
         Assert.Equal(TimeSpan.FromDays(1), registry.UploadExpiry);

@@ -183,6 +183,54 @@ public abstract partial class SigstoreTreeContract
         await Assert.ThrowsAsync<KeyStoreException>(() => PublicKeyPublisher.PublishAsync(Tree, "../etc", SampleKeys.SignerPublic, default));
     }
 
+    [ContractFact]
+    public async Task Store_Changes_SignaturePutAndDelete_RaisedOnce_AfterTheyAreVisible()
+    {
+        var digest = Digest.Compute("changes"u8);
+        var feed = new StoreChangeFeed();
+        var store = new SignatureStore(Tree, feed);
+        var reader = new SignatureStore(OpenReplica());
+        var expectedCount = 0;
+        using var recorder = new StoreChangeRecorder(feed, async change => (await ListAsync(reader, change.Digest!.Value)).Count == expectedCount);
+
+        expectedCount = 1;
+        Assert.True((await store.AppendAsync(Repo, digest, new byte[] { 1, 1 }, default)).Created);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.SignaturePut, Repo, digest));
+        expectedCount = 2;
+        await store.AppendAsync(Repo, digest, new byte[] { 2, 2 }, default);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.SignaturePut, Repo, digest));
+
+        // Already there: nothing changed, nothing raised.
+        Assert.False((await store.AppendAsync(Repo, digest, new byte[] { 1, 1 }, default)).Created);
+        recorder.AssertNone();
+
+        // One delete, renumbering included, is one change, raised once the list is whole again.
+        expectedCount = 1;
+        await store.DeleteAsync(Repo, digest, 1, default);
+        recorder.AssertOnly(new StoreChange(StoreChangeKind.SignatureDelete, Repo, digest));
+        await Assert.ThrowsAsync<SignatureStoreException>(() => store.DeleteAsync(Repo, digest, 5, default));
+        recorder.AssertNone();
+    }
+
+    [ContractFact]
+    public async Task Store_AnObserverThatThrows_DoesNotFailTheWrite_OthersStillHearOfIt()
+    {
+        var digest = Digest.Compute("failing observer"u8);
+        var failures = new List<Exception>();
+        var feed = new StoreChangeFeed(failures.Add);
+        using var failing = feed.Subscribe(_ => throw new InvalidOperationException("observer broke"));
+        var heard = 0;
+        using var counting = feed.Subscribe(_ => heard++);
+
+        var result = await new SignatureStore(Tree, feed).AppendAsync(Repo, digest, new byte[] { 7 }, default);
+
+        Assert.Equal(new AppendResult(1, Created: true), result);
+        Assert.Equal([7], Assert.Single(await ListAsync(new SignatureStore(OpenReplica()), digest)).Content);
+        Assert.Equal(1, heard);
+        Assert.Equal("observer broke", Assert.Single(failures).Message);
+        Assert.Equal(1, feed.ObserverFailures);
+    }
+
     private static async Task<List<StoredSignature>> ListAsync(SignatureStore store, Digest digest)
     {
         var list = new List<StoredSignature>();

@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using U7s.Oci;
-using U7s.Registry.Audit;
 
-namespace U7s.Registry.Status;
+namespace U7s.Registry.Audit;
 
 /// <summary>The last events of the JSON-lines audit log, read from its end only, however long the log has grown.</summary>
 internal static class AuditTail
