@@ -30,7 +30,7 @@ try
         report.Add("idle RSS (MiB)", server.Name, server.RssMiB());
     }
 
-    await using var s3 = await S3Servers.StartOrNullAsync(root, report);
+    await using var s3 = options.Runs("s3") ? await S3Servers.StartOrNullAsync(root, report) : null;
     var manifestPath = await SeedManifestAsync(servers);
     var signaturePath = SeedSignature(servers.WwwRoot);
     var accept = new Dictionary<string, string> { ["Accept"] = "application/vnd.oci.image.manifest.v1+json" };
@@ -41,7 +41,7 @@ try
         var blobs = new BlobSet(options.BlobCount, options.BlobSize, round);
         // Each round starts with another server, so machine noise hits all of them alike.
         var registries = servers.Registries.Skip(round % servers.Registries.Count).Concat(servers.Registries.Take(round % servers.Registries.Count)).ToArray();
-        foreach (var server in registries)
+        foreach (var server in options.Runs("push") ? registries : [])
         {
             report.Add("push (MiB/s)", server.Name, await BlobWorkloads.PushAsync(server.Url, $"bench/push{round}", blobs, options.Parallelism));
         }
@@ -57,8 +57,12 @@ try
             }
         }
 
-        LinkBlobsForNginx(root, servers.WwwRoot, blobs);
-        foreach (var server in registries.Append(servers.Nginx))
+        if (options.Runs("pull"))
+        {
+            LinkBlobsForNginx(root, servers.WwwRoot, blobs);
+        }
+
+        foreach (var server in options.Runs("pull") ? registries.Append(servers.Nginx) : [])
         {
             Func<string, string> path = server == servers.Nginx ? d => $"/blobs/{d[7..]}" : d => $"/v2/bench/push{round}/blobs/{d}";
             report.Add("pull (MiB/s)", server.Name, await BlobWorkloads.PullAsync(server.Url, path, blobs, options.Parallelism));
@@ -76,7 +80,7 @@ try
 
         if (Wrk.Available)
         {
-            foreach (var server in registries)
+            foreach (var server in options.Runs("manifest") ? registries : [])
             {
                 var url = new Uri(server.Url, manifestPath);
                 var (getRps, getP99) = await Wrk.RunAsync(url, options.Connections, options.LoadDuration, accept);
@@ -88,7 +92,7 @@ try
             }
 
             // The same signed manifest with enforcement on and off, in alternating order, on the same build.
-            foreach (var server in round % 2 == 0 ? new[] { servers.Release, enforce.Server } : [enforce.Server, servers.Release])
+            foreach (var server in !options.Runs("enforce") ? [] : round % 2 == 0 ? new[] { servers.Release, enforce.Server } : [enforce.Server, servers.Release])
             {
                 var (rps, _) = await Wrk.RunAsync(new Uri(server.Url, manifestPath), options.Connections, options.LoadDuration, accept);
                 report.Add(EnforceWorkloads.ManifestRow, server == enforce.Server ? EnforceWorkloads.Enforcing : EnforceWorkloads.Plain, rps);
@@ -100,7 +104,8 @@ try
                 stores.Insert(1, ("u7s-aot", aotStore));
             }
 
-            foreach (var (name, baseUrl) in stores)
+            // Each round starts with another store, as the registries do.
+            foreach (var (name, baseUrl) in options.Runs("signature") ? stores.Skip(round % stores.Count).Concat(stores.Take(round % stores.Count)) : [])
             {
                 var (rps, _) = await Wrk.RunAsync(new Uri(baseUrl, signaturePath), options.Connections, options.LoadDuration);
                 report.Add("signature GET (req/s)", name, rps);
@@ -126,14 +131,37 @@ try
         report.Add("peak RSS on S3 (MiB)", "docker-registry", s3.DockerRegistry.PeakRssMiB());
     }
 
-    await enforce.MeasureStatusPageAsync(report, options.Quick ? 5 : 20);
-    await StartupWorkloads.RunAsync(report, options, servers, root);
-    await FootprintWorkloads.RunAsync(report, options, root);
-    await LoaderWorkloads.RunAsync(report, options, servers, root);
+    if (options.Runs("status"))
+    {
+        await enforce.MeasureStatusPageAsync(report, options.Quick ? 5 : 20);
+    }
+
+    if (options.Runs("startup"))
+    {
+        await StartupWorkloads.RunAsync(report, options, servers, root);
+    }
+
+    if (options.Runs("footprint"))
+    {
+        await FootprintWorkloads.RunAsync(report, options, root);
+    }
+
+    if (options.Runs("loader"))
+    {
+        await LoaderWorkloads.RunAsync(report, options, servers, root);
+    }
 }
 finally
 {
-    Directory.Delete(root, recursive: true);
+    // U7S_BENCH_KEEP=1 leaves the data (the loader's archive, keys and policy among it) for profiling one workload by hand.
+    if (Environment.GetEnvironmentVariable("U7S_BENCH_KEEP") == "1")
+    {
+        Console.WriteLine($"kept {root}");
+    }
+    else
+    {
+        Directory.Delete(root, recursive: true);
+    }
 }
 
 report.Compare("push (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
@@ -158,7 +186,10 @@ EnforceWorkloads.Declare(report);
 report.Print(Console.Out);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"peak RSS: u7s-aot {report.Median("peak RSS (MiB)", "u7s-aot"):F0} MiB, u7s (JIT) {report.Median("peak RSS (MiB)", "u7s"):F0} MiB, docker-registry {report.Median("peak RSS (MiB)", "docker-registry"):F0} MiB, nginx {report.Median("peak RSS (MiB)", "nginx"):F0} MiB"));
-Console.WriteLine(StartupWorkloads.Summary(report));
+if (options.Runs("startup"))
+{
+    Console.WriteLine(StartupWorkloads.Summary(report));
+}
 return 0;
 
 // The S3 servers in alternating order per round, as the filesystem ones, so neither always meets a fuller radosgw.

@@ -48,9 +48,42 @@ public sealed partial class DirectoryHandle : IDisposable
         return fd >= 0 ? new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), resolveInOneCall) : AbsentOrThrow<DirectoryHandle>(path);
     }
 
+    /// <summary>
+    /// What the trusted path <paramref name="path"/> (a root, as for <see cref="OpenRootOrNull"/>) names, following
+    /// symlinks as that open does; null when it cannot be looked at (missing, or a failure an open would report).
+    /// </summary>
+    public static EntryStatus? PathStatusOrNull(string path) => Libc.StatX(path, 0);
+
     /// <summary>What <paramref name="file"/> is, by its descriptor.</summary>
     public static EntryStatus Status(SafeFileHandle file) =>
         Libc.StatX(file, string.Empty, Libc.AtEmptyPath) ?? throw Libc.Error(Marshal.GetLastPInvokeError(), "statx");
+
+    /// <summary>
+    /// <c>pread(2)</c> of <paramref name="file"/> at <paramref name="offset"/>: what <see cref="RandomAccess.Read(SafeFileHandle, Span{byte}, long)"/>
+    /// does, without the <c>lseek</c> it makes on every new handle to learn whether it may seek (a signature GET opens
+    /// one file and reads it once, so that probe was a syscall per request). Returns the bytes read, 0 at the end.
+    /// </summary>
+    public static unsafe int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        fixed (byte* pointer = buffer)
+        {
+            while (true)
+            {
+                var read = Libc.PRead(file, pointer, (nuint)buffer.Length, offset);
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Libc.EIntr)
+                {
+                    throw Libc.Error(errno, "pread");
+                }
+            }
+        }
+    }
 
     /// <summary>What this directory itself is (owner and mode decide whether its entries can be trusted).</summary>
     public EntryStatus Status() => Status(_handle);

@@ -8,6 +8,12 @@ public readonly record struct EntryStatus(int Mode, long Length, DateTimeOffset 
     private const int WritableByOthers = 0x12; // 0022: group and world write
     private const int Sticky = 0x200;
 
+    /// <summary>The filesystem the entry lives on (major and minor device number); with <see cref="Inode"/>, which entry it is.</summary>
+    public ulong Device { get; init; }
+
+    /// <summary>The entry's inode number on <see cref="Device"/>.</summary>
+    public ulong Inode { get; init; }
+
     public bool IsDirectory => (Mode & Libc.SIfMt) == Libc.SIfDir;
 
     public bool IsRegularFile => (Mode & Libc.SIfMt) == Libc.SIfReg;

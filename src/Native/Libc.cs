@@ -39,6 +39,7 @@ internal static partial class Libc
     public const ulong ResolveBeneath = 0x08;
 
     public const int EPerm = 1;
+    public const int EIntr = 4;
     public const int ENoEnt = 2;
     public const int ENxIo = 6;
     public const int EAgain = 11;
@@ -103,6 +104,9 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
     public static partial int FChown(SafeFileHandle file, uint uid, uint gid);
 
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static unsafe partial nint PRead(SafeFileHandle file, byte* buffer, nuint count, long offset);
+
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int FSync(SafeFileHandle file);
 
@@ -154,7 +158,11 @@ internal static partial class Libc
             DateTimeOffset.FromUnixTimeSeconds(buffer.MtimeSeconds).AddTicks(buffer.MtimeNanoseconds / 100),
             buffer.Uid,
             buffer.Gid,
-            buffer.Links);
+            buffer.Links)
+        {
+            Device = ((ulong)buffer.DeviceMajor << 32) | buffer.DeviceMinor,
+            Inode = buffer.Inode,
+        };
 
     /// <summary>Takes ownership of <paramref name="fd"/>; closedir closes it.</summary>
     [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
@@ -250,6 +258,9 @@ internal static partial class Libc
         [FieldOffset(28)]
         public ushort Mode;
 
+        [FieldOffset(32)]
+        public ulong Inode;
+
         [FieldOffset(40)]
         public ulong Size;
 
@@ -258,5 +269,11 @@ internal static partial class Libc
 
         [FieldOffset(120)]
         public uint MtimeNanoseconds;
+
+        [FieldOffset(136)]
+        public uint DeviceMajor;
+
+        [FieldOffset(140)]
+        public uint DeviceMinor;
     }
 }

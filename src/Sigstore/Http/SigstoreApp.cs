@@ -33,10 +33,14 @@ public static class SigstoreApp
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate));
         }
 
-        if (configureListener is not null)
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(configureListener));
-        }
+            kestrel.AddServerHeader = false;
+            if (configureListener is not null)
+            {
+                kestrel.ConfigureEndpointDefaults(configureListener);
+            }
+        });
 
         configureLogging?.Invoke(builder.Logging);
         // The hosting framework starts an Activity and reads trace headers for every request whenever its

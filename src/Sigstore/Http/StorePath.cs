@@ -14,6 +14,13 @@ internal static class StorePath
             return "/";
         }
 
+        // The common case, a plain path (every signature GET): nothing to decode, merge or refuse, so it is its own
+        // normal form and costs no split and join.
+        if (IsPlain(path))
+        {
+            return path;
+        }
+
         var decoded = Uri.UnescapeDataString(path);
         if (decoded.Contains('\0', StringComparison.Ordinal) || decoded.Contains('\\', StringComparison.Ordinal))
         {
@@ -29,4 +36,8 @@ internal static class StorePath
         var joined = "/" + string.Join('/', parts);
         return decoded.EndsWith('/') && parts.Length > 0 ? joined + "/" : joined;
     }
+
+    /// <summary>True when <paramref name="path"/> (starting with '/') has no escape, no empty, <c>.</c> or <c>..</c> segment, no NUL or backslash.</summary>
+    private static bool IsPlain(string path) =>
+        !path.AsSpan().ContainsAny('%', '\\', '\0') && !path.Contains("//", StringComparison.Ordinal) && !path.Contains("/.", StringComparison.Ordinal);
 }

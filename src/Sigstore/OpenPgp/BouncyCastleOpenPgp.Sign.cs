@@ -48,7 +48,7 @@ public sealed partial class BouncyCastleOpenPgp
     }
 
     /// <summary>The unlocked primary of <paramref name="secretKeys"/>: the one kept from the last signature when it is the same key.</summary>
-    private UnlockedKey Unlock(ReadOnlySpan<byte> secretKeys, string fingerprint, ReadOnlySpan<char> passphrase)
+    private UnlockedKey Unlock(ReadOnlySpan<byte> secretKeys, string fingerprint, ReadOnlySpan<char> passphrase, PgpSecretKey? found = null)
     {
         lock (_unlockGate)
         {
@@ -58,7 +58,7 @@ public sealed partial class BouncyCastleOpenPgp
             }
         }
 
-        var secret = FindSecretRing(secretKeys, fingerprint).GetSecretKey();
+        var secret = found ?? FindSecretRing(secretKeys, fingerprint).GetSecretKey();
         var unlocked = new UnlockedKey(secretKeys, fingerprint, passphrase, secret, ExtractPrivateKey(secret, passphrase));
         lock (_unlockGate)
         {

@@ -144,6 +144,50 @@ public sealed class SignatureServingTests : IDisposable
         await AssertServedAsync(server, path, [5, 6]);
     }
 
+    [Fact]
+    public async Task Get_RootMovedAwayAndMadeAnew_ServesTheNewRootAtTheNextRequest()
+    {
+        // The tree keeps its root directory open between reads; a root path that names another directory now
+        // (restored from a backup, moved and recreated) must be read from at once, while the old one still exists.
+        await using var server = await StartAsync();
+        await AssertServedAsync(server, Signature1, _signature);
+        var old = _outside.Combine("old-root");
+        Directory.Move(_tree.Path, old);
+        Directory.CreateDirectory(_tree.Combine(SignatureDirectory));
+        File.WriteAllBytes(_tree.Combine(SignatureDirectory, "signature-1"), [4, 4]);
+
+        await AssertServedAsync(server, Signature1, [4, 4]);
+        Assert.True(File.Exists(Path.Combine(old, SignatureDirectory, "signature-1")));
+    }
+
+    [Fact]
+    public async Task Get_RootRemoved_Is404AtTheNextRequest_AndServesAgainOnceItIsBack()
+    {
+        await using var server = await StartAsync();
+        await AssertServedAsync(server, Signature1, _signature);
+        Directory.Delete(_tree.Path, recursive: true);
+
+        await AssertNotFoundAsync(server, Signature1);
+        Directory.CreateDirectory(_tree.Combine(SignatureDirectory));
+        File.WriteAllBytes(_tree.Combine(SignatureDirectory, "signature-1"), [6]);
+        await AssertServedAsync(server, Signature1, [6]);
+    }
+
+    [Fact]
+    public async Task Get_RootReplacedBySymlinkToAnotherTree_ServesThatTree()
+    {
+        // The root path is configuration and may be a symlink; the directory it names now is the one served.
+        await using var server = await StartAsync();
+        await AssertServedAsync(server, Signature1, _signature);
+        var other = _outside.Combine("other-root");
+        Directory.CreateDirectory(Path.Combine(other, SignatureDirectory));
+        File.WriteAllBytes(Path.Combine(other, SignatureDirectory, "signature-1"), [8, 1]);
+        Directory.Delete(_tree.Path, recursive: true);
+        Directory.CreateSymbolicLink(_tree.Path, other);
+
+        await AssertServedAsync(server, Signature1, [8, 1]);
+    }
+
     private Task<SigstoreServer> StartAsync() =>
         SigstoreServer.StartAsync(s => s.AddSingleton<ISigstoreTree>(new FileSystemSigstoreTree(_tree.Path)));
 

@@ -51,6 +51,19 @@ public sealed class BouncyCastleOpenPgpTests
     }
 
     [Fact]
+    public void CheckPassphrase_KeepsTheKeyItUnlocked_ButAWrongPassphraseStillFails()
+    {
+        // A load checks the passphrase, then signs: the check unlocks the key the signature uses.
+        Assert.True(_pgp.CheckPassphrase(SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, SampleKeys.ProtectedPassphrase));
+        Assert.False(_pgp.CheckPassphrase(SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, "wrong"));
+        Assert.Throws<OpenPgpException>(() => _pgp.Sign(Payload, SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, "wrong", SignatureHash.Sha256, Now));
+        Assert.True(_pgp.CheckPassphrase(SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, SampleKeys.ProtectedPassphrase));
+        var blob = _pgp.Sign(Payload, SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, SampleKeys.ProtectedPassphrase, SignatureHash.Sha256, Now);
+        Assert.True(_pgp.Verify(blob, [SampleKeys.ProtectedPublic], Now, default).IsValid);
+        Assert.False(_pgp.CheckPassphrase(SampleKeys.ProtectedSecret, SampleKeys.ProtectedFingerprint, "wrong"));
+    }
+
+    [Fact]
     public void Sign_KeptUnlockedKey_IsUsedOnlyForTheSameKeyAndPassphrase()
     {
         // The instance keeps the key it last unlocked: alternating keys must each sign with their own,
