@@ -18,40 +18,24 @@ public sealed class StagedPodsecWalkthroughTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    /// <summary>The first sh block after the heading <paramref name="heading"/> in the repository's README.</summary>
-    public static string ReadmeBlock(string heading)
-    {
-        var readme = File.ReadAllText(Path.Combine(TestRepository.Root, "README.md"));
-        var start = readme.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"README has no heading {heading}");
-        var open = readme.IndexOf("```sh\n", start, StringComparison.Ordinal) + "```sh\n".Length;
-        return readme[open..readme.IndexOf("```\n", open, StringComparison.Ordinal)];
-    }
-
     [RequiresPrivateHostFact("skopeo", "curl", "haproxy", "dotnet")]
     public async Task StagedWalkthrough_AsWrittenInTheReadme_ServedTreeSignedPullAcceptedUnsignedRefused()
     {
-        var lines = ReadmeBlock("### Staged on one test box").Split('\n').ToList();
+        var lines = TestRepository.ReadmeBlock("### Staged on one test box");
         Assert.StartsWith("dotnet build src/Cli", lines[0], StringComparison.Ordinal);
-        var kill = lines.FindIndex(l => l == "kill $SERVE");
-        Assert.True(kill > 0, "the walkthrough ends with kill $SERVE");
+        Assert.Equal("kill $SERVE", lines[^1]);
         File.SetUnixFileMode(_work.Path, (UnixFileMode)0x1ED);
         var host = PrivateHost.HostState();
 
-        // u7s as the build would put it on PATH; the walkthrough's mktemp lands in this test's folder.
-        var script = string.Join('\n', [
-            "mkdir -p \"$work/bin\" \"$work/tmp\"",
-            $"printf '#!/bin/sh\\nexec dotnet %s \"$@\"\\n' '{U7sProcess.Dll}' > \"$work/bin/u7s\"; chmod 0755 \"$work/bin/u7s\"",
-            "export PATH=\"$work/bin:$PATH\" TMPDIR=\"$work/tmp\"",
-            "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT",
-            .. lines.Skip(1).Take(kill - 1),
+        var script = TestRepository.WalkthroughScript(_work.Combine("node"), [
+            .. lines.Take(lines.Count - 1),
             // Beyond the README: an unsigned image, pushed with an accept-anything policy, is refused under the worker's.
             "printf '{\"default\":[{\"type\":\"insecureAcceptAnything\"}]}' > accept.json",
             "skopeo --policy accept.json copy -q --dest-tls-verify=false \"oci:$1:v1\" docker://127.0.0.1:8580/k8s-c10f1/unsigned:v1",
             "if unshare -m sh -c \"mount --bind '$NODE/etc' /etc && skopeo copy docker://127.0.0.1:8580/k8s-c10f1/unsigned:v1 dir:'$PWD/unsigned'\" 2> unsigned.err; then echo UNSIGNED-PULLED; fi",
             "echo \"RESULT unsigned $(tr '\\n' ' ' < unsigned.err)\"",
             "echo \"RESULT tree $PWD\"",
-            .. lines.Skip(kill),
+            lines[^1],
         ]);
         TestImageLayout.Write(_work.Combine("unsigned"), "v1", "signed by nobody\n");
 
