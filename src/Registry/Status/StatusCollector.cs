@@ -20,7 +20,7 @@ namespace U7s.Registry.Status;
 /// </para>
 /// </summary>
 internal sealed class StatusCollector(
-    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time) : IDisposable
+    IMetadataStore metadata, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time) : IDisposable
 {
     /// <summary>How many audit events the page shows.</summary>
     public const int RecentEventCount = 50;
@@ -114,7 +114,8 @@ internal sealed class StatusCollector(
             }
 
             var summary = await summaries.GetOrNullAsync(digest, mediaType, cancellationToken);
-            var pushed = await blobs.GetLastUsedOrNullAsync(digest, cancellationToken);
+            // This tag's own time in this repository: the same digest pushed elsewhere later changes no other row.
+            var pushed = await metadata.GetTagTimeOrNullAsync(repository, tag, cancellationToken);
             var report = await signatures.ReportAsync(repository, tag, digest, cancellationToken);
             images.Add(new ImageStatus(
                 repository.Value, name, digest.ToString(), mediaType, summary?.TotalBytes ?? 0, pushed,
