@@ -20,8 +20,14 @@ namespace U7s.Registry.Status;
 /// </para>
 /// </summary>
 internal sealed class StatusCollector(
-    IMetadataStore metadata, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time) : IDisposable
+    IMetadataStore metadata, ManifestSummaries summaries, IImageSignatures signatures, StoreChanges changes, RegistryOptions options, TimeProvider time, ITrustedKeyList? trustedKeys = null) : IDisposable
 {
+    private static readonly DateTimeOffset StartedAt = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
+
+    private static readonly string Version =
+        typeof(StatusCollector).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
     /// <summary>How many audit events the page shows.</summary>
     public const int RecentEventCount = 50;
 
@@ -43,7 +49,7 @@ internal sealed class StatusCollector(
             : all.Images.Where(i => filter.MatchesRepository(i.Repository) && filter.MatchesSigner(i)).ToList();
         var events = all.Events.Where(e => filter.MatchesRepository(e.Repository)).Take(RecentEventCount).ToList();
         var hasPolicy = !string.IsNullOrEmpty(options.Enforce.Policy);
-        return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events);
+        return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events, all.Summary);
     }
 
     /// <summary>
@@ -74,7 +80,7 @@ internal sealed class StatusCollector(
             Interlocked.Increment(ref _rebuilds);
             var images = await CollectImagesAsync(cancellationToken);
             var events = await AuditTail.ReadRecentAsync(options.AuditLogPath, RecentEventCount * 4, cancellationToken);
-            var snapshot = new Snapshot(images, events, before, taken);
+            var snapshot = new Snapshot(images, events, await SummaryAsync(cancellationToken), before, taken);
             Volatile.Write(ref _all, snapshot);
             return snapshot;
         }
@@ -88,6 +94,25 @@ internal sealed class StatusCollector(
 
     private Snapshot? Fresh(long known) =>
         Volatile.Read(ref _all) is { } all && all.Changes >= known && time.GetElapsedTime(all.Taken) < options.Enforce.RecheckAfter ? all : null;
+
+    private async Task<RegistrySummary> SummaryAsync(CancellationToken cancellationToken)
+    {
+        var keys = trustedKeys is null ? [] : await trustedKeys.ListTrustedKeysAsync(cancellationToken);
+        long? total = null, free = null;
+        try
+        {
+            // The filesystem holding the data root (statfs): what a full disk would stop.
+            var drive = new DriveInfo(options.DataRoot);
+            (total, free) = (drive.TotalSize, drive.AvailableFreeSpace);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Not there (yet), or not a local filesystem: the summary says nothing of the disk.
+        }
+
+        var policy = string.IsNullOrEmpty(options.Enforce.Policy) ? null : options.Enforce.Policy;
+        return new RegistrySummary(Version, StartedAt, policy, keys, options.DataRoot, total, free);
+    }
 
     private async Task<IReadOnlyList<ImageStatus>> CollectImagesAsync(CancellationToken cancellationToken)
     {
@@ -126,5 +151,5 @@ internal sealed class StatusCollector(
     }
 
     /// <summary>Every tagged image and the newest audit events (enough for a filter to still find <see cref="RecentEventCount"/>), as read at <paramref name="Taken"/>.</summary>
-    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, IReadOnlyList<AuditEvent> Events, long Changes, long Taken);
+    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, IReadOnlyList<AuditEvent> Events, RegistrySummary Summary, long Changes, long Taken);
 }

@@ -43,7 +43,8 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
         services.AddSingleton(Changes).AddSingleton<IImageSignatures>(sp => _signatures = Create(
             new LocalManifestSource(sp.GetRequiredService<ManifestService>()),
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetService<ILoggerFactory>()?.CreateLogger<EnforcementPolicy>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<EnforcementPolicy>.Instance));
+            sp.GetService<ILoggerFactory>()?.CreateLogger<EnforcementPolicy>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<EnforcementPolicy>.Instance))
+            .AddSingleton<ITrustedKeyList>(sp => sp.GetRequiredService<IImageSignatures>() as ITrustedKeyList ?? NoTrustedKeys.Instance);
 
     /// <summary>Reads the policy before the first request; a bad policy stops the start with one line.</summary>
     public static async Task LoadAsync(IServiceProvider services, CancellationToken cancellationToken)
