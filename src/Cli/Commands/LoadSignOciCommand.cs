@@ -41,6 +41,11 @@ internal static class LoadSignOciCommand
     private static readonly Option<string> KeyDirOption = new("--key-dir") { DefaultValueFactory = _ => SignerKeyStore.DefaultDirectory(), Description = "Directory of the signer's secret keys (as for u7s keys)" };
     private static readonly Option<string> SigstoreRootOption = new("--sigstore-root") { DefaultValueFactory = _ => "/var/sigstore", Description = "Signature store tree; signatures go to <root>/sigstore" };
     private static readonly Option<string> PolicyOption = new("--policy") { DefaultValueFactory = _ => "/etc/containers/policy.json", Description = "Node policy every loaded image is verified against" };
+    private static readonly Option<string?> RootOption = new("--root")
+    {
+        Description = "Registry node staged in this tree (create-policy --root): --policy, --sigstore-root and the policy's key paths are node paths taken inside it; "
+            + "--key-dir, --passphrase-file and the archive are paths on this machine",
+    };
 
     public static Command Create(LoaderServices services)
     {
@@ -61,6 +66,7 @@ internal static class LoadSignOciCommand
         command.Options.Add(KeyDirOption);
         command.Options.Add(SigstoreRootOption);
         command.Options.Add(PolicyOption);
+        command.Options.Add(RootOption);
         Wiring.Login.LoginOptions.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(parse, services, ct));
         return command;
@@ -118,7 +124,9 @@ internal static class LoadSignOciCommand
         try
         {
             var names = NameMapper.Create(parse.GetValue(TargetArgument), parse.GetValue(PlatformOption)!, parse.GetValue(ArchivePlatformOption));
-            var sigstoreRoot = Wiring.SigstoreTrees.Normalize(parse.GetValue(SigstoreRootOption)!);
+            var staged = StagedRoot(parse.GetValue(RootOption));
+            var sigstoreRoot = Wiring.SigstoreTrees.Normalize(InTree(staged, parse.GetValue(SigstoreRootOption)!));
+            var policyPath = InTree(staged, parse.GetValue(PolicyOption)!);
             var signer = services.Signer?.Invoke(new SignerSettings(email, passphraseFile, parse.GetValue(KeyDirOption)!, sigstoreRoot))
                 ?? throw new UserException("signer key not usable: no OpenPGP signer is available in this build", ExitCodes.Refused);
             using var http = Wiring.RemoteHttp.Create(Timeout.InfiniteTimeSpan, Wiring.Login.LoginOptions.Resolve(parse));
@@ -126,7 +134,7 @@ internal static class LoadSignOciCommand
             var client = new RegistryClient(http, registry);
             IImageSink sink = local?.Sink ?? new RegistryHttpSink(client);
             IManifestSource manifests = local?.Manifests ?? new HttpManifestSource(http, registry);
-            var verifier = services.Verifier?.Invoke(new VerifierSettings(registry, parse.GetValue(PolicyOption)!, sigstoreRoot, manifests))
+            var verifier = services.Verifier?.Invoke(new VerifierSettings(registry, policyPath, sigstoreRoot, manifests, staged))
                 ?? throw new UserException("no image verifier is available in this build; refusing to load unverifiable images", ExitCodes.Refused);
             if (local is null)
             {
@@ -159,6 +167,34 @@ internal static class LoadSignOciCommand
         catch (LoadException e)
         {
             throw LoaderExitCodes.ToUserException(e);
+        }
+    }
+
+    private static Cluster.Files.NodeRoot? StagedRoot(string? root)
+    {
+        if (root is null)
+        {
+            return null;
+        }
+
+        return Directory.Exists(root) ? new Cluster.Files.NodeRoot(root) : throw new UserException($"--root {root}: no such directory");
+    }
+
+    // A node path of the staged tree (an s3:// signature tree is no path and stays as given).
+    private static string InTree(Cluster.Files.NodeRoot? root, string nodePath)
+    {
+        if (root is null || Wiring.SigstoreTrees.IsS3(nodePath))
+        {
+            return nodePath;
+        }
+
+        try
+        {
+            return root.Resolve(nodePath);
+        }
+        catch (Cluster.ClusterException e)
+        {
+            throw new UserException($"--root {root.Path}: {e.Message}");
         }
     }
 

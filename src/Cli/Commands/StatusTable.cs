@@ -11,6 +11,12 @@ internal static class StatusTable
 {
     private static readonly string[] Headers = ["REPOSITORY", "TAG", "DIGEST", "SIZE", "PUSHED", "POLICY", "SIGNATURES"];
 
+    // The summary's facts and trusted keys, as the page lists them; none from a registry too old to send them.
+    private static IEnumerable<string> Facts(RegistryStatus status) =>
+        status.Summary is { } summary
+            ? StatusFormat.Facts(summary, status.GeneratedAt).Concat(summary.TrustedKeys.Select(k => "trusted key " + StatusFormat.TrustedKey(k)))
+            : [];
+
     /// <summary>Writes the table; <paramref name="verdictsBy"/> says whose policy judged when it is not the registry's.</summary>
     public static void Write(TextWriter output, RegistryStatus status, string? verdictsBy = null, bool events = true)
     {
@@ -36,6 +42,11 @@ internal static class StatusTable
             }
 
             output.WriteLine($"# {summary}");
+            foreach (var fact in Facts(status))
+            {
+                output.WriteLine($"# {OneLine(fact)}");
+            }
+
             foreach (var row in changes)
             {
                 output.WriteLine("# " + string.Join('\t', row.Select(OneLine)));
@@ -61,6 +72,11 @@ internal static class StatusTable
 
         console.Write(table);
         console.WriteLine(summary);
+        foreach (var fact in Facts(status))
+        {
+            console.WriteLine(OneLine(fact));
+        }
+
         if (changes.Count > 0)
         {
             var recent = new Table().Border(TableBorder.Simple).Title("recent changes");

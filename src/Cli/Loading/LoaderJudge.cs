@@ -10,7 +10,8 @@ namespace U7s.Cli.Loading;
 /// <summary>
 /// The loader's <see cref="IImageJudge"/>: the one judge (<see cref="ImageJudge"/>) over the manifests as the
 /// registry serves them for the tag (the loader then checks the digest is the one it pushed), the signatures in the
-/// store tree it signed into, and the node policy given with <c>--policy</c>.
+/// store tree it signed into, and the node policy given with <c>--policy</c> (staged in a node tree with <c>--root</c>: its key
+/// paths read inside that tree).
 /// </summary>
 internal static class LoaderJudge
 {
@@ -41,6 +42,6 @@ internal static class LoaderJudge
         var signatures = new TreeSignatures(SigstoreTrees.Open(settings.SigstoreRoot), settings.SigstoreRoot);
         return new ImageJudge(
             new ImageEvidenceReader(settings.Manifests, signatures),
-            new PolicyEvaluator(policy, new BouncyCastleOpenPgp(), TimeProvider.System));
+            new PolicyEvaluator(settings.StagedRoot is { } root ? StagedPolicy.InTree(policy, root) : policy, new BouncyCastleOpenPgp(), TimeProvider.System));
     }
 }

@@ -79,14 +79,10 @@ internal sealed class NodeImageJudge(HttpClient http, NodeRoot root, TimeProvide
         await (await LoadPolicyAsync(cancellationToken)).SignerProblemOrNullAsync(reference, signerFingerprint, cancellationToken);
 
     // policy.json names node paths (/etc/u7s/keys/x.pgp); a staging tree holds them under its root.
-    // Paths already inside the root (create-imagemakeruser --in-place) are kept.
     private async Task<PolicyEvaluator> LoadPolicyAsync(CancellationToken cancellationToken)
     {
         var policy = (await PolicyEvaluator.LoadAsync(policyFile ?? root.Resolve(NodePaths.Policy), _openPgp, time, cancellationToken)).Policy;
-        return new PolicyEvaluator(
-            root.IsHost ? policy : policy.WithKeyPaths(path => path.StartsWith(root.Path + "/", StringComparison.Ordinal) || !path.StartsWith('/') ? path : root.Resolve(path)),
-            _openPgp,
-            time);
+        return new PolicyEvaluator(StagedPolicy.InTree(policy, root), _openPgp, time);
     }
 
     private List<string> ReadRegistriesD()

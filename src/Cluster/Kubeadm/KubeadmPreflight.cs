@@ -63,11 +63,14 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageJudge? 
         var registryHost = RegistryHostName.HostOf(options.RegistryName);
         var registry = RegistryAddress.IsIpv4(registryHost) ? registryHost : addresses.GetValueOrDefault(registryHost);
         var sigstore = addresses.GetValueOrDefault(options.SigstoreName);
-        if (registry is null || sigstore is null)
+        // A registry named by its address whose signatures the node's registries.d reads from a URL that names no
+        // sigstore.local (create-policy --registry-name 10.0.0.10 --lookaside-url http://10.0.0.10:81/sigstore/) needs no hosts line.
+        var needsSigstore = !RegistryAddress.IsIpv4(registryHost) || ReadsSignaturesBySigstoreName();
+        if (registry is null || (needsSigstore && sigstore is null))
         {
             problems.Add($"{NodePaths.Hosts} does not map {registryHost} and {options.SigstoreName}: run u7s create-policy");
         }
-        else if (registry != sigstore)
+        else if (needsSigstore && registry != sigstore)
         {
             problems.Add($"{NodePaths.Hosts} maps {registryHost} to {registry} but {options.SigstoreName} to {sigstore}");
         }
@@ -76,6 +79,21 @@ public sealed partial class KubeadmPreflight(NodeFileWriter files, IImageJudge? 
         {
             problems.Add($"the advertise address {advertise} is the registry address: give the API server another address");
         }
+    }
+
+    private bool ReadsSignaturesBySigstoreName()
+    {
+        Uri? lookaside;
+        try
+        {
+            lookaside = RegistriesD.LookasideFor(files.ReadOrNull(NodePaths.RegistriesDefault) is { } yaml ? [yaml] : [], $"{options.RegistryName}/{options.Platform}/pause");
+        }
+        catch (InvalidDataException)
+        {
+            return true;
+        }
+
+        return lookaside is null || lookaside.Host.Equals(options.SigstoreName, StringComparison.OrdinalIgnoreCase);
     }
 
     private void CheckPolicy(List<string> problems)

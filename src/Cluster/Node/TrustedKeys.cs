@@ -32,11 +32,17 @@ public sealed class TrustedKeys(NodeFileWriter writer, string pathPrefix)
         return policy.WithKeyPaths(k => Swap(k, NodePaths.Keys, NodePaths.TrustedKeys));
     }
 
-    /// <summary>The policy as the registry node serves it to other nodes (<c>keys/policy.json</c>): the served key paths.</summary>
+    /// <summary>
+    /// The policy as the registry node serves it to other nodes (<c>keys/policy.json</c>): the served key paths, always as
+    /// node paths (<c>/var/sigstore/keys/x.pgp</c>), also when this node's own policy names the staging tree where it is:
+    /// other nodes take only key paths their download brings along.
+    /// </summary>
     public EditablePolicy ToServed(EditablePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        return policy.WithKeyPaths(k => Swap(k, NodePaths.TrustedKeys, NodePaths.Keys));
+        return policy.WithKeyPaths(k => Swap(k, NodePaths.TrustedKeys, NodePaths.Keys) is var served && served != k && served.StartsWith(pathPrefix + "/", StringComparison.Ordinal)
+            ? served[pathPrefix.Length..]
+            : served);
     }
 
     /// <summary>The file name (<c>alice.pgp</c>) of a trusted key path, or null when the path is not one.</summary>

@@ -21,7 +21,7 @@ internal static class StatusPage
         th{background:#f0f0f0}tr.refused td.verdict{color:#a00;font-weight:600}tr.accepted td.verdict{color:#060}
         code{font:12px ui-monospace,monospace;word-break:break-all}
         ul.sigs{margin:0;padding-left:1.1em}li.valid{color:#060}li.invalid{color:#a00}
-        .none{color:#777;font-style:italic}#summary{font-size:1.1em}tr.blobs td{color:#555;font-style:italic}.signer{color:#333}
+        .none{color:#777;font-style:italic}ul#facts{padding-left:1.1em}table#keys{width:auto;margin:0 0 1em}#summary{font-size:1.1em}tr.blobs td{color:#555;font-style:italic}.signer{color:#333}
         """;
 
     // Letters of every script pass as they are (the page is UTF-8; user ids such as "Иван Петров" stay
@@ -41,7 +41,9 @@ internal static class StatusPage
         Text(w, $"{status.Images.Count} image(s): {status.Images.Count - refused} accepted, {refused} refused");
         w.Write("</strong>; ");
         Text(w, $"enforcement {status.Enforcement}; {(status.HasPolicy ? "verdicts under the registry's node policy" : "no node policy configured")}; as of {StatusFormat.Time(status.GeneratedAt)}");
-        w.Write("</p>\n<form method=\"get\" action=\"/ui/\"><label>Repository <input name=\"repository\" value=\"");
+        w.Write("</p>\n");
+        WriteSummary(w, status);
+        w.Write("<form method=\"get\" action=\"/ui/\"><label>Repository <input name=\"repository\" value=\"");
         Text(w, status.Filter.Repository);
         w.Write("\"></label><label>Signer <input name=\"signer\" value=\"");
         Text(w, status.Filter.Signer);
@@ -51,6 +53,42 @@ internal static class StatusPage
         w.Write("<h2>Recent changes</h2>\n");
         WriteEvents(w, status.RecentEvents);
         w.Write("</body></html>\n");
+    }
+
+    // Policy file, program, disk, then the keys the registry trusts with their scopes.
+    private static void WriteSummary(TextWriter w, RegistryStatus status)
+    {
+        if (status.Summary is not { } summary)
+        {
+            return;
+        }
+
+        w.Write("<ul class=\"meta\" id=\"facts\">");
+        foreach (var fact in StatusFormat.Facts(summary, status.GeneratedAt))
+        {
+            w.Write("<li>");
+            Text(w, fact);
+            w.Write("</li>");
+        }
+
+        w.Write("</ul>\n<table id=\"keys\"><thead><tr><th>Trusted key</th><th>Fingerprint</th><th>Scopes</th></tr></thead><tbody>\n");
+        if (summary.TrustedKeys.Count == 0)
+        {
+            w.Write("<tr><td colspan=\"3\" class=\"none\">No trusted key.</td></tr>\n");
+        }
+
+        foreach (var key in summary.TrustedKeys)
+        {
+            w.Write("<tr><td>");
+            Text(w, key.UserId);
+            w.Write("</td><td><code>");
+            Text(w, key.Fingerprint);
+            w.Write("</code></td><td>");
+            Text(w, key.Scopes.Count == 0 ? "imagemaker (no policy scope)" : string.Join(", ", key.Scopes));
+            w.Write("</td></tr>\n");
+        }
+
+        w.Write("</tbody></table>\n");
     }
 
     private static void WriteImages(TextWriter w, IReadOnlyList<ImageStatus> images)

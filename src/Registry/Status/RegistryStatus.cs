@@ -9,10 +9,12 @@ namespace U7s.Registry.Status;
 /// </summary>
 /// <param name="Enforcement">The enforcement mode: <c>off</c>, <c>warn</c> or <c>enforce</c>.</param>
 /// <param name="HasPolicy">Whether a node policy judges the images; without one every verdict is "no policy".</param>
+/// <param name="Summary">Policy file, trusted keys, version, start time and disk; null from a registry too old to send it.</param>
 public sealed record RegistryStatus(
     DateTimeOffset GeneratedAt,
     string Enforcement,
     bool HasPolicy,
     StatusFilter Filter,
     IReadOnlyList<ImageStatus> Images,
-    IReadOnlyList<AuditEvent> RecentEvents);
+    IReadOnlyList<AuditEvent> RecentEvents,
+    RegistrySummary? Summary = null);

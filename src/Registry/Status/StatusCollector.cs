@@ -20,8 +20,14 @@ namespace U7s.Registry.Status;
 /// </para>
 /// </summary>
 internal sealed class StatusCollector(
-    IMetadataStore metadata, IBlobStore blobs, ManifestSummaries summaries, IImageSignatures signatures, IStoreChanges changes, IAuditLog audit, RegistryOptions options, TimeProvider time) : IDisposable
+    IMetadataStore metadata, ManifestSummaries summaries, IImageSignatures signatures, IStoreChanges changes, IAuditLog audit, RegistryOptions options, TimeProvider time, ITrustedKeyList? trustedKeys = null) : IDisposable
 {
+    private static readonly DateTimeOffset StartedAt = new(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
+
+    private static readonly string Version =
+        typeof(StatusCollector).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
     /// <summary>How many audit events the page shows.</summary>
     public const int RecentEventCount = 50;
 
@@ -45,7 +51,7 @@ internal sealed class StatusCollector(
         var recent = await audit.ReadRecentAsync(RecentEventCount * 4, cancellationToken);
         var events = recent.Where(e => filter.MatchesRepository(e.Repository)).Take(RecentEventCount).ToList();
         var hasPolicy = !string.IsNullOrEmpty(options.Enforce.Policy);
-        return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events);
+        return new RegistryStatus(time.GetUtcNow(), options.Enforce.Mode.ToString().ToLowerInvariant(), hasPolicy, filter, images, events, all.Summary);
     }
 
     /// <summary>
@@ -75,7 +81,7 @@ internal sealed class StatusCollector(
             var taken = time.GetTimestamp();
             Interlocked.Increment(ref _rebuilds);
             var images = await CollectImagesAsync(cancellationToken);
-            var snapshot = new Snapshot(images, before, taken);
+            var snapshot = new Snapshot(images, await SummaryAsync(cancellationToken), before, taken);
             Volatile.Write(ref _all, snapshot);
             return snapshot;
         }
@@ -89,6 +95,25 @@ internal sealed class StatusCollector(
 
     private Snapshot? Fresh(long known) =>
         Volatile.Read(ref _all) is { } all && all.Changes >= known && time.GetElapsedTime(all.Taken) < options.Enforce.RecheckAfter ? all : null;
+
+    private async Task<RegistrySummary> SummaryAsync(CancellationToken cancellationToken)
+    {
+        var keys = trustedKeys is null ? [] : await trustedKeys.ListTrustedKeysAsync(cancellationToken);
+        long? total = null, free = null;
+        try
+        {
+            // The filesystem holding the data root (statfs): what a full disk would stop.
+            var drive = new DriveInfo(options.DataRoot);
+            (total, free) = (drive.TotalSize, drive.AvailableFreeSpace);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Not there (yet), or not a local filesystem: the summary says nothing of the disk.
+        }
+
+        var policy = string.IsNullOrEmpty(options.Enforce.Policy) ? null : options.Enforce.Policy;
+        return new RegistrySummary(Version, StartedAt, policy, keys, options.DataRoot, total, free);
+    }
 
     private async Task<IReadOnlyList<ImageStatus>> CollectImagesAsync(CancellationToken cancellationToken)
     {
@@ -115,7 +140,8 @@ internal sealed class StatusCollector(
             }
 
             var summary = await summaries.GetOrNullAsync(digest, mediaType, cancellationToken);
-            var pushed = await blobs.GetLastUsedOrNullAsync(digest, cancellationToken);
+            // This tag's own time in this repository: the same digest pushed elsewhere later changes no other row.
+            var pushed = await metadata.GetTagTimeOrNullAsync(repository, tag, cancellationToken);
             var report = await signatures.ReportAsync(repository, tag, digest, cancellationToken);
             images.Add(new ImageStatus(
                 repository.Value, name, digest.ToString(), mediaType, summary?.TotalBytes ?? 0, pushed,
@@ -125,6 +151,6 @@ internal sealed class StatusCollector(
         return images;
     }
 
-    /// <summary>Every tagged image as read at <paramref name="Taken"/>, after <paramref name="Changes"/> store changes.</summary>
-    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, long Changes, long Taken);
+    /// <summary>Every tagged image and the summary, as read at <paramref name="Taken"/>, after <paramref name="Changes"/> store changes.</summary>
+    private sealed record Snapshot(IReadOnlyList<ImageStatus> Images, RegistrySummary Summary, long Changes, long Taken);
 }

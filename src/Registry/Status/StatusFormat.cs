@@ -63,4 +63,37 @@ public static class StatusFormat
         var verdict = signature.IsValid ? "valid" : $"invalid: {signature.Reason}";
         return $"signature-{signature.Index}{of} by {Signer(signature)}{claim}: {verdict}";
     }
+
+    /// <summary><c>3d 4h</c>, <c>2h 5m</c>, <c>7m 12s</c>: how long the server runs.</summary>
+    public static string Duration(TimeSpan span) =>
+        span < TimeSpan.Zero ? "0s"
+        : span.TotalDays >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalDays}d {span.Hours}h")
+        : span.TotalHours >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.Hours}h {span.Minutes}m")
+        : string.Create(CultureInfo.InvariantCulture, $"{span.Minutes}m {span.Seconds}s");
+
+    /// <summary>
+    /// The summary's facts, one line each, as the page and <c>u7s status</c> show them: the policy file, the program
+    /// (<c>u7s 1.4.0, up 2h 5m (since …)</c>), the data root's disk. Trusted keys are <see cref="TrustedKey"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Facts(RegistrySummary summary, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var disk = summary is { DiskTotalBytes: { } total, DiskFreeBytes: { } free }
+            ? $"{Size(total - free)} used, {Size(free)} free of {Size(total)}"
+            : "disk use unknown";
+        return
+        [
+            $"policy file: {summary.PolicyPath ?? "none"}",
+            $"u7s {summary.Version}, up {Duration(now - summary.StartedAt)} (since {Time(summary.StartedAt)})",
+            $"data root {summary.DataRoot}: {disk}",
+        ];
+    }
+
+    /// <summary><c>Name &lt;mail&gt; [FINGERPRINT]: registry.local, default</c>; a key only the authorization file names: <c>…: imagemaker (no policy scope)</c>.</summary>
+    public static string TrustedKey(TrustedKeyStatus key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var who = string.IsNullOrEmpty(key.UserId) ? key.Fingerprint : $"{key.UserId} [{key.Fingerprint}]";
+        return $"{who}: {(key.Scopes.Count == 0 ? "imagemaker (no policy scope)" : string.Join(", ", key.Scopes))}";
+    }
 }

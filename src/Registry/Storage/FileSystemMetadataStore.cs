@@ -64,11 +64,23 @@ internal sealed class FileSystemMetadataStore(StoragePaths paths) : IMetadataSto
         await Task.CompletedTask;
     }
 
-    public Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken) =>
-        FileSync.WriteAtomicAsync(paths.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), paths.Uploads, cancellationToken);
+    public async Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken)
+    {
+        if (await ResolveTagOrNullAsync(repository, tag, cancellationToken) != digest)
+        {
+            await FileSync.WriteAtomicAsync(paths.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), paths.Uploads, cancellationToken);
+        }
+    }
 
     public Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
         Task.FromResult(LinkFile.ReadTextOrNull(paths.Tag(repository, tag)) is { } text && Digest.TryParse(text, out var digest) ? digest : (Digest?)null);
+
+    public Task<DateTimeOffset?> GetTagTimeOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken)
+    {
+        // The tag file is replaced by rename, never rewritten in place: its time is when it got its digest.
+        var file = new FileInfo(paths.Tag(repository, tag));
+        return Task.FromResult(file.Exists ? new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero) : (DateTimeOffset?)null);
+    }
 
     public Task<bool> DeleteTagAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
         Task.FromResult(DeleteFile(paths.Tag(repository, tag)));

@@ -30,10 +30,16 @@ public interface IMetadataStore
     /// <summary>Every manifest digest the repository holds.</summary>
     IAsyncEnumerable<Digest> ListManifestsAsync(RepositoryName repository, CancellationToken cancellationToken);
 
-    /// <summary>Points the tag at the digest, atomically replacing any previous target.</summary>
+    /// <summary>
+    /// Points the tag at the digest, atomically replacing any previous target; a tag already at that digest is left as
+    /// it is, so <see cref="GetTagTimeOrNullAsync"/> stays the time the tag got it.
+    /// </summary>
     Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken);
 
     Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken);
+
+    /// <summary>When the tag got its present digest in this repository (its record's time in the store); null when there is no such tag.</summary>
+    Task<DateTimeOffset?> GetTagTimeOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken);
 
     /// <summary>Removes the tag; false when there was none.</summary>
     Task<bool> DeleteTagAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken);

@@ -55,6 +55,9 @@ public sealed class ObservedMetadataStore(IMetadataStore inner, StoreChangeFeed 
     public Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
         inner.ResolveTagOrNullAsync(repository, tag, cancellationToken);
 
+    public Task<DateTimeOffset?> GetTagTimeOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
+        inner.GetTagTimeOrNullAsync(repository, tag, cancellationToken);
+
     public async Task<bool> DeleteTagAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken)
     {
         var deleted = await inner.DeleteTagAsync(repository, tag, cancellationToken);

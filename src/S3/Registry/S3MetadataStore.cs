@@ -55,8 +55,16 @@ internal sealed class S3MetadataStore(S3Bucket bucket) : IMetadataStore
         }
     }
 
-    public async Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken) =>
-        await bucket.PutAsync(RepositoryKeys.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), cancellationToken);
+    public async Task SetTagAsync(RepositoryName repository, Tag tag, Digest digest, CancellationToken cancellationToken)
+    {
+        if (await ResolveTagOrNullAsync(repository, tag, cancellationToken) != digest)
+        {
+            await bucket.PutAsync(RepositoryKeys.Tag(repository, tag), Encoding.UTF8.GetBytes(digest.ToString()), cancellationToken);
+        }
+    }
+
+    public async Task<DateTimeOffset?> GetTagTimeOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
+        (await bucket.HeadOrNullAsync(RepositoryKeys.Tag(repository, tag), cancellationToken))?.LastModified;
 
     public async Task<Digest?> ResolveTagOrNullAsync(RepositoryName repository, Tag tag, CancellationToken cancellationToken) =>
         await bucket.ReadAllOrNullAsync(RepositoryKeys.Tag(repository, tag), MaxLinkBytes, cancellationToken) is { } content

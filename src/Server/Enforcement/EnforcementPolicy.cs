@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using U7s.Oci.Policy;
+using U7s.Registry.Status;
 using U7s.Security.Files;
 using U7s.Security.Signers;
 using U7s.Sigstore.OpenPgp;
@@ -171,7 +172,53 @@ internal sealed partial class EnforcementPolicy(string? path, ISignerSource? sig
 
         _parsed = parsed;
         var known = readable.Count == 0 ? null : TrustedKeyring.Create(readable, primaries);
-        return new PolicySnapshot(evaluator, known, userIds, stamp.Text);
+        return new PolicySnapshot(evaluator, known, userIds, stamp.Text, TrustedKeys(evaluator.Policy, stamp, parsed));
+    }
+
+    /// <summary>Every key the policy or the authorization document trusts, with the scopes the policy trusts it for.</summary>
+    private static List<TrustedKeyStatus> TrustedKeys(PolicyDocument policy, Stamp stamp, Dictionary<string, IReadOnlyList<OpenPgpKeyInfo>> parsed)
+    {
+        var keys = new Dictionary<string, (string UserId, SortedSet<string> Scopes)>(StringComparer.Ordinal);
+        void Add(byte[]? keyring, string? scope)
+        {
+            if (keyring is null || !parsed.TryGetValue(Convert.ToHexString(SHA256.HashData(keyring)), out var infos))
+            {
+                return;
+            }
+
+            foreach (var info in infos)
+            {
+                if (!keys.TryGetValue(info.Fingerprint, out var entry))
+                {
+                    entry = (info.UserIds.Count > 0 ? info.UserIds[0] : string.Empty, new SortedSet<string>(StringComparer.Ordinal));
+                    keys[info.Fingerprint] = entry;
+                }
+
+                if (scope is not null)
+                {
+                    entry.Scopes.Add(scope);
+                }
+            }
+        }
+
+        var scoped = policy.Default.Select(r => ("default", r)).Concat(policy.Transports.SelectMany(t => t.Value.SelectMany(
+            s => s.Value.Select(r => (t.Key == "docker" ? s.Key : $"{t.Key} {s.Key}", r)))));
+        foreach (var (scope, requirement) in scoped)
+        {
+            Add(requirement.KeyData, scope);
+            foreach (var keyPath in requirement.KeyPaths ?? [])
+            {
+                Add(TryRead(keyPath), scope);
+            }
+        }
+
+        foreach (var key in stamp.Signers?.Keys.Values ?? [])
+        {
+            Add(Encoding.UTF8.GetBytes(key), null);
+        }
+
+        return keys.Select(k => new TrustedKeyStatus(k.Key, k.Value.UserId, [.. k.Value.Scopes]))
+            .OrderBy(k => k.UserId, StringComparer.Ordinal).ThenBy(k => k.Fingerprint, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

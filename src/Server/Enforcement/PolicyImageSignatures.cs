@@ -33,7 +33,7 @@ namespace U7s.Server.Enforcement;
 /// </summary>
 internal sealed class PolicyImageSignatures(
     EnforcementPolicy policy, IManifestSource manifests, ISignatureSource signatures, IOpenPgp openPgp, string scopeHost, TimeProvider time, TimeSpan recheckAfter)
-    : IImageSignatures, IDisposable
+    : IImageSignatures, U7s.Registry.Status.ITrustedKeyList, IDisposable
 {
     /// <summary>Images whose signatures are read at the same time; others wait their turn.</summary>
     public const int MaxConcurrentReads = 4;
@@ -53,6 +53,9 @@ internal sealed class PolicyImageSignatures(
 
     /// <summary>How many times an image's signatures were read from the tree (for tests of the sharing).</summary>
     internal long SignatureReads => Interlocked.Read(ref _signatureReads);
+
+    public async ValueTask<IReadOnlyList<U7s.Registry.Status.TrustedKeyStatus>> ListTrustedKeysAsync(CancellationToken cancellationToken) =>
+        (await policy.CurrentAsync(cancellationToken)).TrustedKeys ?? [];
 
     /// <summary>Makes every cached report read its signatures again before it is used next.</summary>
     public void Invalidate() => Interlocked.Increment(ref _generation);

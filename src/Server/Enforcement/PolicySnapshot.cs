@@ -12,4 +12,5 @@ namespace U7s.Server.Enforcement;
 /// </summary>
 /// <param name="KnownKeys">All known keys, to read a signature's signer and claims whether or not the policy trusts it; null when none is readable.</param>
 /// <param name="UserIds">Fingerprint (primary or signing subkey) → the key's first user id.</param>
-internal sealed record PolicySnapshot(PolicyEvaluator Evaluator, TrustedKeyring? KnownKeys, IReadOnlyDictionary<string, string> UserIds, string Stamp);
+/// <param name="TrustedKeys">The policy's keys and the authorization document's, with the scopes the policy trusts each for (the status page summary).</param>
+internal sealed record PolicySnapshot(PolicyEvaluator Evaluator, TrustedKeyring? KnownKeys, IReadOnlyDictionary<string, string> UserIds, string Stamp, IReadOnlyList<U7s.Registry.Status.TrustedKeyStatus>? TrustedKeys = null);

@@ -5,6 +5,7 @@ using U7s.Oci.Policy;
 using U7s.Registry;
 using U7s.Registry.Access;
 using U7s.Registry.Manifests;
+using U7s.Registry.Status;
 using U7s.Security.Signers;
 using U7s.Server.Storage;
 using U7s.Sigstore.Judging;
@@ -41,7 +42,8 @@ internal sealed class SignatureEnforcement(RegistryOptions registry, ISigstoreTr
             // Lives as long as the container: the verdict cache and the feed are both its singletons.
             _ = sp.GetRequiredService<IStoreChanges>().Subscribe(_ => signatures.Invalidate());
             return signatures;
-        });
+        })
+        .AddSingleton<ITrustedKeyList>(sp => sp.GetRequiredService<IImageSignatures>() as ITrustedKeyList ?? NoTrustedKeys.Instance);
 
     /// <summary>Reads the policy before the first request; a bad policy stops the start with one line.</summary>
     public static async Task LoadAsync(IServiceProvider services, CancellationToken cancellationToken)

@@ -41,6 +41,29 @@ public sealed class CreateImagemakerUserCommandTests : IAsyncLifetime, IDisposab
         Assert.Contains("/var/sigstore/keys/imagemaker.pgp", File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// <c>--in-place</c> makes this tree's own policy name the tree where it is, but what it serves to other nodes names
+    /// node paths: a node's <c>create-policy</c> downloading from <c>u7s serve</c> over this tree takes it (it refused a
+    /// served policy naming the staging tree's paths, keys its download does not bring along).
+    /// </summary>
+    [Fact]
+    public async Task CreateImagemakerUser_InPlace_ServedPolicyNamesNodePathsAndANodeTakesIt()
+    {
+        var (code, _, stderr) = await CommandHarness.RunAsync(CreateImagemakerUserCommand.Create(Environment()), "imagemaker", "--root", _root.Path, "--in-place");
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"\"keyPath\": \"{_root.Path}/etc/u7s/keys/imagemaker.pgp\"", File.ReadAllText(_root.Combine("etc/containers/policy.json")), StringComparison.Ordinal);
+        Assert.Contains("\"keyPath\": \"/var/sigstore/keys/imagemaker.pgp\"", File.ReadAllText(_root.Combine("var/sigstore/keys/policy.json")), StringComparison.Ordinal);
+
+        await using var server = await U7sProcess.StartAsync(_root.Combine("data"), _root.Combine("var/sigstore"), "--signers", _root.Combine("etc/u7s/signers.json"));
+        using var node = new TempDirectory("u7s-im-node");
+        var (pulled, stdout, error) = await CommandHarness.RunAsync(CreatePolicyCommand.Create(new NodeEnvironment { Runner = _runner, IsPrivileged = () => false }),
+            "192.168.122.70", "--role", "node", "--root", node.Path, "--keys-url", new Uri(server.SigstoreUrl, "keys/").ToString(), "--lookaside-url", new Uri(server.SigstoreUrl, "sigstore/").ToString());
+
+        Assert.True(pulled == 0, error);
+        Assert.Contains("trusting key ", stdout, StringComparison.Ordinal);
+        Assert.Contains("\"keyPath\": \"/etc/u7s/keys/imagemaker.pgp\"", File.ReadAllText(Path.Combine(node.Path, "etc/containers/policy.json")), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CreateImagemakerUser_HomeInsideTheSignatureTree_RefusedBeforeAnyKeyIsWritten()
     {

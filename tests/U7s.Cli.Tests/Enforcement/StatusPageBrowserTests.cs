@@ -101,6 +101,14 @@ public sealed class StatusPageBrowserTests
         Assert.Equal(200, (await page.GotoAsync(new Uri(server.RegistryUrl, "/ui/").ToString()))!.Status);
 
         Assert.Equal("14 image(s): 12 accepted, 2 refused", await page.InnerTextAsync("#summary"));
+        // The summary: policy file, version and uptime, the data root's disk, the trusted key with its scope.
+        var facts = await page.Locator("#facts li").AllInnerTextsAsync();
+        Assert.Equal($"policy file: {server.PolicyPath}", facts[0]);
+        Assert.Matches(@"^u7s \d+\.\d+\.\d+\S*, up \d+(m|h|d) \d+(s|m|h) \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\)$", facts[1]);
+        Assert.Matches(@"^data root /\S+: [\d.]+ \S+ used, [\d.]+ \S+ free of [\d.]+ \S+$", facts[2]);
+        var key = page.Locator("#keys tbody tr");
+        Assert.Equal(1, await key.CountAsync());
+        Assert.Equal(["U7s Sample Signer (THROWAWAY) <signer@example.test>", SampleKeys.SignerFingerprint, "registry.local"], await key.Locator("td").AllInnerTextsAsync());
         var rows = page.Locator("#images tbody tr");
         Assert.Equal(14, await rows.CountAsync());
         Assert.Equal("tools/unsigned-a", await rows.Nth(0).Locator("td").First.InnerTextAsync());

@@ -174,6 +174,10 @@ public sealed class StatusPageTests
             Assert.Equal("REPOSITORY\tTAG\tDIGEST\tSIZE\tPUSHED\tPOLICY\tSIGNATURES", lines[0]);
             Assert.StartsWith("tool\t1\t", lines[1], StringComparison.Ordinal); // refused first
             Assert.Contains("# 2 image(s): 1 accepted, 1 refused; enforcement", output, StringComparison.Ordinal);
+            // The summary as the page has it: the policy file, the program, the disk, the trusted key and its scope.
+            Assert.Contains($"\n# policy file: {server.PolicyPath}\n# u7s ", output, StringComparison.Ordinal);
+            Assert.Matches(@"\n# data root /\S+: [\d.]+ \S+ used, ", output);
+            Assert.Contains($"\n# trusted key U7s Sample Signer (THROWAWAY) <signer@example.test> [{SampleKeys.SignerFingerprint}]: registry.local\n", output, StringComparison.Ordinal);
             Assert.Contains("\tmanifest.push\t", output, StringComparison.Ordinal);
             var appLine = Assert.Single(lines, l => l.StartsWith($"app\t1\t{app.Digest}\t", StringComparison.Ordinal));
             Assert.Contains("\taccepted (scope registry.local)\tsignature-1 by U7s Sample Signer", appLine, StringComparison.Ordinal);

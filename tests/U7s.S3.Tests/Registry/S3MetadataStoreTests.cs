@@ -99,6 +99,27 @@ public sealed class S3MetadataStoreTests(ITestOutputHelper output)
         Assert.Equal(manifest.ToString(), System.Text.Encoding.UTF8.GetString((await s3.Bucket.ReadAllOrNullAsync(objects[3].Key, 1000, default))!));
     }
 
+    /// <summary>The status page's "Pushed": a tag's time is when it got its digest; setting it to the same digest again keeps it.</summary>
+    [RequiresS3Fact]
+    public async Task TagTime_IsWhenTheTagGotItsDigest_SameDigestAgainKeepsIt()
+    {
+        await using var s3 = await S3TestStore.CreateAsync();
+        var store = new S3MetadataStore(s3.Bucket);
+        var digest = Digest.Compute([1, 2, 3]);
+        Assert.Null(await store.GetTagTimeOrNullAsync(Repo, Tag.Parse("v1"), default));
+        await store.SetTagAsync(Repo, Tag.Parse("v1"), digest, default);
+        var first = await store.GetTagTimeOrNullAsync(Repo, Tag.Parse("v1"), default);
+
+        // S3 keeps times to the second.
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
+        await store.SetTagAsync(Repo, Tag.Parse("v1"), digest, default);
+        await store.SetTagAsync(Repo, Tag.Parse("v2"), digest, default);
+
+        Assert.NotNull(first);
+        Assert.Equal(first, await store.GetTagTimeOrNullAsync(Repo, Tag.Parse("v1"), default));
+        Assert.True(await store.GetTagTimeOrNullAsync(Repo, Tag.Parse("v2"), default) > first);
+    }
+
     [RequiresS3Fact]
     public async Task ResolveTag_GarbageContent_IsNull()
     {
