@@ -25,7 +25,7 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         using var target = new DockerRegistry();
         var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("gen.tar.xz"), new GeneratorOptions { ImageCount = 6, Seed = 31 }, CancellationToken.None);
         await LoadAsync(source, archive.Path, null);
-        var images = archive.Images.Select(i => Reference.Parse($"registry.local/{i.RefName}")).ToList();
+        var images = archive.Images.Select(i => SaveImage.Named(Reference.Parse($"registry.local/{i.RefName}"))).ToList();
 
         var output = _temp.Combine("saved.tar.xz");
         var saver = new ArchiveSaver(source.Client);
@@ -66,7 +66,7 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         var outDir = _temp.Combine("out");
         var saver = new ArchiveSaver(client);
         var saved = await saver.SaveAsync(
-            new SaveRequest { OutputPath = outDir, SingleFile = false, Architectures = ["amd64"], Images = [Reference.Parse("registry.local/gz/tool:1.0")] },
+            new SaveRequest { OutputPath = outDir, SingleFile = false, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/gz/tool:1.0"))] },
             CancellationToken.None);
 
         var image = Assert.Single(saved.Images);
@@ -94,7 +94,7 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         await File.WriteAllTextAsync(output, "keep");
         var saver = new ArchiveSaver(source.Client);
         var e = await Assert.ThrowsAsync<LoadException>(() => saver.SaveAsync(
-            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [Reference.Parse("registry.local/x/y:1")] },
+            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/x/y:1"))] },
             CancellationToken.None));
         Assert.Equal(LoadErrorKind.Usage, e.Kind);
         Assert.Equal("keep", await File.ReadAllTextAsync(output));
@@ -109,20 +109,22 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
 
         var missing = _temp.Combine("missing.tar.xz");
         var e1 = await Assert.ThrowsAsync<LoadException>(() => saver.SaveAsync(
-            new SaveRequest { OutputPath = missing, SingleFile = true, Architectures = ["amd64"], Images = [Reference.Parse("registry.local/nothing/here:1")] },
+            new SaveRequest { OutputPath = missing, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/nothing/here:1"))] },
             CancellationToken.None));
         Assert.Equal(LoadErrorKind.Registry, e1.Kind);
         Assert.Contains("not found", e1.Message, StringComparison.Ordinal);
 
         var wrongArch = _temp.Combine("arm");
         var e2 = await Assert.ThrowsAsync<LoadException>(() => saver.SaveAsync(
-            new SaveRequest { OutputPath = wrongArch, SingleFile = false, Architectures = ["arm64"], Images = [Reference.Parse("registry.local/arch/k8s-c10f1/kube-apiserver:v1.26.3")] },
+            new SaveRequest { OutputPath = wrongArch, SingleFile = false, Architectures = ["arm64"], Images = [SaveImage.Named(Reference.Parse("registry.local/arch/k8s-c10f1/kube-apiserver:v1.26.3"))] },
             CancellationToken.None));
         Assert.Contains("is for amd64, not arm64", e2.Message, StringComparison.Ordinal);
 
         Assert.False(File.Exists(missing));
         Assert.False(Directory.Exists(wrongArch));
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), p => Path.GetFileName(p).StartsWith('.'));
+        // No temp file or half archive; only the download cache stays for a next run, holding whole blobs only.
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), p => Path.GetFileName(p).StartsWith('.') && p != SaveRequest.DefaultCacheDirectory(wrongArch));
+        Assert.All(Directory.EnumerateFiles(SaveRequest.DefaultCacheDirectory(wrongArch), "*", SearchOption.AllDirectories), f => Assert.Equal(Path.GetFileName(f), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
     }
 
     private static Task<LoadResult> LoadAsync(DockerRegistry registry, string archive, string? target)
