@@ -27,6 +27,7 @@ internal static class SaveOciCommand
     private static readonly Option<string> ArchOption = new("--arch") { DefaultValueFactory = _ => "amd64", Description = "With --kubernetes: architectures, comma separated, or all" };
     private static readonly Option<string> PlatformOption = new("--platform") { DefaultValueFactory = _ => "k8s-c10f1", Description = "With --kubernetes: the platform the ref names start with" };
     private static readonly Option<string[]> MirrorOption = new("--mirror") { Description = "HOST=URL: read images named HOST/… from URL instead (repeatable), e.g. registry.k8s.io=http://mirror:5000" };
+    private static readonly Option<string?> RegistriesConfOption = new("--registries-conf") { Description = "With --kubernetes: read mirrors from this registries.conf ([[registry]] prefix/location, [[registry.mirror]] location, insecure); --mirror wins" };
     private static readonly Option<string?> TempDirOption = new("--temp-dir") { Description = "Directory for decompressed layers" };
     private static readonly Option<string?> CacheDirOption = new("--cache-dir") { Description = "Directory for downloaded blobs, kept until the archive is complete (default .<out>.blobs next to out)" };
 
@@ -41,6 +42,7 @@ internal static class SaveOciCommand
         command.Options.Add(ArchOption);
         command.Options.Add(PlatformOption);
         command.Options.Add(MirrorOption);
+        command.Options.Add(RegistriesConfOption);
         command.Options.Add(TempDirOption);
         command.Options.Add(CacheDirOption);
         Wiring.Login.LoginOptions.AddTo(command);
@@ -103,9 +105,9 @@ internal static class SaveOciCommand
             throw new UserException("save-oci needs <arch> and at least one <image>, or --kubernetes VERSION", ExitCodes.Usage);
         }
 
-        if (Given(parse, MirrorOption) || Given(parse, ArchOption) || Given(parse, PlatformOption))
+        if (Given(parse, MirrorOption) || Given(parse, ArchOption) || Given(parse, PlatformOption) || Given(parse, RegistriesConfOption))
         {
-            throw new UserException("--mirror, --arch and --platform go with --kubernetes; list images with --registry", ExitCodes.Usage);
+            throw new UserException("--mirror, --registries-conf, --arch and --platform go with --kubernetes; list images with --registry", ExitCodes.Usage);
         }
 
         var archs = ParseArchitectures(archText);
@@ -151,7 +153,8 @@ internal static class SaveOciCommand
             throw new UserException($"invalid --platform '{platform}'", ExitCodes.Usage);
         }
 
-        var registries = new Wiring.UpstreamRegistries(http, Wiring.UpstreamRegistries.ParseMirrors(parse.GetValue(MirrorOption) ?? []));
+        var registriesConf = parse.GetValue(RegistriesConfOption) is { } conf ? Wiring.RegistriesConf.Load(conf) : null;
+        var registries = new Wiring.UpstreamRegistries(http, Wiring.UpstreamRegistries.ParseMirrors(parse.GetValue(MirrorOption) ?? []), registriesConf);
         var images = upstream.Select(i => new SaveImage(Reference.Parse(i.Source), $"{platform}/{i.Name}:{i.Tag}")).ToList();
         return (ParseArchitectures(parse.GetValue(ArchOption)!), images, registries.Resolve);
     }

@@ -1,3 +1,4 @@
+using U7s.Loader.Loading;
 using U7s.Loader.Registry;
 using U7s.Loader.Saving;
 using U7s.Oci;
@@ -7,11 +8,12 @@ namespace U7s.Cli.Wiring;
 /// <summary>
 /// Where <c>save-oci</c> reads an image named by its upstream reference (<c>registry.k8s.io/pause:3.9</c>,
 /// <c>docker.io/flannel/flannel:v0.21.4</c>): the registry the name's host stands for, unless a mirror
-/// (<c>--mirror HOST=URL</c>) points that host elsewhere. Docker Hub is <c>docker.io</c> in names and
+/// (<c>--mirror HOST=URL</c>, first; else the longest matching prefix of a registries.conf) points it elsewhere.
+/// Docker Hub is <c>docker.io</c> in names and
 /// <c>registry-1.docker.io</c> on the wire, and its one-component names live under <c>library/</c>, as containers tools read them.
 /// Logins are looked up for the server a request goes to, so a mirror's own entry in the auth file is used.
 /// </summary>
-internal sealed class UpstreamRegistries(HttpClient http, IReadOnlyDictionary<string, Uri> mirrors)
+internal sealed class UpstreamRegistries(HttpClient http, IReadOnlyDictionary<string, Uri> mirrors, IReadOnlyList<RegistryRewrite>? registriesConf = null)
 {
     public const string DockerHub = "docker.io";
 
@@ -40,23 +42,54 @@ internal sealed class UpstreamRegistries(HttpClient http, IReadOnlyDictionary<st
         return mirrors;
     }
 
+    /// <exception cref="LoadException">registries.conf blocks the name, or rewrites it into something that is not a name.</exception>
     public ImageSource Resolve(Reference reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
         var host = Normalize(reference.Host ?? DockerHub);
         var repository = host == DockerHub && !reference.Repository.Value.Contains('/', StringComparison.Ordinal)
-            ? RepositoryName.Parse($"library/{reference.Repository}")
-            : reference.Repository;
-        var baseUri = mirrors.TryGetValue(host, out var mirror) ? mirror
-            : new Uri(host == DockerHub ? "https://registry-1.docker.io/" : $"https://{host}/");
+            ? $"library/{reference.Repository}"
+            : reference.Repository.Value;
+        Uri baseUri;
+        if (mirrors.TryGetValue(host, out var mirror))
+        {
+            baseUri = mirror;
+        }
+        else if (Match($"{host}/{repository}") is { } rule)
+        {
+            if (rule.Blocked)
+            {
+                throw new LoadException(LoadErrorKind.Usage, $"registries.conf blocks {host}/{repository} (prefix {rule.Prefix})");
+            }
+
+            var target = rule.Location.TrimEnd('/') + $"{host}/{repository}"[rule.Prefix.Length..];
+            var slash = target.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || !Uri.TryCreate($"{(rule.Insecure ? "http" : "https")}://{target[..slash]}/", UriKind.Absolute, out var rewritten)
+                || !RepositoryName.TryParse(target[(slash + 1)..], out _))
+            {
+                throw new LoadException(LoadErrorKind.Usage, $"registries.conf maps {host}/{repository} to '{target}', which is not host/repository");
+            }
+
+            (baseUri, repository) = (rewritten, target[(slash + 1)..]);
+        }
+        else
+        {
+            baseUri = new Uri(host == DockerHub ? "https://registry-1.docker.io/" : $"https://{host}/");
+        }
+
         if (!_clients.TryGetValue(baseUri, out var client))
         {
             client = new RegistryClient(http, baseUri);
             _clients[baseUri] = client;
         }
 
-        return new ImageSource(client, repository);
+        return new ImageSource(client, RepositoryName.Parse(repository));
     }
+
+    /// <summary>The registries.conf entry with the longest prefix that covers <paramref name="name"/> (on a path boundary).</summary>
+    private RegistryRewrite? Match(string name) => (registriesConf ?? [])
+        .Where(r => name == r.Prefix || name.StartsWith(r.Prefix.TrimEnd('/') + "/", StringComparison.Ordinal))
+        .MaxBy(r => r.Prefix.Length);
 
     private static string Normalize(string host) => host.Trim().ToLowerInvariant() is "index.docker.io" or "registry-1.docker.io" ? DockerHub : host.Trim().ToLowerInvariant();
 }

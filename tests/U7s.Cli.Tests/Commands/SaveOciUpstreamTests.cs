@@ -205,6 +205,34 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
     }
 
     [RequiresToolFact("docker-registry", "skopeo")]
+    public async Task Kubernetes_MirrorsFromRegistriesConf_ArchiveBuilt()
+    {
+        upstream.Reset();
+        var conf = _temp.Combine("registries.conf");
+        await File.WriteAllTextAsync(conf, $"""
+            unqualified-search-registries = ["docker.io"]
+            [[registry]]
+            location = "registry.k8s.io"
+            [[registry.mirror]]
+            location = "{upstream.K8s.BaseAddress.Authority}"
+            insecure = true
+            [[registry]]
+            prefix = "docker.io"
+            location = "{upstream.Docker.BaseAddress.Authority}"
+            insecure = true
+            """);
+        var output = _temp.Combine("k8s.tar.xz");
+
+        var saved = await CliResult.RunAsync("save-oci", output, "--kubernetes", UpstreamRegistriesFixture.Version, "--registries-conf", conf, "--authfile", upstream.EmptyAuthFile);
+
+        Assert.True(saved.ExitCode == ExitCodes.Success, saved.Error);
+        // A config and a layer for each image, each from the mirror its registry's entry names.
+        Assert.Equal(14, upstream.K8s.BlobGets.Distinct().Count());
+        Assert.Equal(4, upstream.Docker.BlobGets.Distinct().Count());
+        Assert.True(File.Exists(output));
+    }
+
+    [RequiresToolFact("docker-registry", "skopeo")]
     public async Task Kubernetes_MirrorWantsALogin_TheAuthFileEntryOfTheMirrorHostIsUsed()
     {
         upstream.Reset();
