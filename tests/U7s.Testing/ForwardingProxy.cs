@@ -7,7 +7,8 @@ namespace U7s.Testing;
 /// A registry mirror that forwards every request to a real registry (a <see cref="HostileServer"/> on 127.0.0.1): it
 /// records each request's method and path, so a test can count blob downloads, and it can turn hostile for chosen blob
 /// downloads, flipping the body's last byte (<see cref="Corrupt"/>) or dropping the connection halfway through
-/// (<see cref="Cut"/>, an interrupted download). Bodies are buffered: test blobs are small.
+/// (<see cref="Cut"/>, an interrupted download), or answer a manifest request with another manifest
+/// (<see cref="Manifest"/>). Bodies are buffered: test blobs are small.
 /// </summary>
 public sealed class ForwardingProxy : IAsyncDisposable
 {
@@ -26,6 +27,9 @@ public sealed class ForwardingProxy : IAsyncDisposable
 
     /// <summary>Blob GETs whose path this matches get a body with its last byte flipped (same length, other digest).</summary>
     public Func<string, bool> Corrupt { get; set; } = _ => false;
+
+    /// <summary>Manifest GETs are answered with what this returns for their path and body (the body itself to leave it).</summary>
+    public Func<string, byte[], byte[]> Manifest { get; set; } = (_, body) => body;
 
     /// <summary>Blob GETs whose path this matches get half their body, then the connection is aborted.</summary>
     public Func<string, bool> Cut { get; set; } = _ => false;
@@ -79,6 +83,12 @@ public sealed class ForwardingProxy : IAsyncDisposable
             {
                 context.Response.Headers[name] = values.ToArray();
             }
+        }
+
+        if (context.Request.Method == "GET" && path.Contains("/manifests/", StringComparison.Ordinal) && response.IsSuccessStatusCode)
+        {
+            body = Manifest(path, body);
+            context.Response.ContentLength = body.Length;
         }
 
         var blobGet = context.Request.Method == "GET" && path.Contains("/blobs/", StringComparison.Ordinal) && response.IsSuccessStatusCode && body.Length > 0;

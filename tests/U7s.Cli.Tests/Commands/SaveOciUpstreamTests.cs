@@ -205,6 +205,32 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
     }
 
     [RequiresToolFact("docker-registry", "skopeo")]
+    public async Task Kubernetes_MirrorAnswersAManifestDigestWithAnotherManifest_Refused()
+    {
+        upstream.Reset();
+        var output = _temp.Combine("k8s.tar.xz");
+        // kube-apiserver is read first; its amd64 manifest, a valid amd64 image, is then served for pause's amd64 digest.
+        byte[]? apiserver = null;
+        upstream.K8s.Manifest = (path, body) =>
+        {
+            if (path.Contains("/kube-apiserver/manifests/sha256:", StringComparison.Ordinal))
+            {
+                apiserver = body;
+            }
+
+            return path.Contains("/pause/manifests/sha256:", StringComparison.Ordinal) && apiserver is not null ? apiserver : body;
+        };
+
+        var result = await SaveAsync(output);
+
+        Assert.NotNull(apiserver);
+        Assert.Equal(ExitCodes.InvalidInput, result.ExitCode);
+        Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.Matches("manifest sha256:[0-9a-f]{64} of 'registry.k8s.io/pause:3.9' was served with digest sha256:[0-9a-f]{64}; refused", result.Error);
+        Assert.False(File.Exists(output));
+    }
+
+    [RequiresToolFact("docker-registry", "skopeo")]
     public async Task Kubernetes_MirrorsFromRegistriesConf_ArchiveBuilt()
     {
         upstream.Reset();

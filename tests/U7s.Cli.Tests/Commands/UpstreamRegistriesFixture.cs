@@ -83,6 +83,7 @@ public sealed class UpstreamRegistriesFixture : IAsyncLifetime
         {
             proxy.Corrupt = _ => false;
             proxy.Cut = _ => false;
+            proxy.Manifest = (_, body) => body;
             proxy.Requests.Clear();
         }
 
