@@ -64,7 +64,7 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
                 await using var writer = new OciArchiveWriter(output, request.Xz);
                 foreach (var plan in plans)
                 {
-                    saved.AddRange(await WriteArchitectureAsync(writer, plan, cache, work.FullName, cancellationToken));
+                    saved.AddRange(await WriteArchitectureAsync(writer, plan, cache, work.FullName, request.MaxExpandedLayerFloor, cancellationToken));
                 }
 
                 await writer.CommitAsync(cancellationToken);
@@ -79,7 +79,7 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
                     foreach (var plan in plans)
                     {
                         await using var writer = new OciArchiveWriter(Path.Combine(staging, $"{plan[0].Architecture}.tar.xz"), request.Xz);
-                        saved.AddRange(await WriteArchitectureAsync(writer, plan, cache, work.FullName, cancellationToken));
+                        saved.AddRange(await WriteArchitectureAsync(writer, plan, cache, work.FullName, request.MaxExpandedLayerFloor, cancellationToken));
                         await writer.CommitAsync(cancellationToken);
                     }
 
@@ -170,13 +170,13 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
         }
     }
 
-    private async Task<List<SavedImage>> WriteArchitectureAsync(OciArchiveWriter writer, List<PlannedImage> plans, BlobCache cache, string work, CancellationToken cancellationToken)
+    private async Task<List<SavedImage>> WriteArchitectureAsync(OciArchiveWriter writer, List<PlannedImage> plans, BlobCache cache, string work, long maxExpandedFloor, CancellationToken cancellationToken)
     {
         var arch = plans[0].Architecture;
         var prepared = new List<PreparedImage>();
         foreach (var plan in plans)
         {
-            prepared.Add(await PrepareAsync(plan, cache, work, cancellationToken));
+            prepared.Add(await PrepareAsync(plan, cache, work, maxExpandedFloor, cancellationToken));
         }
 
         await writer.BeginLayoutAsync(arch, cancellationToken);
@@ -261,7 +261,7 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
     }
 
     /// <summary>The layers as the archive holds them (uncompressed), and the manifest that names them.</summary>
-    private static async Task<PreparedImage> PrepareAsync(PlannedImage plan, BlobCache cache, string work, CancellationToken cancellationToken)
+    private static async Task<PreparedImage> PrepareAsync(PlannedImage plan, BlobCache cache, string work, long maxExpandedFloor, CancellationToken cancellationToken)
     {
         var layers = new List<SavedLayer>();
         var changed = plan.MediaType != MediaTypes.OciManifest || plan.ConfigMediaType != MediaTypes.OciConfig;
@@ -277,7 +277,8 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
             }
             else if (layer.MediaType is MediaTypes.OciLayerTarGzip or MediaTypes.DockerLayerGzip)
             {
-                var decompressed = await DecompressAsync(cached, layer.Digest, work, cancellationToken);
+                var limit = Math.Max(maxExpandedFloor, layer.Size > long.MaxValue / 32 ? long.MaxValue : layer.Size * 32);
+                var decompressed = await DecompressAsync(cached, layer.Digest, work, limit, $"layer {i + 1} of '{plan.Image.Source}'", cancellationToken);
                 if (i >= plan.DiffIds.Count || plan.DiffIds[i] != decompressed.Digest.ToString())
                 {
                     throw new LoadException(LoadErrorKind.InvalidContent, $"layer {i + 1} of '{plan.Image.Source}' decompresses to {decompressed.Digest}, which is not its diff_id");
@@ -316,7 +317,7 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
         return config;
     }
 
-    private static async Task<SavedLayer> DecompressAsync(string cached, Digest digest, string work, CancellationToken cancellationToken)
+    private static async Task<SavedLayer> DecompressAsync(string cached, Digest digest, string work, long limit, string what, CancellationToken cancellationToken)
     {
         var path = Path.Combine(work, $"{digest.Hex}.tar");
         await using var blob = File.OpenRead(cached);
@@ -329,9 +330,14 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
             int n;
             while ((n = await gzip.ReadAsync(buffer, cancellationToken)) > 0)
             {
+                length += n;
+                if (length > limit)
+                {
+                    throw new LoadException(LoadErrorKind.InvalidContent, $"{what} decompresses to more than {limit} bytes; refused as a gzip bomb");
+                }
+
                 hash.AppendData(buffer, 0, n);
                 await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-                length += n;
             }
         }
 

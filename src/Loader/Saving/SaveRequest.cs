@@ -26,6 +26,12 @@ internal sealed record SaveRequest
     /// </summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// A gzip layer may decompress to this many bytes, or to 32 times its own size when that is more: real layers
+    /// expand 2 to 4 times, a gzip bomb from a hostile source a thousand times, and would fill the disk.
+    /// </summary>
+    public long MaxExpandedLayerFloor { get; init; } = 1L << 30;
+
     /// <summary><c>.&lt;out&gt;.blobs</c> next to the output: the same command run again finds it.</summary>
     public static string DefaultCacheDirectory(string outputPath)
     {

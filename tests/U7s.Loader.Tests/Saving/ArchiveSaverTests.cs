@@ -88,6 +88,39 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
     }
 
     [RequiresToolFact("docker-registry")]
+    public async Task SaveAsync_GzipBombLayer_RefusedAtTheLimitNothingWritten()
+    {
+        var client = source.Client;
+        var repository = RepositoryName.Parse("gz/bomb");
+        // 4 MiB of zeros gzip to a few KiB: a thousandfold expansion, as a bomb has.
+        var zeros = new byte[4 << 20];
+        var gzipped = Gzip(zeros);
+        var gzDigest = Digest.Compute(gzipped);
+        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.Compute(zeros) + "\"]}}");
+        var configDigest = Digest.Compute(config);
+        await client.UploadBlobAsync(repository, gzDigest, gzipped.Length, new MemoryStream(gzipped), CancellationToken.None);
+        await client.UploadBlobAsync(repository, configDigest, config.Length, new MemoryStream(config), CancellationToken.None);
+        var manifest = Encoding.UTF8.GetBytes(
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.DockerManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.DockerConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},"
+            + $"\"layers\":[{{\"mediaType\":\"{MediaTypes.DockerLayerGzip}\",\"digest\":\"{gzDigest}\",\"size\":{gzipped.Length}}}]}}");
+        await client.PutManifestAsync(repository, "1.0", manifest, MediaTypes.DockerManifest, CancellationToken.None);
+        var output = _temp.Combine("bomb.tar.xz");
+        var work = _temp.Combine("work");
+        Directory.CreateDirectory(work);
+
+        var e = await Assert.ThrowsAsync<LoadException>(() => new ArchiveSaver(client).SaveAsync(
+            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/gz/bomb:1.0"))], MaxExpandedLayerFloor = 1 << 20, TemporaryRoot = work },
+            CancellationToken.None));
+
+        Assert.Equal(LoadErrorKind.InvalidContent, e.Kind);
+        // The limit: the floor, or 32 times the compressed size when that is more.
+        Assert.Equal($"layer 1 of 'registry.local/gz/bomb:1.0' decompresses to more than {Math.Max(1 << 20, gzipped.Length * 32)} bytes; refused as a gzip bomb", e.Message);
+        Assert.True(zeros.Length > gzipped.Length * 32);
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [RequiresToolFact("docker-registry")]
     public async Task SaveAsync_OutputExists_FailsWithoutTouchingIt()
     {
         var output = _temp.Combine("exists.tar.xz");
