@@ -86,8 +86,7 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
         var output = _temp.Combine("k8s.tar.xz");
         var cache = SaveRequest.DefaultCacheDirectory(output);
         // The plugin's config is read first; its layer, fetched after every registry.k8s.io layer, breaks off halfway.
-        var plugin = 0;
-        upstream.Docker.Cut = path => path.Contains("/flannel-cni-plugin/blobs/", StringComparison.Ordinal) && Interlocked.Increment(ref plugin) > 1;
+        upstream.Docker.Cut = LayerOf("flannel-cni-plugin");
 
         var first = await SaveAsync(output);
 
@@ -121,8 +120,7 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
         upstream.Reset();
         var output = _temp.Combine("k8s.tar.xz");
         var cache = SaveRequest.DefaultCacheDirectory(output);
-        var broken = 0;
-        upstream.Docker.Cut = path => path.Contains("/flannel-cni-plugin/blobs/", StringComparison.Ordinal) && Interlocked.Increment(ref broken) > 1;
+        upstream.Docker.Cut = LayerOf("flannel-cni-plugin");
         Assert.Equal(ExitCodes.Unavailable, (await SaveAsync(output)).ExitCode);
         var damaged = Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).First();
         await File.AppendAllTextAsync(damaged, "x");
@@ -186,8 +184,7 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
         var output = _temp.Combine("k8s.tar.xz");
         var cache = SaveRequest.DefaultCacheDirectory(output);
         // etcd's config is read first and served faithfully; its layer arrives with one byte flipped.
-        var etcd = 0;
-        upstream.K8s.Corrupt = path => path.Contains("/etcd/blobs/", StringComparison.Ordinal) && Interlocked.Increment(ref etcd) > 1;
+        upstream.K8s.Corrupt = LayerOf("etcd");
 
         var result = await SaveAsync(output);
 
@@ -284,6 +281,13 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
         {
             upstream.K8sIssuer.AnonymousPull = true;
         }
+    }
+
+    /// <summary>The blob downloads of <paramref name="repository"/>'s one-layer image after the first: its config is read first, then its layer.</summary>
+    private static Func<string, bool> LayerOf(string repository)
+    {
+        var seen = 0;
+        return path => path.Contains($"/{repository}/blobs/", StringComparison.Ordinal) && Interlocked.Increment(ref seen) > 1;
     }
 
     private Task<CliResult> SaveAsync(string output, params string[] extra) =>

@@ -52,16 +52,7 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         var repository = RepositoryName.Parse("gz/tool");
         var layerTar = await BuildLayerTarAsync();
         var diffId = Digest.Compute(layerTar);
-        var gzipped = Gzip(layerTar);
-        var gzDigest = Digest.Compute(gzipped);
-        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}");
-        var configDigest = Digest.Compute(config);
-        await client.UploadBlobAsync(repository, gzDigest, gzipped.Length, new MemoryStream(gzipped), CancellationToken.None);
-        await client.UploadBlobAsync(repository, configDigest, config.Length, new MemoryStream(config), CancellationToken.None);
-        var manifest = Encoding.UTF8.GetBytes(
-            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.DockerManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.DockerConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},"
-            + $"\"layers\":[{{\"mediaType\":\"{MediaTypes.DockerLayerGzip}\",\"digest\":\"{gzDigest}\",\"size\":{gzipped.Length}}}]}}");
-        await client.PutManifestAsync(repository, "1.0", manifest, MediaTypes.DockerManifest, CancellationToken.None);
+        var (_, configDigest) = await PushGzipImageAsync(repository, layerTar);
 
         var outDir = _temp.Combine("out");
         var saver = new ArchiveSaver(client);
@@ -91,19 +82,9 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
     public async Task SaveAsync_GzipBombLayer_RefusedAtTheLimitNothingWritten()
     {
         var client = source.Client;
-        var repository = RepositoryName.Parse("gz/bomb");
         // 4 MiB of zeros gzip to a few KiB: a thousandfold expansion, as a bomb has.
         var zeros = new byte[4 << 20];
-        var gzipped = Gzip(zeros);
-        var gzDigest = Digest.Compute(gzipped);
-        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.Compute(zeros) + "\"]}}");
-        var configDigest = Digest.Compute(config);
-        await client.UploadBlobAsync(repository, gzDigest, gzipped.Length, new MemoryStream(gzipped), CancellationToken.None);
-        await client.UploadBlobAsync(repository, configDigest, config.Length, new MemoryStream(config), CancellationToken.None);
-        var manifest = Encoding.UTF8.GetBytes(
-            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.DockerManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.DockerConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},"
-            + $"\"layers\":[{{\"mediaType\":\"{MediaTypes.DockerLayerGzip}\",\"digest\":\"{gzDigest}\",\"size\":{gzipped.Length}}}]}}");
-        await client.PutManifestAsync(repository, "1.0", manifest, MediaTypes.DockerManifest, CancellationToken.None);
+        var (gzipped, _) = await PushGzipImageAsync(RepositoryName.Parse("gz/bomb"), zeros);
         var output = _temp.Combine("bomb.tar.xz");
         var work = _temp.Combine("work");
         Directory.CreateDirectory(work);
@@ -158,6 +139,23 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         // No temp file or half archive; only the download cache stays for a next run, holding whole blobs only.
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), p => Path.GetFileName(p).StartsWith('.') && p != SaveRequest.DefaultCacheDirectory(wrongArch));
         Assert.All(Directory.EnumerateFiles(SaveRequest.DefaultCacheDirectory(wrongArch), "*", SearchOption.AllDirectories), f => Assert.Equal(Path.GetFileName(f), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
+    }
+
+    /// <summary>Pushes a Docker image of one gzip layer (<paramref name="layerTar"/> compressed) as <c>1.0</c>; its compressed layer and config digest.</summary>
+    private async Task<(byte[] Gzipped, Digest ConfigDigest)> PushGzipImageAsync(RepositoryName repository, byte[] layerTar)
+    {
+        var client = source.Client;
+        var gzipped = Gzip(layerTar);
+        var gzDigest = Digest.Compute(gzipped);
+        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.Compute(layerTar) + "\"]}}");
+        var configDigest = Digest.Compute(config);
+        await client.UploadBlobAsync(repository, gzDigest, gzipped.Length, new MemoryStream(gzipped), CancellationToken.None);
+        await client.UploadBlobAsync(repository, configDigest, config.Length, new MemoryStream(config), CancellationToken.None);
+        var manifest = Encoding.UTF8.GetBytes(
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.DockerManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.DockerConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},"
+            + $"\"layers\":[{{\"mediaType\":\"{MediaTypes.DockerLayerGzip}\",\"digest\":\"{gzDigest}\",\"size\":{gzipped.Length}}}]}}");
+        await client.PutManifestAsync(repository, "1.0", manifest, MediaTypes.DockerManifest, CancellationToken.None);
+        return (gzipped, configDigest);
     }
 
     private static Task<LoadResult> LoadAsync(DockerRegistry registry, string archive, string? target)
