@@ -84,12 +84,24 @@ internal sealed class BlobCache(string directory)
         }
     }
 
-    /// <summary>Removes the cache once the archive is complete.</summary>
+    /// <summary>
+    /// Removes the cache once the archive is complete: the blob folders it made, then the directory if nothing else is
+    /// in it (a <c>--cache-dir</c> may name a directory that holds other things; those stay).
+    /// </summary>
     public void Delete()
     {
-        if (System.IO.Directory.Exists(Directory))
+        foreach (var algorithm in new[] { "sha256", "sha512" })
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            var folder = Path.Combine(Directory, algorithm);
+            if (System.IO.Directory.Exists(folder))
+            {
+                System.IO.Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        if (System.IO.Directory.Exists(Directory) && !System.IO.Directory.EnumerateFileSystemEntries(Directory).Any())
+        {
+            System.IO.Directory.Delete(Directory);
         }
     }
 

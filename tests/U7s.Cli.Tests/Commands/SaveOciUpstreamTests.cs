@@ -177,6 +177,34 @@ public sealed class SaveOciUpstreamTests(UpstreamRegistriesFixture upstream) : I
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("amd64")]
+    [InlineData("--registry", "http://127.0.0.1:1")]
+    public async Task Kubernetes_WithListedImagesOrRegistry_Usage(params string[] extra)
+    {
+        var result = await CliResult.RunAsync(["save-oci", _temp.Combine("k8s.tar.xz"), "--kubernetes", UpstreamRegistriesFixture.Version, .. extra]);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--kubernetes takes its images from upstream", result.Error, StringComparison.Ordinal);
+    }
+
+    [RequiresToolFact("docker-registry", "skopeo")]
+    public async Task Kubernetes_CacheDirOption_KeepsWhatElseIsInIt()
+    {
+        upstream.Reset();
+        var cache = _temp.Combine("downloads");
+        Directory.CreateDirectory(cache);
+        await File.WriteAllTextAsync(Path.Combine(cache, "notes.txt"), "mine");
+        var output = _temp.Combine("k8s.tar.xz");
+
+        var saved = await SaveAsync(output, "--cache-dir", cache);
+
+        Assert.True(saved.ExitCode == ExitCodes.Success, saved.Error);
+        Assert.Equal("mine", await File.ReadAllTextAsync(Path.Combine(cache, "notes.txt")));
+        Assert.Equal([Path.Combine(cache, "notes.txt")], Directory.EnumerateFileSystemEntries(cache));
+        Assert.False(Directory.Exists(SaveRequest.DefaultCacheDirectory(output)));
+    }
+
     [RequiresToolFact("docker-registry", "skopeo")]
     public async Task Kubernetes_MirrorServesAWrongLayer_RefusedNothingWrittenNothingCached()
     {
