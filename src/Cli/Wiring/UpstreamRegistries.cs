@@ -65,7 +65,7 @@ internal sealed class UpstreamRegistries(HttpClient http, IReadOnlyDictionary<st
             var target = rule.Location.TrimEnd('/') + $"{host}/{repository}"[rule.Prefix.Length..];
             var slash = target.IndexOf('/', StringComparison.Ordinal);
             if (slash <= 0 || !Uri.TryCreate($"{(rule.Insecure ? "http" : "https")}://{target[..slash]}/", UriKind.Absolute, out var rewritten)
-                || !RepositoryName.TryParse(target[(slash + 1)..], out _))
+                || rewritten.UserInfo.Length > 0 || rewritten.PathAndQuery != "/" || rewritten.Fragment.Length > 0 || !RepositoryName.TryParse(target[(slash + 1)..], out _))
             {
                 throw new LoadException(LoadErrorKind.Usage, $"registries.conf maps {host}/{repository} to '{target}', which is not host/repository");
             }

@@ -88,6 +88,21 @@ public sealed class RegistriesConfTests
     }
 
     [Theory]
+    [InlineData("user:pw@mirror.example")]
+    [InlineData("mirror.example?x=1")]
+    [InlineData("mirror.example#x")]
+    [InlineData("mirror.example/UPPER")]
+    public void Resolve_LocationThatIsNotHostAndRepository_Refused(string location)
+    {
+        using var http = new HttpClient();
+        var registries = new UpstreamRegistries(http, new Dictionary<string, Uri>(), [new RegistryRewrite("registry.k8s.io", location, Insecure: true)]);
+
+        var e = Assert.Throws<U7s.Loader.Loading.LoadException>(() => registries.Resolve(Reference.Parse("registry.k8s.io/pause:3.9")));
+
+        Assert.Contains("which is not host/repository", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("[[registry.mirror]]\nlocation = \"m\"", "test.conf:1: [[registry.mirror]] before any [[registry]]")]
     [InlineData("[[registry]]\nlocation = registry.k8s.io", "test.conf:2: expected key = \"value\", true or false")]
     [InlineData("[[registry]]\ninsecure = true", "test.conf: a [[registry]] needs a prefix or a location")]
