@@ -54,6 +54,45 @@ public static class KubeadmImages
         ];
     }
 
+    /// <summary>
+    /// Every release the table holds (each patch release of each row), newest first: the names a mistyped version is
+    /// compared with, so that of two equally near ones the newer is suggested (v1.27.17 finds v1.27.16, not v1.27.1).
+    /// </summary>
+    public static IEnumerable<string> KnownVersions => Releases.Reverse().SelectMany(r =>
+    {
+        var first = Version(r.From);
+        return Enumerable.Range(first.Patch, Version(r.Through).Patch - first.Patch + 1).Reverse().Select(p => (first with { Patch = p }).ToString());
+    });
+
+    /// <summary>
+    /// The images of an archive for <paramref name="version"/> as upstream publishes them: the seven kubeadm images from
+    /// registry.k8s.io (CoreDNS under <c>coredns/coredns</c> there, plain <c>coredns</c> in the archive) and flannel with
+    /// its CNI plugin from docker.io, with the flannel tags of the table's defaults. Null when the table does not hold
+    /// that release.
+    /// </summary>
+    public static IReadOnlyList<UpstreamImage>? Upstream(KubernetesVersion version)
+    {
+        if (DefaultTags(version) is not { } tags)
+        {
+            return null;
+        }
+
+        const string K8s = "registry.k8s.io";
+        var kubernetes = version.ToString();
+        return
+        [
+            new($"{K8s}/kube-apiserver:{kubernetes}", "kube-apiserver", kubernetes),
+            new($"{K8s}/kube-controller-manager:{kubernetes}", "kube-controller-manager", kubernetes),
+            new($"{K8s}/kube-scheduler:{kubernetes}", "kube-scheduler", kubernetes),
+            new($"{K8s}/kube-proxy:{kubernetes}", "kube-proxy", kubernetes),
+            new($"{K8s}/pause:{tags.Pause}", "pause", tags.Pause),
+            new($"{K8s}/etcd:{tags.Etcd}", "etcd", tags.Etcd),
+            new($"{K8s}/coredns/coredns:{tags.CoreDns}", "coredns", tags.CoreDns),
+            new($"docker.io/flannel/flannel:{Defaults.Flannel}", "flannel", Defaults.Flannel),
+            new($"docker.io/flannel/flannel-cni-plugin:{Defaults.FlannelCniPlugin}", "flannel-cni-plugin", Defaults.FlannelCniPlugin),
+        ];
+    }
+
     /// <summary>Reads and checks the table: rows of one minor each, in order, never overlapping, with tags.</summary>
     internal static KubeadmImageData Load(Stream json)
     {

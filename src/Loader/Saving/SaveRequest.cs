@@ -1,5 +1,4 @@
 using U7s.Loader.Xz;
-using U7s.Oci;
 
 namespace U7s.Loader.Saving;
 
@@ -16,10 +15,29 @@ internal sealed record SaveRequest
 
     public required IReadOnlyList<string> Architectures { get; init; }
 
-    /// <summary>Images as named on the command line; the host part (if any) is dropped from ref names.</summary>
-    public required IReadOnlyList<Reference> Images { get; init; }
+    /// <summary>The images, each with its source and its ref name in the archive.</summary>
+    public required IReadOnlyList<SaveImage> Images { get; init; }
 
     public string? TemporaryRoot { get; init; }
+
+    /// <summary>
+    /// Where downloaded blobs are kept until the archive is complete, so a run that fails or is interrupted resumes
+    /// where it stopped; default <see cref="DefaultCacheDirectory"/>.
+    /// </summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>
+    /// A gzip layer may decompress to this many bytes, or to 32 times its own size when that is more: real layers
+    /// expand 2 to 4 times, a gzip bomb from a hostile source a thousand times, and would fill the disk.
+    /// </summary>
+    public long MaxExpandedLayerFloor { get; init; } = 1L << 30;
+
+    /// <summary><c>.&lt;out&gt;.blobs</c> next to the output: the same command run again finds it.</summary>
+    public static string DefaultCacheDirectory(string outputPath)
+    {
+        var full = Path.GetFullPath(outputPath).TrimEnd(Path.DirectorySeparatorChar);
+        return Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.blobs");
+    }
 
     public XzEncoderOptions? Xz { get; init; }
 }

@@ -10,7 +10,7 @@ public sealed class HelpTests
         var verb = (await CliResult.RunAsync("load-sign-oci", "--help")).Ensure().Output;
 
         Assert.Contains("\n  load-sign-oci <archive> <arch> <signer-email> [<registry/path>]  ", root, StringComparison.Ordinal);
-        Assert.Contains("\n  save-oci <out> <arch> <image>...  ", root, StringComparison.Ordinal);
+        Assert.Contains("\n  save-oci <out> [<arch>] [<image>...]  ", root, StringComparison.Ordinal);
         Assert.Contains(" load-sign-oci <archive> <arch> <signer-email> [<registry/path>] [options]\n", verb, StringComparison.Ordinal);
     }
 

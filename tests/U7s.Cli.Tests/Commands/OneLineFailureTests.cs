@@ -35,7 +35,7 @@ public sealed class OneLineFailureTests : IDisposable
         { "sign: no key", ExitCodes.Usage, "Option '--key' is required", ["sign", "registry.local/a:1"] },
         { "verify: bad reference", ExitCodes.Usage, "'bad::ref' is not a valid image reference", ["verify", "bad::ref"] },
         { "load-sign-oci: no archive", ExitCodes.Usage, "does not exist", ["load-sign-oci", $"{Tmp}/absent.tar.xz", "amd64", "me@example.test", "--registry", "http://127.0.0.1:9"] },
-        { "save-oci: no image", ExitCodes.Usage, "Required argument missing", ["save-oci", $"{Tmp}/out", "amd64"] },
+        { "save-oci: no image", ExitCodes.Usage, "save-oci needs <arch> and at least one <image>, or --kubernetes VERSION", ["save-oci", $"{Tmp}/out", "amd64"] },
         { "create-policy: not an address", ExitCodes.Usage, "not an IPv4 address: foo", ["create-policy", "foo", "--root", $"{Tmp}/root"] },
         { "create-policy: name with a space", ExitCodes.Usage, "not a host name: 'BAD NAME'", ["create-policy", "192.168.122.70", "--registry-name", "BAD NAME", "--root", $"{Tmp}/root"] },
         { "create-policy: name with a port", ExitCodes.Usage, "give the port as --registry-port 5110", ["create-policy", "192.168.122.70", "--registry-name", "127.0.0.1:5110", "--root", $"{Tmp}/root"] },

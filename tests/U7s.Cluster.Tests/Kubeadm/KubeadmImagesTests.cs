@@ -92,6 +92,42 @@ public sealed class KubeadmImagesTests
     }
 
     [Fact]
+    public void Upstream_TheReleasesImagesAsPublished_UnderTheArchiveNames()
+    {
+        Assert.True(KubernetesVersion.TryParse("v1.27.16", out var version));
+
+        var images = KubeadmImages.Upstream(version!);
+
+        Assert.Equal(
+            [
+                new UpstreamImage("registry.k8s.io/kube-apiserver:v1.27.16", "kube-apiserver", "v1.27.16"),
+                new UpstreamImage("registry.k8s.io/kube-controller-manager:v1.27.16", "kube-controller-manager", "v1.27.16"),
+                new UpstreamImage("registry.k8s.io/kube-scheduler:v1.27.16", "kube-scheduler", "v1.27.16"),
+                new UpstreamImage("registry.k8s.io/kube-proxy:v1.27.16", "kube-proxy", "v1.27.16"),
+                new UpstreamImage("registry.k8s.io/pause:3.9", "pause", "3.9"),
+                new UpstreamImage("registry.k8s.io/etcd:3.5.12-0", "etcd", "3.5.12-0"),
+                new UpstreamImage("registry.k8s.io/coredns/coredns:v1.10.1", "coredns", "v1.10.1"),
+                new UpstreamImage("docker.io/flannel/flannel:v0.21.4", "flannel", "v0.21.4"),
+                new UpstreamImage("docker.io/flannel/flannel-cni-plugin:v1.1.2", "flannel-cni-plugin", "v1.1.2"),
+            ],
+            images);
+        Assert.True(KubernetesVersion.TryParse("v1.31.0", out var outside));
+        Assert.Null(KubeadmImages.Upstream(outside!));
+    }
+
+    [Fact]
+    public void KnownVersions_EveryPatchReleaseOfTheTable_NewestFirst()
+    {
+        var known = KubeadmImages.KnownVersions.ToList();
+
+        Assert.Equal("v1.30.6", known[0]);
+        Assert.Equal("v1.24.0", known[^1]);
+        Assert.Equal(18 + 17 + 16 + 17 + 16 + 11 + 7, known.Count);
+        Assert.Equal(known.Count, known.Distinct().Count());
+        Assert.All(known, v => Assert.True(KubernetesVersion.TryParse(v, out var parsed) && KubeadmImages.DefaultTags(parsed!) is not null, v));
+    }
+
+    [Fact]
     public void Defaults_ArePlatformK8sC10f1()
     {
         Assert.Equal(new KubernetesVersion(1, 26, 3), KubeadmImages.DefaultKubernetesVersion);

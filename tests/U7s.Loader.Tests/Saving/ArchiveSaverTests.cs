@@ -25,7 +25,7 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         using var target = new DockerRegistry();
         var archive = await ArchiveGenerator.WriteAsync(_temp.Combine("gen.tar.xz"), new GeneratorOptions { ImageCount = 6, Seed = 31 }, CancellationToken.None);
         await LoadAsync(source, archive.Path, null);
-        var images = archive.Images.Select(i => Reference.Parse($"registry.local/{i.RefName}")).ToList();
+        var images = archive.Images.Select(i => SaveImage.Named(Reference.Parse($"registry.local/{i.RefName}"))).ToList();
 
         var output = _temp.Combine("saved.tar.xz");
         var saver = new ArchiveSaver(source.Client);
@@ -52,21 +52,12 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         var repository = RepositoryName.Parse("gz/tool");
         var layerTar = await BuildLayerTarAsync();
         var diffId = Digest.Compute(layerTar);
-        var gzipped = Gzip(layerTar);
-        var gzDigest = Digest.Compute(gzipped);
-        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + diffId + "\"]}}");
-        var configDigest = Digest.Compute(config);
-        await client.UploadBlobAsync(repository, gzDigest, gzipped.Length, new MemoryStream(gzipped), CancellationToken.None);
-        await client.UploadBlobAsync(repository, configDigest, config.Length, new MemoryStream(config), CancellationToken.None);
-        var manifest = Encoding.UTF8.GetBytes(
-            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.DockerManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.DockerConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},"
-            + $"\"layers\":[{{\"mediaType\":\"{MediaTypes.DockerLayerGzip}\",\"digest\":\"{gzDigest}\",\"size\":{gzipped.Length}}}]}}");
-        await client.PutManifestAsync(repository, "1.0", manifest, MediaTypes.DockerManifest, CancellationToken.None);
+        var (_, configDigest) = await PushGzipImageAsync(repository, layerTar);
 
         var outDir = _temp.Combine("out");
         var saver = new ArchiveSaver(client);
         var saved = await saver.SaveAsync(
-            new SaveRequest { OutputPath = outDir, SingleFile = false, Architectures = ["amd64"], Images = [Reference.Parse("registry.local/gz/tool:1.0")] },
+            new SaveRequest { OutputPath = outDir, SingleFile = false, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/gz/tool:1.0"))] },
             CancellationToken.None);
 
         var image = Assert.Single(saved.Images);
@@ -88,13 +79,36 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
     }
 
     [RequiresToolFact("docker-registry")]
+    public async Task SaveAsync_GzipBombLayer_RefusedAtTheLimitNothingWritten()
+    {
+        var client = source.Client;
+        // 4 MiB of zeros gzip to a few KiB: a thousandfold expansion, as a bomb has.
+        var zeros = new byte[4 << 20];
+        var (gzipped, _) = await PushGzipImageAsync(RepositoryName.Parse("gz/bomb"), zeros);
+        var output = _temp.Combine("bomb.tar.xz");
+        var work = _temp.Combine("work");
+        Directory.CreateDirectory(work);
+
+        var e = await Assert.ThrowsAsync<LoadException>(() => new ArchiveSaver(client).SaveAsync(
+            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/gz/bomb:1.0"))], MaxExpandedLayerFloor = 1 << 20, TemporaryRoot = work },
+            CancellationToken.None));
+
+        Assert.Equal(LoadErrorKind.InvalidContent, e.Kind);
+        // The limit: the floor, or 32 times the compressed size when that is more.
+        Assert.Equal($"layer 1 of 'registry.local/gz/bomb:1.0' decompresses to more than {Math.Max(1 << 20, gzipped.Length * 32)} bytes; refused as a gzip bomb", e.Message);
+        Assert.True(zeros.Length > gzipped.Length * 32);
+        Assert.False(File.Exists(output));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(work));
+    }
+
+    [RequiresToolFact("docker-registry")]
     public async Task SaveAsync_OutputExists_FailsWithoutTouchingIt()
     {
         var output = _temp.Combine("exists.tar.xz");
         await File.WriteAllTextAsync(output, "keep");
         var saver = new ArchiveSaver(source.Client);
         var e = await Assert.ThrowsAsync<LoadException>(() => saver.SaveAsync(
-            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [Reference.Parse("registry.local/x/y:1")] },
+            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/x/y:1"))] },
             CancellationToken.None));
         Assert.Equal(LoadErrorKind.Usage, e.Kind);
         Assert.Equal("keep", await File.ReadAllTextAsync(output));
@@ -109,20 +123,39 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
 
         var missing = _temp.Combine("missing.tar.xz");
         var e1 = await Assert.ThrowsAsync<LoadException>(() => saver.SaveAsync(
-            new SaveRequest { OutputPath = missing, SingleFile = true, Architectures = ["amd64"], Images = [Reference.Parse("registry.local/nothing/here:1")] },
+            new SaveRequest { OutputPath = missing, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/nothing/here:1"))] },
             CancellationToken.None));
         Assert.Equal(LoadErrorKind.Registry, e1.Kind);
         Assert.Contains("not found", e1.Message, StringComparison.Ordinal);
 
         var wrongArch = _temp.Combine("arm");
         var e2 = await Assert.ThrowsAsync<LoadException>(() => saver.SaveAsync(
-            new SaveRequest { OutputPath = wrongArch, SingleFile = false, Architectures = ["arm64"], Images = [Reference.Parse("registry.local/arch/k8s-c10f1/kube-apiserver:v1.26.3")] },
+            new SaveRequest { OutputPath = wrongArch, SingleFile = false, Architectures = ["arm64"], Images = [SaveImage.Named(Reference.Parse("registry.local/arch/k8s-c10f1/kube-apiserver:v1.26.3"))] },
             CancellationToken.None));
         Assert.Contains("is for amd64, not arm64", e2.Message, StringComparison.Ordinal);
 
         Assert.False(File.Exists(missing));
         Assert.False(Directory.Exists(wrongArch));
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), p => Path.GetFileName(p).StartsWith('.'));
+        // No temp file or half archive; only the download cache stays for a next run, holding whole blobs only.
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), p => Path.GetFileName(p).StartsWith('.') && p != SaveRequest.DefaultCacheDirectory(wrongArch));
+        Assert.All(Directory.EnumerateFiles(SaveRequest.DefaultCacheDirectory(wrongArch), "*", SearchOption.AllDirectories), f => Assert.Equal(Path.GetFileName(f), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
+    }
+
+    /// <summary>Pushes a Docker image of one gzip layer (<paramref name="layerTar"/> compressed) as <c>1.0</c>; its compressed layer and config digest.</summary>
+    private async Task<(byte[] Gzipped, Digest ConfigDigest)> PushGzipImageAsync(RepositoryName repository, byte[] layerTar)
+    {
+        var client = source.Client;
+        var gzipped = Gzip(layerTar);
+        var gzDigest = Digest.Compute(gzipped);
+        var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.Compute(layerTar) + "\"]}}");
+        var configDigest = Digest.Compute(config);
+        await client.UploadBlobAsync(repository, gzDigest, gzipped.Length, new MemoryStream(gzipped), CancellationToken.None);
+        await client.UploadBlobAsync(repository, configDigest, config.Length, new MemoryStream(config), CancellationToken.None);
+        var manifest = Encoding.UTF8.GetBytes(
+            $"{{\"schemaVersion\":2,\"mediaType\":\"{MediaTypes.DockerManifest}\",\"config\":{{\"mediaType\":\"{MediaTypes.DockerConfig}\",\"digest\":\"{configDigest}\",\"size\":{config.Length}}},"
+            + $"\"layers\":[{{\"mediaType\":\"{MediaTypes.DockerLayerGzip}\",\"digest\":\"{gzDigest}\",\"size\":{gzipped.Length}}}]}}");
+        await client.PutManifestAsync(repository, "1.0", manifest, MediaTypes.DockerManifest, CancellationToken.None);
+        return (gzipped, configDigest);
     }
 
     private static Task<LoadResult> LoadAsync(DockerRegistry registry, string archive, string? target)
