@@ -44,7 +44,7 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
             throw new LoadException(LoadErrorKind.UnknownArchitecture, $"unknown architecture in '{string.Join(',', request.Architectures)}' (expected {string.Join(", ", Architectures.All)} or all)");
         }
 
-        var cache = new BlobCache(request.CacheDirectory ?? SaveRequest.DefaultCacheDirectory(output));
+        var cache = BlobCache.Open(request.CacheDirectory ?? SaveRequest.DefaultCacheDirectory(output));
         var work = request.TemporaryRoot is null
             ? Directory.CreateTempSubdirectory("u7s-save-")
             : Directory.CreateDirectory(Path.Combine(request.TemporaryRoot, $"u7s-save-{Guid.NewGuid():N}"));
@@ -106,6 +106,7 @@ internal sealed class ArchiveSaver(Func<Reference, ImageSource> resolve, IProgre
         finally
         {
             work.Delete(recursive: true);
+            cache.DeleteIfEmpty();
         }
     }
 

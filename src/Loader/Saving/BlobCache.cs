@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using U7s.Loader.Archive;
+using U7s.Loader.Loading;
 using U7s.Oci;
+using U7s.Security.Files;
 
 namespace U7s.Loader.Saving;
 
@@ -10,12 +12,47 @@ namespace U7s.Loader.Saving;
 /// its digest and size are checked and renamed into place only when both match, so the cache never holds a partial
 /// or wrong blob under a digest's name; a file found there is hashed again before it is used (a damaged one is
 /// removed and downloaded again).
+/// <para>
+/// A blob is hashed when it is found and read again when the archive is written, so nobody else may be able to change
+/// the cache in between: it is made only-ours (0700) and refused when another user could replace what is in it
+/// (<see cref="Open"/>). The default sits next to the output, so a save into a shared directory such as <c>/tmp</c>
+/// must not take a folder another user made there first.
+/// </para>
 /// </summary>
-internal sealed class BlobCache(string directory)
+internal sealed class BlobCache
 {
     private const int BufferBytes = 128 * 1024;
 
-    public string Directory { get; } = Path.GetFullPath(directory);
+    private const UnixFileMode OnlyOurs = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private readonly bool _made;
+
+    private BlobCache(string directory, bool made)
+    {
+        Directory = directory;
+        _made = made;
+    }
+
+    public string Directory { get; }
+
+    /// <summary>The cache at <paramref name="directory"/>, made if it is not there.</summary>
+    /// <exception cref="LoadException">Someone other than root or this user could change what is in it.</exception>
+    public static BlobCache Open(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        var made = !System.IO.Directory.Exists(full);
+        CreateOnlyOurs(full);
+        foreach (var folder in new[] { Path.Combine(full, "sha256"), Path.Combine(full, "sha512") })
+        {
+            // The closest existing directory of a blob's path must be ours and not writable by others, and so each above.
+            if (TrustedFile.Problem(Path.Combine(folder, "blob"), "--cache-dir") is { } problem)
+            {
+                throw new LoadException(LoadErrorKind.Usage, $"download cache '{full}' is not safe to use: {problem}; remove it or pass --cache-dir");
+            }
+        }
+
+        return new BlobCache(full, made);
+    }
 
     /// <summary>The file holding <paramref name="digest"/> with exactly <paramref name="size"/> bytes, or null when the cache has no good copy.</summary>
     public async Task<string?> FindAsync(Digest digest, long size, CancellationToken cancellationToken)
@@ -56,7 +93,7 @@ internal sealed class BlobCache(string directory)
     public async Task<string> AddAsync(Digest digest, long size, Stream content, string what, Action<long>? copied, CancellationToken cancellationToken)
     {
         var path = PathOf(digest);
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreateOnlyOurs(Path.GetDirectoryName(path)!);
         var part = $"{path}.{Guid.NewGuid():N}.part";
         try
         {
@@ -102,6 +139,30 @@ internal sealed class BlobCache(string directory)
         if (System.IO.Directory.Exists(Directory) && !System.IO.Directory.EnumerateFileSystemEntries(Directory).Any())
         {
             System.IO.Directory.Delete(Directory);
+        }
+    }
+
+    /// <summary>After a failed run: removes what <see cref="Open"/> made when no blob got into it, keeps every blob otherwise.</summary>
+    public void DeleteIfEmpty()
+    {
+        foreach (var folder in _made ? new[] { Path.Combine(Directory, "sha256"), Path.Combine(Directory, "sha512"), Directory } : [Path.Combine(Directory, "sha256"), Path.Combine(Directory, "sha512")])
+        {
+            if (System.IO.Directory.Exists(folder) && !System.IO.Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                System.IO.Directory.Delete(folder);
+            }
+        }
+    }
+
+    private static void CreateOnlyOurs(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(directory, OnlyOurs);
         }
     }
 

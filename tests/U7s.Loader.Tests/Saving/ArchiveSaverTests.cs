@@ -101,6 +101,45 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         Assert.Empty(Directory.EnumerateFileSystemEntries(work));
     }
 
+    [RequiresToolTheory("docker-registry")]
+    [InlineData("777")]
+    [InlineData("770")]
+    public Task SaveAsync_DownloadCacheOthersMayWriteTo_RefusedBeforeAnyDownload_ItsContentUntouched(string mode) =>
+        PlantedCacheRefusedAsync(mode, otherOwner: false);
+
+    [RequiresRootFact]
+    public Task SaveAsync_DownloadCacheOfAnotherUser_RefusedBeforeAnyDownload_ItsContentUntouched() =>
+        PlantedCacheRefusedAsync("700", otherOwner: true);
+
+    private async Task PlantedCacheRefusedAsync(string mode, bool otherOwner)
+    {
+        // Another local user made the default cache next to a save into a shared directory, with a "blob" of their own in it.
+        var output = _temp.Combine("shared.tar.xz");
+        var cache = SaveRequest.DefaultCacheDirectory(output);
+        var planted = Path.Combine(cache, "sha256", new string('a', 64));
+        Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
+        await File.WriteAllTextAsync(planted, "theirs");
+        if (otherOwner)
+        {
+            (await ExternalProcess.RunAsync("chown", ["-R", "65534:65534", cache])).EnsureSuccess("chown");
+        }
+
+        foreach (var directory in new[] { cache, Path.GetDirectoryName(planted)! })
+        {
+            File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32(mode, 8));
+        }
+
+        var e = await Assert.ThrowsAsync<LoadException>(() => new ArchiveSaver(source.Client).SaveAsync(
+            new SaveRequest { OutputPath = output, SingleFile = true, Architectures = ["amd64"], Images = [SaveImage.Named(Reference.Parse("registry.local/x/y:1"))] },
+            CancellationToken.None));
+
+        Assert.Equal(LoadErrorKind.Usage, e.Kind);
+        Assert.StartsWith($"download cache '{cache}' is not safe to use: --cache-dir ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; remove it or pass --cache-dir", e.Message, StringComparison.Ordinal);
+        Assert.Equal("theirs", await File.ReadAllTextAsync(planted));
+        Assert.False(File.Exists(output));
+    }
+
     [RequiresToolFact("docker-registry")]
     public async Task SaveAsync_OutputExists_FailsWithoutTouchingIt()
     {
@@ -139,6 +178,10 @@ public sealed class ArchiveSaverTests(DockerRegistry source) : IClassFixture<Doc
         // No temp file or half archive; only the download cache stays for a next run, holding whole blobs only.
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), p => Path.GetFileName(p).StartsWith('.') && p != SaveRequest.DefaultCacheDirectory(wrongArch));
         Assert.All(Directory.EnumerateFiles(SaveRequest.DefaultCacheDirectory(wrongArch), "*", SearchOption.AllDirectories), f => Assert.Equal(Path.GetFileName(f), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f)))));
+        // ... in folders no other user can enter, let alone change between the check of a blob and its use.
+        var onlyOurs = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.Equal(onlyOurs, File.GetUnixFileMode(SaveRequest.DefaultCacheDirectory(wrongArch)));
+        Assert.Equal(onlyOurs, File.GetUnixFileMode(Path.Combine(SaveRequest.DefaultCacheDirectory(wrongArch), "sha256")));
     }
 
     /// <summary>Pushes a Docker image of one gzip layer (<paramref name="layerTar"/> compressed) as <c>1.0</c>; its compressed layer and config digest.</summary>
