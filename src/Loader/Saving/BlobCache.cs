@@ -25,6 +25,9 @@ internal sealed class BlobCache
 
     private const UnixFileMode OnlyOurs = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
+    /// <summary>The folders blobs go in, one per digest algorithm (<see cref="PathOf"/>).</summary>
+    private static readonly string[] Algorithms = ["sha256", "sha512"];
+
     private readonly bool _made;
 
     private BlobCache(string directory, bool made)
@@ -42,7 +45,7 @@ internal sealed class BlobCache
         var full = Path.GetFullPath(directory);
         var made = !System.IO.Directory.Exists(full);
         CreateOnlyOurs(full);
-        foreach (var folder in new[] { Path.Combine(full, "sha256"), Path.Combine(full, "sha512") })
+        foreach (var folder in Algorithms.Select(a => Path.Combine(full, a)))
         {
             // The closest existing directory of a blob's path must be ours and not writable by others, and so each above.
             if (TrustedFile.Problem(Path.Combine(folder, "blob"), "--cache-dir") is { } problem)
@@ -127,7 +130,7 @@ internal sealed class BlobCache
     /// </summary>
     public void Delete()
     {
-        foreach (var algorithm in new[] { "sha256", "sha512" })
+        foreach (var algorithm in Algorithms)
         {
             var folder = Path.Combine(Directory, algorithm);
             if (System.IO.Directory.Exists(folder))
@@ -145,7 +148,8 @@ internal sealed class BlobCache
     /// <summary>After a failed run: removes what <see cref="Open"/> made when no blob got into it, keeps every blob otherwise.</summary>
     public void DeleteIfEmpty()
     {
-        foreach (var folder in _made ? new[] { Path.Combine(Directory, "sha256"), Path.Combine(Directory, "sha512"), Directory } : [Path.Combine(Directory, "sha256"), Path.Combine(Directory, "sha512")])
+        var folders = Algorithms.Select(a => Path.Combine(Directory, a));
+        foreach (var folder in _made ? folders.Append(Directory) : folders)
         {
             if (System.IO.Directory.Exists(folder) && !System.IO.Directory.EnumerateFileSystemEntries(folder).Any())
             {
