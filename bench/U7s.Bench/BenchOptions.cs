@@ -8,6 +8,9 @@ internal sealed record BenchOptions(bool Quick, int Rounds, int BlobCount, int B
 {
     public string? AotBinary { get; init; } = Environment.GetEnvironmentVariable("U7S_AOT_BINARY") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
+    /// <summary>A pull row reads its blob set again and again until this much time has passed.</summary>
+    public TimeSpan MinimumPull => TimeSpan.FromSeconds(Quick ? 1.5 : 4);
+
     /// <summary>How many times each startup command runs (its median is reported).</summary>
     public int StartupRuns => Quick ? 5 : 15;
 

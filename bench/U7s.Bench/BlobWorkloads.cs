@@ -6,8 +6,8 @@ namespace U7s.Bench;
 /// <summary>Push and pull of many large blobs with a fixed number of parallel requests.</summary>
 internal static class BlobWorkloads
 {
-    /// <summary>POST an upload, PUT the whole blob with its digest; returns MiB/s.</summary>
-    public static async Task<double> PushAsync(Uri registry, string repository, BlobSet blobs, int parallelism)
+    /// <summary>POST an upload, PUT the whole blob with its digest, for every blob of the set.</summary>
+    public static async Task<Transfer> PushAsync(Uri registry, string repository, BlobSet blobs, int parallelism)
     {
         using var client = NewClient(registry);
         var watch = Stopwatch.StartNew();
@@ -21,18 +21,47 @@ internal static class BlobWorkloads
             using var put = await client.PutAsync(new Uri($"{location.OriginalString}{separator}digest={blobs.Digests[i]}", UriKind.RelativeOrAbsolute), content, ct);
             Expect(put, HttpStatusCode.Created);
         });
-        return MiBPerSecond((long)blobs.Size * blobs.Digests.Length, watch.Elapsed);
+        return new Transfer((long)blobs.Size * blobs.Digests.Length, watch.Elapsed);
     }
 
-    /// <summary>GETs every blob (path built by <paramref name="pathOf"/>) and discards the bytes; returns MiB/s.</summary>
-    public static async Task<double> PullAsync(Uri server, Func<string, string> pathOf, BlobSet blobs, int parallelism)
+    /// <summary>
+    /// Writes every blob of the set to its own file under <paramref name="directory"/>, as many at once as a push, each
+    /// fsynced before it counts, then deletes them: the rate this disk takes durable writes, the ceiling of a registry
+    /// that answers a push only once the blob is on disk.
+    /// </summary>
+    public static async Task<Transfer> DiskWriteAsync(string directory, BlobSet blobs, int parallelism)
+    {
+        Directory.CreateDirectory(directory);
+        var watch = Stopwatch.StartNew();
+        await Parallel.ForAsync(0, blobs.Digests.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
+        {
+            await using var file = new FileStream(Path.Combine(directory, blobs.Digests[i][7..]), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+            using var content = blobs.Content(i);
+            await content.CopyToAsync(file, ct);
+            file.Flush(flushToDisk: true);
+        });
+        var elapsed = watch.Elapsed;
+        Directory.Delete(directory, recursive: true);
+        return new Transfer((long)blobs.Size * blobs.Digests.Length, elapsed);
+    }
+
+    /// <summary>
+    /// GETs every blob (path built by <paramref name="pathOf"/>) and discards the bytes, the whole set again until
+    /// <paramref name="minimum"/> has passed: a set the page cache serves in a fraction of a second would
+    /// otherwise measure little but the start and the end of a few requests.
+    /// </summary>
+    public static async Task<Transfer> PullAsync(Uri server, Func<string, string> pathOf, BlobSet blobs, int parallelism, TimeSpan minimum)
     {
         using var client = NewClient(server);
         var watch = Stopwatch.StartNew();
         long total = 0;
-        await Parallel.ForAsync(0, blobs.Digests.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
-            Interlocked.Add(ref total, await PullOneAsync(client, pathOf(blobs.Digests[i]), blobs.Size, ct)));
-        return MiBPerSecond(total, watch.Elapsed);
+        do
+        {
+            await Parallel.ForAsync(0, blobs.Digests.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (i, ct) =>
+                Interlocked.Add(ref total, await PullOneAsync(client, pathOf(blobs.Digests[i]), blobs.Size, ct)));
+        }
+        while (watch.Elapsed < minimum);
+        return new Transfer(total, watch.Elapsed);
     }
 
     /// <summary>
@@ -52,7 +81,7 @@ internal static class BlobWorkloads
             }
             while (!until.IsCompleted);
         });
-        return MiBPerSecond(total, watch.Elapsed);
+        return new Transfer(total, watch.Elapsed).MiBPerSecond;
     }
 
     private static async Task<long> PullOneAsync(HttpClient client, string path, long size, CancellationToken ct)
@@ -92,6 +121,4 @@ internal static class BlobWorkloads
             throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)status}");
         }
     }
-
-    private static double MiBPerSecond(long bytes, TimeSpan elapsed) => bytes / 1024.0 / 1024.0 / elapsed.TotalSeconds;
 }

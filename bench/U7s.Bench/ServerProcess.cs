@@ -5,7 +5,7 @@ using System.Net.Sockets;
 
 namespace U7s.Bench;
 
-/// <summary>A server under test: a child process on a loopback port, its peak RSS read from /proc.</summary>
+/// <summary>A server under test: a child process on a loopback port, its peak RSS and CPU time read from /proc.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -113,6 +113,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         return total / 1024.0;
     }
+
+    /// <summary>CPU time (user + system) the server and its children have used so far, in seconds.</summary>
+    public double CpuSeconds() => CpuTime.SecondsOf(Pids());
 
     /// <summary>The server's process and its direct children (a wrapper's server).</summary>
     private List<int> Pids()
