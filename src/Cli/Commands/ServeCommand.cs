@@ -25,6 +25,8 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
+        // Before the first socket of this process (the store check may connect to S3).
+        InlineSocketCompletions.EnableUnlessSet();
         var flags = new Dictionary<string, string?>
         {
             ["Registry:DataRoot"] = Absolute(parse.GetValue(DataOption)),
