@@ -25,8 +25,6 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        // Before the first socket of this process (the store check may connect to S3).
-        InlineSocketCompletions.EnableUnlessSet();
         var flags = new Dictionary<string, string?>
         {
             ["Registry:DataRoot"] = Absolute(parse.GetValue(DataOption)),
@@ -38,7 +36,7 @@ internal static class ServeCommand
         // One ordered list of checks: settings, files, store, signers, policy, listeners; the first that fails is one line.
         var gate = new StartupLogGate();
         var error = parse.InvocationConfiguration.Error;
-        await using var startup = new ServeStartup(parse.GetValue(ConfigOption)?.FullName, flags, configureLogging: gate.Configure, warn: w => error.WriteLine($"u7s: warning: {w}"));
+        await using var startup = new ServeStartup(parse.GetValue(ConfigOption)?.FullName, flags, configureLogging: gate.Configure, warn: w => error.WriteLine($"u7s: warning: {w}"), inlineSocketCompletions: true);
         await startup.RunAsync(cancellationToken);
         var host = startup.Host!;
         var (registry, _) = startup.ServeSettings;

@@ -13,8 +13,12 @@ namespace U7s.Server.Hosting;
 /// paths included); the checks after it need the process's files, the store and the ports.
 /// </summary>
 /// <param name="warn">Told each warning about the settings (an old name) as soon as they are read, before later checks can fail.</param>
+/// <param name="inlineSocketCompletions">
+/// Turn on <see cref="InlineSocketCompletions"/> for this process once the settings are read, before any socket exists,
+/// when the content is on local disk: the u7s process does that; a test host, whose other sockets may exist already, does not.
+/// </param>
 internal sealed class ServeStartup(
-    string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null, Action<ILoggingBuilder>? configureLogging = null, Action<string>? warn = null) : IAsyncDisposable
+    string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null, Action<ILoggingBuilder>? configureLogging = null, Action<string>? warn = null, bool inlineSocketCompletions = false) : IAsyncDisposable
 {
     public const string Settings = "settings";
     public const string Files = "data directories and TLS certificates";
@@ -74,6 +78,13 @@ internal sealed class ServeStartup(
             foreach (var warning in _settings.Warnings)
             {
                 warn?.Invoke(warning);
+            }
+
+            // Not with S3: the S3 client's continuations would run on the event threads too, and a start on S3 with
+            // them inline never finished (its first request waited on the very thread that was to complete it).
+            if (inlineSocketCompletions && _settings.S3 is null)
+            {
+                InlineSocketCompletions.EnableUnlessSet();
             }
 
             return Task.CompletedTask;

@@ -41,6 +41,22 @@ public sealed class SigstoreEventThreadTests : IDisposable
     }
 
     /// <summary>
+    /// On S3 the runtime's default stays: the S3 client's continuations must not run on the event threads (a start with
+    /// them there never finished). The store answers on both ports.
+    /// </summary>
+    [RequiresS3Fact]
+    public async Task Serve_OnS3_KeepsTheDefaultEventThread_AndAnswers()
+    {
+        await using var s3 = await S3TestStore.CreateAsync();
+        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), s3.ServeEnvironment);
+        await TouchBothPortsAsync(server);
+        using var client = new HttpClient { BaseAddress = server.RegistryUrl };
+        var image = await SmallImage.PushAsync(client, "inline/app", "1");
+        Assert.Equal(image.Manifest, await client.GetStringAsync("/v2/inline/app/manifests/1"));
+        Assert.Equal(1, EventThreads(server.Pid));
+    }
+
+    /// <summary>
     /// Failed logins on :81 each cost a full bcrypt check of the user's hash (cost 14 here: about a second each). Two
     /// per event thread run at once; a signature GET sent after them is answered before any of them is, because the
     /// checks run on the thread pool. Checked on the code before: the GET waited until a login was refused.
