@@ -80,8 +80,9 @@ internal sealed class ServeStartup(
                 warn?.Invoke(warning);
             }
 
-            // Not with S3: the S3 client's continuations would run on the event threads too, and a start on S3 with
-            // them inline never finished (its first request waited on the very thread that was to complete it).
+            // Not with S3: the S3 client's continuations would run on the event threads too, and the SDK reads its XML
+            // answers with blocking reads; one on an event thread waits for the data that very thread was to deliver
+            // (a start on S3 with inline completions hung there: gdb showed the event thread in NetworkStream.Read).
             if (inlineSocketCompletions && _settings.S3 is null)
             {
                 InlineSocketCompletions.EnableUnlessSet();
