@@ -14,8 +14,9 @@ namespace U7s.Server.Hosting;
 /// </summary>
 /// <param name="warn">Told each warning about the settings (an old name) as soon as they are read, before later checks can fail.</param>
 /// <param name="inlineSocketCompletions">
-/// Turn on <see cref="InlineSocketCompletions"/> for this process once the settings are read, before any socket exists,
-/// when the content is on local disk: the u7s process does that; a test host, whose other sockets may exist already, does not.
+/// Set <see cref="InlineSocketCompletions"/> for this process once the settings are read, before any socket exists: u7s's
+/// own process does; a host that runs the command inside its own process (a test) keeps its sockets as they are, and its
+/// children do not inherit a switch they never asked for.
 /// </param>
 internal sealed class ServeStartup(
     string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null, Action<ILoggingBuilder>? configureLogging = null, Action<string>? warn = null, bool inlineSocketCompletions = false) : IAsyncDisposable
@@ -80,12 +81,9 @@ internal sealed class ServeStartup(
                 warn?.Invoke(warning);
             }
 
-            // Not with S3: the S3 client's continuations would run on the event threads too, and the SDK reads its XML
-            // answers with blocking reads; one on an event thread waits for the data that very thread was to deliver
-            // (a start on S3 with inline completions hung there: gdb showed the event thread in NetworkStream.Read).
-            if (inlineSocketCompletions && _settings.S3 is null)
+            if (inlineSocketCompletions && InlineSocketCompletions.Configure(onS3: _settings.S3 is not null) is { } socketsWarning)
             {
-                InlineSocketCompletions.EnableUnlessSet();
+                warn?.Invoke(socketsWarning);
             }
 
             return Task.CompletedTask;

@@ -41,19 +41,21 @@ public sealed class SigstoreEventThreadTests : IDisposable
     }
 
     /// <summary>
-    /// On S3 the runtime's default stays: the S3 client's continuations must not run on the event threads (a start with
-    /// them there never finished). The store answers on both ports.
+    /// On S3 the switch is off, even when the environment turns it on: the S3 client's continuations must not run on the
+    /// event threads (a start with them there never finished). The store answers on both ports; the start warns.
     /// </summary>
     [RequiresS3Fact]
-    public async Task Serve_OnS3_KeepsTheDefaultEventThread_AndAnswers()
+    public async Task Serve_OnS3_KeepsTheDefaultEventThread_EvenWhenAskedForInline_AndAnswers()
     {
         await using var s3 = await S3TestStore.CreateAsync();
-        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), s3.ServeEnvironment);
+        await using var server = await U7sProcess.StartAsync(_dir.Combine("data"), _dir.Combine("sig"), new Dictionary<string, string>(s3.ServeEnvironment) { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" });
         await TouchBothPortsAsync(server);
         using var client = new HttpClient { BaseAddress = server.RegistryUrl };
         var image = await SmallImage.PushAsync(client, "inline/app", "1");
         Assert.Equal(image.Manifest, await client.GetStringAsync("/v2/inline/app/manifests/1"));
         Assert.Equal(1, EventThreads(server.Pid));
+        await server.KillAsync();
+        Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 is ignored with S3 storage", await server.Errors, StringComparison.Ordinal);
     }
 
     /// <summary>
