@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.CommandLine;
 using U7s.Server.Hosting;
 
@@ -36,7 +37,7 @@ internal static class ServeCommand
         // One ordered list of checks: settings, files, store, signers, policy, listeners; the first that fails is one line.
         var gate = new StartupLogGate();
         var error = parse.InvocationConfiguration.Error;
-        await using var startup = new ServeStartup(parse.GetValue(ConfigOption)?.FullName, flags, configureLogging: gate.Configure, warn: w => error.WriteLine($"u7s: warning: {w}"));
+        await using var startup = new ServeStartup(parse.GetValue(ConfigOption)?.FullName, flags, configureLogging: gate.Configure, warn: w => error.WriteLine($"u7s: warning: {w}"), inlineSocketCompletions: Assembly.GetEntryAssembly() == typeof(ServeCommand).Assembly);
         await startup.RunAsync(cancellationToken);
         var host = startup.Host!;
         var (registry, _) = startup.ServeSettings;

@@ -13,8 +13,13 @@ namespace U7s.Server.Hosting;
 /// paths included); the checks after it need the process's files, the store and the ports.
 /// </summary>
 /// <param name="warn">Told each warning about the settings (an old name) as soon as they are read, before later checks can fail.</param>
+/// <param name="inlineSocketCompletions">
+/// Set <see cref="InlineSocketCompletions"/> for this process once the settings are read, before any socket exists: u7s's
+/// own process does; a host that runs the command inside its own process (a test) keeps its sockets as they are, and its
+/// children do not inherit a switch they never asked for.
+/// </param>
 internal sealed class ServeStartup(
-    string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null, Action<ILoggingBuilder>? configureLogging = null, Action<string>? warn = null) : IAsyncDisposable
+    string? configFile, IReadOnlyDictionary<string, string?> flags, IDictionary<string, string?>? environment = null, Action<ILoggingBuilder>? configureLogging = null, Action<string>? warn = null, bool inlineSocketCompletions = false) : IAsyncDisposable
 {
     public const string Settings = "settings";
     public const string Files = "data directories and TLS certificates";
@@ -74,6 +79,11 @@ internal sealed class ServeStartup(
             foreach (var warning in _settings.Warnings)
             {
                 warn?.Invoke(warning);
+            }
+
+            if (inlineSocketCompletions && InlineSocketCompletions.Configure(onS3: _settings.S3 is not null) is { } socketsWarning)
+            {
+                warn?.Invoke(socketsWarning);
             }
 
             return Task.CompletedTask;

@@ -19,6 +19,9 @@ internal static partial class SignatureUploadEndpoint
 {
     public static async Task HandleAsync(HttpContext context, string normalizedPath, LoginGate users, SignatureUploadService uploads, ILogger logger)
     {
+        // This port's requests start on the socket's event thread (SigstoreApp): a failed login costs a bcrypt check
+        // (tens of milliseconds, by design), which must not hold up the GETs that thread serves.
+        await Task.Yield();
         var login = BasicCredentials.TryParse(context.Request.Headers.Authorization.ToString(), out var user, out var password) && user.Length > 0
             ? await users.CheckAsync(user, password, context.Connection.RemoteIpAddress, context.RequestAborted)
             : LoginResult.Invalid;
@@ -45,6 +48,9 @@ internal static partial class SignatureUploadEndpoint
         }
 
         var body = await ReadBodyAsync(context.Request, context.RequestAborted);
+
+        // A body that arrived in pieces resumes on the event thread again; verifying and the durable write do not run there.
+        await Task.Yield();
         var result = body is null
             ? new UploadResult(StatusCodes.Status413PayloadTooLarge, "signature larger than 4 MiB")
             : await uploads.UploadAsync(user, repository, digest.Value, body, context.RequestAborted);

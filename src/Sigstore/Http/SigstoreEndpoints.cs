@@ -107,6 +107,9 @@ internal static partial class SigstoreEndpoints
             return;
         }
 
+        // A listing reads and sorts a whole directory: that is for the thread pool, not the event thread this
+        // request started on (SigstoreApp); only a file's GET stays there.
+        await Task.Yield();
         await using (var index = await tree.OpenFileOrNullAsync(SigstoreTreePath.Combine(path, "index.html"), cancellationToken))
         {
             if (index is not null)

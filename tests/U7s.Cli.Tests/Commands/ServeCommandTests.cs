@@ -50,6 +50,9 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("registry on http://127.0.0.1:", stdout.ToString(), StringComparison.Ordinal);
         cts.Cancel();
         Assert.Equal(ExitCodes.Success, await run.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // Run inside another program's process, serve leaves that process's socket switch (and its children's) alone.
+        Assert.Null(Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"));
     }
 
     [Fact]
