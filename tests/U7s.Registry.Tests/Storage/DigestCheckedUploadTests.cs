@@ -108,6 +108,24 @@ public sealed class DigestCheckedUploadTests : IDisposable
         Assert.Equal(BlobCommitStatus.Created, await upload.CommitAsync(whole, default));
     }
 
+    [Fact]
+    public async Task CheckedStreamPartlyReadBeforeTheUpload_TheStoreHashesWhatItGot()
+    {
+        // The stream verifies all its bytes, but the store received only those after the first 100.
+        var content = RandomNumberGenerator.GetBytes(30_000);
+        var digest = Digest.Compute(content);
+        var upload = await _store.StartUploadAsync(Repository, default);
+        await using var source = new DigestCheckedStream(new MemoryStream(content), digest, content.Length);
+        await source.ReadExactlyAsync(new byte[100]);
+
+        await upload.AppendAsync(source, UploadChunk.Unbounded, default);
+
+        Assert.True(source.IsVerified);
+        var e = await Assert.ThrowsAsync<OciException>(() => upload.CommitAsync(digest, default));
+        Assert.Equal(OciErrorCode.DigestInvalid, e.Code);
+        AssertNoBlobs();
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(1)]
