@@ -10,6 +10,9 @@ internal sealed partial class ArchiveLoader
 {
     private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
 
+    /// <summary>How much of a small blob is read to tell a JSON document from a layer.</summary>
+    private const int JsonSniffBytes = 4096;
+
     private async Task OnEntryAsync(LoadState state, LayoutEntry entry, CancellationToken cancellationToken)
     {
         switch (entry.Kind)
@@ -47,7 +50,10 @@ internal sealed partial class ArchiveLoader
         }
 
         var record = new BlobRecord(digest, entry.Length);
-        if (entry.Length <= MaxDocumentBytes)
+
+        // Only what may be a manifest or config is read into memory; a layer (gzip, zstd, tar) shows it is none
+        // in its first bytes and streams on to the store like any large blob.
+        if (entry.Length <= MaxDocumentBytes && MayBeJson((await verifying.PeekAsync(JsonSniffBytes, cancellationToken)).Span, entry.Length))
         {
             var content = new byte[entry.Length];
             await verifying.ReadExactlyAsync(content, cancellationToken);
@@ -208,6 +214,13 @@ internal sealed partial class ArchiveLoader
         await entry.Data.ReadExactlyAsync(content, cancellationToken);
         return content;
     }
+
+    /// <summary>
+    /// False when the first bytes of a blob of <paramref name="length"/> bytes already show it does not look like
+    /// JSON (see <see cref="LooksLikeJson"/>); true when it may.
+    /// </summary>
+    private static bool MayBeJson(ReadOnlySpan<byte> head, long length) =>
+        LooksLikeJson(head) || (head.Length < length && head.IndexOfAnyExcept(" \t\r\n"u8) < 0);
 
     private static bool LooksLikeJson(ReadOnlySpan<byte> content)
     {

@@ -20,6 +20,11 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
     private IncrementalHash? _hash;
     private long _hashedLength = -1;
 
+    // Set when the whole upload was read from a DigestCheckedStream that verified it: that stream's check stands
+    // for the hash, as long as the file still has exactly that many bytes.
+    private Digest? _checkedDigest;
+    private long _checkedLength = -1;
+
     public string Id { get; } = id;
 
     public RepositoryName Repository { get; } = repository;
@@ -40,7 +45,19 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
             await using var file = OpenData();
             var start = file.Length;
             chunk.CheckStart(start);
-            await EnsureHashAsync(file, start, cancellationToken);
+            _checkedDigest = null;
+
+            // A whole blob from a stream that checks its own digest is hashed there, once; anything else here.
+            var checkedSource = start == 0 ? source as DigestCheckedStream : null;
+            if (checkedSource is null)
+            {
+                await EnsureHashAsync(file, start, cancellationToken);
+            }
+            else
+            {
+                ResetHash();
+            }
+
             file.Position = start;
             var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(FileSystemBlobStore.CopyBufferSize);
             try
@@ -55,7 +72,7 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
 
                     // The write runs on the I/O pool while this thread hashes the same (unchanging) buffer.
                     var write = file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                    _hash!.AppendData(buffer, 0, read);
+                    _hash?.AppendData(buffer, 0, read);
                     await write;
                     if (total - writtenBack >= WritebackBytes)
                     {
@@ -65,7 +82,16 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
                 }
 
                 chunk.CheckReceived(total - start);
-                _hashedLength = total;
+                if (checkedSource is null)
+                {
+                    _hashedLength = total;
+                }
+                else if (checkedSource.IsVerified && total == checkedSource.ExpectedLength)
+                {
+                    _checkedDigest = checkedSource.Expected;
+                    _checkedLength = total;
+                }
+
                 await file.FlushAsync(cancellationToken);
                 store.Touch(Id);
                 return total;
@@ -100,7 +126,11 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
             Digest actual;
             await using (var file = OpenData())
             {
-                if (expected.Algorithm == "sha256")
+                if (_checkedDigest is { } checkedDigest && _checkedLength == file.Length)
+                {
+                    actual = checkedDigest;
+                }
+                else if (expected.Algorithm == "sha256")
                 {
                     await EnsureHashAsync(file, file.Length, cancellationToken);
                     actual = Digest.FromSha256Hash(_hash!.GetCurrentHash());
@@ -177,6 +207,8 @@ internal sealed class UploadState(FileSystemBlobStore store, string id, Reposito
 
     private void ResetHash()
     {
+        _checkedDigest = null;
+        _checkedLength = -1;
         _hash?.Dispose();
         _hash = null;
         _hashedLength = -1;
