@@ -26,8 +26,8 @@ internal static class BlobWorkloads
 
     /// <summary>
     /// Writes every blob of the set to its own file under <paramref name="directory"/>, as many at once as a push, each
-    /// fsynced before it counts, then deletes them: the rate this disk takes durable writes, the ceiling of a registry
-    /// that answers a push only once the blob is on disk.
+    /// fsynced at its end before it counts, then deletes them: the rate this disk takes such writes, a reference beside a
+    /// registry that answers a push only once the blob is on disk (one that starts writeback while it receives can beat it).
     /// </summary>
     public static async Task<Transfer> DiskWriteAsync(string directory, BlobSet blobs, int parallelism)
     {

@@ -8,8 +8,9 @@ using U7s.Bench;
 // between servers each round so machine noise hits all of them alike; medians are reported.
 var options = BenchOptions.Parse(args);
 
-// The push row's ceiling for a registry that fsyncs each blob before it answers (U7s does, docker-registry does not).
-const string DiskCeiling = "disk, fsynced";
+// The push row's reference: the same blobs written and fsynced by plain file writes. Not a ceiling: U7s, which starts
+// writeback while it receives, has pushed faster than it (572 against 410 MiB/s in a full run).
+const string DiskReference = "disk, fsynced";
 var root = Directory.CreateTempSubdirectory("u7s-bench-").FullName;
 Console.WriteLine($"u7s bench ({(options.Quick ? "quick" : "full")}): {options.Rounds} round(s), push/pull {options.BlobCount} x {options.BlobSize / (1024 * 1024)} MiB with {options.Parallelism} in parallel, load {options.Connections} connections x {options.LoadDuration.TotalSeconds:F0} s; data in {root}");
 var report = new Report(options.AotBinary is null ? "u7s" : "u7s-aot", options.AotBinary is null ? null : "u7s");
@@ -47,7 +48,7 @@ try
         var registries = servers.Registries.Skip(round % servers.Registries.Count).Concat(servers.Registries.Take(round % servers.Registries.Count)).ToArray();
         if (options.Runs("push"))
         {
-            report.Add("push (MiB/s)", DiskCeiling, (await BlobWorkloads.DiskWriteAsync(Path.Combine(root, "disk-write"), blobs, options.Parallelism)).MiBPerSecond);
+            report.Add("push (MiB/s)", DiskReference, (await BlobWorkloads.DiskWriteAsync(Path.Combine(root, "disk-write"), blobs, options.Parallelism)).MiBPerSecond);
         }
 
         foreach (var server in options.Runs("push") ? registries : [])
@@ -174,7 +175,7 @@ finally
 }
 
 report.Compare("push (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
-report.Compare("push (MiB/s)", "MiB/s", DiskCeiling, 0, true, string.Empty);
+report.Compare("push (MiB/s)", "MiB/s", DiskReference, 0, true, string.Empty);
 report.Compare("pull (MiB/s)", "MiB/s", "docker-registry", 1.5, true, ">= 1.5x");
 report.Compare("pull (MiB/s)", "MiB/s", "nginx", 0.9, true, ">= 0.9x");
 BlobRows.Declare(report, "push", "docker-registry");
